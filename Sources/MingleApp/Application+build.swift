@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Logging
+import Outbound
+import PostgresNIO
+import ServiceLifecycle
+import Store
+
+/// Builds the whole application: tests build exactly what `mingle serve` runs.
+public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "mingle")
+    if logger.logLevel > .info { logger.logLevel = .info }
+    let client = PostgresClient(configuration: config.database.appClientConfiguration(), backgroundLogger: logger)
+    let database = Database(client: client, logger: logger)
+    let platformBrand = try PlatformBrand.load(assetsPath: config.assetsPath)
+    let views = try await Views(templatesPath: config.templatesPath, platformBrand: platformBrand,
+                                rootURL: config.baseURL(tenantSlug: nil))
+    try views.requireTemplates(Views.requiredTemplates)
+    let directory = TenantDirectory(database: database)
+    let signer = Signer(secret: config.secretKey)
+    let cookies = SessionCookies(secure: config.secureCookies)
+    let services = AppServices(config: config, database: database, views: views, mailer: Mailer(views: views),
+                               passwords: Passwords(cost: config.bcryptCost), signer: signer, cookies: cookies,
+                               directory: directory)
+    let platformLogo = Array(try Data(contentsOf: URL(fileURLWithPath: config.assetsPath + "/default/logo.png")))
+
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        SecurityHeadersMiddleware()
+        FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger)
+        SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views)
+        SessionMiddleware(database: database, cookies: cookies, signer: signer)
+        ErrorPageMiddleware(views: views)
+        FormMiddleware(signer: signer, exemptPrefixes: ["/api/", "/webhooks/"])
+    }
+    let auth = AuthController(app: services)
+    auth.addRoutes(to: router)
+    SiteController(app: services, platformLogo: platformLogo).addRoutes(to: router)
+    AdminController(app: services, auth: auth).addRoutes(to: router)
+    OrganizerController(app: services).addRoutes(to: router)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
+        logger: logger)
+    app.addServices(client, TenantChangeListener(settings: config.database, directory: directory, logger: logger))
+    if let smtp = config.smtp {
+        app.addServices(MailWorker(database: database, smtp: smtp, logger: logger))
+    }
+    return app
+}
+
+extension Views {
+    static let requiredTemplates = [
+        "layout", "error", "platform_home", "tenant_home", "sign_in", "forgot_password", "reset_password",
+        "change_password", "admin/tenants", "admin/new_tenant", "admin/tenant", "admin/outbox", "admin/audit",
+        "organize/dashboard", "organize/branding", "mail_layout", "mail/password_reset_text",
+        "mail/password_reset_html", "mail/organizer_invitation_text", "mail/organizer_invitation_html",
+    ]
+}

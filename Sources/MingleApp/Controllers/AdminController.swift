@@ -1,0 +1,222 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// The super-tenant console on the platform host. Every data access goes through
+/// `Database.withPlatformAccess`, which the database audits.
+struct AdminController {
+    let app: AppServices
+    let auth: AuthController
+    static let invitationLifetime = Duration.seconds(72 * 3600)
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let admin = router.group("/admin", context: PlatformAdminRequestContext.self)
+        admin.get("", use: tenants)
+        admin.get("/tenants/new", use: newTenantForm)
+        admin.post("/tenants", use: createTenant)
+        admin.get("/tenants/:slug", use: tenant)
+        admin.post("/tenants/:slug/suspend", use: suspend)
+        admin.post("/tenants/:slug/reactivate", use: reactivate)
+        admin.post("/tenants/:slug/open-portal", use: openPortal)
+        admin.get("/outbox", use: outbox)
+        admin.get("/audit", use: audit)
+        // Arrival on the tenant's host with the one-time hand-off token.
+        router.get("/admin-handoff", use: handoff)
+    }
+
+    @Sendable func tenants(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let tenants = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "list tenants") {
+            try await $0.visibleTenants()
+        }
+        let rows = tenants.map { t -> [String: Any] in
+            ["slug": t.slug, "name": t.name, "suspended": t.status == .suspended,
+             "url": app.config.baseURL(tenantSlug: t.slug)]
+        }
+        return app.views.page("admin/tenants", context, title: "Tenants", page: ["tenants": rows, "empty": rows.isEmpty])
+    }
+
+    @Sendable func newTenantForm(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        app.views.page("admin/new_tenant", context, title: "New tenant", page: ["root": app.config.rootHost])
+    }
+
+    @Sendable func createTenant(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let form = NewTenantForm(context.form)
+        var errors = form.problems()
+        if errors.isEmpty {
+            let (slugTaken, usernameTaken) = try await app.database.withoutTenant { tx in
+                (try await tx.tenant(slug: form.slug) != nil, try await tx.usernameTaken(form.username))
+            }
+            if slugTaken { errors.append("The address \(form.slug).\(app.config.rootHost) is already taken.") }
+            if usernameTaken { errors.append("The username \(form.username) is already taken on Mingle.") }
+        }
+        guard errors.isEmpty else {
+            return app.views.page("admin/new_tenant", context, title: "New tenant",
+                                  page: form.model(errors: errors, root: app.config.rootHost), status: .unprocessableContent)
+        }
+        let tenantID = UUID()
+        let token = Tokens.random()
+        let site = Site.tenant(Tenant(id: tenantID, slug: form.slug, name: form.name, status: .active,
+                                      branding: Branding(titleText: form.name)))
+        let link = "\(app.config.baseURL(tenantSlug: form.slug))/reset-password?token=\(token)"
+        let mail = app.mailer.compose("organizer_invitation", to: form.email, subject: "Your Mingle site \(form.name) is ready",
+                                      site: site, values: ["name": form.firstName, "username": form.username, "link": link,
+                                                           "siteURL": app.config.baseURL(tenantSlug: form.slug)])
+        // One transaction: the tenant, its organizer, the set-password link and the email, or none of them.
+        try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenantID, action: "create tenant",
+                                                  detail: form.slug) { tx in
+            try await tx.insertTenant(id: tenantID, slug: form.slug, name: form.name, branding: Branding(titleText: form.name))
+            let user = try await tx.insertUser(username: form.username, email: form.email, firstName: form.firstName,
+                                               lastName: form.lastName, passwordHash: nil)
+            try await tx.insertMembership(tenant: tenantID, user: user, role: .organizer)
+            try await tx.storePasswordReset(tokenHash: Tokens.hash(token), user: user, lifetime: Self.invitationLifetime)
+            try await tx.enqueue(mail, tenant: tenantID)
+        }
+        await app.directory.invalidate(slug: form.slug)
+        return app.redirect(to: "/admin/tenants/\(form.slug)",
+                            flash: "Tenant \(form.name) created. \(form.firstName) was emailed a link to set a password.")
+    }
+
+    private func target(_ context: PlatformAdminRequestContext) async throws -> Tenant {
+        let slug = try context.parameters.require("slug")
+        guard let tenant = try await app.database.withoutTenant({ try await $0.tenant(slug: slug) }) else {
+            throw HTTPError(.notFound, message: "There is no tenant \(slug).")
+        }
+        return tenant
+    }
+
+    @Sendable func tenant(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let tenant = try await target(context)
+        let members = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id,
+                                                                action: "view members") { try await $0.members() }
+        func rows(_ role: Role) -> [[String: Any]] {
+            members.filter { $0.role == role }.map {
+                ["username": $0.user.username, "name": $0.user.displayName, "email": $0.user.email,
+                 "status": $0.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                 "joined": $0.joinedAt.formatted(date: .abbreviated, time: .omitted)]
+            }
+        }
+        let organizers = rows(.organizer), plain = rows(.member)
+        return app.views.page("admin/tenant", context, title: tenant.name, page: [
+            "slug": tenant.slug, "name": tenant.name, "suspended": tenant.status == .suspended,
+            "url": app.config.baseURL(tenantSlug: tenant.slug),
+            "organizers": organizers, "members": plain, "noMembers": plain.isEmpty, "noOrganizers": organizers.isEmpty,
+        ])
+    }
+
+    @Sendable func suspend(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        try await setStatus(.suspended, context, flash: "is suspended: its site now answers 404.")
+    }
+
+    @Sendable func reactivate(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        try await setStatus(.active, context, flash: "is active again.")
+    }
+
+    private func setStatus(_ status: Tenant.Status, _ context: PlatformAdminRequestContext, flash: String) async throws -> Response {
+        let tenant = try await target(context)
+        try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id,
+                                                  action: status == .active ? "reactivate tenant" : "suspend tenant") {
+            try await $0.setTenantStatus(tenant.id, status)
+        }
+        await app.directory.invalidate(slug: tenant.slug)
+        return app.redirect(to: "/admin/tenants/\(tenant.slug)", flash: "\(tenant.name) \(flash)")
+    }
+
+    /// Audited: a 60-second, single-use hand-off session for the tenant's host, exchanged there
+    /// for an ordinary session (cookies are host-only, so the console cannot set one itself).
+    @Sendable func openPortal(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let tenant = try await target(context)
+        let token = Tokens.random()
+        let host = "\(tenant.slug).\(app.config.rootHost)"
+        try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id, action: "open organizer portal") {
+            try await $0.createSession(tokenHash: Tokens.hash(token), user: context.visitor.userID, host: host,
+                                       lifetime: .seconds(60), actingTenant: tenant.id)
+        }
+        return Response.redirect(to: "\(app.config.baseURL(tenantSlug: tenant.slug))/admin-handoff?token=\(token)", type: .normal)
+    }
+
+    @Sendable func handoff(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        guard Tokens.looksValid(token) else { throw HTTPError(.notFound) }
+        let hash = Tokens.hash(token)
+        let session = try await app.database.withoutTenant { tx -> SessionRecord? in
+            let session = try await tx.session(tokenHash: hash, host: app.host(context.site))
+            try await tx.deleteSession(tokenHash: hash)   // single use
+            return session
+        }
+        guard let session, session.isPlatformAdmin, session.actingTenant == tenant.id else {
+            throw HTTPError(.gone, message: "This hand-off link has expired or was already used. Open the portal again from the console.")
+        }
+        var response = app.redirect(to: "/organize", flash: "You are in \(tenant.name)'s organizer portal as a platform administrator. This visit is recorded.")
+        try await auth.startSession(user: session.userID, site: context.site, replacing: nil, request: request,
+                                    response: &response, actingTenant: tenant.id, lifetime: .seconds(8 * 3600))
+        return response
+    }
+
+    @Sendable func outbox(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let entries = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "view outbox") {
+            try await $0.outboxEntries(limit: 200)
+        }
+        let rows = entries.map { e -> [String: Any] in
+            ["tenant": e.tenantSlug ?? "platform", "to": e.to, "subject": e.subject, "status": e.status,
+             "attempts": e.attempts, "error": e.lastError ?? "",
+             "created": e.createdAt.formatted(date: .abbreviated, time: .shortened)]
+        }
+        return app.views.page("admin/outbox", context, title: "Mail outbox", page: [
+            "entries": rows, "empty": rows.isEmpty, "smtpConfigured": app.config.smtp != nil,
+        ])
+    }
+
+    @Sendable func audit(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let entries = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "view audit log") {
+            try await $0.auditEntries(limit: 300)
+        }
+        let rows = entries.map { e -> [String: Any] in
+            ["actor": e.actor, "tenant": e.tenantSlug ?? "—", "action": e.action, "detail": e.detail,
+             "at": e.at.formatted(date: .abbreviated, time: .standard)]
+        }
+        return app.views.page("admin/audit", context, title: "Audit log", page: ["entries": rows])
+    }
+}
+
+/// The console's "new tenant" form, checked field by field.
+struct NewTenantForm {
+    var slug, name, username, firstName, lastName, email: String
+
+    init(_ form: FormData) {
+        slug = form.text("slug").lowercased()
+        name = form.text("name")
+        username = form.text("username").lowercased()
+        firstName = form.text("first_name")
+        lastName = form.text("last_name")
+        email = form.text("email")
+    }
+
+    func problems() -> [String] {
+        var errors: [String] = []
+        if !Validation.isSlug(slug) { errors.append("The address must be 1–40 lowercase letters, digits or hyphens, not starting or ending with a hyphen.") }
+        if name.isEmpty || name.count > 120 { errors.append("Give the tenant a name of 1–120 characters.") }
+        if !Validation.isUsername(username) { errors.append(Validation.usernameRule) }
+        if firstName.isEmpty || firstName.count > 80 { errors.append("Give the organizer's first name (up to 80 characters).") }
+        if lastName.count > 80 { errors.append("The last name can be at most 80 characters.") }
+        if !Validation.isEmail(email) { errors.append("Give a valid email address for the organizer.") }
+        return errors
+    }
+
+    func model(errors: [String], root: String) -> [String: Any] {
+        ["errors": errors, "slug": slug, "name": name, "username": username, "first_name": firstName,
+         "last_name": lastName, "email": email, "root": root]
+    }
+}
+
+enum Validation {
+    static func isSlug(_ s: String) -> Bool {
+        s.range(of: "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", options: .regularExpression) != nil
+            && !["www", "admin", "api", "mail", "static"].contains(s)
+    }
+    static let usernameRule = "A username is 2–32 characters: lowercase letters, digits, dots, hyphens or underscores, starting with a letter or digit."
+    static func isUsername(_ s: String) -> Bool { s.range(of: "^[a-z0-9][a-z0-9_.-]{1,31}$", options: .regularExpression) != nil }
+    static func isEmail(_ s: String) -> Bool {
+        s.count <= 254 && s.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil
+    }
+}

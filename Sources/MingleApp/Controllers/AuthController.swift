@@ -1,0 +1,196 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// Sign in, sign out, forgotten and changed passwords: on every host.
+struct AuthController {
+    let app: AppServices
+    static let failuresPerAccountAndAddress = 5
+    static let failuresPerAddress = 100
+    static let resetRequestsPerAddress = 10
+    static let throttleWindow = Duration.seconds(15 * 60)
+    static let resetLifetime = Duration.seconds(3600)
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.get("/sign-in", use: signInForm)
+        router.post("/sign-in", use: signIn)
+        router.post("/sign-out", use: signOut)
+        router.get("/forgot-password", use: forgotForm)
+        router.post("/forgot-password", use: forgot)
+        router.get("/reset-password", use: resetForm)
+        router.post("/reset-password", use: reset)
+        router.group("/account", context: SignedInRequestContext.self)
+            .get("/password", use: changeForm)
+            .post("/password", use: change)
+    }
+
+    @Sendable func signInForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if context.visitor != nil { return app.redirect(to: AppServices.safeNext(request.uri.queryParameters["next"].map(String.init))) }
+        return app.views.page("sign_in", context, title: "Sign in",
+                              page: ["next": AppServices.safeNext(request.uri.queryParameters["next"].map(String.init))])
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let username = context.form.text("username").lowercased()
+        let password = context.form["password"] ?? ""
+        let next = AppServices.safeNext(context.form["next"])
+        func again(_ error: String, _ status: HTTPResponse.Status) -> Response {
+            app.views.page("sign_in", context, title: "Sign in",
+                           page: ["next": next, "username": username, "error": error], status: status)
+        }
+        guard !username.isEmpty, !password.isEmpty else {
+            return again("Enter your username and password.", .unprocessableContent)
+        }
+        // Per (account, address) and per address, never per account alone: someone elsewhere
+        // failing on purpose cannot lock the real user out.
+        let pairKey = "signin:\(username)|\(context.clientAddress)"
+        let addressKey = "signin-address:\(context.clientAddress)"
+        let (pairFailures, addressFailures) = try await app.database.withoutTenant { tx in
+            (try await tx.loginFailures(key: pairKey, within: Self.throttleWindow),
+             try await tx.loginFailures(key: addressKey, within: Self.throttleWindow))
+        }
+        if pairFailures >= Self.failuresPerAccountAndAddress || addressFailures >= Self.failuresPerAddress {
+            return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
+        }
+        let credentials = try await app.database.withoutTenant { try await $0.credentials(username: username) }
+        guard try await app.passwords.verify(password, hash: credentials?.passwordHash), let userID = credentials?.id else {
+            try await app.database.withoutTenant { try await $0.recordLoginFailure(keys: [pairKey, addressKey]) }
+            return again("That username and password do not match an account.", .unauthorized)
+        }
+        var response = app.redirect(to: next)
+        try await startSession(user: userID, site: context.site, replacing: context.visitor, request: request,
+                               response: &response, clearing: pairKey)
+        return response
+    }
+
+    /// A new session id on every sign-in; the previous one (if any) ends.
+    func startSession(user: UserID, site: Site, replacing old: Visitor?, request: Request, response: inout Response,
+                      clearing throttleKey: String? = nil, actingTenant: TenantID? = nil,
+                      lifetime: Duration = SessionCookies.sessionLifetime) async throws {
+        let token = Tokens.random()
+        let host = app.host(site)
+        let oldCookie = request.cookies[app.cookies.sessionName]?.value
+        try await app.database.withoutTenant { tx in
+            if let oldCookie { try await tx.deleteSession(tokenHash: Tokens.hash(oldCookie)) }
+            try await tx.createSession(tokenHash: Tokens.hash(token), user: user, host: host, lifetime: lifetime,
+                                       actingTenant: actingTenant)
+            if let throttleKey { try await tx.clearLoginFailures(key: throttleKey) }
+        }
+        response.setCookie(app.cookies.sessionCookie(token))
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let visitor = context.visitor {
+            try await app.database.withoutTenant { try await $0.deleteSession(tokenHash: visitor.sessionTokenHash) }
+        }
+        var response = app.redirect(to: "/", flash: "You are signed out.")
+        response.setCookie(app.cookies.expired(app.cookies.sessionName))
+        return response
+    }
+
+    @Sendable func forgotForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        app.views.page("forgot_password", context, title: "Reset your password")
+    }
+
+    @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let login = context.form.text("login")
+        guard !login.isEmpty, login.count <= 254 else {
+            return app.views.page("forgot_password", context, title: "Reset your password",
+                                  page: ["error": "Enter your username or email address."], status: .unprocessableContent)
+        }
+        let key = "reset-address:\(context.clientAddress)"
+        let allowed = try await app.database.withoutTenant { tx in
+            let recent = try await tx.loginFailures(key: key, within: .seconds(3600))
+            guard recent < Self.resetRequestsPerAddress else { return false }
+            try await tx.recordLoginFailure(keys: [key])
+            return true
+        }
+        guard allowed else {
+            return app.views.page("forgot_password", context, title: "Reset your password",
+                                  page: ["error": "Too many reset requests from this address. Try again in an hour."],
+                                  status: .tooManyRequests)
+        }
+        try await sendResetLinks(login: login, site: context.site)
+        // The same answer whether or not an account matched: no way to probe for accounts.
+        return app.redirect(to: "/sign-in", flash: "If an account matches, we have emailed a link to reset its password. It works once, for one hour.")
+    }
+
+    func sendResetLinks(login: String, site: Site) async throws {
+        let base = app.config.baseURL(tenantSlug: site.tenant?.slug)
+        let body: (Transaction) async throws -> Void = { tx in
+            for target in try await tx.passwordResetTargets(login: login) {
+                let token = Tokens.random()
+                try await tx.storePasswordReset(tokenHash: Tokens.hash(token), user: target.id, lifetime: Self.resetLifetime)
+                let mail = app.mailer.compose("password_reset", to: target.email, subject: "Reset your password", site: site,
+                                              values: ["name": target.firstName.isEmpty ? target.username : target.firstName,
+                                                       "username": target.username,
+                                                       "link": "\(base)/reset-password?token=\(token)"])
+                try await tx.enqueue(mail, tenant: site.tenant?.id)
+            }
+        }
+        if let tenant = site.tenant {
+            try await app.database.withTenant(tenant.id, body)
+        } else {
+            try await app.database.withoutTenant(body)
+        }
+    }
+
+    @Sendable func resetForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        guard Tokens.looksValid(token),
+              try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
+            return invalidLink(context)
+        }
+        return app.views.page("reset_password", context, title: "Choose a new password", page: ["token": token])
+    }
+
+    @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = context.form["token"] ?? ""
+        let password = context.form["password"] ?? ""
+        guard Tokens.looksValid(token) else { return invalidLink(context) }
+        if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
+            return app.views.page("reset_password", context, title: "Choose a new password",
+                                  page: ["token": token, "error": problem], status: .unprocessableContent)
+        }
+        let hash = try await app.passwords.hash(password)
+        let user = try await app.database.withoutTenant {
+            try await $0.consumePasswordReset(tokenHash: Tokens.hash(token), newPasswordHash: hash)
+        }
+        guard user != nil else { return invalidLink(context) }
+        return app.redirect(to: "/sign-in", flash: "Your new password is set. Sign in with it.")
+    }
+
+    private func invalidLink(_ context: some PageContext) -> Response {
+        app.views.page("error", context, title: "Link expired",
+                       page: ["heading": "This link no longer works",
+                              "message": "Password links work once and for one hour. Ask for a new one.",
+                              "actionURL": "/forgot-password", "actionLabel": "Send a new link", "homeURL": "/"],
+                       status: .gone)
+    }
+
+    @Sendable func changeForm(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        app.views.page("change_password", context, title: "Change your password")
+    }
+
+    @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let current = context.form["current"] ?? ""
+        let password = context.form["password"] ?? ""
+        func again(_ error: String, _ status: HTTPResponse.Status) -> Response {
+            app.views.page("change_password", context, title: "Change your password", page: ["error": error], status: status)
+        }
+        if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
+            return again(problem, .unprocessableContent)
+        }
+        let credentials = try await app.database.withoutTenant { try await $0.credentials(username: context.visitor.username) }
+        guard try await app.passwords.verify(current, hash: credentials?.passwordHash) else {
+            return again("Your current password is not right.", .unauthorized)
+        }
+        let hash = try await app.passwords.hash(password)
+        let visitor = context.visitor
+        try await app.database.withoutTenant(user: visitor.userID) { tx in
+            try await tx.setPassword(user: visitor.userID, hash: hash)
+            try await tx.deleteOtherSessions(user: visitor.userID, keeping: visitor.sessionTokenHash)
+        }
+        return app.redirect(to: "/", flash: "Your password is changed. Other devices were signed out.")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Store
+
+/// Home pages, the per-site stylesheet, the platform logo and stored images.
+struct SiteController {
+    let app: AppServices
+    let platformLogo: [UInt8]
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.get("/", use: home)
+        router.get("/brand.css", use: brandStylesheet)
+        router.get("/assets/logo.png", use: logo)
+        router.get("/images/:id", use: image)
+        router.get("/healthz") { _, _ in "ok" }
+    }
+
+    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
+        switch context.site {
+        case .platform:
+            return app.views.page("platform_home", context, title: app.views.platformBrand.title)
+        case .tenant(let tenant):
+            return app.views.page("tenant_home", context, title: tenant.branding.titleText.isEmpty ? tenant.name : tenant.branding.titleText)
+        }
+    }
+
+    /// The accent colour as CSS custom properties, so pages need no inline styles (CSP).
+    @Sendable func brandStylesheet(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let accent = context.site.tenant?.branding.accentColor ?? app.views.platformBrand.accentColor
+        let css = ":root { --accent: \(accent); --accent-text: \(Self.readableText(on: accent)); }\n"
+        return cached(Array(css.utf8), type: "text/css; charset=utf-8", etag: "\"\(accent.dropFirst())\"", request: request)
+    }
+
+    @Sendable func logo(_ request: Request, context: AppRequestContext) async throws -> Response {
+        cached(platformLogo, type: "image/png", etag: "\"platform-logo-\(platformLogo.count)\"", request: request)
+    }
+
+    @Sendable func image(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant, let id = UUID(uuidString: try context.parameters.require("id")) else {
+            throw HTTPError(.notFound)
+        }
+        guard let image = try await app.database.withTenant(tenant.id, { try await $0.image(id) }) else {
+            throw HTTPError(.notFound, message: "There is no such image.")
+        }
+        return cached(image.bytes, type: image.mime, etag: "\"\(image.sha256)\"", request: request)
+    }
+
+    /// A strong ETag; `If-None-Match` gets 304 with no body.
+    private func cached(_ bytes: [UInt8], type: String, etag: String, request: Request) -> Response {
+        var headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=300"]
+        if let given = request.headers[.ifNoneMatch], given.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = type
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Black or white, whichever reads better on the accent (WCAG relative luminance).
+    static func readableText(on hex: String) -> String {
+        let digits = Array(hex.dropFirst())
+        guard digits.count == 6 else { return "#ffffff" }
+        func channel(_ i: Int) -> Double {
+            let v = Double(Int(String(digits[i..<(i + 2)]), radix: 16) ?? 0) / 255
+            return v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
+        }
+        let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+        return luminance > 0.179 ? "#111111" : "#ffffff"
+    }
+}

@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+import Imaging
+import Logging
+import PostgresNIO
+import Store
+
+/// `mingle seed-demo`: a platform admin and two branded demo tenants, each with an organizer
+/// and a few members. Safe to re-run: what exists is left alone.
+public struct DemoSeeder {
+    public struct Login: Sendable { public var site: String; public var username: String; public var password: String; public var role: String }
+
+    public static let adminPassword = "mingle-admin-pass"
+    public static let demoPassword = "mingle-demo-pass"
+
+    struct Pack: Decodable {
+        var slug: String
+        var name: String
+        var title: String
+        var header: String
+        var footer: String
+        var footerLinks: [FooterLink]
+        var accentColor: String
+        var people: [Person]
+        struct Person: Decodable { var username, firstName, lastName, email, role: String }
+    }
+
+    let config: AppConfiguration
+    let logger: Logger
+
+    public init(config: AppConfiguration, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run() async throws -> [Login] {
+        let passwords = Passwords(cost: config.bcryptCost)
+        let adminHash = try await passwords.hash(Self.adminPassword)
+        let demoHash = try await passwords.hash(Self.demoPassword)
+        var logins = [Login(site: config.baseURL(tenantSlug: nil) + "/admin", username: "admin", password: Self.adminPassword, role: "platform admin")]
+
+        let owner = PostgresClient(configuration: config.database.ownerClientConfiguration(), backgroundLogger: logger)
+        let app = PostgresClient(configuration: config.database.appClientConfiguration(), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await owner.run() }
+            group.addTask { await app.run() }
+            defer { group.cancelAll() }
+            let adminID = try await owner.withConnection { connection in
+                try await AdminAccounts.createOrPromote(connection, username: "admin", email: "admin@mingle.localhost",
+                                                        passwordHash: adminHash, logger: logger)
+            }
+            let database = Database(client: app, logger: logger)
+            for slug in ["acme", "globex"] {
+                logins += try await seed(slug: slug, database: database, admin: adminID, passwordHash: demoHash)
+            }
+        }
+        return logins
+    }
+
+    private func seed(slug: String, database: Database, admin: UserID, passwordHash: String) async throws -> [Login] {
+        let folder = config.assetsPath + "/" + slug
+        let pack = try JSONDecoder().decode(Pack.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/brand.json")))
+        let logo = try ImageProcessor().process(Array(Data(contentsOf: URL(fileURLWithPath: folder + "/logo.png"))),
+                                                into: .fit(width: 600, height: 200))
+        let existing = try await database.withoutTenant { try await $0.tenant(slug: pack.slug) }
+        if existing == nil {
+            let tenantID = UUID()
+            try await database.withPlatformAccess(actor: admin, tenant: tenantID, action: "seed demo tenant", detail: pack.slug) { tx in
+                var branding = Branding(titleText: pack.title, headerText: pack.header, footerText: pack.footer,
+                                        footerLinks: pack.footerLinks, accentColor: pack.accentColor)
+                try await tx.insertTenant(id: tenantID, slug: pack.slug, name: pack.name, branding: branding)
+                let digest = SHA256.hash(data: Data(logo.bytes)).map { String(format: "%02x", $0) }.joined()
+                branding.logoImageID = try await tx.insertImage(tenant: tenantID, sha256: digest, mime: logo.mime,
+                                                                width: logo.width, height: logo.height, bytes: logo.bytes)
+                try await tx.updateBranding(tenant: tenantID, branding)
+                for person in pack.people {
+                    let user: UserID
+                    if let found = try await tx.credentials(username: person.username) {
+                        user = found.id
+                    } else {
+                        user = try await tx.insertUser(username: person.username, email: person.email,
+                                                       firstName: person.firstName, lastName: person.lastName,
+                                                       passwordHash: passwordHash)
+                    }
+                    try await tx.insertMembership(tenant: tenantID, user: user, role: Role(rawValue: person.role) ?? .member)
+                }
+            }
+            logger.info("seeded demo tenant \(pack.slug)")
+        }
+        return pack.people.map {
+            Login(site: config.baseURL(tenantSlug: pack.slug), username: $0.username, password: Self.demoPassword, role: $0.role)
+        }
+    }
+}

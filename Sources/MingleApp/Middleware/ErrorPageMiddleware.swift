@@ -1,0 +1,40 @@
+import Hummingbird
+import Logging
+
+/// Turns errors into pages in the site's own brand: 4xx with the message the person needs,
+/// a sign-in redirect for anonymous visitors, and a plain 500 that reveals nothing.
+struct ErrorPageMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch is SignInRequired {
+            let target = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+            return Response.redirect(to: "/sign-in?next=\(target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")", type: .found)
+        } catch let error as HTTPError {
+            let status = error.status
+            let heading: String = switch status.code {
+            case 404: "Page not found"
+            case 403: "Not allowed"
+            case 413: "Too large"
+            case 429: "Too many attempts"
+            default: status.code < 500 ? "That did not work" : "Something went wrong"
+            }
+            let message = error.body ?? (status == .notFound ? "There is nothing at this address." : status.reasonPhrase)
+            var response = views.page("error", context, title: heading,
+                                      page: ["heading": heading, "message": message, "homeURL": "/"], status: status)
+            for (name, value) in error.headers.map({ ($0.name, $0.value) }) { response.headers[name] = value }
+            return response
+        } catch {
+            context.logger.error("request failed: \(String(reflecting: error))")
+            return views.page("error", context, title: "Something went wrong",
+                              page: ["heading": "Something went wrong",
+                                     "message": "We could not finish that request. Nothing was changed. Please try again in a moment.",
+                                     "homeURL": "/"], status: .internalServerError)
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// Reads the session cookie, finds the visitor and their membership here, and decides the
+/// CSRF token for this response's forms.
+struct SessionMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let database: Database
+    let cookies: SessionCookies
+    let signer: Signer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let host = (request.head.authority ?? "").lowercased()
+        var newCSRFCookie: String?
+        if let token = request.cookies[cookies.sessionName]?.value, Tokens.looksValid(token) {
+            context.visitor = try await visitor(token: token, host: host, site: context.site)
+        }
+        if let visitor = context.visitor {
+            context.csrfToken = signer.csrfToken(host: host, basis: Tokens.hex(visitor.sessionTokenHash))
+        } else {
+            var basis = request.cookies[cookies.csrfName]?.value ?? ""
+            if !Tokens.looksValid(basis) {
+                basis = Tokens.random()
+                newCSRFCookie = basis
+            }
+            context.csrfToken = signer.csrfToken(host: host, basis: basis)
+        }
+        let flashCookie = request.cookies[cookies.flashName]?.value
+        if let flashCookie { context.flash = readFlash(flashCookie) }
+        var response = try await next(request, context)
+        if let newCSRFCookie { response.setCookie(cookies.csrfCookie(newCSRFCookie)) }
+        // Shown once: cleared unless this response sets a new one (a redirect after a post).
+        if flashCookie != nil && !response.headers[values: .setCookie].contains(where: { $0.hasPrefix(cookies.flashName + "=") }) {
+            response.setCookie(cookies.expired(cookies.flashName))
+        }
+        return response
+    }
+
+    /// `base64url(text).signature`; anything else is ignored.
+    private func readFlash(_ value: String) -> String? {
+        let parts = value.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, signer.verify("flash", parts[0], signature: parts[1]) else { return nil }
+        var base64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func visitor(token: String, host: String, site: Site) async throws -> Visitor? {
+        let hash = Tokens.hash(token)
+        func visitor(_ session: SessionRecord, _ membership: (role: Role, status: MembershipStatus)?) -> Visitor {
+            Visitor(userID: session.userID, username: session.username, isPlatformAdmin: session.isPlatformAdmin,
+                    role: membership?.role, membershipStatus: membership?.status,
+                    actingForTenant: session.actingTenant, sessionTokenHash: hash)
+        }
+        switch site {
+        case .platform:
+            return try await database.withoutTenant { tx in
+                try await tx.session(tokenHash: hash, host: host).map { visitor($0, nil) }
+            }
+        case .tenant(let tenant):
+            return try await database.withTenant(tenant.id) { tx in
+                guard let session = try await tx.session(tokenHash: hash, host: host) else { return nil }
+                return visitor(session, try await tx.membership(user: session.userID))
+            }
+        }
+    }
+}
+
+/// Cookie names and attributes: host-only (no Domain), HttpOnly, SameSite=Lax; `Secure` and
+/// the `__Host-` prefix outside development.
+struct SessionCookies: Sendable {
+    let secure: Bool
+    var sessionName: String { secure ? "__Host-mingle_session" : "mingle_session" }
+    var csrfName: String { secure ? "__Host-mingle_csrf" : "mingle_csrf" }
+    var flashName: String { secure ? "__Host-mingle_flash" : "mingle_flash" }
+    static let sessionLifetime = Duration.seconds(14 * 24 * 3600)
+
+    func sessionCookie(_ token: String) -> Cookie {
+        Cookie(name: sessionName, value: token, maxAge: Int(Self.sessionLifetime.components.seconds), path: "/",
+               secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func csrfCookie(_ token: String) -> Cookie {
+        Cookie(name: csrfName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func expired(_ name: String) -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+}

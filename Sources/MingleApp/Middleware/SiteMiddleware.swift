@@ -1,0 +1,34 @@
+import Hummingbird
+import Store
+
+/// Host → site (DESIGN §1). `<root>` is the platform; `<slug>.<root>` an active tenant;
+/// anything else, a plain 404 that shows no tenant's data.
+struct SiteMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let rootHost: String
+    let directory: TenantDirectory
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let host = (request.head.authority ?? "").lowercased()
+        var context = context
+        if host == rootHost {
+            context.site = .platform
+            return try await next(request, context)
+        }
+        if let slug = Self.slug(host: host, rootHost: rootHost),
+           let tenant = try await directory.tenant(slug: slug), tenant.status == .active {
+            context.site = .tenant(tenant)
+            return try await next(request, context)
+        }
+        return views.notFoundPlain()
+    }
+
+    static func slug(host: String, rootHost: String) -> String? {
+        guard host.hasSuffix("." + rootHost) else { return nil }
+        let slug = String(host.dropLast(rootHost.count + 1))
+        guard !slug.isEmpty, !slug.contains("."), slug.count <= 40,
+              slug.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else { return nil }
+        return slug
+    }
+}

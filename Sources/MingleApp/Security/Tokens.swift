@@ -1,0 +1,49 @@
+import Crypto
+import Foundation
+
+/// Random secrets handed to browsers or mailed, and the hashes stored in their place.
+enum Tokens {
+    /// 32 random bytes, URL-safe base64 (no padding).
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return base64url(bytes)
+    }
+
+    static func hash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
+
+    static func base64url<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Plausible token text: what `random()` makes, nothing longer.
+    static func looksValid(_ token: String) -> Bool {
+        token.count == 43 && token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}
+
+/// HMAC signatures with the platform secret: CSRF tokens and flash messages.
+struct Signer: Sendable {
+    let secret: [UInt8]
+
+    init(secret: [UInt8]) { self.secret = secret }
+
+    func sign(_ purpose: String, _ value: String) -> String {
+        Tokens.base64url(HMAC<SHA256>.authenticationCode(for: Data("\(purpose)|\(value)".utf8), using: SymmetricKey(data: secret)))
+    }
+
+    func verify(_ purpose: String, _ value: String, signature: String) -> Bool {
+        let expected = Array(sign(purpose, value).utf8), given = Array(signature.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0   // constant time
+    }
+
+    /// The CSRF token for forms on `host`, bound to the session (or the anonymous CSRF cookie).
+    func csrfToken(host: String, basis: String) -> String { sign("csrf|\(host)", basis) }
+}

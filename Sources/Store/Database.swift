@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+public typealias TenantID = UUID
+public typealias UserID = UUID
+
+/// One open transaction of the app role. Request code only ever gets one of these from
+/// `Database.withTenant`, `withPlatformAccess` or `withoutTenant`, so every query it runs
+/// has the tenant (or deliberately none) set for row-level security.
+public struct Transaction: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger)
+    }
+
+    public func execute(_ query: PostgresQuery) async throws {
+        _ = try await connection.query(query, logger: logger)
+    }
+}
+
+/// The app role's connection pool and the only ways into it.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The one path from request code to a tenant's data: a transaction in which
+    /// `app.tenant_id` (and the signed-in user, if any) are set, so RLS admits that tenant's rows only.
+    public func withTenant<R: Sendable>(
+        _ tenant: TenantID, user: UserID? = nil,
+        _ body: (Transaction) async throws -> R
+    ) async throws -> R {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("""
+                SELECT set_config('app.tenant_id', \(tenant.uuidString), true),
+                       set_config('app.user_id', \(user?.uuidString ?? ""), true)
+                """, logger: logger)
+            return try await body(Transaction(connection: connection, logger: logger))
+        }
+    }
+
+    /// A transaction with no tenant: tenant tables show nothing. For platform pages and the
+    /// narrow look-ups that happen before anyone is known.
+    public func withoutTenant<R: Sendable>(
+        user: UserID? = nil, _ body: (Transaction) async throws -> R
+    ) async throws -> R {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT set_config('app.user_id', \(user?.uuidString ?? ""), true)", logger: logger)
+            return try await body(Transaction(connection: connection, logger: logger))
+        }
+    }
+
+    /// The one audited path across tenants. The database checks that `actor` is a platform
+    /// admin and writes the audit row in this same transaction; `tenant` nil means the
+    /// platform-wide tables only.
+    public func withPlatformAccess<R: Sendable>(
+        actor: UserID, tenant: TenantID?, action: String, detail: String = "",
+        _ body: (Transaction) async throws -> R
+    ) async throws -> R {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "SELECT begin_platform_access(\(actor), \(tenant), \(action), \(detail))", logger: logger)
+            return try await body(Transaction(connection: connection, logger: logger))
+        }
+    }
+}
+
+extension PostgresRowSequence {
+    /// All rows decoded as `T`.
+    public func all<each T: PostgresDecodable>(_ type: (repeat each T).Type) async throws -> [(repeat each T)] {
+        var out: [(repeat each T)] = []
+        for try await row in self.decode(type) { out.append(row) }
+        return out
+    }
+
+    public func first<each T: PostgresDecodable>(_ type: (repeat each T).Type) async throws -> (repeat each T)? {
+        for try await row in self.decode(type) { return row }
+        return nil
+    }
+}

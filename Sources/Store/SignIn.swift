@@ -1,0 +1,85 @@
+import Foundation
+import PostgresNIO
+
+/// Sessions, password resets and failed-login counts: all through the narrow functions of
+/// migration 0004, since the app role has no access to those tables.
+public struct SessionRecord: Sendable, Equatable {
+    public var userID: UserID
+    public var username: String
+    public var isPlatformAdmin: Bool
+    /// Set when a platform admin opened this tenant's organizer portal from the console.
+    public var actingTenant: TenantID?
+}
+
+public struct ResetTarget: Sendable, Equatable {
+    public var id: UserID
+    public var username: String
+    public var email: String
+    public var firstName: String
+}
+
+extension Transaction {
+    public func createSession(tokenHash: [UInt8], user: UserID, host: String, lifetime: Duration,
+                              actingTenant: TenantID? = nil) async throws {
+        try await execute("""
+            SELECT session_create(\(ByteBuffer(bytes: tokenHash)), \(user), \(host), \(lifetime.seconds) * interval '1 second', \(actingTenant))
+            """)
+    }
+
+    public func session(tokenHash: [UInt8], host: String) async throws -> SessionRecord? {
+        try await query("""
+            SELECT user_id, username, is_platform_admin, acting_tenant FROM session_lookup(\(ByteBuffer(bytes: tokenHash)), \(host))
+            """).first((UUID, String, Bool, UUID?).self).map {
+                SessionRecord(userID: $0.0, username: $0.1, isPlatformAdmin: $0.2, actingTenant: $0.3)
+            }
+    }
+
+    public func deleteSession(tokenHash: [UInt8]) async throws {
+        try await execute("SELECT session_delete(\(ByteBuffer(bytes: tokenHash)))")
+    }
+
+    public func deleteOtherSessions(user: UserID, keeping tokenHash: [UInt8]?) async throws {
+        try await execute("SELECT session_delete_others(\(user), \(tokenHash.map { ByteBuffer(bytes: $0) }))")
+    }
+
+    public func passwordResetTargets(login: String) async throws -> [ResetTarget] {
+        try await query("SELECT id, username, email, first_name FROM password_reset_targets(\(login))")
+            .all((UUID, String, String, String).self)
+            .map { ResetTarget(id: $0.0, username: $0.1, email: $0.2, firstName: $0.3) }
+    }
+
+    public func storePasswordReset(tokenHash: [UInt8], user: UserID, lifetime: Duration) async throws {
+        try await execute("""
+            SELECT password_reset_store(\(ByteBuffer(bytes: tokenHash)), \(user), \(lifetime.seconds) * interval '1 second')
+            """)
+    }
+
+    public func passwordResetIsValid(tokenHash: [UInt8]) async throws -> Bool {
+        try await query("SELECT password_reset_valid(\(ByteBuffer(bytes: tokenHash)))").first(Bool.self) ?? false
+    }
+
+    /// Uses the token once: sets the password and ends every session of that user.
+    /// Returns nil for an unknown, used or expired token.
+    public func consumePasswordReset(tokenHash: [UInt8], newPasswordHash: String) async throws -> UserID? {
+        try await query("SELECT password_reset_consume(\(ByteBuffer(bytes: tokenHash)), \(newPasswordHash))").first(UUID?.self) ?? nil
+    }
+
+    public func loginFailures(key: String, within window: Duration) async throws -> Int {
+        try await query("""
+            SELECT login_failures_count(\(key), \(window.seconds) * interval '1 second')
+            """).first(Int.self) ?? 0
+    }
+
+    public func recordLoginFailure(keys: [String]) async throws {
+        try await execute("SELECT login_failure_record(\(keys))")
+    }
+
+    public func clearLoginFailures(key: String) async throws {
+        try await execute("SELECT login_failures_clear(\(key))")
+    }
+}
+
+extension Duration {
+    /// Whole seconds, for SQL intervals.
+    public var seconds: Int { Int(components.seconds) }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MingleApp
+import PostgresNIO
+import Store
+
+@main
+struct Mingle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mingle: white-label video networking.",
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self])
+}
+
+/// Applies pending migrations with the owner role.
+@discardableResult
+func runMigrations(_ settings: DatabaseSettings, resources: String, logger: Logger) async throws -> [String] {
+    let migrator = try Migrator(directory: URL(fileURLWithPath: resources + "/Migrations"))
+    let client = PostgresClient(configuration: settings.ownerClientConfiguration(), backgroundLogger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        return try await client.withConnection { try await migrator.migrate($0, logger: logger) }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations, then serve HTTP.")
+
+    func run() async throws {
+        let config = try AppConfiguration.fromEnvironment()
+        let logger = Logger(label: "mingle")
+        try await runMigrations(config.database, resources: config.resourcesPath, logger: logger)
+        let app = try await buildApplication(config, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending SQL migrations with the owner role.")
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let applied = try await runMigrations(try DatabaseSettings.fromEnvironment(env),
+                                              resources: env["MINGLE_RESOURCES"] ?? FileManager.default.currentDirectoryPath,
+                                              logger: Logger(label: "mingle.migrate"))
+        print(applied.isEmpty ? "database is up to date" : "applied: \(applied.joined(separator: ", "))")
+    }
+}
+
+struct SeedDemo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "seed-demo",
+        abstract: "Create a platform admin and the demo tenants acme and globex (idempotent).")
+
+    func run() async throws {
+        let config = try AppConfiguration.fromEnvironment()
+        guard config.mode == .development else { throw ValidationError("seed-demo runs in development mode only") }
+        let logger = Logger(label: "mingle.seed")
+        try await runMigrations(config.database, resources: config.resourcesPath, logger: logger)
+        let logins = try await DemoSeeder(config: config, logger: logger).run()
+        print("Demo logins (\(logins.count)):")
+        for login in logins {
+            print("  \(login.site.padding(toLength: 42, withPad: " ", startingAt: 0)) \(login.role.padding(toLength: 15, withPad: " ", startingAt: 0)) \(login.username) / \(login.password)")
+        }
+    }
+}
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create-admin",
+        abstract: "Create a platform administrator (or promote an existing user). Reads the password from MINGLE_ADMIN_PASSWORD or standard input.")
+
+    @Option(help: "Username (platform-unique).") var username: String
+    @Option(help: "Email address.") var email: String
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let config = try AppConfiguration.fromEnvironment()
+        let password = env["MINGLE_ADMIN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+        guard password.count >= 10 else { throw ValidationError("the password must have at least 10 characters") }
+        let logger = Logger(label: "mingle.admin")
+        try await runMigrations(config.database, resources: config.resourcesPath, logger: logger)
+        let id = try await AdminTool.createAdmin(config: config, username: username, email: email, password: password, logger: logger)
+        print("platform admin \(username.lowercased()) ready (\(id.uuidString.lowercased()))")
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, starts a private PostgreSQL in
+# .data/dev-pg, builds, migrates, seeds the demo tenants and serves on
+# http://mingle.localhost:8080. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+port=${MINGLE_PORT:-8080}
+pg_port=${MINGLE_DEV_PG_PORT:-55432}
+
+bash scripts/install-deps.sh run
+bash scripts/postgres.sh start .data/dev-pg "$pg_port"
+set -a; . .data/dev-pg/credentials.env; set +a
+[ -f .data/secret.key ] || { umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .data/secret.key; }
+
+echo "building mingle (the first build takes several minutes)…"
+swift build --product mingle 2>&1 | grep -E "error|warning: unre|Compiling mingle|Build complete" || true
+bin=$(swift build --product mingle --show-bin-path)/mingle
+
+export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle \
+       MINGLE_ROOT_HOST="mingle.localhost:$port" MINGLE_PORT=$port MINGLE_RESOURCES="$root" \
+       MINGLE_SECRET_KEY=$(cat .data/secret.key)
+"$bin" seed-demo
+cat <<MSG
+
+Mingle is starting on http://mingle.localhost:$port
+  platform home and console:  http://mingle.localhost:$port/admin
+  demo tenant Acme:           http://acme.mingle.localhost:$port
+  demo tenant Globex:         http://globex.mingle.localhost:$port
+No SMTP server is configured, so mail stays in the outbox: http://mingle.localhost:$port/admin/outbox
+Stop with Ctrl-C. PostgreSQL keeps running; stop it with: bash scripts/postgres.sh stop .data/dev-pg
+MSG
+exec "$bin" serve

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, starts its own PostgreSQL (.data/test-pg)
+# and SMTP server (loopback), runs the Swift tests and then the headless-Chromium tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+pg_port=${MINGLE_TEST_PG_PORT:-55433}
+smtp_port=${MINGLE_TEST_SMTP_PORT:-2526}
+app_port=${MINGLE_TEST_APP_PORT:-18080}
+
+bash scripts/install-deps.sh test
+bash scripts/postgres.sh start .data/test-pg "$pg_port"
+set -a; . .data/test-pg/credentials.env; set +a
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+rm -rf .data/test-mail; mkdir -p .data/test-mail
+python3 scripts/smtp-sink.py "$smtp_port" .data/test-mail > .data/smtp-sink.log 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$smtp_port) 2>/dev/null && break; sleep 0.1; done
+
+export MINGLE_TEST=1 MINGLE_TEST_DB_HOST=127.0.0.1 MINGLE_TEST_DB_PORT=$pg_port \
+       MINGLE_TEST_SMTP_URL="smtp://127.0.0.1:$smtp_port" MINGLE_TEST_MAILDIR="$root/.data/test-mail" \
+       MINGLE_RESOURCES="$root"
+
+echo "== swift tests"
+swift build --build-tests 2>&1 | grep -E "error:|Build complete" || true
+swift test --skip-build 2>&1 | tee .data/swift-test.log | grep -vE "^\[|Test Case .* started|^Test Suite .* started" | tail -60
+status=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] || { echo "swift tests failed"; exit "$status"; }
+
+echo "== browser tests (headless Chromium)"
+bin=$(swift build --product mingle --show-bin-path)/mingle
+swift build --product mingle 2>&1 | grep -E "error:" || true
+runuser -u postgres -- psql -q -h "$root/.data/test-pg/socket" -p "$pg_port" -d postgres \
+  -c "DROP DATABASE IF EXISTS mingle_browser WITH (FORCE)" -c "CREATE DATABASE mingle_browser OWNER mingle_owner"
+export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle_browser \
+       MINGLE_ROOT_HOST="mingle.localhost:$app_port" MINGLE_PORT=$app_port \
+       MINGLE_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"$bin" seed-demo > .data/browser-seed.log
+"$bin" serve > .data/browser-server.log 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null && break; sleep 0.2; done
+MINGLE_BASE_PORT=$app_port python3 -m pytest -q Tests/Browser
