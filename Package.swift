@@ -59,15 +59,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Shared by the test targets: a fresh database per test from a migrated template.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Store",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
     ]
 )

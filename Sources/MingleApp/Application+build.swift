@@ -27,7 +27,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         SecurityHeadersMiddleware()
-        FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger)
+        // Serves Public/ when nothing else answered (a 404 response, as ErrorPageMiddleware renders it).
+        FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger).withServeOnNotFoundResponse()
         SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views)
         SessionMiddleware(database: database, cookies: cookies, signer: signer)
         ErrorPageMiddleware(views: views)

@@ -17,8 +17,11 @@ public struct Transaction: Sendable {
         try await connection.query(query, logger: logger)
     }
 
+    /// Runs a statement and reads its result to the end: PostgreSQL reports an error raised
+    /// while a SELECT runs (a refused function call, say) only after its row description,
+    /// so an unread result could hide the error until COMMIT quietly rolls back.
     public func execute(_ query: PostgresQuery) async throws {
-        _ = try await connection.query(query, logger: logger)
+        try await connection.query(query, logger: logger).drain()
     }
 }
 
@@ -42,7 +45,7 @@ public struct Database: Sendable {
             try await connection.query("""
                 SELECT set_config('app.tenant_id', \(tenant.uuidString), true),
                        set_config('app.user_id', \(user?.uuidString ?? ""), true)
-                """, logger: logger)
+                """, logger: logger).drain()
             return try await body(Transaction(connection: connection, logger: logger))
         }
     }
@@ -53,7 +56,7 @@ public struct Database: Sendable {
         user: UserID? = nil, _ body: (Transaction) async throws -> R
     ) async throws -> R {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT set_config('app.user_id', \(user?.uuidString ?? ""), true)", logger: logger)
+            try await connection.query("SELECT set_config('app.user_id', \(user?.uuidString ?? ""), true)", logger: logger).drain()
             return try await body(Transaction(connection: connection, logger: logger))
         }
     }
@@ -67,13 +70,18 @@ public struct Database: Sendable {
     ) async throws -> R {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(
-                "SELECT begin_platform_access(\(actor), \(tenant), \(action), \(detail))", logger: logger)
+                "SELECT begin_platform_access(\(actor), \(tenant), \(action), \(detail))", logger: logger).drain()
             return try await body(Transaction(connection: connection, logger: logger))
         }
     }
 }
 
 extension PostgresRowSequence {
+    /// Reads every row, so that an error raised during execution is thrown here.
+    public func drain() async throws {
+        for try await _ in self {}
+    }
+
     /// All rows decoded as `T`.
     public func all<each T: PostgresDecodable>(_ type: (repeat each T).Type) async throws -> [(repeat each T)] {
         var out: [(repeat each T)] = []

@@ -11,6 +11,13 @@ public struct Migrator: Sendable {
         public let version: String
         public let name: String
         public let sql: String
+
+        public init(version: String, name: String, sql: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+        }
+
         public var checksum: String { SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined() }
     }
 
@@ -60,7 +67,7 @@ public struct Migrator: Sendable {
                 version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)
-        try await connection.query("SELECT pg_advisory_lock(7345001)", logger: logger)
+        try await connection.query("SELECT pg_advisory_lock(7345001)", logger: logger).drain()
         do {
             let applied = try await appliedChecksums(connection, logger: logger)
             let known = Set(migrations.map(\.version))
@@ -75,9 +82,9 @@ public struct Migrator: Sendable {
                 }
                 try await connection.withTransaction(logger: logger) { tx in
                     for statement in SQLSplitter.statements(migration.sql) {
-                        try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger).drain()
                     }
-                    try await tx.query("""
+                        try await tx.query("""
                         INSERT INTO schema_migrations (version, name, checksum)
                         VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                         """, logger: logger)
@@ -85,7 +92,7 @@ public struct Migrator: Sendable {
                 logger.info("applied migration \(migration.name)")
                 done.append(migration.name)
             }
-            try await connection.query("SELECT pg_advisory_unlock(7345001)", logger: logger)
+            try await connection.query("SELECT pg_advisory_unlock(7345001)", logger: logger).drain()
             return done
         } catch {
             _ = try? await connection.query("SELECT pg_advisory_unlock(7345001)", logger: logger)

@@ -19,16 +19,19 @@ struct SiteController {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         switch context.site {
         case .platform:
-            return app.views.page("platform_home", context, title: app.views.platformBrand.title)
+            return app.views.page("platform_home", context, title: "Home")
         case .tenant(let tenant):
-            return app.views.page("tenant_home", context, title: tenant.branding.titleText.isEmpty ? tenant.name : tenant.branding.titleText)
+            return app.views.page("tenant_home", context, title: "Home")
         }
     }
 
     /// The accent colour as CSS custom properties, so pages need no inline styles (CSP).
+    /// `--accent-strong` is the accent darkened until white text on it, and it as text on the
+    /// page background, reach WCAG AA (4.5:1), whatever colour the organizer picked.
     @Sendable func brandStylesheet(_ request: Request, context: AppRequestContext) async throws -> Response {
         let accent = context.site.tenant?.branding.accentColor ?? app.views.platformBrand.accentColor
-        let css = ":root { --accent: \(accent); --accent-text: \(Self.readableText(on: accent)); }\n"
+        let strong = AccentColor.readable(accent)
+        let css = ":root { --accent: \(accent); --accent-strong: \(strong); --accent-text: #ffffff; }\n"
         return cached(Array(css.utf8), type: "text/css; charset=utf-8", etag: "\"\(accent.dropFirst())\"", request: request)
     }
 
@@ -56,15 +59,4 @@ struct SiteController {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Black or white, whichever reads better on the accent (WCAG relative luminance).
-    static func readableText(on hex: String) -> String {
-        let digits = Array(hex.dropFirst())
-        guard digits.count == 6 else { return "#ffffff" }
-        func channel(_ i: Int) -> Double {
-            let v = Double(Int(String(digits[i..<(i + 2)]), radix: 16) ?? 0) / 255
-            return v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
-        }
-        let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
-        return luminance > 0.179 ? "#111111" : "#ffffff"
-    }
 }

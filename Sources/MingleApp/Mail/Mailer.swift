@@ -12,7 +12,7 @@ struct Mailer: Sendable {
         var model = values
         model["brand"] = brand
         model["subject"] = subject
-        model["accent"] = site.tenant?.branding.accentColor ?? views.platformBrand.accentColor
+        model["accent"] = AccentColor.readable(site.tenant?.branding.accentColor ?? views.platformBrand.accentColor)
         let text = views.library.render(model, withTemplate: "mail/\(template)_text") ?? subject
         let html = views.library.render(model, withTemplate: "mail/\(template)_html")
         let fromName = (brand["title"] as? String) ?? "Mingle"

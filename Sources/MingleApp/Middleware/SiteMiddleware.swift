@@ -21,6 +21,11 @@ struct SiteMiddleware: RouterMiddleware {
             context.site = .tenant(tenant)
             return try await next(request, context)
         }
+        // The plain 404 page still needs the platform's stylesheet and logo on this host.
+        if ["/brand.css", "/assets/logo.png"].contains(request.uri.path) {
+            context.site = .platform
+            return try await next(request, context)
+        }
         return views.notFoundPlain()
     }
 

@@ -71,7 +71,12 @@ struct Views: Sendable {
         return library.render(model, withTemplate: template) ?? "template \(template) failed to render"
     }
 
+    /// Empty texts are left out: Mustache shows a section for an empty string.
     func brandModel(_ site: Site) -> [String: Any] {
+        brandFields(site).filter { !(($0.value as? String)?.isEmpty ?? false) }
+    }
+
+    private func brandFields(_ site: Site) -> [String: Any] {
         switch site {
         case .platform:
             return ["name": platformBrand.name, "title": platformBrand.title, "header": platformBrand.header,

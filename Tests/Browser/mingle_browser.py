@@ -1,0 +1,106 @@
+"""Helpers for the headless-Chromium tests: addresses, brand packs, HTTP, screenshots.
+
+The server under test is already running (scripts/test.sh starts a freshly seeded one);
+its port comes from MINGLE_BASE_PORT. Sites live at http://mingle.localhost:PORT (platform)
+and http://<slug>.mingle.localhost:PORT (tenants).
+"""
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+CHROMIUM_BINARY = "/usr/lib/chromium/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+DESKTOP_SIZE = (1280, 900)
+PHONE_SIZE = (390, 844)
+
+PORT = int(os.environ.get("MINGLE_BASE_PORT", "8080"))
+ROOT_HOST = "mingle.localhost"
+
+TENANT_SLUGS = ("acme", "globex")
+
+
+def host_for(slug=None):
+    """The host name (without port) of a tenant, or of the platform when slug is None."""
+    return f"{slug}.{ROOT_HOST}" if slug else ROOT_HOST
+
+
+def url_for(slug=None, path="/"):
+    """An absolute URL on a tenant's host, or on the platform host when slug is None."""
+    return f"http://{host_for(slug)}:{PORT}{path}"
+
+
+def load_brand(slug):
+    """A brand pack as seeded: TenantAssets/<slug>/brand.json ("default" is the platform's own)."""
+    with open(REPO_ROOT / "TenantAssets" / slug / "brand.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def http_status(url):
+    """GET `url` outside the browser and return the HTTP status code (no redirects followed).
+
+    Python's resolver does not map *.localhost to loopback the way Chromium does, so the
+    request goes to 127.0.0.1 with the original host in the Host header.
+    """
+    parts = urllib.parse.urlsplit(url)
+    assert parts.hostname == ROOT_HOST or parts.hostname.endswith("." + ROOT_HOST), url
+    loopback = parts._replace(netloc=f"127.0.0.1:{parts.port or 80}").geturl()
+    request = urllib.request.Request(loopback, headers={"Host": parts.netloc})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:  # 3xx/4xx/5xx arrive as HTTPError
+        return error.code
+
+
+def save_screenshot(driver, name):
+    """Save a full-page PNG of the current page as screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
+    try:
+        metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        viewport = metrics["cssLayoutViewport"]
+        clip = {
+            "x": 0,
+            "y": 0,
+            "width": viewport["clientWidth"],
+            "height": max(metrics["cssContentSize"]["height"], viewport["clientHeight"]),
+            "scale": 1,
+        }
+        shot = driver.execute_cdp_cmd(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": False})
+    path = SCREENSHOTS / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def set_viewport(driver, width, height, mobile=False):
+    """Give the page exactly width x height CSS pixels; `mobile` makes the viewport meta apply."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+
+
+def use_phone_viewport(driver):
+    set_viewport(driver, *PHONE_SIZE, mobile=True)
+
+
+def use_desktop_viewport(driver):
+    set_viewport(driver, *DESKTOP_SIZE)

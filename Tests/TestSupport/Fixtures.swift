@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+import Store
+
+/// Rows for tests, written with the owner role (which RLS still confines on tenant tables,
+/// so the tenant is set in each transaction exactly as the app does).
+public struct Fixtures: Sendable {
+    public let db: TestDatabase
+    public init(_ db: TestDatabase) { self.db = db }
+
+    @discardableResult
+    public func tenant(_ slug: String, name: String? = nil, status: String = "active") async throws -> TenantID {
+        let id = UUID()
+        try await db.owner.query("""
+            INSERT INTO tenants (id, slug, name, status, title_text, header_text, footer_text)
+            VALUES (\(id), \(slug), \(name ?? slug.capitalized), \(status), \(name ?? slug.capitalized),
+                    \("Header of \(slug)"), \("Footer of \(slug)"))
+            """)
+        return id
+    }
+
+    @discardableResult
+    public func user(_ username: String, email: String? = nil, admin: Bool = false, firstName: String = "") async throws -> UserID {
+        let id = UUID()
+        try await db.owner.query("""
+            INSERT INTO users (id, username, email, password_hash, is_platform_admin, first_name, last_name)
+            VALUES (\(id), \(username), \(email ?? "\(username)@example.test"), \(TestPasswords.hash), \(admin),
+                    \(firstName.isEmpty ? username.capitalized : firstName), 'Tester')
+            """)
+        return id
+    }
+
+    public func membership(_ tenant: TenantID, _ user: UserID, role: Role = .member, status: MembershipStatus = .active) async throws {
+        try await inTenant(tenant) { connection in
+            try await connection.query("""
+                INSERT INTO memberships (tenant_id, user_id, role, status) VALUES (\(tenant), \(user), \(role.rawValue), \(status.rawValue))
+                """, logger: TestEnvironment.logger)
+        }
+    }
+
+    /// A tenant with an organizer and members, named `<slug>-organizer`, `<slug>-member1`, ….
+    public func populatedTenant(_ slug: String, members: Int = 2) async throws -> (tenant: TenantID, organizer: UserID, members: [UserID]) {
+        let tenant = try await self.tenant(slug)
+        let organizer = try await user("\(slug)-organizer")
+        try await membership(tenant, organizer, role: .organizer)
+        var ids: [UserID] = []
+        for i in 1...max(1, members) {
+            let member = try await user("\(slug)-member\(i)")
+            try await membership(tenant, member)
+            ids.append(member)
+        }
+        return (tenant, organizer, ids)
+    }
+
+    public func inTenant<R: Sendable>(_ tenant: TenantID, _ body: (PostgresConnection) async throws -> R) async throws -> R {
+        try await db.owner.withTransaction(logger: TestEnvironment.logger) { connection in
+            try await connection.query("SELECT set_config('app.tenant_id', \(tenant.uuidString), true)", logger: TestEnvironment.logger)
+            return try await body(connection)
+        }
+    }
+
+    /// A count as the owner sees it (tables without forced RLS), for "nothing was written" checks.
+    public func count(_ sql: String) async throws -> Int {
+        try await db.owner.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(sql)")).first(Int.self) ?? -1
+    }
+
+    /// A count of a tenant table's rows across every tenant: the owner sets each tenant in turn.
+    public func countAcrossTenants(_ table: String) async throws -> Int {
+        let tenants = try await db.owner.query("SELECT id FROM tenants").all(UUID.self)
+        var total = 0
+        for tenant in tenants {
+            total += try await inTenant(tenant) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: TestEnvironment.logger)
+                    .first(Int.self) ?? 0
+            }
+        }
+        return total
+    }
+}

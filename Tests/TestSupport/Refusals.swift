@@ -1,0 +1,29 @@
+import PostgresNIO
+import Testing
+
+/// The SQLSTATE of a database error, looking through PostgresNIO's transaction wrapper.
+public func sqlState(of error: any Error) -> String? {
+    if let error = error as? PSQLError { return error.serverInfo?[.sqlState] }
+    if let error = error as? PostgresTransactionError {
+        for inner in [error.closureError, error.beginError, error.commitError].compactMap({ $0 }) {
+            if let state = sqlState(of: inner) { return state }
+        }
+    }
+    return nil
+}
+
+/// Expects the database to refuse `body` with `state` (default 42501: insufficient privilege,
+/// which covers both a missing grant and a row-level-security WITH CHECK violation).
+public func expectRefusal(_ state: String = "42501", _ comment: Comment? = nil,
+                          sourceLocation: SourceLocation = #_sourceLocation,
+                          _ body: () async throws -> Void) async {
+    do {
+        try await body()
+        Issue.record("expected the database to refuse with \(state), but it succeeded. \(comment?.rawValue ?? "")",
+                     sourceLocation: sourceLocation)
+    } catch {
+        let got = sqlState(of: error)
+        #expect(got == state, "expected SQLSTATE \(state), got \(got ?? "none"): \(String(reflecting: error).prefix(400))",
+                sourceLocation: sourceLocation)
+    }
+}
