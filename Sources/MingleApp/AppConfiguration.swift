@@ -21,10 +21,12 @@ public struct AppConfiguration: Sendable {
     /// Folder holding Templates/, Public/, TenantAssets/ and Migrations/.
     public var resourcesPath: String
     public var bcryptCost: UInt8
+    /// Behind a reverse proxy: take the client address from the last X-Forwarded-For entry.
+    public var trustForwardedFor: Bool
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,
-                secretKey: [UInt8], resourcesPath: String, bcryptCost: UInt8 = 12) {
+                secretKey: [UInt8], resourcesPath: String, bcryptCost: UInt8 = 12, trustForwardedFor: Bool = false) {
         self.mode = mode
         self.rootHost = rootHost.lowercased()
         self.bindHost = bindHost
@@ -35,6 +37,7 @@ public struct AppConfiguration: Sendable {
         self.secretKey = secretKey
         self.resourcesPath = resourcesPath
         self.bcryptCost = bcryptCost
+        self.trustForwardedFor = trustForwardedFor
     }
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
@@ -55,7 +58,8 @@ public struct AppConfiguration: Sendable {
             publicScheme: env["MINGLE_PUBLIC_SCHEME"] ?? (mode == .production ? "https" : "http"),
             database: try DatabaseSettings.fromEnvironment(env), smtp: smtp, secretKey: secret,
             resourcesPath: env["MINGLE_RESOURCES"] ?? FileManager.default.currentDirectoryPath,
-            bcryptCost: UInt8(env["MINGLE_BCRYPT_COST"] ?? "") ?? 12)
+            bcryptCost: max(12, UInt8(env["MINGLE_BCRYPT_COST"] ?? "") ?? 12),
+            trustForwardedFor: env["MINGLE_TRUST_FORWARDED_FOR"] == "1")
     }
 
     static func decodeKey(_ text: String) -> [UInt8]? {

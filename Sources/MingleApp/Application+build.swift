@@ -29,7 +29,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         SecurityHeadersMiddleware()
         // Serves Public/ when nothing else answered (a 404 response, as ErrorPageMiddleware renders it).
         FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger).withServeOnNotFoundResponse()
-        SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views)
+        SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views, trustForwardedFor: config.trustForwardedFor)
         SessionMiddleware(database: database, cookies: cookies, signer: signer)
         ErrorPageMiddleware(views: views)
         FormMiddleware(signer: signer, exemptPrefixes: ["/api/", "/webhooks/"])

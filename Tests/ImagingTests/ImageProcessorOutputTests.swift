@@ -72,12 +72,14 @@ import Testing
         #expect(output.height == 30)
     }
 
-    @Test(".square keeps the centre of a wide picture and drops its sides")
-    func squareKeepsCentre() throws {
-        // setup: an 800x600 picture, blue in its outer 100-pixel columns and red in the 600x600 centre
-        let input = withCanvas(width: 800, height: 600) { image in
-            fill(image, x: 0, y: 0, width: 800, height: 600, color: blue)
-            fill(image, x: 100, y: 0, width: 600, height: 600, color: red)
+    @Test(".square keeps the centre square and drops the rest",
+          arguments: [Size(width: 800, height: 600), Size(width: 600, height: 800)])
+    func squareKeepsCentre(size: Size) throws {
+        // setup: blue all over except a red square in the middle, as large as the shorter side
+        let edge = min(size.width, size.height)
+        let input = withCanvas(width: size.width, height: size.height) { image in
+            fill(image, x: 0, y: 0, width: size.width, height: size.height, color: blue)
+            fill(image, x: (size.width - edge) / 2, y: (size.height - edge) / 2, width: edge, height: edge, color: red)
             return encode(image, as: .png)
         }
 

@@ -99,6 +99,17 @@ import Testing
         #expect(decodeEncodedWords(from) == "Café Ünïon <no-reply@mingle.localhost>")
     }
 
+    @Test("a double quote in the sender name cannot swallow the address")
+    func quoteInSenderNameIsEncoded() throws {
+        // act
+        let mail = ReceivedMail(message(fromName: "Ada \"Countess").encoded())
+
+        // check
+        let from = try #require(mail.header("From"))
+        #expect(from.filter { $0 == "\"" }.count.isMultiple(of: 2), "unbalanced quote in \(from)")
+        #expect(decodeEncodedWords(from) == "Ada \"Countess <no-reply@mingle.localhost>")
+    }
+
     @Test("a text-only message is one UTF-8 text part in base64")
     func textOnlyBody() {
         // setup

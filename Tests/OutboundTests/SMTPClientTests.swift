@@ -14,6 +14,8 @@ struct TestMailServer {
         let path = try #require(environment["MINGLE_TEST_MAILDIR"],
                                 "MINGLE_TEST_MAILDIR is not set: it must be the Maildir scripts/smtp-sink.py writes to")
         maildir = URL(fileURLWithPath: path)
+        try #require(FileManager.default.fileExists(atPath: maildir.appendingPathComponent("new").path),
+                     "\(path) has no new/ folder, so the sink cannot store mail: Python's Maildir creates new/, cur/ and tmp/ only when the folder itself does not exist yet")
     }
 
     /// The first message in `new/` that mentions `recipient`, waiting up to `seconds` for it to arrive.

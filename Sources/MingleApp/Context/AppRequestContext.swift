@@ -48,10 +48,11 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, Pa
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// The client's address for rate limiting.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address for rate limiting (see `SiteMiddleware`).
+    var clientAddress: String = "unknown"
 }
 
 /// Thrown to send an anonymous visitor to the sign-in page and back.

@@ -12,7 +12,7 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let host = (request.head.authority ?? "").lowercased()
+        let host = request.host
         var newCSRFCookie: String?
         if let token = request.cookies[cookies.sessionName]?.value, Tokens.looksValid(token) {
             context.visitor = try await visitor(token: token, host: host, site: context.site)

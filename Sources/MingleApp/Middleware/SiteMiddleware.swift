@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Store
 
@@ -8,10 +9,14 @@ struct SiteMiddleware: RouterMiddleware {
     let rootHost: String
     let directory: TenantDirectory
     let views: Views
+    let trustForwardedFor: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let host = (request.head.authority ?? "").lowercased()
+        let host = request.host
         var context = context
+        if trustForwardedFor, let forwarded = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last {
+            context.clientAddress = forwarded.trimmingCharacters(in: .whitespaces)
+        }
         if host == rootHost {
             context.site = .platform
             return try await next(request, context)
