@@ -16,7 +16,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-rm -rf .data/test-mail; mkdir -p .data/test-mail
+# aiosmtpd creates the Maildir (new/ cur/ tmp/) only when the folder does not exist yet.
+rm -rf .data/test-mail
 python3 scripts/smtp-sink.py "$smtp_port" .data/test-mail > .data/smtp-sink.log 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$smtp_port) 2>/dev/null && break; sleep 0.1; done

@@ -21,14 +21,26 @@ public enum ImageError: Error, Equatable, Sendable {
     public var message: String {
         switch self {
         case .empty: "The file is empty. Choose a PNG, JPEG, GIF or WebP image."
-        case .tooManyBytes(let limit): "The file is larger than \(limit / 1_000_000) MB. Choose a smaller image."
+        case .tooManyBytes(let limit): "The file is larger than \(Self.bytes(limit)). Choose a smaller image."
         case .notAnImage: "This file is not a PNG, JPEG, GIF or WebP image, whatever its name says."
         case .tooManyPixels(let w, let h, let limit):
-            "The image is \(w)×\(h) pixels; the limit is \(limit / 1_000_000) megapixels. Choose a smaller image."
+            "The image is \(w)×\(h) pixels; the limit is \(Self.megapixels(limit)) megapixels. Choose a smaller image."
         case .tooSmall(let w, let h): "The image is only \(w)×\(h) pixels. Choose one at least 16 pixels on each side."
-        case .truncated: "The image file is incomplete (it ends too early). Upload it again or choose another."
+        case .truncated: "The image file is incomplete, or has data after its end. Save it again from an image editor, or choose another."
         case .undecodable: "The image could not be read; it may be damaged. Choose another."
         }
+    }
+
+    static func bytes(_ n: Int) -> String {
+        n >= 1_000_000 ? "\(formatted(Double(n) / 1_000_000)) MB" : "\(formatted(Double(n) / 1_000)) KB"
+    }
+
+    static func megapixels(_ n: Int) -> String { formatted(Double(n) / 1_000_000) }
+
+    /// 5 → "5", 0.5 → "0.5": one decimal only where it says something.
+    private static func formatted(_ value: Double) -> String {
+        let tenths = (value * 10).rounded() / 10
+        return tenths == tenths.rounded() ? String(Int(tenths)) : String(tenths)
     }
 }
 

@@ -29,7 +29,8 @@ public struct ImageProcessor: Sendable {
         guard !input.isEmpty else { throw ImageError.empty }
         guard input.count <= maxBytes else { throw ImageError.tooManyBytes(limit: maxBytes) }
         let header = try ImageHeader.read(input)
-        guard header.width * header.height <= maxPixels, header.width <= 20_000, header.height <= 20_000 else {
+        // Sides first: a forged header can claim 4 billion × 4 billion, whose product overflows.
+        guard header.width <= 20_000, header.height <= 20_000, header.width * header.height <= maxPixels else {
             throw ImageError.tooManyPixels(width: header.width, height: header.height, limit: maxPixels)
         }
         guard header.width >= 16, header.height >= 16 else {

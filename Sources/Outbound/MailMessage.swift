@@ -27,8 +27,8 @@ public struct MailMessage: Sendable {
     public func encoded() -> [UInt8] {
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "mingle.localhost"
         var lines = [
-            "From: \(Self.header(fromName)) <\(fromAddress)>",
-            "To: <\(to)>",
+            "From: \(Self.header(fromName)) <\(Self.address(fromAddress))>",
+            "To: <\(Self.address(to))>",
             "Subject: \(Self.header(subject))",
             "Date: \(Self.rfc5322Date(date))",
             "Message-ID: <\(messageID)@\(domain)>",
@@ -54,11 +54,32 @@ public struct MailMessage: Sendable {
         return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded]
     }
 
-    /// ASCII without line breaks stays as it is; anything else becomes an encoded word.
+    /// Plain ASCII text with no RFC 5322 specials stays as it is; anything else becomes
+    /// RFC 2047 encoded words of at most 75 characters, folded onto continuation lines.
     static func header(_ value: String) -> String {
         let flat = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if flat.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0 != "\"" }) { return flat }
-        return "=?UTF-8?B?\(Data(flat.utf8).base64EncodedString())?="
+        let specials = Set("()<>[]:;@\\,.\"")
+        if flat.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) && !flat.contains(where: specials.contains) {
+            return flat
+        }
+        // 45 bytes of UTF-8 per word: 60 base64 characters plus 12 of framing, split between characters.
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in flat {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// An address as it may appear between angle brackets: no line breaks, controls or brackets.
+    static func address(_ value: String) -> String {
+        String(value.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F && $0 != "<" && $0 != ">" }.map(Character.init))
     }
 
     static func rfc5322Date(_ date: Date) -> String {

@@ -34,6 +34,9 @@ public struct SMTPClient: Sendable {
     public init(settings: SMTPSettings) { self.settings = settings }
 
     public func send(to recipient: String, message: [UInt8]) throws {
+        guard !recipient.isEmpty, recipient == MailMessage.address(recipient), recipient.contains("@") else {
+            throw SMTPError(description: "refusing to send to a malformed address")
+        }
         guard Curl.initialized, let handle = curl_easy_init() else { throw SMTPError(description: "libcurl did not start") }
         defer { curl_easy_cleanup(handle) }
         let recipients = curl_slist_append(nil, "<\(recipient)>")
@@ -60,8 +63,16 @@ public struct SMTPClient: Sendable {
         _ = mingle_curl_setopt_long(handle, CURLOPT_TIMEOUT, settings.timeoutSeconds)
         if settings.requireTLS { _ = mingle_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
 
-        let code = curl_easy_perform(handle)
+        // libcurl writes the server's own words here, which say more than the error code.
+        var detail = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let code = detail.withUnsafeMutableBufferPointer { buffer -> CURLcode in
+            _ = mingle_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
+            return curl_easy_perform(handle)
+        }
         withExtendedLifetime(strings) {}
-        guard code == CURLE_OK else { throw SMTPError(description: "SMTP delivery failed: \(Curl.message(code))") }
+        guard code == CURLE_OK else {
+            let serverSaid = String(cString: detail)
+            throw SMTPError(description: "SMTP delivery failed: \(Curl.message(code))\(serverSaid.isEmpty ? "" : " (\(serverSaid))")")
+        }
     }
 }

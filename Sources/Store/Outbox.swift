@@ -47,7 +47,7 @@ extension Transaction {
     public func claimMail(batch: Int, lease: Duration) async throws -> [ClaimedMail] {
         try await query("""
             SELECT id, to_address, from_name, subject, body_text, body_html, attempts
-            FROM outbox_claim(\(batch), \(lease.seconds) * interval '1 second')
+            FROM outbox_claim(\(batch)::int, \(lease.seconds) * interval '1 second')
             """).all((UUID, String, String, String, String, String?, Int).self).map {
                 ClaimedMail(id: $0.0, mail: OutgoingMail(to: $0.1, fromName: $0.2, subject: $0.3, text: $0.4, html: $0.5),
                             attempts: $0.6)

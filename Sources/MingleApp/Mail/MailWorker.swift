@@ -56,7 +56,7 @@ public struct MailWorker: Service {
     }
 
     /// 10 s, 20 s, 40 s … capped at one hour.
-    static func backoff(attempt: Int) -> TimeInterval {
+    public static func backoff(attempt: Int) -> TimeInterval {
         min(3600, 10 * pow(2, Double(max(0, attempt - 1))))
     }
 }
