@@ -140,11 +140,12 @@ struct AdminController {
         guard Tokens.looksValid(token) else { throw HTTPError(.notFound) }
         let hash = Tokens.hash(token)
         let session = try await app.database.withoutTenant { tx -> SessionRecord? in
-            let session = try await tx.session(tokenHash: hash, host: app.host(context.site))
+            guard let session = try await tx.session(tokenHash: hash, host: app.host(context.site)),
+                  session.isPlatformAdmin, session.actingTenant == tenant.id else { return nil }
             try await tx.deleteSession(tokenHash: hash)   // single use
             return session
         }
-        guard let session, session.isPlatformAdmin, session.actingTenant == tenant.id else {
+        guard let session else {
             throw HTTPError(.gone, message: "This hand-off link has expired or was already used. Open the portal again from the console.")
         }
         var response = app.redirect(to: "/organize", flash: "You are in \(tenant.name)'s organizer portal as a platform administrator. This visit is recorded.")

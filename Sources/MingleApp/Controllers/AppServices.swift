@@ -29,6 +29,18 @@ struct AppServices: Sendable {
         return next
     }
 
+    /// The organizer portal's way to the tenant's data: an organizer's own transaction, or for
+    /// a platform admin who opened the portal from the console, the audited platform path.
+    func asOrganizer<R: Sendable>(_ context: OrganizerRequestContext, action: String,
+                                  _ body: (Transaction) async throws -> R) async throws -> R {
+        let visitor = context.visitor, tenant = context.tenant.id
+        if visitor.role == .organizer && visitor.membershipStatus == .active {
+            return try await database.withTenant(tenant, user: visitor.userID, body)
+        }
+        return try await database.withPlatformAccess(actor: visitor.userID, tenant: tenant,
+                                                     action: "organizer portal: \(action)", body)
+    }
+
     func host(_ site: Site) -> String {
         site.tenant.map { "\($0.slug).\(config.rootHost)" } ?? config.rootHost
     }

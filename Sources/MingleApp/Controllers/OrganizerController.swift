@@ -17,7 +17,7 @@ struct OrganizerController {
     }
 
     @Sendable func dashboard(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let members = try await app.database.withTenant(context.tenant.id, user: context.visitor.userID) { try await $0.members() }
+        let members = try await app.asOrganizer(context, action: "view members") { try await $0.members() }
         let rows = members.map { m -> [String: Any] in
             ["name": m.user.displayName, "username": m.user.username, "role": m.role.rawValue,
              "status": m.status.rawValue.replacingOccurrences(of: "_", with: " ")]
@@ -49,7 +49,7 @@ struct OrganizerController {
         var branding = form.branding
         branding.logoImageID = form.removeLogo ? nil : context.tenant.branding.logoImageID
         let tenant = context.tenant.id
-        try await app.database.withTenant(tenant, user: context.visitor.userID) { tx in
+        try await app.asOrganizer(context, action: "save branding") { tx in
             if let logo {
                 let digest = SHA256.hash(data: Data(logo.bytes)).map { String(format: "%02x", $0) }.joined()
                 branding.logoImageID = try await tx.insertImage(tenant: tenant, sha256: digest, mime: logo.mime,

@@ -80,8 +80,13 @@ enum TestMailbox {
         return Data(base64Encoded: String(encoded)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
-    static func link(in text: String) -> String? {
-        guard let range = text.range(of: #"https?://[^\s"<]+"#, options: .regularExpression) else { return nil }
-        return String(text[range])
+    /// The first link in `text` whose address contains `path`.
+    static func link(in text: String, containing path: String = "/reset-password?token=") -> String? {
+        var rest = text[...]
+        while let range = rest.range(of: #"https?://[^\s"<]+"#, options: .regularExpression) {
+            if rest[range].contains(path) { return String(rest[range]) }
+            rest = rest[range.upperBound...]
+        }
+        return nil
     }
 }
