@@ -27,7 +27,7 @@ public struct MailMessage: Sendable {
     public func encoded() -> [UInt8] {
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "mingle.localhost"
         var lines = [
-            "From: \(Self.header(fromName)) <\(Self.address(fromAddress))>",
+            "From: \(Self.header(fromName, isDisplayName: true)) <\(Self.address(fromAddress))>",
             "To: <\(Self.address(to))>",
             "Subject: \(Self.header(subject))",
             "Date: \(Self.rfc5322Date(date))",
@@ -54,12 +54,14 @@ public struct MailMessage: Sendable {
         return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded]
     }
 
-    /// Plain ASCII text with no RFC 5322 specials stays as it is; anything else becomes
-    /// RFC 2047 encoded words of at most 75 characters, folded onto continuation lines.
-    static func header(_ value: String) -> String {
+    /// Printable ASCII stays as it is (in a display name, only without RFC 5322 specials, which
+    /// would change how the address is read); anything else becomes RFC 2047 encoded words of
+    /// at most 75 characters, folded onto continuation lines.
+    static func header(_ value: String, isDisplayName: Bool = false) -> String {
         let flat = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         let specials = Set("()<>[]:;@\\,.\"")
-        if flat.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) && !flat.contains(where: specials.contains) {
+        let printable = flat.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }
+        if printable && !(isDisplayName && flat.contains(where: specials.contains)) {
             return flat
         }
         // 45 bytes of UTF-8 per word: 60 base64 characters plus 12 of framing, split between characters.
