@@ -32,7 +32,11 @@ CONF
     printf 'MINGLE_DB_OWNER_PASSWORD=%s\nMINGLE_DB_APP_PASSWORD=%s\n' "$owner_pw" "$app_pw" >"$dir/credentials.env.new"
   fi
   if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null
+    if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port is already in use by another program; stop it or choose another port" >&2; exit 1
+    fi
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null ||
+      { tail -20 "$dir/server.log" >&2; exit 1; }
   fi
   if [ -f "$dir/credentials.env.new" ]; then
     . "$dir/credentials.env.new"

@@ -14,7 +14,8 @@ set -a; . .data/dev-pg/credentials.env; set +a
 [ -f .data/secret.key ] || { umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .data/secret.key; }
 
 echo "building mingle (the first build takes several minutes)…"
-swift build --product mingle 2>&1 | grep -E "error|warning: unre|Compiling mingle|Build complete" || true
+mkdir -p .data
+swift build --product mingle > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; echo "build failed: see .data/build.log" >&2; exit 1; }
 bin=$(swift build --product mingle --show-bin-path)/mingle
 
 export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle \

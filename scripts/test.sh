@@ -27,19 +27,20 @@ export MINGLE_TEST=1 MINGLE_TEST_DB_HOST=127.0.0.1 MINGLE_TEST_DB_PORT=$pg_port 
        MINGLE_RESOURCES="$root"
 
 echo "== swift tests"
-swift build --build-tests 2>&1 | grep -E "error:|Build complete" || true
+mkdir -p .data
+swift build --build-tests > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; echo "build failed: see .data/build.log" >&2; exit 1; }
 set +e
 swift test --skip-build > .data/swift-test.log 2>&1
 status=$?
 set -e
 # Every failure, then the closing summary lines (the whole log is in .data/swift-test.log).
 grep -E "recorded an issue|^✘|error:" .data/swift-test.log | head -80 || true
-grep -E "^✔ Test run|^✘ Test run|Executed [0-9]+ tests" .data/swift-test.log | tail -3 || true
+grep -E "^(✔|✘) Test run with" .data/swift-test.log || true
 [ "$status" -eq 0 ] || { echo "swift tests failed"; exit "$status"; }
 
 echo "== browser tests (headless Chromium)"
 bin=$(swift build --product mingle --show-bin-path)/mingle
-swift build --product mingle 2>&1 | grep -E "error:" || true
+swift build --product mingle > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; exit 1; }
 runuser -u postgres -- psql -q -h "$root/.data/test-pg/socket" -p "$pg_port" -d postgres \
   -c "DROP DATABASE IF EXISTS mingle_browser WITH (FORCE)" -c "CREATE DATABASE mingle_browser OWNER mingle_owner"
 export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle_browser \
@@ -49,4 +50,5 @@ export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port 
 "$bin" serve > .data/browser-server.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null || { tail -20 .data/browser-server.log; echo "the server did not start" >&2; exit 1; }
 MINGLE_BASE_PORT=$app_port python3 -m pytest -q Tests/Browser

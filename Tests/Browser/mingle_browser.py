@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# Written on every run, so outside the tracked tree; copies worth keeping live in docs/screenshots/.
+SCREENSHOTS = Path(os.environ.get("MINGLE_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".data" / "screenshots"))
 
 CHROMIUM_BINARY = "/usr/lib/chromium/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -68,7 +69,7 @@ def http_status(url):
 
 def save_screenshot(driver, name):
     """Save a full-page PNG of the current page as screenshots/<name>.png and return its path."""
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
     try:
         metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})

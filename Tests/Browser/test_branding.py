@@ -1,7 +1,7 @@
 """Each tenant's site shows its own brand, and only its own, in a real browser.
 
 Expected values come from the demo brand packs (TenantAssets/<slug>/brand.json) that the
-server was seeded from. Screenshots go to Tests/Browser/screenshots/.
+server was seeded from. Screenshots go to .data/screenshots/ (MINGLE_SCREENSHOTS).
 """
 
 import html
