@@ -84,6 +84,24 @@ import TestSupport
         }
     }
 
+    @Test func aTenantCreatedByAnotherNodeStopsBeingA404() async throws {
+        try await TestApp.run { db, web in
+            // setup: this node has cached "no tenant here"
+            let before = try await web.get(TestApp.url("latecomer"))
+            // act: another node creates it
+            _ = try await Fixtures(db).tenant("latecomer", name: "Late Comer Club")
+            var after = try await web.get(TestApp.url("latecomer"))
+            let deadline = ContinuousClock.now + .seconds(5)
+            while after.status != .ok && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try await web.get(TestApp.url("latecomer"))
+            }
+            // check
+            #expect(before.status == .notFound)
+            #expect(after.status == .ok && after.contains("Late Comer Club"))
+        }
+    }
+
     @Test func errorPagesCarryTheTenantsBrand() async throws {
         try await TestApp.run { db, web in
             // setup

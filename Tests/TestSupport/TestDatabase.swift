@@ -44,28 +44,40 @@ public struct TestSetupError: Error, CustomStringConvertible {
 /// migration gets a new template) and hands out fresh copies.
 actor TemplateDatabase {
     static let shared = TemplateDatabase()
-    private var name: String?
+    /// One build shared by every caller: an actor method that awaits can be entered again,
+    /// so a plain "already built?" flag would let concurrent tests build twice.
+    private var build: Task<String, any Error>?
 
     func ensure() async throws -> String {
-        if let name { return name }
+        if build == nil { build = Task { try await Self.buildTemplate() } }
+        return try await build!.value
+    }
+
+    private static func buildTemplate() async throws -> String {
         let migrator = try Migrator(directory: URL(fileURLWithPath: TestEnvironment.resourcesPath + "/Migrations"))
         let digest = migrator.migrations.map(\.checksum).joined().hashValueStable
         let template = "mingle_template_\(digest)"
         let settings = try TestEnvironment.settings(database: "postgres")
-        do { try await withOwnerClient(settings) { client in
-            let exists = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(template)").first(Int.self) != nil
-            guard !exists else { return }
-            // Build under a temporary name and rename: a half-migrated template is never used.
-            let building = template + "_building_\(UInt32.random(in: 0 ... .max))"
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(building) OWNER mingle_owner"))
-            try await withOwnerClient(try TestEnvironment.settings(database: building)) { db in
-                try await db.withConnection { try await migrator.migrate($0, logger: TestEnvironment.logger) }
+        do {
+            try await withOwnerClient(settings) { client in
+                let exists = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(template)").first(Int.self) != nil
+                guard !exists else { return }
+                // Build under a temporary name and rename: a half-migrated template is never used.
+                let building = template + "_building_\(UInt32.random(in: 0 ... .max))"
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(building) OWNER mingle_owner"))
+                try await withOwnerClient(try TestEnvironment.settings(database: building)) { db in
+                    try await db.withConnection { try await migrator.migrate($0, logger: TestEnvironment.logger) }
+                }
+                do {
+                    try await client.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(template)"))
+                } catch where sqlState(of: error) == "42P04" {
+                    // Another test process finished first; its template is the same.
+                    try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(building)"))
+                }
             }
-            try await client.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(template)"))
-        } } catch {
+        } catch {
             throw TestSetupError("building the template database failed: \(String(reflecting: error))")
         }
-        name = template
         return template
     }
 }
