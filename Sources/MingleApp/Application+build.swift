@@ -27,6 +27,9 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         SecurityHeadersMiddleware()
+        // Last resort for failures before the site is known (tenant or session look-up):
+        // the platform's plain page, nothing of any tenant.
+        PlainErrorMiddleware(views: views)
         // Serves Public/ when nothing else answered (a 404 response, as ErrorPageMiddleware renders it).
         FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger).withServeOnNotFoundResponse()
         SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views, trustForwardedFor: config.trustForwardedFor)
@@ -55,7 +58,7 @@ extension Views {
     static let requiredTemplates = [
         "layout", "error", "platform_home", "tenant_home", "sign_in", "forgot_password", "reset_password",
         "change_password", "admin/tenants", "admin/new_tenant", "admin/tenant", "admin/outbox", "admin/audit",
-        "organize/dashboard", "organize/branding", "mail_layout", "mail/password_reset_text",
+        "admin/outbox_message", "organize/dashboard", "organize/branding", "mail_layout", "mail/password_reset_text",
         "mail/password_reset_html", "mail/organizer_invitation_text", "mail/organizer_invitation_html",
     ]
 }

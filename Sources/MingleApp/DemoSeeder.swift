@@ -66,13 +66,13 @@ public struct DemoSeeder {
         if existing == nil {
             let tenantID = UUID()
             try await database.withPlatformAccess(actor: admin, tenant: tenantID, action: "seed demo tenant", detail: pack.slug) { tx in
-                var branding = Branding(titleText: pack.title, headerText: pack.header, footerText: pack.footer,
+                let branding = Branding(titleText: pack.title, headerText: pack.header, footerText: pack.footer,
                                         footerLinks: pack.footerLinks, accentColor: pack.accentColor)
                 try await tx.insertTenant(id: tenantID, slug: pack.slug, name: pack.name, branding: branding)
                 let digest = SHA256.hash(data: Data(logo.bytes)).map { String(format: "%02x", $0) }.joined()
-                branding.logoImageID = try await tx.insertImage(tenant: tenantID, sha256: digest, mime: logo.mime,
-                                                                width: logo.width, height: logo.height, bytes: logo.bytes)
-                try await tx.updateBranding(tenant: tenantID, branding)
+                let image = try await tx.insertImage(tenant: tenantID, sha256: digest, mime: logo.mime,
+                                                     width: logo.width, height: logo.height, bytes: logo.bytes)
+                try await tx.setLogo(tenant: tenantID, image: image)
                 for person in pack.people {
                     let user: UserID
                     if let found = try await tx.credentials(username: person.username) {

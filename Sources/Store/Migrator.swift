@@ -62,13 +62,14 @@ public struct Migrator: Sendable {
     /// nodes starting at once do not race.
     @discardableResult
     public func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
-        try await connection.query("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
+        // Lock first: two nodes starting on an empty database would race on CREATE TABLE too.
         try await connection.query("SELECT pg_advisory_lock(7345001)", logger: logger).drain()
         do {
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
             let applied = try await appliedChecksums(connection, logger: logger)
             let known = Set(migrations.map(\.version))
             if let missing = applied.keys.sorted().first(where: { !known.contains($0) }) {

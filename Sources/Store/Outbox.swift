@@ -63,6 +63,17 @@ extension Transaction {
         try await execute("SELECT outbox_attempt_failed(\(id), \(error), \(retryAt))")
     }
 
+    /// One message with its text (needs platform access); the text is empty once delivered.
+    public func outboxMessage(_ id: UUID) async throws -> (entry: OutboxEntry, text: String)? {
+        try await query("""
+            SELECT o.id, t.slug, o.to_address, o.subject, o.status, o.attempts, o.last_error, o.created_at, o.sent_at, o.body_text
+            FROM outbox o LEFT JOIN tenants t ON t.id = o.tenant_id WHERE o.id = \(id)
+            """).first((UUID, String?, String, String, String, Int, String?, Date, Date?, String).self).map {
+                (OutboxEntry(id: $0.0, tenantSlug: $0.1, to: $0.2, subject: $0.3, status: $0.4, attempts: $0.5,
+                             lastError: $0.6, createdAt: $0.7, sentAt: $0.8), $0.9)
+            }
+    }
+
     /// The outbox as platform admins see it (needs platform access), newest first.
     public func outboxEntries(limit: Int) async throws -> [OutboxEntry] {
         try await query("""

@@ -64,18 +64,28 @@ extension Transaction {
         try await query("SELECT password_reset_consume(\(ByteBuffer(bytes: tokenHash)), \(newPasswordHash))").first(UUID?.self) ?? nil
     }
 
-    public func loginFailures(key: String, within window: Duration) async throws -> Int {
+    /// Records an attempt under each key and returns each key's count within `window`, this
+    /// attempt included; requests sharing a key are counted one at a time.
+    public func loginAttempt(keys: [String], within window: Duration) async throws -> [Int] {
         try await query("""
-            SELECT login_failures_count(\(key), \(window.seconds) * interval '1 second')
-            """).first(Int.self) ?? 0
+            SELECT login_attempt_begin(\(keys), \(window.seconds) * interval '1 second')
+            """).first([Int].self) ?? keys.map { _ in Int.max }
     }
 
-    public func recordLoginFailure(keys: [String]) async throws {
-        try await execute("SELECT login_failure_record(\(keys))")
+    /// The attempt succeeded: the account's attempts from that address stop counting.
+    public func loginAttemptSucceeded(pair: String, address: String) async throws {
+        try await execute("SELECT login_attempt_succeeded(\(pair), \(address))")
     }
 
-    public func clearLoginFailures(key: String) async throws {
-        try await execute("SELECT login_failures_clear(\(key))")
+    /// A 60-second hand-off for the console's "open organizer portal" (needs platform access).
+    public func createHandoff(tokenHash: [UInt8], host: String, tenant: TenantID) async throws {
+        try await execute("SELECT handoff_create(\(ByteBuffer(bytes: tokenHash)), \(host), \(tenant))")
+    }
+
+    /// Takes a hand-off once: the platform admin it was made for and the tenant, or nil.
+    public func takeHandoff(tokenHash: [UInt8], host: String) async throws -> (user: UserID, tenant: TenantID)? {
+        try await query("SELECT user_id, acting_tenant FROM handoff_take(\(ByteBuffer(bytes: tokenHash)), \(host))")
+            .first((UUID, UUID?).self).flatMap { row in row.1.map { (row.0, $0) } }
     }
 }
 

@@ -77,9 +77,14 @@ extension Transaction {
         try await execute("""
             UPDATE tenants SET title_text = \(branding.titleText), header_text = \(branding.headerText),
                 footer_text = \(branding.footerText), footer_links = \(try encodeLinks(branding.footerLinks))::jsonb,
-                accent_color = \(branding.accentColor), logo_image_id = \(branding.logoImageID), updated_at = now()
+                accent_color = \(branding.accentColor), updated_at = now()
             WHERE id = \(tenant)
             """)
+    }
+
+    /// Sets or removes the logo on its own, so saving texts never puts back an older logo.
+    public func setLogo(tenant: TenantID, image: UUID?) async throws {
+        try await execute("UPDATE tenants SET logo_image_id = \(image), updated_at = now() WHERE id = \(tenant)")
     }
 
     public func setTenantStatus(_ tenant: TenantID, _ status: Tenant.Status) async throws {

@@ -49,22 +49,22 @@ import TestSupport
             let globex = try await fixtures.populatedTenant("globex")
             let victim = globex.members[0]
             // act: acme's transaction names globex's ids explicitly
-            let (read, updated, deleted) = try await db.app.withTenant(acme.tenant) { tx in
+            let (read, updated) = try await db.app.withTenant(acme.tenant) { tx in
                 let read = try await tx.query("""
                     SELECT count(*)::int FROM memberships WHERE tenant_id = \(globex.tenant) AND user_id = \(victim)
                     """).first(Int.self)
                 let updated = try await tx.query("""
                     UPDATE memberships SET status = 'suspended' WHERE tenant_id = \(globex.tenant) RETURNING user_id
                     """).all(UUID.self).count
-                let deleted = try await tx.query("""
-                    DELETE FROM memberships WHERE user_id = \(victim) RETURNING user_id
-                    """).all(UUID.self).count
-                return (read, updated, deleted)
+                return (read, updated)
+            }
+            // the app role may not delete memberships at all (no grant), whatever the tenant
+            await expectRefusal {
+                try await db.app.withTenant(acme.tenant) { try await $0.execute("DELETE FROM memberships WHERE user_id = \(victim)") }
             }
             // check
             #expect(read == 0)
             #expect(updated == 0)
-            #expect(deleted == 0)
             let status = try await fixtures.inTenant(globex.tenant) { c in
                 try await c.query("SELECT status FROM memberships WHERE user_id = \(victim)", logger: TestEnvironment.logger).first(String.self)
             }
@@ -176,6 +176,26 @@ import TestSupport
             #expect(changed == 0)
             let header = try await db.owner.query("SELECT header_text FROM tenants WHERE id = \(globex)").first(String.self)
             #expect(header == "Header of globex")
+        }
+    }
+
+    @Test func onlyAnActiveOrganizerMayChangeTheTenantsBranding() async throws {
+        try await withTestDatabase { db in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            func change(as user: UserID?) async throws -> Int {
+                try await db.app.withTenant(acme.tenant, user: user) { tx in
+                    try await tx.query("UPDATE tenants SET header_text = 'changed' WHERE id = \(acme.tenant) RETURNING id")
+                        .all(UUID.self).count
+                }
+            }
+            // act
+            let byNobody = try await change(as: nil)
+            let byMember = try await change(as: acme.members[0])
+            let byOrganizer = try await change(as: acme.organizer)
+            // check
+            #expect(byNobody == 0 && byMember == 0)
+            #expect(byOrganizer == 1)
         }
     }
 

@@ -83,6 +83,7 @@ public struct SignedInRequestContext: ChildRequestContext, PageContext {
     public var coreContext: CoreRequestContextStorage
     public let site: Site
     public let visitor: Visitor
+    let clientAddress: String
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
@@ -91,6 +92,7 @@ public struct SignedInRequestContext: ChildRequestContext, PageContext {
         guard let visitor = context.visitor else { throw SignInRequired() }
         self.coreContext = context.coreContext
         self.site = context.site
+        self.clientAddress = context.clientAddress
         self.visitor = visitor
         self.csrfToken = context.csrfToken
         self.form = context.form

@@ -19,6 +19,7 @@ struct AdminController {
         admin.post("/tenants/:slug/reactivate", use: reactivate)
         admin.post("/tenants/:slug/open-portal", use: openPortal)
         admin.get("/outbox", use: outbox)
+        admin.get("/outbox/:id", use: outboxMessage)
         admin.get("/audit", use: audit)
         // Arrival on the tenant's host with the one-time hand-off token.
         router.get("/admin-handoff", use: handoff)
@@ -121,15 +122,14 @@ struct AdminController {
         return app.redirect(to: "/admin/tenants/\(tenant.slug)", flash: "\(tenant.name) \(flash)")
     }
 
-    /// Audited: a 60-second, single-use hand-off session for the tenant's host, exchanged there
-    /// for an ordinary session (cookies are host-only, so the console cannot set one itself).
+    /// Audited: a 60-second, single-use hand-off for the tenant's host, exchanged there for an
+    /// ordinary session (cookies are host-only, so the console cannot set one itself).
     @Sendable func openPortal(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
         let tenant = try await target(context)
         let token = Tokens.random()
         let host = "\(tenant.slug).\(app.config.rootHost)"
         try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id, action: "open organizer portal") {
-            try await $0.createSession(tokenHash: Tokens.hash(token), user: context.visitor.userID, host: host,
-                                       lifetime: .seconds(60), actingTenant: tenant.id)
+            try await $0.createHandoff(tokenHash: Tokens.hash(token), host: host, tenant: tenant.id)
         }
         return Response.redirect(to: "\(app.config.baseURL(tenantSlug: tenant.slug))/admin-handoff?token=\(token)", type: .normal)
     }
@@ -138,18 +138,14 @@ struct AdminController {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
         guard Tokens.looksValid(token) else { throw HTTPError(.notFound) }
-        let hash = Tokens.hash(token)
-        let session = try await app.database.withoutTenant { tx -> SessionRecord? in
-            guard let session = try await tx.session(tokenHash: hash, host: app.host(context.site)),
-                  session.isPlatformAdmin, session.actingTenant == tenant.id else { return nil }
-            try await tx.deleteSession(tokenHash: hash)   // single use
-            return session
+        let taken = try await app.database.withoutTenant {
+            try await $0.takeHandoff(tokenHash: Tokens.hash(token), host: app.host(context.site))
         }
-        guard let session else {
+        guard let taken, taken.tenant == tenant.id else {
             throw HTTPError(.gone, message: "This hand-off link has expired or was already used. Open the portal again from the console.")
         }
         var response = app.redirect(to: "/organize", flash: "You are in \(tenant.name)'s organizer portal as a platform administrator. This visit is recorded.")
-        try await auth.startSession(user: session.userID, site: context.site, replacing: nil, request: request,
+        try await auth.startSession(user: taken.user, site: context.site, replacing: nil, request: request,
                                     response: &response, actingTenant: tenant.id, lifetime: .seconds(8 * 3600))
         return response
     }
@@ -159,12 +155,27 @@ struct AdminController {
             try await $0.outboxEntries(limit: 200)
         }
         let rows = entries.map { e -> [String: Any] in
-            ["tenant": e.tenantSlug ?? "platform", "to": e.to, "subject": e.subject, "status": e.status,
+            ["id": e.id.uuidString.lowercased(), "tenant": e.tenantSlug ?? "platform", "to": e.to, "subject": e.subject, "status": e.status,
              "attempts": e.attempts, "error": e.lastError ?? "",
              "created": e.createdAt.formatted(date: .abbreviated, time: .shortened)]
         }
         return app.views.page("admin/outbox", context, title: "Mail outbox", page: [
             "entries": rows, "empty": rows.isEmpty, "smtpConfigured": app.config.smtp != nil,
+        ])
+    }
+
+    /// A queued message as it will be sent; audited, since it may hold a single-use link.
+    @Sendable func outboxMessage(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        let found = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil,
+                                                              action: "read queued mail", detail: id.uuidString.lowercased()) {
+            try await $0.outboxMessage(id)
+        }
+        guard let (entry, text) = found else { throw HTTPError(.notFound, message: "There is no such message.") }
+        return app.views.page("admin/outbox_message", context, title: entry.subject, page: [
+            "to": entry.to, "subject": entry.subject, "status": entry.status, "tenant": entry.tenantSlug ?? "platform",
+            "text": text, "delivered": text.isEmpty,
+            "created": entry.createdAt.formatted(date: .abbreviated, time: .shortened),
         ])
     }
 
@@ -196,10 +207,10 @@ struct NewTenantForm {
     func problems() -> [String] {
         var errors: [String] = []
         if !Validation.isSlug(slug) { errors.append("The address must be 1–40 lowercase letters, digits or hyphens, not starting or ending with a hyphen.") }
-        if name.isEmpty || name.count > 120 { errors.append("Give the tenant a name of 1–120 characters.") }
+        if name.isEmpty || name.unicodeScalars.count > 120 { errors.append("Give the tenant a name of 1–120 characters.") }
         if !Validation.isUsername(username) { errors.append(Validation.usernameRule) }
-        if firstName.isEmpty || firstName.count > 80 { errors.append("Give the organizer's first name (up to 80 characters).") }
-        if lastName.count > 80 { errors.append("The last name can be at most 80 characters.") }
+        if firstName.isEmpty || firstName.unicodeScalars.count > 80 { errors.append("Give the organizer's first name (up to 80 characters).") }
+        if lastName.unicodeScalars.count > 80 { errors.append("The last name can be at most 80 characters.") }
         if !Validation.isEmail(email) { errors.append("Give a valid email address for the organizer.") }
         return errors
     }
@@ -218,6 +229,6 @@ enum Validation {
     static let usernameRule = "A username is 2–32 characters: lowercase letters, digits, dots, hyphens or underscores, starting with a letter or digit."
     static func isUsername(_ s: String) -> Bool { s.range(of: "^[a-z0-9][a-z0-9_.-]{1,31}$", options: .regularExpression) != nil }
     static func isEmail(_ s: String) -> Bool {
-        s.count <= 254 && s.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil
+        s.unicodeScalars.count <= 254 && s.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil
     }
 }

@@ -23,9 +23,12 @@ struct AppServices: Sendable {
         return response
     }
 
-    /// Only same-site paths: `/x`, never `//host` or a full URL.
+    /// Only a path on this site: one leading `/`, then URL-safe characters. Browsers drop tabs
+    /// and line breaks from `Location` and read `\\` as `/`, so those never pass.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\") else { return "/" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%+")
+        guard let next, next.count <= 500, next.hasPrefix("/"), !next.hasPrefix("//"),
+              next.allSatisfy(allowed.contains) else { return "/" }
         return next
     }
 

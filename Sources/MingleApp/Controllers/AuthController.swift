@@ -42,30 +42,31 @@ struct AuthController {
             return again("Enter your username and password.", .unprocessableContent)
         }
         // Per (account, address) and per address, never per account alone: someone elsewhere
-        // failing on purpose cannot lock the real user out.
-        let pairKey = "signin:\(username)|\(context.clientAddress)"
-        let addressKey = "signin-address:\(context.clientAddress)"
-        let (pairFailures, addressFailures) = try await app.database.withoutTenant { tx in
-            (try await tx.loginFailures(key: pairKey, within: Self.throttleWindow),
-             try await tx.loginFailures(key: addressKey, within: Self.throttleWindow))
+        // failing on purpose cannot lock the real user out. Counted before bcrypt runs.
+        let keys = Self.attemptKeys(username: username, address: context.clientAddress)
+        let counts = try await app.database.withoutTenant {
+            try await $0.loginAttempt(keys: [keys.pair, keys.address], within: Self.throttleWindow)
         }
-        if pairFailures >= Self.failuresPerAccountAndAddress || addressFailures >= Self.failuresPerAddress {
+        if counts[0] > Self.failuresPerAccountAndAddress || counts[1] > Self.failuresPerAddress {
             return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
         }
         let credentials = try await app.database.withoutTenant { try await $0.credentials(username: username) }
         guard try await app.passwords.verify(password, hash: credentials?.passwordHash), let userID = credentials?.id else {
-            try await app.database.withoutTenant { try await $0.recordLoginFailure(keys: [pairKey, addressKey]) }
             return again("That username and password do not match an account.", .unauthorized)
         }
         var response = app.redirect(to: next)
         try await startSession(user: userID, site: context.site, replacing: context.visitor, request: request,
-                               response: &response, clearing: pairKey)
+                               response: &response, succeeded: keys)
         return response
+    }
+
+    static func attemptKeys(username: String, address: String) -> (pair: String, address: String) {
+        ("signin:\(username)|\(address)", "signin-address:\(address)")
     }
 
     /// A new session id on every sign-in; the previous one (if any) ends.
     func startSession(user: UserID, site: Site, replacing old: Visitor?, request: Request, response: inout Response,
-                      clearing throttleKey: String? = nil, actingTenant: TenantID? = nil,
+                      succeeded attempt: (pair: String, address: String)? = nil, actingTenant: TenantID? = nil,
                       lifetime: Duration = SessionCookies.sessionLifetime) async throws {
         let token = Tokens.random()
         let host = app.host(site)
@@ -74,7 +75,7 @@ struct AuthController {
             if let oldCookie { try await tx.deleteSession(tokenHash: Tokens.hash(oldCookie)) }
             try await tx.createSession(tokenHash: Tokens.hash(token), user: user, host: host, lifetime: lifetime,
                                        actingTenant: actingTenant)
-            if let throttleKey { try await tx.clearLoginFailures(key: throttleKey) }
+            if let attempt { try await tx.loginAttemptSucceeded(pair: attempt.pair, address: attempt.address) }
         }
         response.setCookie(app.cookies.sessionCookie(token))
     }
@@ -98,14 +99,10 @@ struct AuthController {
             return app.views.page("forgot_password", context, title: "Reset your password",
                                   page: ["error": "Enter your username or email address."], status: .unprocessableContent)
         }
-        let key = "reset-address:\(context.clientAddress)"
-        let allowed = try await app.database.withoutTenant { tx in
-            let recent = try await tx.loginFailures(key: key, within: .seconds(3600))
-            guard recent < Self.resetRequestsPerAddress else { return false }
-            try await tx.recordLoginFailure(keys: [key])
-            return true
+        let requests = try await app.database.withoutTenant {
+            try await $0.loginAttempt(keys: ["reset-address:\(context.clientAddress)"], within: .seconds(3600))
         }
-        guard allowed else {
+        guard requests[0] <= Self.resetRequestsPerAddress else {
             return app.views.page("forgot_password", context, title: "Reset your password",
                                   page: ["error": "Too many reset requests from this address. Try again in an hour."],
                                   status: .tooManyRequests)
@@ -115,23 +112,38 @@ struct AuthController {
         return app.redirect(to: "/sign-in", flash: "If an account matches, we have emailed a link to reset its password. It works once, for one hour.")
     }
 
+    /// Mails a reset link to each account the login names. A tenant's brand and host are used
+    /// only for that tenant's own members; anyone else gets the platform's, so a tenant cannot
+    /// send its look to strangers.
     func sendResetLinks(login: String, site: Site) async throws {
-        let base = app.config.baseURL(tenantSlug: site.tenant?.slug)
-        let body: (Transaction) async throws -> Void = { tx in
-            for target in try await tx.passwordResetTargets(login: login) {
-                let token = Tokens.random()
-                try await tx.storePasswordReset(tokenHash: Tokens.hash(token), user: target.id, lifetime: Self.resetLifetime)
-                let mail = app.mailer.compose("password_reset", to: target.email, subject: "Reset your password", site: site,
-                                              values: ["name": target.firstName.isEmpty ? target.username : target.firstName,
-                                                       "username": target.username,
-                                                       "link": "\(base)/reset-password?token=\(token)"])
-                try await tx.enqueue(mail, tenant: site.tenant?.id)
-            }
+        func send(_ target: ResetTarget, on site: Site, in tx: Transaction) async throws {
+            let token = Tokens.random()
+            try await tx.storePasswordReset(tokenHash: Tokens.hash(token), user: target.id, lifetime: Self.resetLifetime)
+            let link = "\(app.config.baseURL(tenantSlug: site.tenant?.slug))/reset-password?token=\(token)"
+            let mail = app.mailer.compose("password_reset", to: target.email, subject: "Reset your password", site: site,
+                                          values: ["name": target.firstName.isEmpty ? target.username : target.firstName,
+                                                   "username": target.username, "link": link])
+            try await tx.enqueue(mail, tenant: site.tenant?.id)
         }
+        var outsiders: [ResetTarget] = []
         if let tenant = site.tenant {
-            try await app.database.withTenant(tenant.id, body)
+            outsiders = try await app.database.withTenant(tenant.id) { tx in
+                var outsiders: [ResetTarget] = []
+                for target in try await tx.passwordResetTargets(login: login) {
+                    if try await tx.membership(user: target.id) != nil {
+                        try await send(target, on: site, in: tx)
+                    } else {
+                        outsiders.append(target)
+                    }
+                }
+                return outsiders
+            }
         } else {
-            try await app.database.withoutTenant(body)
+            outsiders = try await app.database.withoutTenant { try await $0.passwordResetTargets(login: login) }
+        }
+        guard !outsiders.isEmpty else { return }
+        try await app.database.withoutTenant { tx in
+            for target in outsiders { try await send(target, on: .platform, in: tx) }
         }
     }
 
@@ -151,6 +163,10 @@ struct AuthController {
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
             return app.views.page("reset_password", context, title: "Choose a new password",
                                   page: ["token": token, "error": problem], status: .unprocessableContent)
+        }
+        // Check the token before paying for bcrypt, so made-up tokens cost almost nothing.
+        guard try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
+            return invalidLink(context)
         }
         let hash = try await app.passwords.hash(password)
         let user = try await app.database.withoutTenant {
@@ -181,6 +197,12 @@ struct AuthController {
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
             return again(problem, .unprocessableContent)
         }
+        // The same limit as signing in: a stolen session must not become a password oracle.
+        let keys = Self.attemptKeys(username: context.visitor.username, address: context.clientAddress)
+        let tries = try await app.database.withoutTenant { try await $0.loginAttempt(keys: [keys.pair], within: Self.throttleWindow) }
+        guard tries[0] <= Self.failuresPerAccountAndAddress else {
+            return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
+        }
         let credentials = try await app.database.withoutTenant { try await $0.credentials(username: context.visitor.username) }
         guard try await app.passwords.verify(current, hash: credentials?.passwordHash) else {
             return again("Your current password is not right.", .unauthorized)
@@ -190,6 +212,7 @@ struct AuthController {
         try await app.database.withoutTenant(user: visitor.userID) { tx in
             try await tx.setPassword(user: visitor.userID, hash: hash)
             try await tx.deleteOtherSessions(user: visitor.userID, keeping: visitor.sessionTokenHash)
+            try await tx.loginAttemptSucceeded(pair: keys.pair, address: "")
         }
         return app.redirect(to: "/", flash: "Your password is changed. Other devices were signed out.")
     }

@@ -46,16 +46,18 @@ struct OrganizerController {
             return app.views.page("organize/branding", context, title: "Branding", page: form.model(errors: errors),
                                   status: .unprocessableContent)
         }
-        var branding = form.branding
-        branding.logoImageID = form.removeLogo ? nil : context.tenant.branding.logoImageID
+        let branding = form.branding
         let tenant = context.tenant.id
         try await app.asOrganizer(context, action: "save branding") { tx in
+            try await tx.updateBranding(tenant: tenant, branding)
             if let logo {
                 let digest = SHA256.hash(data: Data(logo.bytes)).map { String(format: "%02x", $0) }.joined()
-                branding.logoImageID = try await tx.insertImage(tenant: tenant, sha256: digest, mime: logo.mime,
-                                                                width: logo.width, height: logo.height, bytes: logo.bytes)
+                let image = try await tx.insertImage(tenant: tenant, sha256: digest, mime: logo.mime,
+                                                     width: logo.width, height: logo.height, bytes: logo.bytes)
+                try await tx.setLogo(tenant: tenant, image: image)
+            } else if form.removeLogo {
+                try await tx.setLogo(tenant: tenant, image: nil)
             }
-            try await tx.updateBranding(tenant: tenant, branding)
         }
         await app.directory.invalidate(slug: context.tenant.slug)
         return app.redirect(to: "/organize/branding", flash: "Branding saved. Every page and email of your site now uses it.")
@@ -89,7 +91,7 @@ struct BrandingForm {
         var result: [FooterLink] = []
         for line in links.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let parts = line.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 60, Self.isSafeURL(parts[1]) else { return nil }
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].unicodeScalars.count <= 60, Self.isSafeURL(parts[1]) else { return nil }
             result.append(FooterLink(label: parts[0], url: parts[1]))
         }
         return result
@@ -109,9 +111,9 @@ struct BrandingForm {
 
     func problems() -> [String] {
         var errors: [String] = []
-        if title.count > 80 { errors.append("The title-bar text can be at most 80 characters.") }
-        if header.count > 200 { errors.append("The header text can be at most 200 characters.") }
-        if footer.count > 500 { errors.append("The footer text can be at most 500 characters.") }
+        if title.unicodeScalars.count > 80 { errors.append("The title-bar text can be at most 80 characters.") }
+        if header.unicodeScalars.count > 200 { errors.append("The header text can be at most 200 characters.") }
+        if footer.unicodeScalars.count > 500 { errors.append("The footer text can be at most 500 characters.") }
         if accent.range(of: "^#[0-9a-f]{6}$", options: .regularExpression) == nil {
             errors.append("The accent colour must look like #1a2b3c.")
         }

@@ -36,8 +36,11 @@ public struct MailWorker: Service {
 
     /// One pass over what is due; returns how many attempts were made.
     @discardableResult
-    public func deliverDue(batch: Int = 20) async throws -> Int {
-        let claimed = try await database.withoutTenant { try await $0.claimMail(batch: batch, lease: .seconds(300)) }
+    public func deliverDue(batch: Int = 5) async throws -> Int {
+        // The lease outlasts a whole batch of sends at their time limit, so no other node
+        // claims a message this one is still sending.
+        let lease = Duration.seconds(max(300, batch * (smtp.settings.timeoutSeconds + 10) * 2))
+        let claimed = try await database.withoutTenant { try await $0.claimMail(batch: batch, lease: lease) }
         for item in claimed {
             let message = MailMessage(fromName: item.mail.fromName, fromAddress: smtp.settings.fromAddress,
                                       to: item.mail.to, subject: item.mail.subject, text: item.mail.text,
@@ -45,11 +48,18 @@ public struct MailWorker: Service {
             do {
                 let client = smtp
                 try await NIOThreadPool.singleton.runIfActive { try client.send(to: item.mail.to, message: message.encoded()) }
-                try await database.withoutTenant { try await $0.markDelivered(item.id) }
             } catch {
                 let retryAt = item.attempts >= Self.maxAttempts ? nil : Date().addingTimeInterval(Self.backoff(attempt: item.attempts))
                 logger.warning("mail \(item.id) attempt \(item.attempts) failed: \(error)")
                 try await database.withoutTenant { try await $0.markFailed(item.id, error: "\(error)", retryAt: retryAt) }
+                continue
+            }
+            // Sent: a failure to record that must not count as a failed send (that would send it
+            // again); if it is lost, the lease expiring is the only way it repeats.
+            do {
+                try await database.withoutTenant { try await $0.markDelivered(item.id) }
+            } catch {
+                logger.error("mail \(item.id) was sent but could not be marked delivered: \(error)")
             }
         }
         return claimed.count

@@ -25,6 +25,7 @@ struct FormMiddleware: RouterMiddleware {
         }
         let bytes = Array(body.readableBytesView)
         let contentType = request.headers[.contentType] ?? ""
+
         if contentType.lowercased().hasPrefix("multipart/form-data") {
             guard let boundary = contentType.components(separatedBy: "boundary=").last?
                     .trimmingCharacters(in: CharacterSet(charactersIn: "\" ")),
@@ -34,6 +35,11 @@ struct FormMiddleware: RouterMiddleware {
             context.form = form
         } else {
             context.form = FormData.urlEncoded(String(decoding: bytes, as: UTF8.self))
+        }
+        // PostgreSQL text cannot hold NUL, and no form field needs other control characters.
+        let controls = CharacterSet.controlCharacters.subtracting(CharacterSet(charactersIn: "\n\r\t"))
+        if context.form.fields.values.joined().contains(where: { $0.unicodeScalars.contains(where: controls.contains) }) {
+            throw HTTPError(.badRequest, message: "The form contains characters that are not allowed. Remove them and try again.")
         }
         let given = context.form["_csrf"] ?? request.headers[.init("X-CSRF-Token")!] ?? ""
         guard !context.csrfToken.isEmpty, given == context.csrfToken else {

@@ -1,12 +1,29 @@
 import HummingbirdBcrypt
 import NIOPosix
+import Synchronization
 
 /// bcrypt on the thread pool: a cost-12 hash takes a quarter second and must not block
 /// the event loops.
 struct Passwords: Sendable {
     let cost: UInt8
+    /// Verified against when the username is unknown, so that answer takes as long as a real one.
+    private let decoy: String
     static let minimumLength = 10
     static let maximumLength = 72   // bcrypt reads no further
+
+    /// Decoys by cost, made once per process (making one costs as much as a sign-in).
+    private static let decoys = Mutex<[UInt8: String]>([:])
+
+    init(cost: UInt8) {
+        self.cost = cost
+        if let known = Self.decoys.withLock({ $0[cost] }) {
+            decoy = known
+        } else {
+            let made = Bcrypt.hash(Tokens.random(), cost: cost)
+            Self.decoys.withLock { $0[cost] = made }
+            decoy = made
+        }
+    }
 
     func hash(_ password: String) async throws -> String {
         let cost = self.cost
@@ -14,8 +31,7 @@ struct Passwords: Sendable {
     }
 
     func verify(_ password: String, hash: String?) async throws -> Bool {
-        // An unknown user still costs one bcrypt, so timing does not reveal which usernames exist.
-        let stored = hash ?? Self.decoyHash
+        let stored = hash ?? decoy
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: stored) }
         return hash != nil && matches
     }
@@ -27,6 +43,4 @@ struct Passwords: Sendable {
         if password != confirmation { return "The two passwords do not match." }
         return nil
     }
-
-    private static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuyX3FPe3nQnN0bpaGrPr5lX4T7yBf5vS"
 }

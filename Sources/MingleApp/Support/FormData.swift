@@ -37,8 +37,16 @@ public struct FormData: Sendable {
         return form
     }
 
+    /// A boundary as RFC 2046 allows it: 1–70 characters from a small set. Anything else is
+    /// refused before the body is searched.
+    static func isValidBoundary(_ boundary: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=? ")
+        return (1...70).contains(boundary.count) && boundary.allSatisfy(allowed.contains) && boundary.last != " "
+    }
+
     /// `multipart/form-data` (RFC 7578). Returns nil when the body is not well formed.
     static func multipart(_ body: [UInt8], boundary: String) -> FormData? {
+        guard isValidBoundary(boundary) else { return nil }
         let delimiter = Array("--\(boundary)".utf8)
         var form = FormData()
         var parts: [ArraySlice<UInt8>] = []
@@ -90,14 +98,22 @@ public struct FormData: Sendable {
 }
 
 extension Array where Element == UInt8 {
+    /// Knuth–Morris–Pratt: linear in the haystack whatever the needle, so a body crafted
+    /// against the boundary cannot make the search quadratic.
     func firstRange(of needle: [UInt8], from start: Int) -> Range<Int>? {
-        guard !needle.isEmpty, count >= needle.count, start <= count - needle.count else { return nil }
-        let first = needle[0]
-        var i = start
-        let last = count - needle.count
-        while i <= last {
-            if self[i] == first && self[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
-            i += 1
+        guard !needle.isEmpty, start >= 0, start <= count else { return nil }
+        var fallback = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<needle.count {
+            while k > 0 && needle[i] != needle[k] { k = fallback[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            fallback[i] = k
+        }
+        var matched = 0
+        for i in start..<count {
+            while matched > 0 && self[i] != needle[matched] { matched = fallback[matched - 1] }
+            if self[i] == needle[matched] { matched += 1 }
+            if matched == needle.count { return (i - needle.count + 1)..<(i + 1) }
         }
         return nil
     }

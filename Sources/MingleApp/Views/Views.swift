@@ -103,8 +103,12 @@ struct Views: Sendable {
 
     /// Unknown or suspended subdomain: the platform's plain 404, nothing of any tenant.
     func notFoundPlain() -> Response {
-        html(render("error", site: .platform, visitor: nil, csrf: "", flash: nil, title: "Page not found",
-                    page: ["heading": "Page not found", "message": "There is no site at this address.",
-                           "homeURL": rootURL]), status: .notFound)
+        plain(.notFound, heading: "Page not found", message: "There is no site at this address.")
+    }
+
+    /// A page in the platform's brand with nobody signed in: for when the site is not known.
+    func plain(_ status: HTTPResponse.Status, heading: String, message: String) -> Response {
+        html(render("error", site: .platform, visitor: nil, csrf: "", flash: nil, title: heading,
+                    page: ["heading": heading, "message": message, "homeURL": rootURL]), status: status)
     }
 }
