@@ -26,7 +26,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
-        SecurityHeadersMiddleware()
+        SecurityHeadersMiddleware(scheme: config.publicScheme, rootHost: config.rootHost)
         // Last resort for failures before the site is known (tenant or session look-up):
         // the platform's plain page, nothing of any tenant.
         PlainErrorMiddleware(views: views)

@@ -68,3 +68,16 @@ def test_a_refused_new_tenant_keeps_what_was_typed(driver, brands):
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, f"the form page scrolls sideways on a phone ({width}px)"
     save_screenshot(driver, "console-new-tenant-phone")
+
+
+def test_admin_opens_a_tenants_organizer_portal(driver, brands):
+    sign_in_admin(driver)
+    driver.get(url_for(None, "/admin/tenants/acme"))
+    driver.find_element(By.XPATH, "//button[normalize-space()='Open organizer portal']").click()
+    WebDriverWait(driver, 10).until(EC.url_contains("/organize"))
+    landed = urllib.parse.urlsplit(driver.current_url)
+    assert landed.hostname == urllib.parse.urlsplit(url_for("acme")).hostname, driver.current_url
+    assert "Platform administrator view" in driver.page_source
+    members = {p["username"] for p in brands["acme"]["people"]}
+    assert members <= set(cells(driver, 1)), "the portal does not list acme's people"
+    save_screenshot(driver, "console-admin-in-acme-portal")

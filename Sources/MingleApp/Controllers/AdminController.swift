@@ -144,7 +144,7 @@ struct AdminController {
         guard let taken, taken.tenant == tenant.id else {
             throw HTTPError(.gone, message: "This hand-off link has expired or was already used. Open the portal again from the console.")
         }
-        var response = app.redirect(to: "/organize", flash: "You are in \(tenant.name)'s organizer portal as a platform administrator. This visit is recorded.")
+        var response = app.redirect(to: "/organize", flash: "You opened \(tenant.name)'s organizer portal.")
         try await auth.startSession(user: taken.user, site: context.site, replacing: nil, request: request,
                                     response: &response, actingTenant: tenant.id, lifetime: .seconds(8 * 3600))
         return response
