@@ -1,0 +1,1 @@
+// PayPal simulator: see the PayPalSimulator target comment in Package.swift.
