@@ -9,6 +9,7 @@ public struct SessionRecord: Sendable, Equatable {
     public var isPlatformAdmin: Bool
     /// Set when a platform admin opened this tenant's organizer portal from the console.
     public var actingTenant: TenantID?
+    public var emailConfirmed: Bool
 }
 
 public struct ResetTarget: Sendable, Equatable {
@@ -28,9 +29,10 @@ extension Transaction {
 
     public func session(tokenHash: [UInt8], host: String) async throws -> SessionRecord? {
         try await query("""
-            SELECT user_id, username, is_platform_admin, acting_tenant FROM session_lookup(\(ByteBuffer(bytes: tokenHash)), \(host))
-            """).first((UUID, String, Bool, UUID?).self).map {
-                SessionRecord(userID: $0.0, username: $0.1, isPlatformAdmin: $0.2, actingTenant: $0.3)
+            SELECT user_id, username, is_platform_admin, acting_tenant, email_confirmed
+            FROM session_lookup(\(ByteBuffer(bytes: tokenHash)), \(host))
+            """).first((UUID, String, Bool, UUID?, Bool).self).map {
+                SessionRecord(userID: $0.0, username: $0.1, isPlatformAdmin: $0.2, actingTenant: $0.3, emailConfirmed: $0.4)
             }
     }
 
@@ -65,8 +67,9 @@ extension Transaction {
     }
 
     /// Records an attempt under each key and returns each key's count within `window`, this
-    /// attempt included; requests sharing a key are counted one at a time.
-    public func loginAttempt(keys: [String], within window: Duration) async throws -> [Int] {
+    /// attempt included; requests sharing a key are counted one at a time. Sign-in uses it,
+    /// and so does every other "at most N per hour" limit.
+    public func recordAttempt(keys: [String], within window: Duration) async throws -> [Int] {
         try await query("""
             SELECT login_attempt_begin(\(keys), \(window.seconds) * interval '1 second')
             """).first([Int].self) ?? keys.map { _ in Int.max }

@@ -20,12 +20,13 @@ public struct Fixtures: Sendable {
     }
 
     @discardableResult
-    public func user(_ username: String, email: String? = nil, admin: Bool = false, firstName: String = "") async throws -> UserID {
+    public func user(_ username: String, email: String? = nil, admin: Bool = false, firstName: String = "",
+                     confirmed: Bool = true) async throws -> UserID {
         let id = UUID()
         try await db.owner.query("""
-            INSERT INTO users (id, username, email, password_hash, is_platform_admin, first_name, last_name)
+            INSERT INTO users (id, username, email, password_hash, is_platform_admin, first_name, last_name, email_confirmed_at)
             VALUES (\(id), \(username), \(email ?? "\(username)@example.test"), \(TestPasswords.hash), \(admin),
-                    \(firstName.isEmpty ? username.capitalized : firstName), 'Tester')
+                    \(firstName.isEmpty ? username.capitalized : firstName), 'Tester', \(confirmed ? Date() : nil))
             """)
         return id
     }

@@ -1,16 +1,7 @@
 import PostgresNIO
+import Store
 import Testing
 
-/// The SQLSTATE of a database error, looking through PostgresNIO's transaction wrapper.
-public func sqlState(of error: any Error) -> String? {
-    if let error = error as? PSQLError { return error.serverInfo?[.sqlState] }
-    if let error = error as? PostgresTransactionError {
-        for inner in [error.closureError, error.beginError, error.commitError].compactMap({ $0 }) {
-            if let state = sqlState(of: inner) { return state }
-        }
-    }
-    return nil
-}
 
 /// Expects the database to refuse `body` with `state` (default 42501: insufficient privilege,
 /// which covers both a missing grant and a row-level-security WITH CHECK violation).

@@ -23,7 +23,13 @@ public struct Visitor: Sendable {
     public var membershipStatus: MembershipStatus?
     /// Set when a platform admin opened this tenant's organizer portal from the console.
     public var actingForTenant: TenantID?
+    public var emailConfirmed: Bool
     let sessionTokenHash: [UInt8]
+
+    /// May use the member area of `tenant`: an active member or organizer, or an acting admin.
+    public func takesPart(in tenant: TenantID) -> Bool {
+        membershipStatus == .active || (isPlatformAdmin && actingForTenant == tenant)
+    }
 
     /// Organizer rights on `tenant`: an active organizer, or a platform admin who opened the
     /// portal through the audited console path.

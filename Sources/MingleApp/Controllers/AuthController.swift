@@ -45,7 +45,7 @@ struct AuthController {
         // failing on purpose cannot lock the real user out. Counted before bcrypt runs.
         let keys = Self.attemptKeys(username: username, address: context.clientAddress)
         let counts = try await app.database.withoutTenant {
-            try await $0.loginAttempt(keys: [keys.pair, keys.address], within: Self.throttleWindow)
+            try await $0.recordAttempt(keys: [keys.pair, keys.address], within: Self.throttleWindow)
         }
         if counts[0] > Self.failuresPerAccountAndAddress || counts[1] > Self.failuresPerAddress {
             return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
@@ -100,7 +100,7 @@ struct AuthController {
                                   page: ["error": "Enter your username or email address."], status: .unprocessableContent)
         }
         let requests = try await app.database.withoutTenant {
-            try await $0.loginAttempt(keys: ["reset-address:\(context.clientAddress)"], within: .seconds(3600))
+            try await $0.recordAttempt(keys: ["reset-address:\(context.clientAddress)"], within: .seconds(3600))
         }
         guard requests[0] <= Self.resetRequestsPerAddress else {
             return app.views.page("forgot_password", context, title: "Reset your password",
@@ -199,7 +199,7 @@ struct AuthController {
         }
         // The same limit as signing in: a stolen session must not become a password oracle.
         let keys = Self.attemptKeys(username: context.visitor.username, address: context.clientAddress)
-        let tries = try await app.database.withoutTenant { try await $0.loginAttempt(keys: [keys.pair], within: Self.throttleWindow) }
+        let tries = try await app.database.withoutTenant { try await $0.recordAttempt(keys: [keys.pair], within: Self.throttleWindow) }
         guard tries[0] <= Self.failuresPerAccountAndAddress else {
             return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
         }

@@ -52,7 +52,7 @@ struct SessionMiddleware: RouterMiddleware {
         func visitor(_ session: SessionRecord, _ membership: (role: Role, status: MembershipStatus)?) -> Visitor {
             Visitor(userID: session.userID, username: session.username, isPlatformAdmin: session.isPlatformAdmin,
                     role: membership?.role, membershipStatus: membership?.status,
-                    actingForTenant: session.actingTenant, sessionTokenHash: hash)
+                    actingForTenant: session.actingTenant, emailConfirmed: session.emailConfirmed, sessionTokenHash: hash)
         }
         switch site {
         case .platform:

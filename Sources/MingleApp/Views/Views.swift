@@ -55,7 +55,9 @@ struct Views: Sendable {
             me = ["username": visitor.username,
                   "isPlatformAdmin": visitor.isPlatformAdmin,
                   "isOrganizer": tenantID.map { visitor.organizes($0) } ?? false,
-                  "actingAsAdmin": tenantID != nil && visitor.actingForTenant == tenantID]
+                  "actingAsAdmin": tenantID != nil && visitor.actingForTenant == tenantID,
+                  "isMember": visitor.role != nil,
+                  "isActive": visitor.membershipStatus == .active]
         }
         var page = page
         if var fields = page as? [String: Any], let errors = fields["errors"] as? [String] {

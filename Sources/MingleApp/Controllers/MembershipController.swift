@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// Joining a tenant: a new account registers, an existing one joins; the address is confirmed
+/// by link; a free membership is then active, a paid one waits for its payment.
+struct MembershipController {
+    let app: AppServices
+    let auth: AuthController
+    static let confirmationLifetime = Duration.seconds(48 * 3600)
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.get("/join", use: joinPage)
+        router.get("/register", use: registerForm)
+        router.post("/register", use: register)
+        router.get("/confirm-email", use: confirmPage)
+        router.post("/confirm-email", use: confirm)
+        let signedIn = router.group(context: SignedInRequestContext.self)
+        signedIn.post("/join", use: join)
+        signedIn.get("/membership", use: status)
+        signedIn.post("/confirm-email/resend", use: resend)
+    }
+
+    // MARK: pages
+
+    @Sendable func joinPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        if context.visitor?.role != nil { return app.redirect(to: "/membership") }
+        let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
+        return app.views.page("join", context, title: "Join", page: terms(settings))
+    }
+
+    @Sendable func registerForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        if context.visitor != nil { return app.redirect(to: "/join") }
+        let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
+        return app.views.page("register", context, title: "Create your account", page: terms(settings))
+    }
+
+    private func terms(_ settings: MembershipSettings) -> [String: Any] {
+        ["free": settings.isFree, "fee": Money.format(settings.feeMinor, settings.currency), "welcome": settings.welcomeText]
+    }
+
+    // MARK: registering a new account
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        let form = RegistrationForm(context.form)
+        let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
+        func again(_ errors: [String], _ status: HTTPResponse.Status = .unprocessableContent) -> Response {
+            app.views.page("register", context, title: "Create your account",
+                           page: terms(settings).merging(form.model(errors: errors)) { $1 }, status: status)
+        }
+        var errors = form.problems()
+        if errors.isEmpty, try await app.database.withoutTenant({ try await $0.usernameTaken(form.username) }) {
+            errors.append(RegistrationForm.takenMessage(form.username))
+        }
+        guard errors.isEmpty else { return again(errors) }
+        let hash = try await app.passwords.hash(form.password)
+        let token = Tokens.random()
+        let mail = confirmationMail(to: form.email, name: form.firstName, token: token, tenant: tenant)
+        let user: UserID
+        do {
+            // One transaction: account, membership, confirmation link and its email, or none of them.
+            user = try await app.database.withTenant(tenant.id) { tx in
+                let user = try await tx.insertUser(username: form.username, email: form.email, firstName: form.firstName,
+                                                   lastName: form.lastName, passwordHash: hash)
+                try await tx.insertMembership(tenant: tenant.id, user: user, role: .member, status: .awaitingPayment)
+                try await tx.storeEmailConfirmation(tokenHash: Tokens.hash(token), user: user, lifetime: Self.confirmationLifetime)
+                try await tx.enqueue(mail, tenant: tenant.id)
+                return user
+            }
+        } catch where isUniqueViolation(error) {
+            return again([RegistrationForm.takenMessage(form.username)])   // taken between the check and the insert
+        }
+        var response = app.redirect(to: "/membership", flash: "Welcome, \(form.firstName)! We emailed a link to \(form.email): open it to confirm your address.")
+        try await auth.startSession(user: user, site: context.site, replacing: context.visitor, request: request, response: &response)
+        return response
+    }
+
+    private func confirmationMail(to email: String, name: String, token: String, tenant: Tenant) -> OutgoingMail {
+        app.mailer.compose("confirm_email", to: email, subject: "Confirm your email address", site: .tenant(tenant),
+                           values: ["name": name, "link": "\(app.config.baseURL(tenantSlug: tenant.slug))/confirm-email?token=\(token)"])
+    }
+
+    // MARK: an existing account joins
+
+    @Sendable func join(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        guard context.visitor.role == nil else { return app.redirect(to: "/membership") }
+        let visitor = context.visitor
+        let flash = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx -> String in
+            try await tx.insertMembership(tenant: tenant.id, user: visitor.userID, role: .member, status: .awaitingPayment)
+            let settings = try await tx.membershipSettings()
+            if settings.isFree && visitor.emailConfirmed {
+                try await tx.setMembershipStatus(user: visitor.userID, .active)
+                return "Welcome to \(tenant.name)! Your membership is active."
+            }
+            return settings.isFree ? "Almost there: confirm your email address to start." : "Almost there: pay the membership fee to start."
+        }
+        return app.redirect(to: "/membership", flash: flash)
+    }
+
+    // MARK: confirming the address
+
+    @Sendable func confirmPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        guard Tokens.looksValid(token) else { return expiredLink(context) }
+        return app.views.page("confirm_email", context, title: "Confirm your email address", page: ["token": token])
+    }
+
+    /// A POST (the page's button), so that mail scanners that open links do not use the token up.
+    @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = context.form["token"] ?? ""
+        guard Tokens.looksValid(token),
+              let user = try await app.database.withoutTenant({ try await $0.consumeEmailConfirmation(tokenHash: Tokens.hash(token)) })
+        else { return expiredLink(context) }
+        var flash = "Your email address is confirmed."
+        if let tenant = context.site.tenant {
+            let activated = try await app.database.withTenant(tenant.id, user: user) { tx -> Bool in
+                guard let membership = try await tx.membership(user: user), membership.status == .awaitingPayment,
+                      try await tx.membershipSettings().isFree else { return false }
+                try await tx.setMembershipStatus(user: user, .active)
+                return true
+            }
+            if activated { flash += " Welcome to \(tenant.name): your membership is active." }
+        }
+        return app.redirect(to: context.visitor?.userID == user ? "/membership" : "/sign-in", flash: flash)
+    }
+
+    @Sendable func resend(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        guard !context.visitor.emailConfirmed else { return app.redirect(to: "/membership") }
+        let visitor = context.visitor
+        let key = "confirm-resend:\(visitor.userID)"
+        let sent = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx -> Bool in
+            guard try await tx.recordAttempt(keys: [key], within: .seconds(3600))[0] <= 5,
+                  let user = try await tx.user(visitor.userID) else { return false }
+            let token = Tokens.random()
+            try await tx.storeEmailConfirmation(tokenHash: Tokens.hash(token), user: user.id, lifetime: Self.confirmationLifetime)
+            try await tx.enqueue(confirmationMail(to: user.email, name: user.firstName, token: token, tenant: tenant), tenant: tenant.id)
+            return true
+        }
+        return app.redirect(to: "/membership", flash: sent ? "We sent a new confirmation link." : "We already sent several links this hour; please check your inbox and spam folder.")
+    }
+
+    private func expiredLink(_ context: some PageContext) -> Response {
+        app.views.page("error", context, title: "Link expired",
+                       page: ["heading": "This link no longer works",
+                              "message": "Confirmation links work once, for 48 hours. Sign in and ask for a new one.",
+                              "actionURL": "/membership", "actionLabel": "Go to my membership", "homeURL": "/"],
+                       status: .gone)
+    }
+
+    // MARK: where do I stand
+
+    @Sendable func status(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        let visitor = context.visitor
+        guard let status = visitor.membershipStatus else { return app.redirect(to: "/join") }
+        let (settings, payments) = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in
+            (try await tx.membershipSettings(), try await tx.payments(user: visitor.userID))
+        }
+        let needsPayment = status == .awaitingPayment && !settings.isFree
+        return app.views.page("membership", context, title: "Your membership", page: [
+            "confirmed": visitor.emailConfirmed,
+            "active": status == .active,
+            "suspended": status == .suspended,
+            "needsConfirmation": !visitor.emailConfirmed && status == .awaitingPayment,
+            "needsPayment": needsPayment && visitor.emailConfirmed,
+            "paymentsReady": !settings.payPalClientID.isEmpty && settings.payPalSecretSealed != nil,
+            "fee": Money.format(settings.feeMinor, settings.currency),
+            "welcome": settings.welcomeText,
+            "payments": payments.map { ["when": $0.createdAt.formatted(date: .abbreviated, time: .shortened),
+                                        "amount": Money.format($0.amountMinor, $0.currency), "status": $0.status.rawValue] },
+            "hasPayments": !payments.isEmpty,
+        ])
+    }
+}
+
+/// The registration form, checked field by field against what the database will accept.
+struct RegistrationForm {
+    var username, firstName, lastName, email, password, confirmation: String
+
+    init(_ form: FormData) {
+        username = form.text("username").lowercased()
+        firstName = form.text("first_name")
+        lastName = form.text("last_name")
+        email = form.text("email")
+        password = form["password"] ?? ""
+        confirmation = form["confirmation"] ?? ""
+    }
+
+    static func takenMessage(_ username: String) -> String {
+        "The username \(username) is already taken on Mingle. If it is yours, sign in instead and join with it."
+    }
+
+    func problems() -> [String] {
+        var errors: [String] = []
+        if !Validation.isUsername(username) { errors.append(Validation.usernameRule) }
+        if firstName.isEmpty || firstName.unicodeScalars.count > 80 { errors.append("Give your first name (up to 80 characters).") }
+        if lastName.isEmpty || lastName.unicodeScalars.count > 80 { errors.append("Give your last name (up to 80 characters).") }
+        if !Validation.isEmail(email) { errors.append("Give a valid email address: we send a link to confirm it.") }
+        if let problem = Passwords.problem(with: password, confirmation: confirmation) { errors.append(problem) }
+        return errors
+    }
+
+    func model(errors: [String]) -> [String: Any] {
+        ["errors": errors, "username": username, "first_name": firstName, "last_name": lastName, "email": email]
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// The organizer portal's membership pages: fee and PayPal settings, and the members list.
+struct OrganizerMembersController {
+    let app: AppServices
+    var secrets: SecretBox { SecretBox(platformSecret: app.config.secretKey, purpose: "paypal") }
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let portal = router.group("/organize", context: OrganizerRequestContext.self)
+        portal.get("/membership", use: settingsForm)
+        portal.post("/membership", use: saveSettings)
+        portal.get("/members", use: members)
+        portal.get("/members/:username", use: member)
+        portal.post("/members/:username/suspend", use: suspend)
+        portal.post("/members/:username/reactivate", use: reactivate)
+    }
+
+    // MARK: settings
+
+    @Sendable func settingsForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let settings = try await app.asOrganizer(context, action: "view membership settings") { try await $0.membershipSettings() }
+        return app.views.page("organize/membership", context, title: "Membership", page: SettingsForm(settings).model(errors: []))
+    }
+
+    @Sendable func saveSettings(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let form = SettingsForm(context.form)
+        let errors = form.problems()
+        guard errors.isEmpty, let fee = form.feeMinor else {
+            return app.views.page("organize/membership", context, title: "Membership", page: form.model(errors: errors),
+                                  status: .unprocessableContent)
+        }
+        let newSecret = try form.secret.isEmpty ? nil : secrets.seal(form.secret)
+        let tenant = context.tenant.id
+        try await app.asOrganizer(context, action: "save membership settings") { tx in
+            var settings = try await tx.membershipSettings()
+            settings.feeMinor = fee
+            settings.currency = form.currency
+            settings.payPalClientID = form.clientID
+            settings.payPalWebhookID = form.webhookID
+            settings.welcomeText = form.welcome
+            if form.forgetSecret { settings.payPalSecretSealed = nil }
+            if let newSecret { settings.payPalSecretSealed = newSecret }
+            try await tx.saveMembershipSettings(tenant: tenant, settings)
+        }
+        return app.redirect(to: "/organize/membership", flash: fee == 0
+            ? "Saved. Membership is free: people join as soon as they confirm their email address."
+            : "Saved. Membership costs \(Money.format(fee, form.currency)).")
+    }
+
+    // MARK: members
+
+    @Sendable func members(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let search = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        let statusFilter = request.uri.queryParameters["status"].flatMap { MembershipStatus(rawValue: String($0)) }
+        let all = try await app.asOrganizer(context, action: "list members") { try await $0.members() }
+        let needle = search.lowercased()
+        let shown = all.filter { m in
+            (statusFilter == nil || m.status == statusFilter)
+                && (needle.isEmpty || [m.user.username, m.user.displayName, m.user.email].contains { $0.lowercased().contains(needle) })
+        }
+        let rows = shown.map { m -> [String: Any] in
+            ["name": m.user.displayName, "username": m.user.username, "email": m.user.email, "role": m.role.rawValue,
+             "status": Self.label(m.status), "statusClass": m.status == .active ? "ok" : "warn",
+             "joined": m.joinedAt.formatted(date: .abbreviated, time: .omitted)]
+        }
+        let filters = [("", "All"), ("active", "Active"), ("awaiting_payment", "Awaiting payment"), ("suspended", "Suspended")].map {
+            ["value": $0.0, "label": $0.1, "selected": $0.0 == (statusFilter?.rawValue ?? "")]
+        }
+        return app.views.page("organize/members", context, title: "Members", page: [
+            "members": rows, "empty": rows.isEmpty, "q": search, "filters": filters,
+            "summary": "\(rows.count) of \(all.count) people",
+            "filtered": !search.isEmpty || statusFilter != nil,
+        ])
+    }
+
+    static func label(_ status: MembershipStatus) -> String {
+        switch status {
+        case .active: "active"
+        case .awaitingPayment: "awaiting payment"
+        case .suspended: "suspended"
+        }
+    }
+
+    private func target(_ context: OrganizerRequestContext, action: String) async throws -> (MemberRecord, [Payment]) {
+        let username = try context.parameters.require("username")
+        let found = try await app.asOrganizer(context, action: action) { tx -> (MemberRecord, [Payment])? in
+            guard let member = try await tx.members().first(where: { $0.user.username == username }) else { return nil }
+            return (member, try await tx.payments(user: member.user.id))
+        }
+        guard let found else { throw HTTPError(.notFound, message: "There is no member \(username) here.") }
+        return found
+    }
+
+    @Sendable func member(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let (member, payments) = try await target(context, action: "view member")
+        return app.views.page("organize/member", context, title: member.user.displayName, page: [
+            "name": member.user.displayName, "username": member.user.username, "email": member.user.email,
+            "role": member.role.rawValue, "status": Self.label(member.status),
+            "suspended": member.status == .suspended, "isOrganizer": member.role == .organizer,
+            "joined": member.joinedAt.formatted(date: .abbreviated, time: .omitted),
+            "payments": payments.map { ["when": $0.createdAt.formatted(date: .abbreviated, time: .shortened),
+                                        "amount": Money.format($0.amountMinor, $0.currency), "status": $0.status.rawValue,
+                                        "order": $0.payPalOrderID ?? "—", "detail": $0.detail] },
+            "hasPayments": !payments.isEmpty,
+        ])
+    }
+
+    @Sendable func suspend(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await change(context, to: .suspended, flash: "is suspended: they can no longer take part.")
+    }
+
+    @Sendable func reactivate(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await change(context, to: .active, flash: "is active again.")
+    }
+
+    private func change(_ context: OrganizerRequestContext, to status: MembershipStatus, flash: String) async throws -> Response {
+        let (member, _) = try await target(context, action: "look up member")
+        guard member.role == .member else {
+            throw HTTPError(.conflict, message: "Organizers cannot be suspended from the members list.")
+        }
+        try await app.asOrganizer(context, action: status == .active ? "reactivate member" : "suspend member") {
+            try await $0.setMembershipStatus(user: member.user.id, status)
+        }
+        return app.redirect(to: "/organize/members/\(member.user.username)", flash: "\(member.user.displayName) \(flash)")
+    }
+}
+
+/// The membership settings form. The PayPal secret is write-only: the page never shows it.
+struct SettingsForm {
+    var fee, currency, clientID, secret, webhookID, welcome: String
+    var forgetSecret = false
+    var hasSecret = false
+
+    init(_ settings: MembershipSettings) {
+        fee = Money.plain(settings.feeMinor, settings.currency)
+        currency = settings.currency
+        clientID = settings.payPalClientID
+        secret = ""
+        webhookID = settings.payPalWebhookID
+        welcome = settings.welcomeText
+        hasSecret = settings.payPalSecretSealed != nil
+    }
+
+    init(_ form: FormData) {
+        fee = form.text("fee")
+        currency = form.text("currency").uppercased()
+        clientID = form.text("paypal_client_id")
+        secret = form.text("paypal_secret")
+        webhookID = form.text("paypal_webhook_id")
+        welcome = form.text("welcome")
+        forgetSecret = form["forget_secret"] == "on"
+    }
+
+    var feeMinor: Int? { Money.parse(fee.isEmpty ? "0" : fee, currency: currency) }
+
+    func problems() -> [String] {
+        var errors: [String] = []
+        if !Money.currencies.contains(currency) { errors.append("Choose a currency from the list.") }
+        if feeMinor == nil {
+            errors.append(Money.decimals(currency) == 0
+                ? "Write the fee as a whole number, like 1500."
+                : "Write the fee as a number with at most two decimals, like 25 or 12.50.")
+        } else if feeMinor! > 100_000_000 { errors.append("The fee is too large.") }
+        if clientID.unicodeScalars.count > 200 || secret.unicodeScalars.count > 200 { errors.append("The PayPal client id and secret are at most 200 characters.") }
+        if webhookID.unicodeScalars.count > 100 { errors.append("The PayPal webhook id is at most 100 characters.") }
+        if welcome.unicodeScalars.count > 1000 { errors.append("The welcome text is at most 1000 characters.") }
+        return errors
+    }
+
+    func model(errors: [String]) -> [String: Any] {
+        ["errors": errors, "fee": fee, "client_id": clientID, "webhook_id": webhookID, "welcome": welcome,
+         "hasSecret": hasSecret,
+         "currencies": Money.currencies.map { ["code": $0, "selected": $0 == currency] }]
+    }
+}
