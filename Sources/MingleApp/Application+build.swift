@@ -44,6 +44,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     OrganizerController(app: services).addRoutes(to: router)
     MembershipController(app: services, auth: auth).addRoutes(to: router)
     OrganizerMembersController(app: services).addRoutes(to: router)
+    OrganizerProfileController(app: services).addRoutes(to: router)
+    ProfileController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,
@@ -62,6 +64,7 @@ extension Views {
         "change_password", "admin/tenants", "admin/new_tenant", "admin/tenant", "admin/outbox", "admin/audit",
         "admin/outbox_message", "organize/dashboard", "organize/branding", "mail_layout", "mail/password_reset_text",
         "mail/password_reset_html", "mail/organizer_invitation_text", "mail/organizer_invitation_html",
-        "organize/membership", "organize/members", "organize/member", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
+        "organize/membership", "organize/members", "organize/member", "organize/profile_sections", "profile_edit",
+        "people", "person", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
     ]
 }

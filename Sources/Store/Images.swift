@@ -2,7 +2,9 @@ import Foundation
 import PostgresNIO
 
 public struct StoredImage: Sendable, Equatable {
+    public enum Purpose: String, Sendable { case logo, profile }
     public var id: UUID
+    public var purpose: Purpose
     public var sha256: String
     public var mime: String
     public var width: Int
@@ -12,19 +14,20 @@ public struct StoredImage: Sendable, Equatable {
 
 extension Transaction {
     public func insertImage(tenant: TenantID, sha256: String, mime: String, width: Int, height: Int,
-                            bytes: [UInt8]) async throws -> UUID {
+                            bytes: [UInt8], purpose: StoredImage.Purpose = .logo) async throws -> UUID {
         let id = UUID()
         try await execute("""
-            INSERT INTO images (tenant_id, id, sha256, mime, width, height, bytes)
-            VALUES (\(tenant), \(id), \(sha256), \(mime), \(width), \(height), \(ByteBuffer(bytes: bytes)))
+            INSERT INTO images (tenant_id, id, sha256, mime, width, height, bytes, purpose)
+            VALUES (\(tenant), \(id), \(sha256), \(mime), \(width), \(height), \(ByteBuffer(bytes: bytes)), \(purpose.rawValue))
             """)
         return id
     }
 
     /// An image of the current tenant.
     public func image(_ id: UUID) async throws -> StoredImage? {
-        try await query("SELECT id, sha256, mime, width, height, bytes FROM images WHERE id = \(id)")
-            .first((UUID, String, String, Int, Int, ByteBuffer).self)
-            .map { StoredImage(id: $0.0, sha256: $0.1, mime: $0.2, width: $0.3, height: $0.4, bytes: Array($0.5.readableBytesView)) }
+        try await query("SELECT id, purpose, sha256, mime, width, height, bytes FROM images WHERE id = \(id)")
+            .first((UUID, String, String, String, Int, Int, ByteBuffer).self)
+            .map { StoredImage(id: $0.0, purpose: StoredImage.Purpose(rawValue: $0.1) ?? .profile, sha256: $0.2, mime: $0.3,
+                               width: $0.4, height: $0.5, bytes: Array($0.6.readableBytesView)) }
     }
 }

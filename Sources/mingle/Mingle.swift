@@ -10,7 +10,7 @@ import Store
 struct Mingle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mingle: white-label video networking.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self])
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self])
 }
 
 /// Applies pending migrations with the owner role.

@@ -106,6 +106,35 @@ public struct SignedInRequestContext: ChildRequestContext, PageContext {
     }
 }
 
+/// Thrown when someone signed in reaches the member area before their membership is active.
+struct MembershipRequired: Error {}
+
+/// A request by someone who takes part in this tenant: an active member or organizer, or a
+/// platform admin acting for it. Nothing of the member area runs for anyone else.
+public struct MemberRequestContext: ChildRequestContext, PageContext {
+    public var coreContext: CoreRequestContextStorage
+    public let tenant: Tenant
+    public let visitor: Visitor
+    public let csrfToken: String
+    public let form: FormData
+    public let flash: String?
+
+    public init(context: AppRequestContext) throws {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        guard let visitor = context.visitor else { throw SignInRequired() }
+        guard visitor.takesPart(in: tenant.id) else { throw MembershipRequired() }
+        self.coreContext = context.coreContext
+        self.tenant = tenant
+        self.visitor = visitor
+        self.csrfToken = context.csrfToken
+        self.form = context.form
+        self.flash = context.flash
+    }
+
+    public var pageSite: Site { .tenant(tenant) }
+    public var pageVisitor: Visitor? { visitor }
+}
+
 /// A request by an organizer of the tenant whose site this is.
 public struct OrganizerRequestContext: ChildRequestContext, PageContext {
     public var coreContext: CoreRequestContextStorage

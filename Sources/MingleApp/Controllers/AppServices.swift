@@ -44,6 +44,18 @@ struct AppServices: Sendable {
                                                      action: "organizer portal: \(action)", body)
     }
 
+    /// The member area's way to the tenant's data: the member's own transaction, or for an
+    /// acting platform admin, the audited platform path.
+    func asMember<R: Sendable>(_ context: MemberRequestContext, action: String,
+                               _ body: (Transaction) async throws -> R) async throws -> R {
+        let visitor = context.visitor, tenant = context.tenant.id
+        if visitor.membershipStatus == .active {
+            return try await database.withTenant(tenant, user: visitor.userID, body)
+        }
+        return try await database.withPlatformAccess(actor: visitor.userID, tenant: tenant,
+                                                     action: "member area: \(action)", body)
+    }
+
     func host(_ site: Site) -> String {
         site.tenant.map { "\($0.slug).\(config.rootHost)" } ?? config.rootHost
     }

@@ -43,15 +43,18 @@ struct SiteController {
         guard let tenant = context.site.tenant, let id = UUID(uuidString: try context.parameters.require("id")) else {
             throw HTTPError(.notFound)
         }
-        guard let image = try await app.database.withTenant(tenant.id, { try await $0.image(id) }) else {
+        // Profile pictures are for those who may see profiles; to anyone else they do not exist.
+        guard let image = try await app.database.withTenant(tenant.id, { try await $0.image(id) }),
+              image.purpose == .logo || context.visitor?.takesPart(in: tenant.id) == true else {
             throw HTTPError(.notFound, message: "There is no such image.")
         }
-        return cached(image.bytes, type: image.mime, etag: "\"\(image.sha256)\"", request: request)
+        return cached(image.bytes, type: image.mime, etag: "\"\(image.sha256)\"", request: request,
+                      shared: image.purpose == .logo)
     }
 
     /// A strong ETag; `If-None-Match` gets 304 with no body.
-    private func cached(_ bytes: [UInt8], type: String, etag: String, request: Request) -> Response {
-        var headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=300"]
+    private func cached(_ bytes: [UInt8], type: String, etag: String, request: Request, shared: Bool = true) -> Response {
+        var headers: HTTPFields = [.eTag: etag, .cacheControl: shared ? "public, max-age=300" : "private, max-age=300"]
         if let given = request.headers[.ifNoneMatch], given.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
             return Response(status: .notModified, headers: headers)
         }

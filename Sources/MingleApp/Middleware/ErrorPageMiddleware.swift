@@ -13,6 +13,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch is SignInRequired {
             let target = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
             return Response.redirect(to: "/sign-in?next=\(target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")", type: .found)
+        } catch is MembershipRequired {
+            return Response.redirect(to: "/membership", type: .found)
         } catch let error as HTTPError {
             let status = error.status
             let heading: String = switch status.code {

@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// The organizer defines the fields of their members' profiles.
+struct OrganizerProfileController {
+    let app: AppServices
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let portal = router.group("/organize/profile", context: OrganizerRequestContext.self)
+        portal.get("", use: sections)
+        portal.post("/sections", use: add)
+        portal.post("/sections/:id", use: update)
+        portal.post("/sections/:id/up", use: moveUp)
+        portal.post("/sections/:id/down", use: moveDown)
+        portal.post("/sections/:id/delete", use: delete)
+    }
+
+    @Sendable func sections(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
+        return page(context, sections: sections, errors: [], draft: SectionForm())
+    }
+
+    private func page(_ context: OrganizerRequestContext, sections: [ProfileSection], errors: [String], draft: SectionForm,
+                      status: HTTPResponse.Status = .ok) -> Response {
+        let rows = sections.enumerated().map { index, section in
+            SectionForm(section).model(id: section.id, first: index == 0, last: index == sections.count - 1)
+        }
+        return app.views.page("organize/profile_sections", context, title: "Profile sections", page: [
+            "sections": rows, "empty": rows.isEmpty, "errors": errors, "draft": draft.model(id: nil, first: false, last: false),
+        ], status: status)
+    }
+
+    @Sendable func add(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let form = SectionForm(context.form)
+        let tenant = context.tenant.id
+        guard form.problems().isEmpty, let section = form.section(id: UUID()) else {
+            let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
+            return page(context, sections: sections, errors: form.problems(), draft: form, status: .unprocessableContent)
+        }
+        try await app.asOrganizer(context, action: "add profile section") { try await $0.insertProfileSection(tenant: tenant, section) }
+        return app.redirect(to: "/organize/profile", flash: "Section “\(section.label)” added.")
+    }
+
+    /// Saves a changed definition; answers that no longer fit it are removed, the rest kept.
+    @Sendable func update(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let id = try sectionID(context)
+        let form = SectionForm(context.form)
+        guard form.problems().isEmpty, let section = form.section(id: id) else {
+            let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
+            return page(context, sections: sections, errors: form.problems(), draft: SectionForm(), status: .unprocessableContent)
+        }
+        let dropped = try await app.asOrganizer(context, action: "change profile section") { tx -> Int? in
+            guard try await tx.profileSections().contains(where: { $0.id == id }) else { return nil }
+            try await tx.updateProfileSection(section)
+            var dropped = 0
+            for answer in try await tx.answers(section: id) where !ProfileRules.fits(answer.value, section) {
+                try await tx.deleteAnswer(user: answer.user, section: id)
+                dropped += 1
+            }
+            return dropped
+        }
+        guard let dropped else { throw HTTPError(.notFound, message: "That section no longer exists.") }
+        let note = dropped == 0 ? "Every existing answer still fits." : "\(dropped) answer\(dropped == 1 ? "" : "s") no longer fit and were removed."
+        return app.redirect(to: "/organize/profile", flash: "Section “\(section.label)” saved. \(note)")
+    }
+
+    @Sendable func moveUp(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await move(context, by: -1)
+    }
+
+    @Sendable func moveDown(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await move(context, by: 1)
+    }
+
+    private func move(_ context: OrganizerRequestContext, by step: Int) async throws -> Response {
+        let id = try sectionID(context)
+        try await app.asOrganizer(context, action: "reorder profile sections") { try await $0.moveProfileSection(id, by: step) }
+        return app.redirect(to: "/organize/profile")
+    }
+
+    @Sendable func delete(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let id = try sectionID(context)
+        try await app.asOrganizer(context, action: "delete profile section") { try await $0.deleteProfileSection(id) }
+        return app.redirect(to: "/organize/profile", flash: "Section deleted, with its answers.")
+    }
+
+    private func sectionID(_ context: OrganizerRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        return id
+    }
+}
+
+/// A profile section as the organizer edits it.
+struct SectionForm {
+    var label = ""
+    var kind = ProfileSection.Kind.shortText.rawValue
+    var options = ""
+    var required = false
+    var headline = false
+
+    init() {}
+
+    init(_ section: ProfileSection) {
+        label = section.label
+        kind = section.kind.rawValue
+        options = section.options.joined(separator: "\n")
+        required = section.required
+        headline = section.headline
+    }
+
+    init(_ form: FormData) {
+        label = form.text("label")
+        kind = form.text("kind")
+        options = form.text("options")
+        required = form["required"] == "on"
+        headline = form["headline"] == "on"
+    }
+
+    var optionList: [String] {
+        options.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func problems() -> [String] {
+        var errors: [String] = []
+        if label.isEmpty || label.unicodeScalars.count > 80 { errors.append("Give the section a label of 1–80 characters.") }
+        guard let kind = ProfileSection.Kind(rawValue: kind) else { return errors + ["Choose what kind of answer the section takes."] }
+        if kind == .choice {
+            let list = optionList
+            if list.count < 2 { errors.append("A choice needs at least two options, one per line.") }
+            if list.count > 30 { errors.append("A choice can have at most 30 options.") }
+            if Set(list).count != list.count { errors.append("Each option must be different.") }
+            if list.contains(where: { $0.unicodeScalars.count > 200 }) { errors.append("An option can be at most 200 characters.") }
+        }
+        return errors
+    }
+
+    func section(id: UUID) -> ProfileSection? {
+        guard let kind = ProfileSection.Kind(rawValue: kind) else { return nil }
+        return ProfileSection(id: id, label: label, kind: kind, options: kind == .choice ? optionList : [],
+                              required: required, headline: headline)
+    }
+
+    func model(id: UUID?, first: Bool, last: Bool) -> [String: Any] {
+        let kinds: [(ProfileSection.Kind, String)] = [(.shortText, "Short text"), (.longText, "Long text"),
+                                                      (.choice, "One choice from a list"), (.link, "Web link")]
+        var model: [String: Any] = [
+            "label": label, "options": options, "required": required, "headline": headline,
+            "kinds": kinds.map { ["value": $0.0.rawValue, "name": $0.1, "selected": $0.0.rawValue == kind] },
+            "kindName": kinds.first { $0.0.rawValue == kind }?.1 ?? kind, "first": first, "last": last,
+        ]
+        if let id { model["id"] = id.uuidString.lowercased() }
+        return model
+    }
+}

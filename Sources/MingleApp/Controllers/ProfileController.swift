@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Imaging
+import Store
+
+/// Member profiles and the people page: only for those who take part in this tenant.
+struct ProfileController {
+    let app: AppServices
+    let images = ImageProcessor()
+    static let pageSize = 24
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let members = router.group(context: MemberRequestContext.self)
+        members.get("/profile", use: editForm)
+        members.post("/profile", use: save)
+        members.get("/people", use: people)
+        members.get("/people/:username", use: person)
+    }
+
+    @Sendable func editForm(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let user = context.visitor.userID
+        let (sections, answers, picture) = try await app.asMember(context, action: "edit profile") { tx in
+            (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
+        }
+        return editPage(context, sections: sections, answers: answers, picture: picture, errors: [])
+    }
+
+    private func editPage(_ context: MemberRequestContext, sections: [ProfileSection], answers: [UUID: String], picture: UUID?,
+                          errors: [String], status: HTTPResponse.Status = .ok) -> Response {
+        app.views.page("profile_edit", context, title: "Your profile", page: [
+            "errors": errors, "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "",
+            "hasPicture": picture != nil, "noSections": sections.isEmpty,
+            "sections": sections.map { Self.fieldModel($0, value: answers[$0.id] ?? "") },
+        ], status: status)
+    }
+
+    static func fieldModel(_ section: ProfileSection, value: String) -> [String: Any] {
+        ["id": section.id.uuidString.lowercased(), "label": section.label, "value": value, "required": section.required,
+         "isShort": section.kind == .shortText, "isLong": section.kind == .longText, "isChoice": section.kind == .choice,
+         "isLink": section.kind == .link, "max": ProfileRules.maxLength(section.kind),
+         "options": section.options.map { ["option": $0, "selected": $0 == value] }]
+    }
+
+    /// Checks every answer and the picture first; saves all or nothing.
+    @Sendable func save(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let user = context.visitor.userID, tenant = context.tenant.id
+        let (sections, current, picture) = try await app.asMember(context, action: "edit profile") { tx in
+            (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
+        }
+        var answers: [UUID: String] = [:]
+        var errors: [String] = []
+        for section in sections {
+            let raw = context.form["section-\(section.id.uuidString.lowercased())"] ?? ""
+            let value = section.kind == .longText ? raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                                                  : raw.trimmingCharacters(in: .whitespaces)
+            if let problem = ProfileRules.problem(value, section) { errors.append(problem) }
+            answers[section.id] = value
+        }
+        var newPicture: ImageProcessor.Output?
+        if let file = context.form.files["picture"], !file.bytes.isEmpty || !file.filename.isEmpty {
+            do {
+                newPicture = try images.process(file.bytes, into: .square(side: 400))
+            } catch let error as ImageError {
+                errors.append("Picture: \(error.message)")
+            }
+        }
+        guard errors.isEmpty else {
+            return editPage(context, sections: sections, answers: current.merging(answers) { $1 }, picture: picture,
+                            errors: errors, status: .unprocessableContent)
+        }
+        let removePicture = context.form["remove_picture"] == "on"
+        try await app.asMember(context, action: "save profile") { tx in
+            try await tx.saveProfileAnswers(tenant: tenant, user: user, answers)
+            if let output = newPicture {
+                let digest = SHA256.hash(data: Data(output.bytes)).map { String(format: "%02x", $0) }.joined()
+                let image = try await tx.insertImage(tenant: tenant, sha256: digest, mime: output.mime, width: output.width,
+                                                     height: output.height, bytes: output.bytes, purpose: .profile)
+                try await tx.setProfilePicture(tenant: tenant, user: user, image: image)
+            } else if removePicture {
+                try await tx.setProfilePicture(tenant: tenant, user: user, image: nil)
+            }
+        }
+        return app.redirect(to: "/people/\(context.visitor.username)", flash: "Your profile is saved.")
+    }
+
+    @Sendable func people(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let search = String((request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        let pageNumber = max(1, Int(request.uri.queryParameters["page"].map(String.init) ?? "") ?? 1)
+        let (people, total) = try await app.asMember(context, action: "list people") {
+            try await $0.people(search: search, offset: (pageNumber - 1) * Self.pageSize, limit: Self.pageSize)
+        }
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let query = search.isEmpty ? "" : "&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        return app.views.page("people", context, title: "People", page: [
+            "people": people.map { p -> [String: Any] in
+                ["username": p.username, "name": p.displayName, "headlines": p.headlines,
+                 "pictureURL": p.pictureID.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": p.pictureID != nil,
+                 "initials": Self.initials(p.displayName)]
+            },
+            "q": search, "total": total, "empty": people.isEmpty, "searching": !search.isEmpty,
+            "page": pageNumber, "pages": pages,
+            "previousURL": pageNumber > 1 ? "/people?page=\(pageNumber - 1)\(query)" : "",
+            "nextURL": pageNumber < pages ? "/people?page=\(pageNumber + 1)\(query)" : "",
+        ])
+    }
+
+    @Sendable func person(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let found = try await app.asMember(context, action: "view profile") { tx -> (MemberRecord, [ProfileSection], [UUID: String], UUID?)? in
+            guard let member = try await tx.members().first(where: { $0.user.username == username && $0.status == .active }) else { return nil }
+            return (member, try await tx.profileSections(), try await tx.profileAnswers(user: member.user.id),
+                    try await tx.profilePicture(user: member.user.id))
+        }
+        guard let (member, sections, answers, picture) = found else {
+            throw HTTPError(.notFound, message: "There is no member \(username) here.")
+        }
+        let fields = sections.compactMap { s -> [String: Any]? in
+            guard let value = answers[s.id] else { return nil }
+            return ["label": s.label, "value": value, "isLink": s.kind == .link, "isLong": s.kind == .longText]
+        }
+        return app.views.page("person", context, title: member.user.displayName, page: [
+            "name": member.user.displayName, "username": member.user.username, "role": member.role.rawValue,
+            "isOrganizer": member.role == .organizer, "isMe": member.user.id == context.visitor.userID,
+            "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": picture != nil,
+            "initials": Self.initials(member.user.displayName), "fields": fields, "noFields": fields.isEmpty,
+        ])
+    }
+
+    static func initials(_ name: String) -> String {
+        String(name.split(separator: " ").prefix(2).compactMap(\.first)).uppercased()
+    }
+}

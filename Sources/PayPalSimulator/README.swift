@@ -1,1 +1,0 @@
-// PayPal simulator: see the PayPalSimulator target comment in Package.swift.
