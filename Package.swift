@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -23,10 +23,15 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// Behind a reverse proxy: take the client address from the last X-Forwarded-For entry.
     public var trustForwardedFor: Bool
+    /// PayPal's REST API: live, sandbox, or the simulator (`mingle paypal-sim`).
+    public var payPalAPIURL: String
+    /// Where payers approve (for the Content-Security-Policy of the form that sends them there).
+    public var payPalWebOrigins: [String]
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,
-                secretKey: [UInt8], resourcesPath: String, bcryptCost: UInt8 = 12, trustForwardedFor: Bool = false) {
+                secretKey: [UInt8], resourcesPath: String, bcryptCost: UInt8 = 12, trustForwardedFor: Bool = false,
+                payPalAPIURL: String = "https://api-m.sandbox.paypal.com") {
         self.mode = mode
         self.rootHost = rootHost.lowercased()
         self.bindHost = bindHost
@@ -38,6 +43,27 @@ public struct AppConfiguration: Sendable {
         self.resourcesPath = resourcesPath
         self.bcryptCost = bcryptCost
         self.trustForwardedFor = trustForwardedFor
+        self.payPalAPIURL = payPalAPIURL
+        self.payPalWebOrigins = Self.isSimulator(payPalAPIURL)
+            ? [Self.origin(payPalAPIURL)] : ["https://www.paypal.com", "https://www.sandbox.paypal.com"]
+    }
+
+    /// A PayPal address on this machine is the simulator: development and tests only.
+    static func isSimulator(_ url: String) -> Bool {
+        guard let host = URL(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
+    static func origin(_ url: String) -> String {
+        guard let parts = URLComponents(string: url), let scheme = parts.scheme, let host = parts.host else { return url }
+        return "\(scheme)://\(host)\(parts.port.map { ":\($0)" } ?? "")"
+    }
+
+    /// Settings that must never reach production.
+    public func validate() throws {
+        if mode == .production && Self.isSimulator(payPalAPIURL) {
+            throw SettingsError.invalid("MINGLE_PAYPAL_API_URL", "the PayPal simulator cannot be used in production mode")
+        }
     }
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
@@ -59,7 +85,8 @@ public struct AppConfiguration: Sendable {
             database: try DatabaseSettings.fromEnvironment(env), smtp: smtp, secretKey: secret,
             resourcesPath: env["MINGLE_RESOURCES"] ?? FileManager.default.currentDirectoryPath,
             bcryptCost: max(12, UInt8(env["MINGLE_BCRYPT_COST"] ?? "") ?? 12),
-            trustForwardedFor: env["MINGLE_TRUST_FORWARDED_FOR"] == "1")
+            trustForwardedFor: env["MINGLE_TRUST_FORWARDED_FOR"] == "1",
+            payPalAPIURL: env["MINGLE_PAYPAL_API_URL"] ?? (mode == .production ? "https://api-m.paypal.com" : "https://api-m.sandbox.paypal.com"))
     }
 
     static func decodeKey(_ text: String) -> [UInt8]? {

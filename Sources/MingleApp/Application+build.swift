@@ -8,6 +8,7 @@ import Store
 
 /// Builds the whole application: tests build exactly what `mingle serve` runs.
 public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    try config.validate()
     var logger = logger ?? Logger(label: "mingle")
     if logger.logLevel > .info { logger.logLevel = .info }
     let client = PostgresClient(configuration: config.database.appClientConfiguration(), backgroundLogger: logger)
@@ -26,7 +27,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
-        SecurityHeadersMiddleware(scheme: config.publicScheme, rootHost: config.rootHost)
+        SecurityHeadersMiddleware(scheme: config.publicScheme, rootHost: config.rootHost, formTargets: config.payPalWebOrigins)
         // Last resort for failures before the site is known (tenant or session look-up):
         // the platform's plain page, nothing of any tenant.
         PlainErrorMiddleware(views: views)
@@ -46,6 +47,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     OrganizerMembersController(app: services).addRoutes(to: router)
     OrganizerProfileController(app: services).addRoutes(to: router)
     ProfileController(app: services).addRoutes(to: router)
+    PaymentController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,

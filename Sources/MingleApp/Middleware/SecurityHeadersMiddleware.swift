@@ -4,11 +4,13 @@ import Hummingbird
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let policy: String
 
-    /// `form-action` names the tenant subdomains too: browsers apply it to the redirect after a
-    /// post, and the console's "open organizer portal" lands on the tenant's host.
-    init(scheme: String, rootHost: String) {
+    /// `form-action` names the tenant subdomains and PayPal's approval pages too: browsers apply it
+    /// to the redirect after a post, and "open organizer portal" lands on the tenant's host while
+    /// "pay" lands on PayPal.
+    init(scheme: String, rootHost: String, formTargets: [String] = []) {
+        let targets = (["'self'", "\(scheme)://*.\(rootHost)"] + formTargets).joined(separator: " ")
         policy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-            + "base-uri 'none'; frame-ancestors 'none'; form-action 'self' \(scheme)://*.\(rootHost)"
+            + "base-uri 'none'; frame-ancestors 'none'; form-action \(targets)"
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

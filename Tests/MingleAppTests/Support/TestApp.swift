@@ -15,16 +15,17 @@ enum TestApp {
         "http://\(tenant.map { "\($0)." } ?? "")\(rootHost)\(path)"
     }
 
-    static func configuration(_ db: TestDatabase, smtp: SMTPSettings? = nil) -> AppConfiguration {
+    static func configuration(_ db: TestDatabase, smtp: SMTPSettings? = nil, payPal: String = "http://127.0.0.1:9") -> AppConfiguration {
         AppConfiguration(mode: .development, rootHost: rootHost, database: db.settings, smtp: smtp,
                          secretKey: Array(repeating: 7, count: 32), resourcesPath: TestEnvironment.resourcesPath,
-                         bcryptCost: 12, trustForwardedFor: true)
+                         bcryptCost: 12, trustForwardedFor: true, payPalAPIURL: payPal)
     }
 
     /// A fresh database, the app on it, and a web client. `smtp` nil: mail stays in the outbox.
-    static func run(smtp: SMTPSettings? = nil, _ body: @escaping @Sendable (TestDatabase, inout WebClient) async throws -> Void) async throws {
+    static func run(smtp: SMTPSettings? = nil, payPal: String = "http://127.0.0.1:9",
+                    _ body: @escaping @Sendable (TestDatabase, inout WebClient) async throws -> Void) async throws {
         try await withTestDatabase { db in
-            let app = try await buildApplication(configuration(db, smtp: smtp), logger: TestEnvironment.logger)
+            let app = try await buildApplication(configuration(db, smtp: smtp, payPal: payPal), logger: TestEnvironment.logger)
             try await app.test(.router) { client in
                 var web = WebClient(client)
                 try await body(db, &web)

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Outbound
+import Store
+
+/// Paying a membership fee with the tenant's own PayPal account (Orders v2). A membership is
+/// activated only when PayPal itself reports a completed capture of the right amount; the
+/// browser's return and PayPal's webhook both end in `complete`, which locks the payment row,
+/// so neither a replayed return nor a late webhook can charge or activate twice.
+struct PaymentController {
+    let app: AppServices
+    var secrets: SecretBox { SecretBox(platformSecret: app.config.secretKey, purpose: "paypal") }
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.group(context: SignedInRequestContext.self).post("/membership/pay", use: pay)
+        // PayPal sends the payer back with GETs; both are safe to repeat.
+        router.get("/membership/paypal/return", use: returned)
+        router.get("/membership/paypal/cancel", use: cancelled)
+        router.post("/webhooks/paypal", use: webhook)
+    }
+
+    enum Outcome: Equatable { case completed(newly: Bool), declined, notApproved, mismatch, unknownOrder }
+
+    func client(_ settings: MembershipSettings) throws -> PayPalClient? {
+        guard !settings.payPalClientID.isEmpty, let sealed = settings.payPalSecretSealed else { return nil }
+        return PayPalClient(baseURL: app.config.payPalAPIURL,
+                            credentials: PayPalCredentials(clientID: settings.payPalClientID, secret: try secrets.open(sealed)))
+    }
+
+    // MARK: paying
+
+    @Sendable func pay(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        let visitor = context.visitor
+        guard visitor.membershipStatus == .awaitingPayment else { return app.redirect(to: "/membership") }
+        guard visitor.emailConfirmed else {
+            return app.redirect(to: "/membership", flash: "Confirm your email address first; then you can pay.")
+        }
+        let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
+        guard !settings.isFree, let client = try client(settings) else {
+            return app.redirect(to: "/membership", flash: "The organizer has not finished setting up payments yet.")
+        }
+        let payment = try await app.database.withTenant(tenant.id, user: visitor.userID) {
+            try await $0.insertPayment(tenant: tenant.id, user: visitor.userID, amountMinor: settings.feeMinor, currency: settings.currency)
+        }
+        let base = app.config.baseURL(tenantSlug: tenant.slug)
+        do {
+            let order = try await client.createOrder(amountMinor: settings.feeMinor, currency: settings.currency,
+                                                     description: "Membership of \(tenant.name)",
+                                                     returnURL: "\(base)/membership/paypal/return",
+                                                     cancelURL: "\(base)/membership/paypal/cancel",
+                                                     requestID: payment.uuidString.lowercased())
+            guard let approve = order.approveURL else { throw PayPalError.unexpected(status: 0, message: "no approval link") }
+            try await app.database.withTenant(tenant.id) { try await $0.attachOrder(payment: payment, orderID: order.id) }
+            return Response.redirect(to: approve, type: .normal)
+        } catch let error as PayPalError {
+            context.logger.warning("PayPal order for \(tenant.slug) failed: \(error)")
+            try await app.database.withTenant(tenant.id) {
+                try await $0.setPaymentStatus(payment, .failed, detail: "PayPal refused the order: \(error)")
+            }
+            let message = error == .authentication
+                ? "The organizer's PayPal settings are not working, so payments cannot start. Please tell the organizer."
+                : "PayPal did not answer as expected. Nothing was charged. Please try again in a moment."
+            throw HTTPError(.badGateway, message: message)
+        }
+    }
+
+    // MARK: coming back
+
+    @Sendable func returned(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant, let orderID = Self.orderID(request) else { throw HTTPError(.notFound) }
+        let outcome: Outcome
+        do {
+            outcome = try await complete(orderID: orderID, tenant: tenant)
+        } catch let error as PayPalError {
+            context.logger.warning("capture of \(orderID) at \(tenant.slug) failed: \(error)")
+            return app.redirect(to: "/membership", flash: "We could not confirm the payment with PayPal just now. If you paid, it will be confirmed shortly; nothing is charged twice.")
+        }
+        let flash: String = switch outcome {
+        case .completed(newly: true): "Thank you! Your payment is confirmed and your membership is active."
+        case .completed(newly: false): "This payment was already confirmed. Your membership is active."
+        case .declined: "PayPal declined the payment. Nothing was charged; you can try again with another card or account."
+        case .notApproved: "The payment was not approved on PayPal, so nothing was charged. You can try again."
+        case .mismatch: "PayPal reported a different payment than expected, so it was not accepted. The organizer has been shown the details."
+        case .unknownOrder: "We do not know that payment. If you were charged, please tell the organizer."
+        }
+        return app.redirect(to: "/membership", flash: flash)
+    }
+
+    @Sendable func cancelled(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant, let orderID = Self.orderID(request) else { throw HTTPError(.notFound) }
+        try await app.database.withTenant(tenant.id) { tx in
+            if let payment = try await tx.paymentForUpdate(orderID: orderID), payment.status == .created {
+                try await tx.setPaymentStatus(payment.id, .cancelled, detail: "cancelled on PayPal")
+            }
+        }
+        return app.redirect(to: "/membership", flash: "You cancelled the payment on PayPal. Nothing was charged; you can pay whenever you are ready.")
+    }
+
+    /// PayPal's own record is the only evidence: capture (or, if captured already, read the
+    /// order), check amount and currency, then complete the payment and activate the membership.
+    func complete(orderID: String, tenant: Tenant) async throws -> Outcome {
+        try await app.database.withTenant(tenant.id) { tx in
+            guard let payment = try await tx.paymentForUpdate(orderID: orderID) else { return .unknownOrder }
+            if payment.status == .completed { return .completed(newly: false) }
+            guard let client = try client(try await tx.membershipSettings()) else { return .unknownOrder }
+            var order: PayPalOrder
+            do {
+                order = try await client.captureOrder(orderID, requestID: "capture-\(orderID)")
+            } catch PayPalError.alreadyCaptured {
+                order = try await client.order(orderID)
+            } catch PayPalError.declined {
+                try await tx.setPaymentStatus(payment.id, .declined, detail: "PayPal declined the payment")
+                return .declined
+            } catch PayPalError.notApproved {
+                return .notApproved
+            }
+            guard order.isPaid, order.amountMinor == payment.amountMinor, order.currency == payment.currency else {
+                try await tx.setPaymentStatus(payment.id, .failed, detail: """
+                    PayPal reported \(order.status), \(order.amountMinor.map { Money.format($0, order.currency ?? "?") } ?? "no amount")
+                    """)
+                return .mismatch
+            }
+            try await tx.setPaymentStatus(payment.id, .completed, captureID: order.captureID)
+            if try await tx.membership(user: payment.userID)?.status == .awaitingPayment {
+                try await tx.setMembershipStatus(user: payment.userID, .active)
+            }
+            return .completed(newly: true)
+        }
+    }
+
+    /// PayPal's order ids are short upper-case codes; anything else is not one.
+    static func orderID(_ request: Request) -> String? {
+        guard let token = request.uri.queryParameters["token"].map(String.init), (1...64).contains(token.count),
+              token.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-") }) else { return nil }
+        return token
+    }
+
+    // MARK: webhook
+
+    /// Completes payments whose buyer never came back. The signature is verified with PayPal
+    /// (with this tenant's credentials and webhook id) before the event is believed.
+    @Sendable func webhook(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
+        var request = request
+        let body = Array(try await request.collectBody(upTo: 256 * 1024).readableBytesView)
+        let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
+        guard !settings.payPalWebhookID.isEmpty, let client = try client(settings) else {
+            throw HTTPError(.notFound, message: "This site takes no PayPal webhooks.")
+        }
+        let headers = Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let genuine: Bool
+        do {
+            genuine = try await client.verifyWebhook(headers: headers, body: body, webhookID: settings.payPalWebhookID)
+        } catch {
+            throw HTTPError(.serviceUnavailable, message: "Could not verify the webhook now; PayPal will retry.")
+        }
+        guard genuine, let event = PayPalWebhookEvent.parse(body) else {
+            context.logger.warning("refused a PayPal webhook with a bad signature at \(tenant.slug)")
+            throw HTTPError(.badRequest, message: "The webhook signature is not valid.")
+        }
+        if ["CHECKOUT.ORDER.APPROVED", "PAYMENT.CAPTURE.COMPLETED"].contains(event.eventType), let orderID = event.orderID {
+            _ = try await complete(orderID: orderID, tenant: tenant)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+    }
+}
