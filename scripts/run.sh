@@ -18,7 +18,16 @@ mkdir -p .data
 swift build --product mingle > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; echo "build failed: see .data/build.log" >&2; exit 1; }
 bin=$(swift build --product mingle --show-bin-path)/mingle
 
+# The demo pays through the PayPal simulator (development only; production refuses it).
+paypal_port=${MINGLE_DEV_PAYPAL_PORT:-8089}
+if ! (echo > "/dev/tcp/127.0.0.1/$paypal_port") 2>/dev/null; then
+  MINGLE_MODE=development "$bin" paypal-sim --port "$paypal_port" > .data/paypal-sim.log 2>&1 &
+  sim_pid=$!
+  trap 'kill $sim_pid 2>/dev/null || true' EXIT
+fi
+
 export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle \
+       MINGLE_PAYPAL_API_URL="http://127.0.0.1:$paypal_port" \
        MINGLE_ROOT_HOST="mingle.localhost:$port" MINGLE_PORT=$port MINGLE_RESOURCES="$root" \
        MINGLE_SECRET_KEY=$(cat .data/secret.key)
 "$bin" seed-demo
@@ -29,6 +38,9 @@ Mingle is starting on http://mingle.localhost:$port
   demo tenant Acme:           http://acme.mingle.localhost:$port
   demo tenant Globex:         http://globex.mingle.localhost:$port
 No SMTP server is configured, so mail stays in the outbox: http://mingle.localhost:$port/admin/outbox
+  (a new member's confirmation link is there: open the message).
+Acme charges a 25.00 EUR fee, paid through the PayPal simulator on http://127.0.0.1:$paypal_port;
+Globex is free.
 Stop with Ctrl-C. PostgreSQL keeps running; stop it with: bash scripts/postgres.sh stop .data/dev-pg
 MSG
-exec "$bin" serve
+"$bin" serve

@@ -46,6 +46,10 @@ runuser -u postgres -- psql -q -h "$root/.data/test-pg/socket" -p "$pg_port" -d 
 export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle_browser \
        MINGLE_ROOT_HOST="mingle.localhost:$app_port" MINGLE_PORT=$app_port \
        MINGLE_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+paypal_port=${MINGLE_TEST_PAYPAL_PORT:-18089}
+export MINGLE_PAYPAL_API_URL="http://127.0.0.1:$paypal_port"
+"$bin" paypal-sim --port "$paypal_port" > .data/browser-paypal-sim.log 2>&1 &
+pids+=($!)
 "$bin" seed-demo > .data/browser-seed.log
 "$bin" serve > .data/browser-server.log 2>&1 &
 pids+=($!)

@@ -22,7 +22,11 @@ public struct DemoSeeder {
         var footerLinks: [FooterLink]
         var accentColor: String
         var people: [Person]
-        struct Person: Decodable { var username, firstName, lastName, email, role: String }
+        var membership: Terms
+        var profileSections: [Section]
+        struct Person: Decodable { var username, firstName, lastName, email, role: String; var headline: String? }
+        struct Terms: Decodable { var feeMinor: Int; var currency: String; var welcome: String; var payPalClientID: String }
+        struct Section: Decodable { var label, kind: String; var options: [String]?; var headline: Bool?; var required: Bool? }
     }
 
     let config: AppConfiguration
@@ -73,6 +77,22 @@ public struct DemoSeeder {
                 let image = try await tx.insertImage(tenant: tenantID, sha256: digest, mime: logo.mime,
                                                      width: logo.width, height: logo.height, bytes: logo.bytes)
                 try await tx.setLogo(tenant: tenantID, image: image)
+                // Demo payments go to the PayPal simulator, which takes any secret but "wrong-secret".
+                let secret = pack.membership.payPalClientID.isEmpty ? nil
+                    : try SecretBox(platformSecret: config.secretKey, purpose: "paypal").seal("\(pack.slug)-demo-secret")
+                try await tx.saveMembershipSettings(tenant: tenantID, MembershipSettings(
+                    feeMinor: pack.membership.feeMinor, currency: pack.membership.currency,
+                    payPalClientID: pack.membership.payPalClientID, payPalSecretSealed: secret,
+                    payPalWebhookID: pack.membership.payPalClientID.isEmpty ? "" : "WH-SIM-\(pack.membership.payPalClientID)",
+                    welcomeText: pack.membership.welcome))
+                var headlineSection: UUID?
+                for section in pack.profileSections {
+                    let defined = ProfileSection(label: section.label, kind: ProfileSection.Kind(rawValue: section.kind) ?? .shortText,
+                                                 options: section.options ?? [], required: section.required ?? false,
+                                                 headline: section.headline ?? false)
+                    try await tx.insertProfileSection(tenant: tenantID, defined)
+                    if defined.headline && headlineSection == nil { headlineSection = defined.id }
+                }
                 for person in pack.people {
                     let user: UserID
                     if let found = try await tx.credentials(username: person.username) {
@@ -83,6 +103,9 @@ public struct DemoSeeder {
                                                        passwordHash: passwordHash)
                     }
                     try await tx.insertMembership(tenant: tenantID, user: user, role: Role(rawValue: person.role) ?? .member)
+                    if let headlineSection, let headline = person.headline {
+                        try await tx.saveProfileAnswers(tenant: tenantID, user: user, [headlineSection: headline])
+                    }
                 }
             }
             logger.info("seeded demo tenant \(pack.slug)")

@@ -105,3 +105,21 @@ def use_phone_viewport(driver):
 
 def use_desktop_viewport(driver):
     set_viewport(driver, *DESKTOP_SIZE)
+
+
+def write_test_picture(path, width=600, height=450):
+    """A plain PNG (a colour gradient), written with zlib only, to upload as a profile picture."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(
+        b"\x00" + bytes(v for x in range(width) for v in (x * 255 // width, y * 255 // height, 160))
+        for y in range(height)
+    )
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b"")
+    Path(path).write_bytes(png)
+    return Path(path)

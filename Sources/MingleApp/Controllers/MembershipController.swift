@@ -170,6 +170,7 @@ struct MembershipController {
             "needsPayment": needsPayment && visitor.emailConfirmed,
             "paymentsReady": !settings.payPalClientID.isEmpty && settings.payPalSecretSealed != nil,
             "fee": Money.format(settings.feeMinor, settings.currency),
+            "free": settings.isFree,
             "welcome": settings.welcomeText,
             "payments": payments.map { ["when": $0.createdAt.formatted(date: .abbreviated, time: .shortened),
                                         "amount": Money.format($0.amountMinor, $0.currency), "status": $0.status.rawValue] },

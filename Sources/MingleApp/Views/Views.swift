@@ -59,7 +59,7 @@ struct Views: Sendable {
                   "isMember": visitor.role != nil,
                   "isActive": visitor.membershipStatus == .active]
         }
-        var page = page
+        var page = Self.withoutEmptyText(page)
         if var fields = page as? [String: Any], let errors = fields["errors"] as? [String] {
             fields["hasErrors"] = !errors.isEmpty
             page = fields
@@ -71,6 +71,16 @@ struct Views: Sendable {
         if let me { model["me"] = me }
         if let flash { model["flash"] = flash }
         return library.render(model, withTemplate: template) ?? "template \(template) failed to render"
+    }
+
+    /// Mustache opens a section for an empty string, so `{{#url}}…{{/url}}` would show for "".
+    /// Empty texts are taken out of page models (a missing key renders as nothing anyway).
+    static func withoutEmptyText(_ value: Any) -> Any {
+        if let fields = value as? [String: Any] {
+            return fields.filter { !(($0.value as? String)?.isEmpty ?? false) }.mapValues(withoutEmptyText)
+        }
+        if let rows = value as? [[String: Any]] { return rows.map { withoutEmptyText($0) } }
+        return value
     }
 
     /// Empty texts are left out: Mustache shows a section for an empty string.
