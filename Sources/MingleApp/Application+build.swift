@@ -48,6 +48,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     OrganizerProfileController(app: services).addRoutes(to: router)
     ProfileController(app: services).addRoutes(to: router)
     PaymentController(app: services).addRoutes(to: router)
+    ConnectionsController(app: services).addRoutes(to: router)
+    MessagesController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,
@@ -67,6 +69,7 @@ extension Views {
         "admin/outbox_message", "organize/dashboard", "organize/branding", "mail_layout", "mail/password_reset_text",
         "mail/password_reset_html", "mail/organizer_invitation_text", "mail/organizer_invitation_html",
         "organize/membership", "organize/members", "organize/member", "organize/profile_sections", "profile_edit",
-        "people", "person", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
+        "people", "person", "connections", "notifications", "messages", "conversation", "organize/connections",
+        "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
     ]
 }

@@ -24,6 +24,9 @@ public struct Visitor: Sendable {
     /// Set when a platform admin opened this tenant's organizer portal from the console.
     public var actingForTenant: TenantID?
     public var emailConfirmed: Bool
+    /// For the header: unread private messages and notifications on this site.
+    public var unreadMessages = 0
+    public var unreadNotices = 0
     let sessionTokenHash: [UInt8]
 
     /// May use the member area of `tenant`: an active member or organizer, or an acting admin.

@@ -107,21 +107,31 @@ struct ProfileController {
 
     @Sendable func person(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
-        let found = try await app.asMember(context, action: "view profile") { tx -> (MemberRecord, [ProfileSection], [UUID: String], UUID?)? in
+        let me = context.visitor
+        let found = try await app.asMember(context, action: "view profile") { tx -> (MemberRecord, [ProfileSection], [UUID: String], UUID?, Connection?)? in
             guard let member = try await tx.members().first(where: { $0.user.username == username && $0.status == .active }) else { return nil }
             return (member, try await tx.profileSections(), try await tx.profileAnswers(user: member.user.id),
-                    try await tx.profilePicture(user: member.user.id))
+                    try await tx.profilePicture(user: member.user.id), try await tx.connection(between: me.userID, and: member.user.id))
         }
-        guard let (member, sections, answers, picture) = found else {
+        guard let (member, sections, answers, picture, connection) = found else {
             throw HTTPError(.notFound, message: "There is no member \(username) here.")
         }
+        let isMe = member.user.id == me.userID
+        let connected = connection?.status == .accepted
+        let canMessage = !isMe && me.role != nil
+            && MessagingRules.mayConverse(me.role ?? .member, member.role, connected: connected)
         let fields = sections.compactMap { s -> [String: Any]? in
             guard let value = answers[s.id] else { return nil }
             return ["label": s.label, "value": value, "isLink": s.kind == .link, "isLong": s.kind == .longText]
         }
         return app.views.page("person", context, title: member.user.displayName, page: [
             "name": member.user.displayName, "username": member.user.username, "role": member.role.rawValue,
-            "isOrganizer": member.role == .organizer, "isMe": member.user.id == context.visitor.userID,
+            "isOrganizer": member.role == .organizer, "isMe": isMe,
+            "canConnect": !isMe && me.membershipStatus == .active && connection == nil,
+            "connected": connected, "canMessage": canMessage,
+            "requestSent": connection?.status == .pending && connection?.requester == me.userID,
+            "requestReceived": connection?.status == .pending && connection?.recipient == me.userID,
+            "connectionID": connection?.id.uuidString.lowercased() ?? "",
             "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": picture != nil,
             "initials": Self.initials(member.user.displayName), "fields": fields, "noFields": fields.isEmpty,
         ])

@@ -62,7 +62,11 @@ struct SessionMiddleware: RouterMiddleware {
         case .tenant(let tenant):
             return try await database.withTenant(tenant.id) { tx in
                 guard let session = try await tx.session(tokenHash: hash, host: host) else { return nil }
-                return visitor(session, try await tx.membership(user: session.userID))
+                var found = visitor(session, try await tx.membership(user: session.userID))
+                if found.membershipStatus == .active {
+                    (found.unreadMessages, found.unreadNotices) = try await tx.unreadCounts(user: session.userID)
+                }
+                return found
             }
         }
     }

@@ -57,6 +57,8 @@ struct Views: Sendable {
                   "isOrganizer": tenantID.map { visitor.organizes($0) } ?? false,
                   "actingAsAdmin": tenantID != nil && visitor.actingForTenant == tenantID,
                   "isMember": visitor.role != nil,
+                  "unreadMessages": visitor.unreadMessages, "hasUnreadMessages": visitor.unreadMessages > 0,
+                  "unreadNotices": visitor.unreadNotices, "hasUnreadNotices": visitor.unreadNotices > 0,
                   "isActive": visitor.membershipStatus == .active]
         }
         var page = Self.withoutEmptyText(page)

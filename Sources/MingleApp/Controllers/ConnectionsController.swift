@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// Connection requests between members, and what organizers may do with them. Every change
+/// leaves a notification for the people it concerns.
+struct ConnectionsController {
+    let app: AppServices
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let members = router.group(context: MemberRequestContext.self)
+        members.post("/people/:username/connect", use: request)
+        members.get("/connections", use: list)
+        members.post("/connections/:id/accept", use: accept)
+        members.post("/connections/:id/decline", use: decline)
+        members.post("/connections/:id/cancel", use: cancel)
+        members.post("/connections/:id/remove", use: remove)
+        members.get("/notifications", use: notifications)
+        let portal = router.group("/organize/connections", context: OrganizerRequestContext.self)
+        portal.get("", use: organizerPage)
+        portal.post("", use: organizerConnect)
+        portal.post("/:id/approve", use: organizerApprove)
+    }
+
+    /// The active member with this username, or a clear 404.
+    static func activeMember(_ tx: Transaction, _ username: String) async throws -> MemberRecord {
+        guard let member = try await tx.members().first(where: { $0.user.username == username && $0.status == .active }) else {
+            throw HTTPError(.notFound, message: "There is no member \(username) here.")
+        }
+        return member
+    }
+
+    // MARK: members
+
+    @Sendable func request(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let me = context.visitor, tenant = context.tenant.id
+        guard me.membershipStatus == .active else { throw HTTPError(.forbidden, message: "Only members can connect.") }
+        let flash = try await app.asMember(context, action: "request connection") { tx -> String in
+            let other = try await Self.activeMember(tx, username)
+            guard other.user.id != me.userID else { throw HTTPError(.badRequest, message: "You cannot connect with yourself.") }
+            if let existing = try await tx.connection(between: me.userID, and: other.user.id) {
+                if existing.status == .accepted { return "You are already connected with \(other.user.displayName)." }
+                if existing.requester == me.userID { return "Your request to \(other.user.displayName) is still waiting for an answer." }
+                // They asked first: asking back is saying yes.
+                try await tx.acceptConnection(existing.id, by: me.userID)
+                try await tx.notify(tenant: tenant, other.user.id, "\(me.username) accepted your connection request.", link: "/people/\(me.username)")
+                return "You are now connected with \(other.user.displayName)."
+            }
+            _ = try await tx.insertConnection(tenant: tenant, from: me.userID, to: other.user.id)
+            try await tx.notify(tenant: tenant, other.user.id, "\(me.username) would like to connect with you.", link: "/connections")
+            return "Request sent to \(other.user.displayName)."
+        }
+        return app.redirect(to: "/people/\(username)", flash: flash)
+    }
+
+    @Sendable func list(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let me = context.visitor.userID
+        let all = try await app.asMember(context, action: "list connections") { try await $0.connections(of: me) }
+        func rows(_ filter: (Connection) -> Bool) -> [[String: Any]] {
+            all.filter { filter($0.connection) }.map {
+                ["id": $0.connection.id.uuidString.lowercased(), "username": $0.otherUsername, "name": $0.otherName,
+                 "since": $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted)]
+            }
+        }
+        let connected = rows { $0.status == .accepted }
+        let incoming = rows { $0.status == .pending && $0.recipient == me }
+        let outgoing = rows { $0.status == .pending && $0.requester == me }
+        return app.views.page("connections", context, title: "Connections", page: [
+            "connected": connected, "incoming": incoming, "outgoing": outgoing,
+            "noConnections": connected.isEmpty, "hasIncoming": !incoming.isEmpty, "hasOutgoing": !outgoing.isEmpty,
+        ])
+    }
+
+    private enum Act { case accept, decline, cancel, remove }
+
+    /// Loads the connection, checks that `me` may do `act` to it, does it and tells the other.
+    private func act(_ act: Act, _ context: MemberRequestContext) async throws -> Response {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        let me = context.visitor, tenant = context.tenant.id
+        let flash = try await app.asMember(context, action: "change connection") { tx -> String in
+            guard let connection = try await tx.connection(id),
+                  [connection.requester, connection.recipient].contains(me.userID) else {
+                throw HTTPError(.notFound, message: "That request or connection no longer exists.")
+            }
+            let other = connection.other(than: me.userID)
+            switch (act, connection.status) {
+            case (.accept, .pending) where connection.recipient == me.userID:
+                try await tx.acceptConnection(id, by: me.userID)
+                try await tx.notify(tenant: tenant, other, "\(me.username) accepted your connection request.", link: "/people/\(me.username)")
+                return "Connected."
+            case (.decline, .pending) where connection.recipient == me.userID:
+                try await tx.deleteConnection(id)
+                try await tx.notify(tenant: tenant, other, "\(me.username) declined your connection request.")
+                return "Request declined."
+            case (.cancel, .pending) where connection.requester == me.userID:
+                try await tx.deleteConnection(id)
+                try await tx.notify(tenant: tenant, other, "\(me.username) withdrew their connection request.")
+                return "Request withdrawn."
+            case (.remove, .accepted):
+                try await tx.deleteConnection(id)
+                try await tx.notify(tenant: tenant, other, "\(me.username) removed your connection.")
+                return "Connection removed."
+            default:
+                throw HTTPError(.conflict, message: "That is not possible for this request or connection any more.")
+            }
+        }
+        return app.redirect(to: "/connections", flash: flash)
+    }
+
+    @Sendable func accept(_ request: Request, context: MemberRequestContext) async throws -> Response { try await act(.accept, context) }
+    @Sendable func decline(_ request: Request, context: MemberRequestContext) async throws -> Response { try await act(.decline, context) }
+    @Sendable func cancel(_ request: Request, context: MemberRequestContext) async throws -> Response { try await act(.cancel, context) }
+    @Sendable func remove(_ request: Request, context: MemberRequestContext) async throws -> Response { try await act(.remove, context) }
+
+    @Sendable func notifications(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let me = context.visitor.userID
+        let notices = try await app.asMember(context, action: "read notifications") { tx in
+            let notices = try await tx.notices(user: me)
+            try await tx.markNoticesRead(user: me)
+            return notices
+        }
+        return app.views.page("notifications", context, title: "Notifications", page: [
+            "notices": notices.map { ["text": $0.text, "link": $0.link, "new": !$0.read,
+                                      "when": $0.createdAt.formatted(date: .abbreviated, time: .shortened)] },
+            "empty": notices.isEmpty,
+        ])
+    }
+
+    // MARK: organizers
+
+    @Sendable func organizerPage(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let (pending, members) = try await app.asOrganizer(context, action: "view connection requests") { tx in
+            (try await tx.pendingConnections(), try await tx.members().filter { $0.status == .active })
+        }
+        return app.views.page("organize/connections", context, title: "Connections", page: [
+            "pending": pending.map { ["id": $0.connection.id.uuidString.lowercased(), "from": $0.from, "to": $0.to,
+                                      "since": $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted)] },
+            "noPending": pending.isEmpty,
+            "members": members.map { ["username": $0.user.username, "name": "\($0.user.displayName) (\($0.user.username))"] },
+        ])
+    }
+
+    /// Connects two members directly (a pending request between them is accepted).
+    @Sendable func organizerConnect(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let a = context.form.text("first"), b = context.form.text("second")
+        guard !a.isEmpty, !b.isEmpty, a != b else {
+            throw HTTPError(.unprocessableContent, message: "Choose two different members to connect.")
+        }
+        let organizer = context.visitor, tenant = context.tenant.id
+        let flash = try await app.asOrganizer(context, action: "connect members") { tx -> String in
+            let first = try await Self.activeMember(tx, a), second = try await Self.activeMember(tx, b)
+            if let existing = try await tx.connection(between: first.user.id, and: second.user.id) {
+                guard existing.status == .pending else { return "\(first.user.displayName) and \(second.user.displayName) are already connected." }
+                try await tx.acceptConnection(existing.id, by: organizer.userID)
+            } else {
+                _ = try await tx.insertConnection(tenant: tenant, from: first.user.id, to: second.user.id, acceptedBy: organizer.userID)
+            }
+            for (member, other) in [(first, second), (second, first)] {
+                try await tx.notify(tenant: tenant, member.user.id, "The organizer connected you with \(other.user.displayName).",
+                                    link: "/people/\(other.user.username)")
+            }
+            return "\(first.user.displayName) and \(second.user.displayName) are now connected. Both were told."
+        }
+        return app.redirect(to: "/organize/connections", flash: flash)
+    }
+
+    @Sendable func organizerApprove(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        let organizer = context.visitor, tenant = context.tenant.id
+        try await app.asOrganizer(context, action: "approve connection request") { tx in
+            guard let connection = try await tx.connection(id), connection.status == .pending else {
+                throw HTTPError(.notFound, message: "That request is no longer waiting.")
+            }
+            try await tx.acceptConnection(id, by: organizer.userID)
+            try await tx.notify(tenant: tenant, connection.requester, "The organizer approved your connection request.", link: "/connections")
+            try await tx.notify(tenant: tenant, connection.recipient, "The organizer approved a connection request to you.", link: "/connections")
+        }
+        return app.redirect(to: "/organize/connections", flash: "Request approved. Both members were told.")
+    }
+}

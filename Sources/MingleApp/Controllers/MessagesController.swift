@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Store
+
+/// Who may write to whom: connected members, and an organizer with anyone of their tenant.
+enum MessagingRules {
+    static func mayConverse(_ a: Role, _ b: Role, connected: Bool) -> Bool {
+        connected || a == .organizer || b == .organizer
+    }
+
+    static let maxLength = 5000
+}
+
+/// Private messages between two people of one tenant. New messages reach an open page without
+/// a reload (Public/js/live.js polls the JSON routes), and the recipient gets at most one
+/// email per conversation per quiet period.
+struct MessagesController {
+    let app: AppServices
+    static let quietPeriod = Duration.seconds(15 * 60)
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let members = router.group(context: MemberRequestContext.self)
+        members.get("/messages", use: inbox)
+        members.get("/messages/unread.json", use: unread)
+        members.get("/messages/:username", use: conversation)
+        members.get("/messages/:username/updates.json", use: updates)
+        members.post("/messages/:username", use: send)
+        let portal = router.group("/organize/messages", context: OrganizerRequestContext.self)
+        portal.get("", use: broadcastForm)
+        portal.post("", use: broadcast)
+    }
+
+    @Sendable func inbox(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let me = context.visitor.userID
+        let conversations = try await app.asMember(context, action: "list conversations") { try await $0.conversations(of: me) }
+        return app.views.page("messages", context, title: "Messages", page: [
+            "conversations": conversations.map { c -> [String: Any] in
+                ["username": c.otherUsername, "name": c.otherName, "preview": c.preview, "unread": c.unread, "hasUnread": c.unread > 0,
+                 "when": c.lastMessageAt.formatted(date: .abbreviated, time: .shortened)]
+            },
+            "empty": conversations.isEmpty,
+        ])
+    }
+
+    /// The other person, if `me` may write to them.
+    private func partner(_ tx: Transaction, _ context: MemberRequestContext, _ username: String) async throws -> MemberRecord {
+        let me = context.visitor
+        let other = try await ConnectionsController.activeMember(tx, username)
+        guard other.user.id != me.userID, let myRole = me.role else {
+            throw HTTPError(.forbidden, message: "You can only write to other people of this site.")
+        }
+        let connected = try await tx.connection(between: me.userID, and: other.user.id)?.status == .accepted
+        guard MessagingRules.mayConverse(myRole, other.role, connected: connected) else {
+            throw HTTPError(.forbidden, message: "You can write to people you are connected with, and to the organizers. Ask \(other.user.displayName) to connect first.")
+        }
+        return other
+    }
+
+    @Sendable func conversation(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let me = context.visitor.userID, tenant = context.tenant.id
+        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx in
+            let other = try await partner(tx, context, username)
+            let conversation = try await tx.conversation(tenant: tenant, between: me, and: other.user.id)
+            let messages = try await tx.messages(conversation: conversation)
+            if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
+            return (other, messages)
+        }
+        return app.views.page("conversation", context, title: "Messages with \(other.user.displayName)", page: [
+            "username": other.user.username, "name": other.user.displayName,
+            "messages": messages.map { Self.model($0, me: me, otherName: other.user.displayName) },
+            "empty": messages.isEmpty, "lastID": messages.last?.id ?? 0, "max": MessagingRules.maxLength,
+        ])
+    }
+
+    static func model(_ message: Message, me: UserID, otherName: String) -> [String: Any] {
+        ["id": message.id, "body": message.body, "mine": message.sender == me, "who": message.sender == me ? "You" : otherName,
+         "when": message.createdAt.formatted(date: .abbreviated, time: .shortened)]
+    }
+
+    @Sendable func send(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let body = context.form.text("body")
+        guard !body.isEmpty else { return app.redirect(to: "/messages/\(username)", flash: "Write something before sending.") }
+        guard body.unicodeScalars.count <= MessagingRules.maxLength else {
+            throw HTTPError(.unprocessableContent, message: "A message can be at most \(MessagingRules.maxLength) characters.")
+        }
+        try await app.asMember(context, action: "send message") { tx in
+            let other = try await partner(tx, context, username)
+            try await deliver(tx, context.tenant, from: context.visitor, to: other.user, body: body)
+        }
+        return app.redirect(to: "/messages/\(username)#latest")
+    }
+
+    /// Stores one message and, unless the recipient was emailed about this conversation within
+    /// the quiet period (and has not read it since), queues an email saying there is news.
+    func deliver(_ tx: Transaction, _ tenant: Tenant, from sender: Visitor, to recipient: UserRecord, body: String) async throws {
+        let conversation = try await tx.conversation(tenant: tenant.id, between: sender.userID, and: recipient.id)
+        _ = try await tx.addMessage(tenant: tenant.id, conversation: conversation, sender: sender.userID, body: body)
+        guard try await tx.claimMessageEmail(conversation: conversation, user: recipient.id, quietPeriod: Self.quietPeriod) else { return }
+        let link = "\(app.config.baseURL(tenantSlug: tenant.slug))/messages/\(sender.username)"
+        let mail = app.mailer.compose("new_message", to: recipient.email, subject: "New message from \(sender.username)",
+                                      site: .tenant(tenant),
+                                      values: ["name": recipient.firstName.isEmpty ? recipient.username : recipient.firstName,
+                                               "sender": sender.username, "link": link])
+        try await tx.enqueue(mail, tenant: tenant.id)
+    }
+
+    // MARK: live updates
+
+    @Sendable func updates(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let after = Int(request.uri.queryParameters["after"].map(String.init) ?? "") ?? 0
+        let me = context.visitor.userID, tenant = context.tenant.id
+        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx in
+            let other = try await partner(tx, context, username)
+            let conversation = try await tx.conversation(tenant: tenant, between: me, and: other.user.id)
+            let messages = try await tx.messages(conversation: conversation, after: after)
+            if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
+            return (other, messages)
+        }
+        struct Item: Encodable { let id: Int; let body: String; let mine: Bool; let who: String; let when: String }
+        let items = messages.map {
+            Item(id: $0.id, body: $0.body, mine: $0.sender == me, who: $0.sender == me ? "You" : other.user.displayName,
+                 when: $0.createdAt.formatted(date: .abbreviated, time: .shortened))
+        }
+        return try json(items)
+    }
+
+    @Sendable func unread(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let me = context.visitor.userID
+        let counts = try await app.asMember(context, action: "count unread") { try await $0.unreadCounts(user: me) }
+        return try json(["messages": counts.messages, "notifications": counts.notices])
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+    }
+
+    // MARK: organizer to many
+
+    @Sendable func broadcastForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let members = try await app.asOrganizer(context, action: "write to members") { try await $0.members() }
+            .filter { $0.status == .active && $0.user.id != context.visitor.userID }
+        return app.views.page("organize/messages", context, title: "Write to members", page: [
+            "members": members.map { ["username": $0.user.username, "name": $0.user.displayName] },
+            "empty": members.isEmpty, "max": MessagingRules.maxLength,
+        ])
+    }
+
+    /// One message to every active member, or to the ticked ones; each gets it in their own
+    /// conversation with the organizer.
+    @Sendable func broadcast(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let body = context.form.text("body")
+        let everyone = context.form["audience"] != "chosen"
+        let chosen = Set(context.form.all("to"))
+        guard !body.isEmpty, body.unicodeScalars.count <= MessagingRules.maxLength else {
+            throw HTTPError(.unprocessableContent, message: "Write a message of 1–\(MessagingRules.maxLength) characters.")
+        }
+        guard context.visitor.role == .organizer else {
+            throw HTTPError(.forbidden, message: "Messages to members are sent by the site's own organizers.")
+        }
+        guard everyone || !chosen.isEmpty else {
+            throw HTTPError(.unprocessableContent, message: "Tick at least one member, or choose everyone.")
+        }
+        let tenant = context.tenant, sender = context.visitor
+        let count = try await app.asOrganizer(context, action: "write to members") { tx -> Int in
+            let recipients = try await tx.members().filter {
+                $0.status == .active && $0.user.id != sender.userID && (everyone || chosen.contains($0.user.username))
+            }
+            for recipient in recipients { try await deliver(tx, tenant, from: sender, to: recipient.user, body: body) }
+            return recipients.count
+        }
+        return app.redirect(to: "/organize/messages", flash: "Sent to \(count) member\(count == 1 ? "" : "s").")
+    }
+}
