@@ -41,13 +41,13 @@ public struct Database: Sendable {
         _ tenant: TenantID, user: UserID? = nil,
         _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        try await client.withTransaction(logger: logger) { connection in
+        try await unwrapped { try await client.withTransaction(logger: logger) { connection in
             try await connection.query("""
                 SELECT set_config('app.tenant_id', \(tenant.uuidString), true),
                        set_config('app.user_id', \(user?.uuidString ?? ""), true)
                 """, logger: logger).drain()
             return try await body(Transaction(connection: connection, logger: logger))
-        }
+        } }
     }
 
     /// A transaction with no tenant: tenant tables show nothing. For platform pages and the
@@ -55,10 +55,10 @@ public struct Database: Sendable {
     public func withoutTenant<R: Sendable>(
         user: UserID? = nil, _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        try await client.withTransaction(logger: logger) { connection in
+        try await unwrapped { try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT set_config('app.user_id', \(user?.uuidString ?? ""), true)", logger: logger).drain()
             return try await body(Transaction(connection: connection, logger: logger))
-        }
+        } }
     }
 
     /// The one audited path across tenants. The database checks that `actor` is a platform
@@ -68,10 +68,21 @@ public struct Database: Sendable {
         actor: UserID, tenant: TenantID?, action: String, detail: String = "",
         _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        try await client.withTransaction(logger: logger) { connection in
+        try await unwrapped { try await client.withTransaction(logger: logger) { connection in
             try await connection.query(
                 "SELECT begin_platform_access(\(actor), \(tenant), \(action), \(detail))", logger: logger).drain()
             return try await body(Transaction(connection: connection, logger: logger))
+        } }
+    }
+
+    /// An error of the app's own (say, "not found") thrown inside a transaction that was then
+    /// rolled back cleanly comes out as itself, not wrapped in PostgresNIO's transaction error.
+    private func unwrapped<R: Sendable>(_ work: () async throws -> R) async throws -> R {
+        do {
+            return try await work()
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError, !(inner is PSQLError), error.rollbackError == nil { throw inner }
+            throw error
         }
     }
 }

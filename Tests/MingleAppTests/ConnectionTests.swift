@@ -1,0 +1,288 @@
+import Foundation
+import Hummingbird
+import Store
+import Testing
+import TestSupport
+
+/// The connection lifecycle between members, and what organizers may do.
+@Suite struct ConnectionTests {
+    func pair(_ db: TestDatabase, _ tenant: TenantID, _ a: UserID, _ b: UserID) async throws -> (status: String, acceptedBy: UUID?)? {
+        try await Fixtures(db).inTenant(tenant) { c in
+            try await c.query("""
+                SELECT status, accepted_by FROM connections
+                WHERE least(requester_id, recipient_id) = least(\(a), \(b)) AND greatest(requester_id, recipient_id) = greatest(\(a), \(b))
+                """, logger: TestEnvironment.logger).first((String, UUID?).self).map { ($0.0, $0.1) }
+        }
+    }
+
+    func notices(_ db: TestDatabase, _ tenant: TenantID, _ user: UserID) async throws -> [String] {
+        try await Fixtures(db).inTenant(tenant) { c in
+            try await c.query("SELECT text FROM notifications WHERE user_id = \(user) ORDER BY created_at", logger: TestEnvironment.logger).all(String.self)
+        }
+    }
+
+    func connectionID(_ db: TestDatabase, _ tenant: TenantID) async throws -> String {
+        try await Fixtures(db).inTenant(tenant) { c in
+            try await c.query("SELECT id FROM connections", logger: TestEnvironment.logger).first(UUID.self)
+        }.map { $0.uuidString.lowercased() } ?? "none"
+    }
+
+    @Test func aRequestIsSentAcceptedAndRemovedAndEachStepIsAnnounced() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            let (ana, ben) = (acme.members[0], acme.members[1])
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            var other = WebClient(web.client)
+            try await TestApp.signIn(&other, "acme-member2", tenant: "acme")
+            // act 1: ana asks
+            let asked = try await web.post(TestApp.url("acme", "/people/acme-member2/connect"), [], formURL: TestApp.url("acme", "/people/acme-member2"))
+            let pending = try await pair(db, acme.tenant, ana, ben)
+            let benSees = try await other.get(TestApp.url("acme", "/connections"))
+            // act 2: ben accepts
+            let id = try await connectionID(db, acme.tenant)
+            let accepted = try await other.post(TestApp.url("acme", "/connections/\(id)/accept"), [], formURL: TestApp.url("acme", "/connections"))
+            let connected = try await pair(db, acme.tenant, ana, ben)
+            // act 3: ana removes it
+            let removed = try await web.post(TestApp.url("acme", "/connections/\(id)/remove"), [], formURL: TestApp.url("acme", "/connections"))
+            // check
+            #expect(asked.status == .seeOther && accepted.status == .seeOther && removed.status == .seeOther)
+            #expect(pending?.status == "pending")
+            #expect(benSees.contains("Asking to connect with you") && benSees.contains("Acme-Member1"))
+            #expect(connected?.status == "accepted" && connected?.acceptedBy == ben)
+            #expect(try await pair(db, acme.tenant, ana, ben) == nil)
+            #expect(try await notices(db, acme.tenant, ben) == ["acme-member1 would like to connect with you.", "acme-member1 removed your connection."])
+            #expect(try await notices(db, acme.tenant, ana) == ["acme-member2 accepted your connection request."])
+        }
+    }
+
+    @Test func declineAndWithdrawDeleteTheRequestAndTellTheOther() async throws {
+        try await TestApp.run { db, web in
+            let acme = try await Fixtures(db).populatedTenant("acme", members: 3)
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            var ben = WebClient(web.client)
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+            _ = try await web.post(TestApp.url("acme", "/people/acme-member2/connect"), [], formURL: TestApp.url("acme", "/people/acme-member2"))
+            let first = try await connectionID(db, acme.tenant)
+            _ = try await ben.post(TestApp.url("acme", "/connections/\(first)/decline"), [], formURL: TestApp.url("acme", "/connections"))
+            #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[1]) == nil)
+            _ = try await web.post(TestApp.url("acme", "/people/acme-member3/connect"), [], formURL: TestApp.url("acme", "/people/acme-member3"))
+            let second = try await connectionID(db, acme.tenant)
+            _ = try await web.post(TestApp.url("acme", "/connections/\(second)/cancel"), [], formURL: TestApp.url("acme", "/connections"))
+            #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[2]) == nil)
+            #expect(try await notices(db, acme.tenant, acme.members[0]).contains("acme-member2 declined your connection request."))
+            #expect(try await notices(db, acme.tenant, acme.members[2]).last == "acme-member1 withdrew their connection request.")
+        }
+    }
+
+    @Test func onlyTheRecipientMayAcceptAndOutsidersCannotTouchARequest() async throws {
+        try await TestApp.run { db, web in
+            let acme = try await Fixtures(db).populatedTenant("acme", members: 3)
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            _ = try await web.post(TestApp.url("acme", "/people/acme-member2/connect"), [], formURL: TestApp.url("acme", "/people/acme-member2"))
+            let id = try await connectionID(db, acme.tenant)
+            let selfAccept = try await web.post(TestApp.url("acme", "/connections/\(id)/accept"), [], formURL: TestApp.url("acme", "/connections"))
+            var carol = WebClient(web.client)
+            try await TestApp.signIn(&carol, "acme-member3", tenant: "acme")
+            let outsider = try await carol.post(TestApp.url("acme", "/connections/\(id)/accept"), [], formURL: TestApp.url("acme", "/connections"))
+            #expect(selfAccept.status == .conflict)
+            #expect(outsider.status == .notFound)
+            #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[1])?.status == "pending")
+        }
+    }
+
+    @Test func askingBackIsAccepting() async throws {
+        try await TestApp.run { db, web in
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            _ = try await web.post(TestApp.url("acme", "/people/acme-member2/connect"), [], formURL: TestApp.url("acme", "/people/acme-member2"))
+            var ben = WebClient(web.client)
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+            _ = try await ben.post(TestApp.url("acme", "/people/acme-member1/connect"), [], formURL: TestApp.url("acme", "/people/acme-member1"))
+            #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[1])?.status == "accepted")
+        }
+    }
+
+    @Test func organizersConnectMembersDirectlyAndApproveOnTheRecipientsBehalf() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme", members: 3)
+            var ana = WebClient(web.client)
+            try await TestApp.signIn(&ana, "acme-member1", tenant: "acme")
+            _ = try await ana.post(TestApp.url("acme", "/people/acme-member3/connect"), [], formURL: TestApp.url("acme", "/people/acme-member3"))
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            let page = TestApp.url("acme", "/organize/connections")
+            // act
+            let direct = try await web.post(page, [("first", "acme-member1"), ("second", "acme-member2")])
+            let id = try await Fixtures(db).inTenant(acme.tenant) { c in
+                try await c.query("SELECT id FROM connections WHERE status = 'pending'", logger: TestEnvironment.logger).first(UUID.self)
+            }
+            let listed = try await web.get(page)
+            let approved = try await web.post(TestApp.url("acme", "/organize/connections/\(try #require(id).uuidString.lowercased())/approve"), [], formURL: page)
+            let same = try await web.post(page, [("first", "acme-member1"), ("second", "acme-member1")])
+            // check
+            #expect(direct.status == .seeOther && approved.status == .seeOther)
+            #expect(listed.contains("acme-member1 → acme-member3"))
+            #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[1])?.acceptedBy == acme.organizer)
+            #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[2])?.acceptedBy == acme.organizer)
+            #expect(try await notices(db, acme.tenant, acme.members[1]).contains { $0.contains("The organizer connected you") })
+            #expect(try await notices(db, acme.tenant, acme.members[2]).contains("The organizer approved a connection request to you."))
+            #expect(same.status == .unprocessableContent)
+        }
+    }
+
+    @Test func membersOfAnotherTenantCannotBeAskedOrConnected() async throws {
+        try await TestApp.run { db, web in
+            let fixtures = Fixtures(db)
+            _ = try await fixtures.populatedTenant("acme")
+            _ = try await fixtures.populatedTenant("globex")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let ask = try await web.post(TestApp.url("acme", "/people/globex-member1/connect"), [], formURL: TestApp.url("acme", "/people"))
+            var organizer = WebClient(web.client)
+            try await TestApp.signIn(&organizer, "acme-organizer", tenant: "acme")
+            let connect = try await organizer.post(TestApp.url("acme", "/organize/connections"), [("first", "acme-member1"), ("second", "globex-member1")])
+            #expect(ask.status == .notFound && connect.status == .notFound)
+            #expect(try await fixtures.countAcrossTenants("connections") == 0)
+        }
+    }
+}
+
+/// Private messages: who may write, confinement to the tenant, batching of emails, broadcasts.
+@Suite struct MessageTests {
+    func connect(_ db: TestDatabase, _ tenant: TenantID, _ a: UserID, _ b: UserID) async throws {
+        try await Fixtures(db).inTenant(tenant) { c in
+            try await c.query("INSERT INTO connections (tenant_id, requester_id, recipient_id, status) VALUES (\(tenant), \(a), \(b), 'accepted')",
+                              logger: TestEnvironment.logger)
+        }
+    }
+
+    func mails(_ db: TestDatabase, to address: String) async throws -> Int {
+        try await Fixtures(db).count("outbox WHERE to_address = '\(address)'")
+    }
+
+    @Test func connectedMembersWriteAndTheRecipientSeesUnreadCountsAndNewMessagesWithoutReload() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            try await connect(db, acme.tenant, acme.members[0], acme.members[1])
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            var ben = WebClient(web.client)
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+            let before = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
+            // act
+            let sent = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "Hello <Ben> & welcome")])
+            let unread = try await ben.get(TestApp.url("acme", "/messages/unread.json"))
+            let header = try await ben.get(TestApp.url("acme", "/people"))
+            let updates = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
+            let unreadAfter = try await ben.get(TestApp.url("acme", "/messages/unread.json"))
+            let page = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
+            // check
+            #expect(sent.status == .seeOther && before.body == "[]")
+            #expect(unread.body.contains("\"messages\":1"))
+            #expect(header.contains("data-unread=\"messages\">1</span>"))
+            #expect(updates.body.contains("Hello <Ben> & welcome") && updates.body.contains("\"mine\":false"))
+            #expect(unreadAfter.body.contains("\"messages\":0"))
+            #expect(page.contains("Hello &lt;Ben&gt; &amp; welcome"))
+        }
+    }
+
+    @Test func unconnectedMembersCannotWriteButOrganizersCanBothWays() async throws {
+        try await TestApp.run { db, web in
+            _ = try await Fixtures(db).populatedTenant("acme")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let stranger = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "hi")], formURL: TestApp.url("acme", "/messages"))
+            let strangerPage = try await web.get(TestApp.url("acme", "/messages/acme-member2"))
+            let toOrganizer = try await web.post(TestApp.url("acme", "/messages/acme-organizer"), [("body", "hello organizer")], formURL: TestApp.url("acme", "/messages"))
+            var organizer = WebClient(web.client)
+            try await TestApp.signIn(&organizer, "acme-organizer", tenant: "acme")
+            let fromOrganizer = try await organizer.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "hello member")], formURL: TestApp.url("acme", "/messages"))
+            #expect(stranger.status == .forbidden && strangerPage.status == .forbidden && strangerPage.contains("Ask Acme-Member2 Tester to connect first"))
+            #expect(toOrganizer.status == .seeOther && fromOrganizer.status == .seeOther)
+            #expect(try await Fixtures(db).countAcrossTenants("messages") == 2)
+        }
+    }
+
+    @Test func messagesStayInsideTheTenant() async throws {
+        try await TestApp.run { db, web in
+            // setup: someone belongs to both tenants and is connected in acme only
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme")
+            let globex = try await fixtures.populatedTenant("globex")
+            try await fixtures.membership(globex.tenant, acme.members[0])
+            try await connect(db, acme.tenant, acme.members[0], acme.members[1])
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "acme only")])
+            // act: the same person on globex's site
+            try await TestApp.signIn(&web, "acme-member1", tenant: "globex")
+            let inbox = try await web.get(TestApp.url("globex", "/messages"))
+            let across = try await web.post(TestApp.url("globex", "/messages/acme-member2"), [("body", "across")], formURL: TestApp.url("globex", "/messages"))
+            // check
+            #expect(inbox.status == .ok && !inbox.contains("acme only"))
+            #expect(across.status == .notFound)
+            let globexMessages = try await fixtures.inTenant(globex.tenant) { c in
+                try await c.query("SELECT count(*)::int FROM messages", logger: TestEnvironment.logger).first(Int.self)
+            }
+            #expect(globexMessages == 0)
+        }
+    }
+
+    @Test func manyMessagesMakeOneEmailUntilReadOrTheQuietPeriodEnds() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            try await connect(db, acme.tenant, acme.members[0], acme.members[1])
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let benAddress = "acme-member2@example.test"
+            // act 1: five messages in a row
+            for i in 1...5 { _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "message \(i)")], formURL: TestApp.url("acme", "/messages")) }
+            let afterBurst = try await mails(db, to: benAddress)
+            // act 2: the quiet period passes
+            try await Fixtures(db).inTenant(acme.tenant) { c in
+                try await c.query("UPDATE conversation_members SET last_emailed_at = now() - interval '16 minutes'", logger: TestEnvironment.logger)
+            }
+            _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "later")], formURL: TestApp.url("acme", "/messages"))
+            let afterQuiet = try await mails(db, to: benAddress)
+            // act 3: ben reads, then a new message arrives
+            var ben = WebClient(web.client)
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+            _ = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
+            _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "after reading")], formURL: TestApp.url("acme", "/messages"))
+            let afterRead = try await mails(db, to: benAddress)
+            // check
+            #expect(afterBurst == 1 && afterQuiet == 2 && afterRead == 3)
+            let subject = try await db.owner.query("SELECT subject FROM outbox WHERE to_address = \(benAddress) LIMIT 1").first(String.self)
+            #expect(subject == "New message from acme-member1")
+        }
+    }
+
+    @Test func organizersWriteToEveryoneOrToAChosenFew() async throws {
+        try await TestApp.run { db, web in
+            let acme = try await Fixtures(db).populatedTenant("acme", members: 3)
+            let waiting = try await Fixtures(db).user("waiting")
+            try await Fixtures(db).membership(acme.tenant, waiting, status: .awaitingPayment)
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            let form = TestApp.url("acme", "/organize/messages")
+            let all = try await web.post(form, [("body", "Welcome all"), ("audience", "everyone")])
+            let few = try await web.post(form, [("body", "Just you two"), ("audience", "chosen"), ("to", "acme-member1"), ("to", "acme-member3")])
+            let none = try await web.post(form, [("body", "Nobody"), ("audience", "chosen")])
+            let counts = try await Fixtures(db).inTenant(acme.tenant) { c in
+                try await c.query("SELECT body, count(*)::int FROM messages GROUP BY body ORDER BY body", logger: TestEnvironment.logger).all((String, Int).self)
+            }
+            #expect(all.status == .seeOther && few.status == .seeOther && none.status == .unprocessableContent)
+            #expect(counts.map(\.0) == ["Just you two", "Welcome all"] && counts.map(\.1) == [2, 3])
+        }
+    }
+
+    @Test func emptyAndOverlongMessagesAreRefused() async throws {
+        try await TestApp.run { db, web in
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            try await connect(db, acme.tenant, acme.members[0], acme.members[1])
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let empty = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "   ")])
+            let long = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", String(repeating: "x", count: 5001))],
+                                          formURL: TestApp.url("acme", "/messages/acme-member2"))
+            #expect(empty.status == .seeOther && long.status == .unprocessableContent)
+            #expect(try await Fixtures(db).countAcrossTenants("messages") == 0)
+        }
+    }
+}
