@@ -1,0 +1,95 @@
+"""Two members connect and exchange messages; the reader's open page updates without a reload."""
+
+import time
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from mingle_browser import CHROMEDRIVER, CHROMIUM_BINARY, save_screenshot, url_for
+
+PASSWORD = "mingle-demo-pass"
+
+
+@pytest.fixture
+def second_browser():
+    """Another person at another computer: a second Chromium with its own cookies."""
+    options = Options()
+    options.binary_location = CHROMIUM_BINARY
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def sign_in(driver, username):
+    driver.get(url_for("acme", "/sign-in"))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    before = driver.current_url
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(EC.url_changes(before))
+
+
+def click(driver, text):
+    before = driver.current_url
+    driver.find_element(By.XPATH, f"//main//button[normalize-space()='{text}']").click()
+    WebDriverWait(driver, 10).until(lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, ".flash"))
+
+
+def start_unconnected(driver, other):
+    """Re-runs against a long-lived demo server: undo an earlier run's connection or request."""
+    driver.get(url_for("acme", f"/people/{other}"))
+    for label in ("Withdraw", "Decline"):
+        if driver.find_elements(By.XPATH, f"//main//button[normalize-space()='{label}']"):
+            click(driver, label)
+    if driver.find_elements(By.CSS_SELECTOR, ".badge.ok"):
+        driver.get(url_for("acme", "/connections"))
+        row = next(li for li in driver.find_elements(By.CSS_SELECTOR, ".plain-list li") if other.capitalize() in li.text or other in li.text)
+        row.find_element(By.XPATH, ".//button[normalize-space()='Remove']").click()
+
+
+def test_members_connect_and_messages_arrive_live(driver, second_browser):
+    ana, ben = driver, second_browser
+    sign_in(ana, "ana")
+    sign_in(ben, "ben")
+    start_unconnected(ana, "ben")
+
+    # Ana asks; Ben sees the request in his notifications and accepts it.
+    ana.get(url_for("acme", "/people/ben"))
+    click(ana, "Connect")
+    assert "Request sent" in ana.page_source
+    ben.get(url_for("acme", "/notifications"))
+    assert "ana would like to connect with you." in ben.page_source
+    save_screenshot(ben, "notifications")
+    ben.get(url_for("acme", "/connections"))
+    save_screenshot(ben, "connections-request")
+    row = next(li for li in ben.find_elements(By.CSS_SELECTOR, ".plain-list li") if "Ana" in li.text)
+    row.find_element(By.XPATH, ".//button[normalize-space()='Accept']").click()
+    WebDriverWait(ben, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Connected"))
+
+    # Ana opens the conversation; Ben writes; Ana's open page shows it without a reload.
+    ana.get(url_for("acme", "/people/ben"))
+    ana.find_element(By.LINK_TEXT, "Message").click()
+    WebDriverWait(ana, 10).until(EC.presence_of_element_located((By.ID, "thread")))
+    ana.execute_script("window.__marker = 'same page'")
+    note = f"Coffee at the next session? {int(time.time())}"
+    ben.get(url_for("acme", "/messages/ana"))
+    ben.find_element(By.ID, "body").send_keys(note)
+    click(ben, "Send")
+    WebDriverWait(ana, 10).until(lambda d: note in d.find_element(By.ID, "thread").text)
+    assert ana.execute_script("return window.__marker") == "same page", "the page was reloaded"
+
+    # Ana replies the ordinary way; both see the whole thread.
+    ana.find_element(By.ID, "body").send_keys("Yes, see you there!")
+    click(ana, "Send")
+    assert note in ana.page_source and "Yes, see you there!" in ana.page_source
+    save_screenshot(ana, "conversation")
+    ben.get(url_for("acme", "/messages"))
+    assert "Yes, see you there!" in ben.page_source
+    save_screenshot(ben, "messages-inbox")
