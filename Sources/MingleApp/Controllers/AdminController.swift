@@ -136,7 +136,7 @@ struct AdminController {
 
     @Sendable func handoff(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
-        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        let token = request.queryValue("token") ?? ""
         guard Tokens.looksValid(token) else { throw HTTPError(.notFound) }
         let taken = try await app.database.withoutTenant {
             try await $0.takeHandoff(tokenHash: Tokens.hash(token), host: app.host(context.site))

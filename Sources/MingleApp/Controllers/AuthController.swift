@@ -25,9 +25,9 @@ struct AuthController {
     }
 
     @Sendable func signInForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if context.visitor != nil { return app.redirect(to: AppServices.safeNext(request.uri.queryParameters["next"].map(String.init))) }
+        if context.visitor != nil { return app.redirect(to: AppServices.safeNext(request.queryValue("next"))) }
         return app.views.page("sign_in", context, title: "Sign in",
-                              page: ["next": AppServices.safeNext(request.uri.queryParameters["next"].map(String.init))])
+                              page: ["next": AppServices.safeNext(request.queryValue("next"))])
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -148,7 +148,7 @@ struct AuthController {
     }
 
     @Sendable func resetForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        let token = request.queryValue("token") ?? ""
         guard Tokens.looksValid(token),
               try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
             return invalidLink(context)

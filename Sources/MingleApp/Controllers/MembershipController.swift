@@ -104,7 +104,7 @@ struct MembershipController {
     // MARK: confirming the address
 
     @Sendable func confirmPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        let token = request.queryValue("token") ?? ""
         guard Tokens.looksValid(token) else { return expiredLink(context) }
         return app.views.page("confirm_email", context, title: "Confirm your email address", page: ["token": token])
     }

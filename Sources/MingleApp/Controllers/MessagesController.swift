@@ -111,7 +111,7 @@ struct MessagesController {
 
     @Sendable func updates(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
-        let after = Int(request.uri.queryParameters["after"].map(String.init) ?? "") ?? 0
+        let after = Int(request.queryValue("after") ?? "") ?? 0
         let me = context.visitor.userID, tenant = context.tenant.id
         let (other, messages) = try await app.asMember(context, action: "read conversation") { tx in
             let other = try await partner(tx, context, username)

@@ -52,8 +52,8 @@ struct OrganizerMembersController {
     // MARK: members
 
     @Sendable func members(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let search = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-        let statusFilter = request.uri.queryParameters["status"].flatMap { MembershipStatus(rawValue: String($0)) }
+        let search = String((request.queryValue("q") ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        let statusFilter = request.queryValue("status").flatMap { MembershipStatus(rawValue: $0) }
         let all = try await app.asOrganizer(context, action: "list members") { try await $0.members() }
         let needle = search.lowercased()
         let shown = all.filter { m in

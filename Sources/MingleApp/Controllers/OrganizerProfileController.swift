@@ -61,7 +61,11 @@ struct OrganizerProfileController {
             return dropped
         }
         guard let dropped else { throw HTTPError(.notFound, message: "That section no longer exists.") }
-        let note = dropped == 0 ? "Every existing answer still fits." : "\(dropped) answer\(dropped == 1 ? "" : "s") no longer fit and were removed."
+        let note = switch dropped {
+        case 0: "Every existing answer still fits."
+        case 1: "1 answer no longer fits and was removed."
+        default: "\(dropped) answers no longer fit and were removed."
+        }
         return app.redirect(to: "/organize/profile", flash: "Section “\(section.label)” saved. \(note)")
     }
 

@@ -132,7 +132,7 @@ struct PaymentController {
 
     /// PayPal's order ids are short upper-case codes; anything else is not one.
     static func orderID(_ request: Request) -> String? {
-        guard let token = request.uri.queryParameters["token"].map(String.init), (1...64).contains(token.count),
+        guard let token = request.queryValue("token"), (1...64).contains(token.count),
               token.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-") }) else { return nil }
         return token
     }

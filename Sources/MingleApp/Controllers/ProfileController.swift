@@ -18,7 +18,15 @@ struct ProfileController {
         members.get("/people/:username", use: person)
     }
 
+    /// A profile belongs to a membership: a platform admin looking in has none to edit.
+    private func requireMembership(_ context: MemberRequestContext) throws {
+        guard context.visitor.role != nil else {
+            throw HTTPError(.forbidden, message: "Platform administrators have no profile on a tenant's site.")
+        }
+    }
+
     @Sendable func editForm(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        try requireMembership(context)
         let user = context.visitor.userID
         let (sections, answers, picture) = try await app.asMember(context, action: "edit profile") { tx in
             (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
@@ -44,6 +52,7 @@ struct ProfileController {
 
     /// Checks every answer and the picture first; saves all or nothing.
     @Sendable func save(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        try requireMembership(context)
         let user = context.visitor.userID, tenant = context.tenant.id
         let (sections, current, picture) = try await app.asMember(context, action: "edit profile") { tx in
             (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
@@ -85,10 +94,16 @@ struct ProfileController {
     }
 
     @Sendable func people(_ request: Request, context: MemberRequestContext) async throws -> Response {
-        let search = String((request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
-        let pageNumber = max(1, Int(request.uri.queryParameters["page"].map(String.init) ?? "") ?? 1)
-        let (people, total) = try await app.asMember(context, action: "list people") {
-            try await $0.people(search: search, offset: (pageNumber - 1) * Self.pageSize, limit: Self.pageSize)
+        let search = String((request.queryValue("q") ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        // Bounded before any arithmetic: a huge page number must not overflow.
+        let asked = min(max(1, Int(request.queryValue("page") ?? "") ?? 1), 1_000_000)
+        let (people, total, pageNumber) = try await app.asMember(context, action: "list people") { tx in
+            let first = try await tx.people(search: search, offset: (asked - 1) * Self.pageSize, limit: Self.pageSize)
+            let last = max(1, (first.total + Self.pageSize - 1) / Self.pageSize)
+            guard asked > last else { return (first.people, first.total, asked) }
+            // Past the end: show the last page rather than an empty one.
+            let page = try await tx.people(search: search, offset: (last - 1) * Self.pageSize, limit: Self.pageSize)
+            return (page.people, page.total, last)
         }
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let query = search.isEmpty ? "" : "&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"

@@ -12,3 +12,11 @@ extension Request {
     /// header still present (as Hummingbird's router tests send it) is the truth.
     private static let hostField = HTTPField.Name("Host")!
 }
+
+extension Request {
+    /// A query parameter decoded as browsers encode GET forms (`+` is a space), which
+    /// Hummingbird's `queryParameters` leaves as `+`.
+    func queryValue(_ name: String) -> String? {
+        FormData.urlEncoded(uri.query ?? "")[name]
+    }
+}
