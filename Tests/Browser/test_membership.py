@@ -10,6 +10,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mingle_browser import SCREENSHOTS, http_status, save_screenshot, url_for, write_test_picture
+from test_messages import click, second_browser, sign_in  # noqa: F401 (second_browser is a fixture)
 
 
 def submit(driver):
@@ -38,7 +39,7 @@ def confirmation_link(driver, email):
     return re.search(r"http://\S+/confirm-email\?token=\S+", text).group(0)
 
 
-def test_a_newcomer_registers_pays_and_fills_a_profile(driver, brands):
+def test_a_newcomer_registers_pays_fills_a_profile_connects_and_messages(driver, second_browser, brands):
     suffix = secrets.token_hex(3)
     username, email = f"nora{suffix}", f"nora{suffix}@example.test"
 
@@ -105,3 +106,22 @@ def test_a_newcomer_registers_pays_and_fills_a_profile(driver, brands):
     driver.get(url_for("acme", f"/people/{username}"))
     src = driver.find_element(By.CSS_SELECTOR, ".profile-head img.avatar").get_attribute("src")
     assert http_status(src) == 404
+
+    # The newcomer asks Ana to connect; Ana (at her own computer) accepts; they exchange messages.
+    ana = second_browser
+    driver.get(url_for("acme", "/people/ana"))
+    click(driver, "Connect")
+    assert "Request sent" in driver.page_source
+    sign_in(ana, "ana")
+    ana.get(url_for("acme", f"/people/{username}"))
+    assert "would like to connect" in ana.page_source
+    click(ana, "Accept")
+    driver.get(url_for("acme", "/messages/ana"))
+    driver.find_element(By.ID, "body").send_keys("Hi Ana, I am new here!")
+    click(driver, "Send")
+    ana.get(url_for("acme", f"/messages/{username}"))
+    assert "Hi Ana, I am new here!" in ana.page_source
+    ana.find_element(By.ID, "body").send_keys(f"Welcome, Nora!")
+    click(ana, "Send")
+    WebDriverWait(driver, 10).until(lambda d: "Welcome, Nora!" in d.find_element(By.ID, "thread").text)
+    save_screenshot(driver, "newcomer-conversation")

@@ -109,6 +109,29 @@ import TestSupport
         }
     }
 
+    @Test func theMemberPageShowsTheirProfileAndPayments() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme")
+            let section = UUID()
+            try await fixtures.inTenant(acme.tenant) { c in
+                try await c.query("INSERT INTO profile_sections (tenant_id, id, label, kind, position) VALUES (\(acme.tenant), \(section), 'Headline', 'short_text', 1)",
+                                  logger: TestEnvironment.logger)
+                try await c.query("INSERT INTO profile_answers (tenant_id, user_id, section_id, value) VALUES (\(acme.tenant), \(acme.members[0]), \(section), 'Builds <robots>')",
+                                  logger: TestEnvironment.logger)
+                try await c.query("INSERT INTO payments (tenant_id, user_id, amount_minor, currency, status, paypal_order_id) VALUES (\(acme.tenant), \(acme.members[0]), 2500, 'EUR', 'completed', 'ORDER42')",
+                                  logger: TestEnvironment.logger)
+            }
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            // act
+            let page = try await web.get(TestApp.url("acme", "/organize/members/acme-member1"))
+            // check
+            #expect(page.contains("Headline") && page.contains("Builds &lt;robots&gt;"))
+            #expect(page.contains("25.00 EUR") && page.contains("ORDER42") && page.contains("completed"))
+        }
+    }
+
     @Test func suspendingAMemberAndReactivatingThem() async throws {
         try await TestApp.run { db, web in
             // setup

@@ -95,11 +95,20 @@ struct OrganizerMembersController {
 
     @Sendable func member(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let (member, payments) = try await target(context, action: "view member")
+        let (sections, answers, picture) = try await app.asOrganizer(context, action: "view member profile") { tx in
+            (try await tx.profileSections(), try await tx.profileAnswers(user: member.user.id),
+             try await tx.profilePicture(user: member.user.id))
+        }
+        let fields = sections.compactMap { s -> [String: Any]? in
+            answers[s.id].map { ["label": s.label, "value": $0, "isLink": s.kind == .link] }
+        }
         return app.views.page("organize/member", context, title: member.user.displayName, page: [
             "name": member.user.displayName, "username": member.user.username, "email": member.user.email,
             "role": member.role.rawValue, "status": Self.label(member.status),
             "suspended": member.status == .suspended, "isOrganizer": member.role == .organizer,
             "joined": member.joinedAt.formatted(date: .abbreviated, time: .omitted),
+            "fields": fields, "noFields": fields.isEmpty,
+            "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "",
             "payments": payments.map { ["when": $0.createdAt.formatted(date: .abbreviated, time: .shortened),
                                         "amount": Money.format($0.amountMinor, $0.currency), "status": $0.status.rawValue,
                                         "order": $0.payPalOrderID ?? "—", "detail": $0.detail] },
