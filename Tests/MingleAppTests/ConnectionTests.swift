@@ -103,6 +103,29 @@ import TestSupport
         }
     }
 
+    @Test func twoPeopleAskingEachOtherAtOnceEndUpConnected() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            var ana = WebClient(web.client), ben = WebClient(web.client)
+            try await TestApp.signIn(&ana, "acme-member1", tenant: "acme")
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+            let anaToken = try #require(try await ana.get(TestApp.url("acme", "/people/acme-member2")).csrf)
+            let benToken = try #require(try await ben.get(TestApp.url("acme", "/people/acme-member1")).csrf)
+            let (anaClient, benClient) = (ana, ben)
+            // act: both press Connect at the same moment, a few times over
+            for _ in 0..<3 {
+                try await Fixtures(db).inTenant(acme.tenant) { c in try await c.query("DELETE FROM connections", logger: TestEnvironment.logger) }
+                async let first = { var a = anaClient; return try await a.post(TestApp.url("acme", "/people/acme-member2/connect"), [], csrf: anaToken).status }()
+                async let second = { var b = benClient; return try await b.post(TestApp.url("acme", "/people/acme-member1/connect"), [], csrf: benToken).status }()
+                let statuses = try await [first, second]
+                // check
+                #expect(statuses == [.seeOther, .seeOther])
+                #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[1])?.status == "accepted")
+            }
+        }
+    }
+
     @Test func organizersConnectMembersDirectlyAndApproveOnTheRecipientsBehalf() async throws {
         try await TestApp.run { db, web in
             // setup

@@ -36,7 +36,9 @@ struct ConnectionsController {
         let username = try context.parameters.require("username")
         let me = context.visitor, tenant = context.tenant.id
         guard me.membershipStatus == .active else { throw HTTPError(.forbidden, message: "Only members can connect.") }
-        let flash = try await app.asMember(context, action: "request connection") { tx -> String in
+        // Two people asking each other at the same moment: the second insert meets the pair's
+        // unique index; run again and it finds the other's request (and accepts it).
+        let attempt: @Sendable () async throws -> String = { try await app.asMember(context, action: "request connection") { tx -> String in
             let other = try await Self.activeMember(tx, username)
             guard other.user.id != me.userID else { throw HTTPError(.badRequest, message: "You cannot connect with yourself.") }
             if let existing = try await tx.connection(between: me.userID, and: other.user.id) {
@@ -50,6 +52,12 @@ struct ConnectionsController {
             _ = try await tx.insertConnection(tenant: tenant, from: me.userID, to: other.user.id)
             try await tx.notify(tenant: tenant, other.user.id, "\(me.username) would like to connect with you.", link: "/connections")
             return "Request sent to \(other.user.displayName)."
+        } }
+        let flash: String
+        do {
+            flash = try await attempt()
+        } catch where isUniqueViolation(error) {
+            flash = try await attempt()
         }
         return app.redirect(to: "/people/\(username)", flash: flash)
     }
