@@ -70,6 +70,36 @@ extension Transaction {
             """)
     }
 
+    /// Changes the status only if it still is `from` (a suspension made meanwhile wins);
+    /// true if it changed.
+    @discardableResult
+    public func changeMembershipStatus(user: UserID, from: MembershipStatus, to: MembershipStatus) async throws -> Bool {
+        try await query("""
+            UPDATE memberships SET status = \(to.rawValue)
+            WHERE user_id = \(user) AND tenant_id = app_tenant_id() AND status = \(from.rawValue) RETURNING 1
+            """).first(Int.self) != nil
+    }
+
+    /// Claims a created payment for one capture attempt (a minute); nil when it is not created,
+    /// or another attempt holds it.
+    public func claimPaymentForCapture(orderID: String) async throws -> Payment? {
+        try await query("""
+            UPDATE payments SET capturing_until = now() + interval '60 seconds'
+            WHERE paypal_order_id = \(orderID) AND status = 'created'
+              AND (capturing_until IS NULL OR capturing_until < now())
+            RETURNING id, user_id, amount_minor, currency, paypal_order_id, paypal_capture_id, status, detail, created_at, completed_at
+            """).first((UUID, UUID, Int, String, String?, String?, String, String, Date, Date?).self).map(Payment.init(row:))
+    }
+
+    public func releasePaymentClaim(_ payment: UUID) async throws {
+        try await execute("UPDATE payments SET capturing_until = NULL WHERE id = \(payment)")
+    }
+
+    /// Whether `user` already has a completed payment here.
+    public func hasCompletedPayment(user: UserID) async throws -> Bool {
+        try await query("SELECT 1 FROM payments WHERE user_id = \(user) AND status = 'completed' LIMIT 1").first(Int.self) != nil
+    }
+
     public func storeEmailConfirmation(tokenHash: [UInt8], user: UserID, lifetime: Duration) async throws {
         try await execute("""
             SELECT email_confirmation_store(\(ByteBuffer(bytes: tokenHash)), \(user), \(lifetime.seconds) * interval '1 second')
@@ -111,7 +141,7 @@ extension Transaction {
 
     public func setPaymentStatus(_ payment: UUID, _ status: Payment.Status, detail: String = "", captureID: String? = nil) async throws {
         try await execute("""
-            UPDATE payments SET status = \(status.rawValue), detail = \(detail),
+            UPDATE payments SET status = \(status.rawValue), detail = \(detail), capturing_until = NULL,
                 paypal_capture_id = coalesce(\(captureID), paypal_capture_id),
                 completed_at = CASE WHEN \(status.rawValue) = 'completed' THEN now() ELSE completed_at END
             WHERE id = \(payment)

@@ -18,6 +18,12 @@ public struct ConversationListing: Sendable, Equatable {
 }
 
 extension Transaction {
+    /// The conversation between two people if they have one (reading never creates one).
+    public func existingConversation(between a: UserID, and b: UserID) async throws -> UUID? {
+        let (first, second) = a.uuidString < b.uuidString ? (a, b) : (b, a)
+        return try await query("SELECT id FROM conversations WHERE user_a = \(first) AND user_b = \(second)").first(UUID.self)
+    }
+
     /// The conversation between two people, made on first use.
     public func conversation(tenant: TenantID, between a: UserID, and b: UserID) async throws -> UUID {
         let (first, second) = a.uuidString < b.uuidString ? (a, b) : (b, a)
@@ -61,13 +67,13 @@ extension Transaction {
 
     public func markRead(conversation: UUID, user: UserID, upTo id: Int) async throws {
         try await execute("""
-            UPDATE conversation_members SET last_read_id = greatest(last_read_id, \(id)), last_emailed_at = NULL
+            UPDATE conversation_members SET last_read_id = greatest(last_read_id, \(id))
             WHERE conversation_id = \(conversation) AND user_id = \(user)
             """)
     }
 
     /// Claims the right to email `user` about this conversation: true at most once per quiet
-    /// period, and again only after they have read it or the period has passed.
+    /// period, however the conversation goes meanwhile.
     public func claimMessageEmail(conversation: UUID, user: UserID, quietPeriod: Duration) async throws -> Bool {
         try await query("""
             UPDATE conversation_members SET last_emailed_at = now()

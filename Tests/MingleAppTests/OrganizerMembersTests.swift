@@ -132,6 +132,26 @@ import TestSupport
         }
     }
 
+    @Test func reactivatingAMemberWhoNeverPaidDoesNotMakeThemActive() async throws {
+        try await TestApp.run { db, web in
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme")
+            try await fixtures.inTenant(acme.tenant) { c in
+                try await c.query("INSERT INTO membership_settings (tenant_id, fee_minor) VALUES (\(acme.tenant), 1000)", logger: TestEnvironment.logger)
+            }
+            let unpaid = try await fixtures.user("unpaid")
+            try await fixtures.membership(acme.tenant, unpaid, status: .awaitingPayment)
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            let detail = TestApp.url("acme", "/organize/members/unpaid")
+            _ = try await web.post(TestApp.url("acme", "/organize/members/unpaid/suspend"), [], formURL: detail)
+            let back = try await web.post(TestApp.url("acme", "/organize/members/unpaid/reactivate"), [], formURL: detail)
+            let status = try await fixtures.inTenant(acme.tenant) { c in
+                try await c.query("SELECT status FROM memberships WHERE user_id = \(unpaid)", logger: TestEnvironment.logger).first(String.self)
+            }
+            #expect(back.status == .seeOther && status == "awaiting_payment")
+        }
+    }
+
     @Test func suspendingAMemberAndReactivatingThem() async throws {
         try await TestApp.run { db, web in
             // setup

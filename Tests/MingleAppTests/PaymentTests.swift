@@ -172,6 +172,42 @@ import TestSupport
         }
     }
 
+    @Test func aSecondOrderApprovedAfterPayingIsNeverCaptured() async throws {
+        try await PayPalSim.run { sim in
+            try await TestApp.run(payPal: sim.baseURL) { db, web in
+                // setup: two tabs start paying; the first completes
+                let (tenant, payer) = try await setUp(db)
+                let first = try await startPaying(&web)
+                let second = try #require(try await web.post(TestApp.url("acme", "/membership/pay"), [],
+                                                             formURL: TestApp.url("acme", "/membership")).location)
+                _ = try await web.get(try #require(try await sim.press(.pay, approveURL: first)))
+                // act: the second order is approved too and its return arrives
+                let back = try #require(try await sim.press(.pay, approveURL: second))
+                _ = try await web.get(back)
+                let page = try await web.get(TestApp.url("acme", "/membership"))
+                // check: one completed payment, the other not taken
+                let after = try await state(db, tenant, payer)
+                #expect(after.membership == "active" && after.payments == ["completed", "cancelled"])
+                #expect(page.contains("second payment was not taken"))
+            }
+        }
+    }
+
+    @Test func onlyThePayerCanMarkTheirPaymentCancelled() async throws {
+        try await PayPalSim.run { sim in
+            try await TestApp.run(payPal: sim.baseURL) { db, web in
+                let (tenant, payer) = try await setUp(db)
+                let approve = try await startPaying(&web)
+                let orderID = try #require(URLComponents(string: approve)?.queryItems?.first { $0.name == "token" }?.value)
+                var stranger = WebClient(web.client)
+                _ = try await stranger.get(TestApp.url("acme", "/membership/paypal/cancel?token=\(orderID)"))
+                #expect(try await state(db, tenant, payer).payments == ["created"])
+                _ = try await web.get(TestApp.url("acme", "/membership/paypal/cancel?token=\(orderID)"))
+                #expect(try await state(db, tenant, payer).payments == ["cancelled"])
+            }
+        }
+    }
+
     @Test func theSimulatorIsRefusedInProductionMode() async throws {
         try await withTestDatabase { db in
             var config = TestApp.configuration(db, payPal: "http://127.0.0.1:8089")

@@ -161,6 +161,23 @@ import TestSupport
         }
     }
 
+    @Test func whenASiteBecomesFreeWaitingMembersBecomeActive() async throws {
+        try await TestApp.run { db, web in
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.tenant("acme")
+            try await setFee(db, acme, minor: 1000)
+            let waiting = try await fixtures.user("waiter")
+            try await fixtures.membership(acme, waiting, status: .awaitingPayment)
+            try await fixtures.inTenant(acme) { c in
+                try await c.query("UPDATE membership_settings SET fee_minor = 0", logger: TestEnvironment.logger)
+            }
+            try await TestApp.signIn(&web, "waiter", tenant: "acme")
+            let page = try await web.get(TestApp.url("acme", "/membership"))
+            #expect(page.contains("Active"))
+            #expect(try await membership(db, acme, "waiter") == "active")
+        }
+    }
+
     @Test func resendingTheLinkIsLimited() async throws {
         try await TestApp.run { db, web in
             _ = try await Fixtures(db).tenant("acme")

@@ -89,14 +89,16 @@ struct MembershipController {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         guard context.visitor.role == nil else { return app.redirect(to: "/membership") }
         let visitor = context.visitor
-        let flash = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx -> String in
-            try await tx.insertMembership(tenant: tenant.id, user: visitor.userID, role: .member, status: .awaitingPayment)
-            let settings = try await tx.membershipSettings()
-            if settings.isFree && visitor.emailConfirmed {
-                try await tx.setMembershipStatus(user: visitor.userID, .active)
-                return "Welcome to \(tenant.name)! Your membership is active."
+        let flash: String
+        do {
+            flash = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx -> String in
+                try await tx.insertMembership(tenant: tenant.id, user: visitor.userID, role: .member, status: .awaitingPayment)
+                if try await Self.activateIfFree(tx, user: visitor.userID) { return "Welcome to \(tenant.name)! Your membership is active." }
+                return try await tx.membershipSettings().isFree
+                    ? "Almost there: confirm your email address to start." : "Almost there: pay the membership fee to start."
             }
-            return settings.isFree ? "Almost there: confirm your email address to start." : "Almost there: pay the membership fee to start."
+        } catch where isUniqueViolation(error) {
+            return app.redirect(to: "/membership")   // a second click of "Join"
         }
         return app.redirect(to: "/membership", flash: flash)
     }
@@ -112,19 +114,21 @@ struct MembershipController {
     /// A POST (the page's button), so that mail scanners that open links do not use the token up.
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = context.form["token"] ?? ""
-        guard Tokens.looksValid(token),
-              let user = try await app.database.withoutTenant({ try await $0.consumeEmailConfirmation(tokenHash: Tokens.hash(token)) })
-        else { return expiredLink(context) }
-        var flash = "Your email address is confirmed."
-        if let tenant = context.site.tenant {
-            let activated = try await app.database.withTenant(tenant.id, user: user) { tx -> Bool in
-                guard let membership = try await tx.membership(user: user), membership.status == .awaitingPayment,
-                      try await tx.membershipSettings().isFree else { return false }
-                try await tx.setMembershipStatus(user: user, .active)
-                return true
-            }
-            if activated { flash += " Welcome to \(tenant.name): your membership is active." }
+        guard Tokens.looksValid(token) else { return expiredLink(context) }
+        // Confirming and activating a free membership happen in one transaction.
+        let body: (Transaction) async throws -> (UserID, Bool)? = { tx in
+            guard let user = try await tx.consumeEmailConfirmation(tokenHash: Tokens.hash(token)) else { return nil }
+            return (user, context.site.tenant == nil ? false : try await Self.activateIfFree(tx, user: user, confirmed: true))
         }
+        let result: (UserID, Bool)?
+        if let tenant = context.site.tenant {
+            result = try await app.database.withTenant(tenant.id, body)
+        } else {
+            result = try await app.database.withoutTenant(body)
+        }
+        guard let (user, activated) = result else { return expiredLink(context) }
+        var flash = "Your email address is confirmed."
+        if activated, let tenant = context.site.tenant { flash += " Welcome to \(tenant.name): your membership is active." }
         return app.redirect(to: context.visitor?.userID == user ? "/membership" : "/sign-in", flash: flash)
     }
 
@@ -144,6 +148,17 @@ struct MembershipController {
         return app.redirect(to: "/membership", flash: sent ? "We sent a new confirmation link." : "We already sent several links this hour; please check your inbox and spam folder.")
     }
 
+    /// A confirmed person waiting on a free tenant is active: after confirming, after joining,
+    /// after the organizer made membership free. True if it changed.
+    /// `confirmed` is given when the caller has just proved the address itself.
+    static func activateIfFree(_ tx: Transaction, user: UserID, confirmed: Bool? = nil) async throws -> Bool {
+        guard try await tx.membershipSettings().isFree else { return false }
+        let isConfirmed: Bool
+        if let confirmed { isConfirmed = confirmed } else { isConfirmed = try await tx.emailConfirmed(user: user) }
+        guard isConfirmed else { return false }
+        return try await tx.changeMembershipStatus(user: user, from: .awaitingPayment, to: .active)
+    }
+
     private func expiredLink(_ context: some PageContext) -> Response {
         app.views.page("error", context, title: "Link expired",
                        page: ["heading": "This link no longer works",
@@ -157,10 +172,12 @@ struct MembershipController {
     @Sendable func status(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         let visitor = context.visitor
-        guard let status = visitor.membershipStatus else { return app.redirect(to: "/join") }
-        let (settings, payments) = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in
-            (try await tx.membershipSettings(), try await tx.payments(user: visitor.userID))
+        guard var status = visitor.membershipStatus else { return app.redirect(to: "/join") }
+        let (settings, payments, activated) = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in
+            let activated = status == .awaitingPayment ? try await Self.activateIfFree(tx, user: visitor.userID) : false
+            return (try await tx.membershipSettings(), try await tx.payments(user: visitor.userID), activated)
         }
+        if activated { status = .active }
         let needsPayment = status == .awaitingPayment && !settings.isFree
         return app.views.page("membership", context, title: "Your membership", page: [
             "confirmed": visitor.emailConfirmed,

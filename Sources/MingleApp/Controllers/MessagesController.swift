@@ -60,9 +60,9 @@ struct MessagesController {
     @Sendable func conversation(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
         let me = context.visitor.userID, tenant = context.tenant.id
-        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx in
+        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message]) in
             let other = try await partner(tx, context, username)
-            let conversation = try await tx.conversation(tenant: tenant, between: me, and: other.user.id)
+            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, []) }
             let messages = try await tx.messages(conversation: conversation)
             if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
             return (other, messages)
@@ -113,9 +113,9 @@ struct MessagesController {
         let username = try context.parameters.require("username")
         let after = Int(request.queryValue("after") ?? "") ?? 0
         let me = context.visitor.userID, tenant = context.tenant.id
-        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx in
+        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message]) in
             let other = try await partner(tx, context, username)
-            let conversation = try await tx.conversation(tenant: tenant, between: me, and: other.user.id)
+            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, []) }
             let messages = try await tx.messages(conversation: conversation, after: after)
             if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
             return (other, messages)

@@ -129,10 +129,21 @@ struct OrganizerMembersController {
         guard member.role == .member else {
             throw HTTPError(.conflict, message: "Organizers cannot be suspended from the members list.")
         }
-        try await app.asOrganizer(context, action: status == .active ? "reactivate member" : "suspend member") {
-            try await $0.setMembershipStatus(user: member.user.id, status)
+        // Reactivating restores what the member had earned: active only if the fee is zero or
+        // was paid; otherwise they are back to waiting for payment.
+        let result = try await app.asOrganizer(context, action: status == .active ? "reactivate member" : "suspend member") { tx -> String in
+            if status == .suspended {
+                try await tx.setMembershipStatus(user: member.user.id, .suspended)
+                return flash
+            }
+            guard member.status == .suspended else { return "is not suspended." }
+            let free = try await tx.membershipSettings().isFree
+            let paid = try await tx.hasCompletedPayment(user: member.user.id)
+            let earned = free || paid
+            try await tx.changeMembershipStatus(user: member.user.id, from: .suspended, to: earned ? .active : .awaitingPayment)
+            return earned ? flash : "is no longer suspended, and waits for their payment."
         }
-        return app.redirect(to: "/organize/members/\(member.user.username)", flash: "\(member.user.displayName) \(flash)")
+        return app.redirect(to: "/organize/members/\(member.user.username)", flash: "\(member.user.displayName) \(result)")
     }
 }
 

@@ -20,7 +20,9 @@ struct PaymentController {
         router.post("/webhooks/paypal", use: webhook)
     }
 
-    enum Outcome: Equatable { case completed(newly: Bool), declined, notApproved, mismatch, unknownOrder }
+    enum Outcome: Equatable, Sendable {
+        case completed(newly: Bool), declined, notApproved, mismatch, unknownOrder, inProgress, pending, alreadyPaid
+    }
 
     func client(_ settings: MembershipSettings) throws -> PayPalClient? {
         guard !settings.payPalClientID.isEmpty, let sealed = settings.payPalSecretSealed else { return nil }
@@ -84,14 +86,19 @@ struct PaymentController {
         case .notApproved: "The payment was not approved on PayPal, so nothing was charged. You can try again."
         case .mismatch: "PayPal reported a different payment than expected, so it was not accepted. The organizer has been shown the details."
         case .unknownOrder: "We do not know that payment. If you were charged, please tell the organizer."
+        case .inProgress: "We are confirming this payment with PayPal. Reload this page in a moment."
+        case .pending: "PayPal is still clearing your payment. Your membership starts as soon as it has."
+        case .alreadyPaid: "Your membership was already paid, so this second payment was not taken."
         }
         return app.redirect(to: "/membership", flash: flash)
     }
 
     @Sendable func cancelled(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let tenant = context.site.tenant, let orderID = Self.orderID(request) else { throw HTTPError(.notFound) }
+        // Only the payer's own session marks it cancelled; for anyone else this changes nothing.
+        let visitor = context.visitor?.userID
         try await app.database.withTenant(tenant.id) { tx in
-            if let payment = try await tx.paymentForUpdate(orderID: orderID), payment.status == .created {
+            if let payment = try await tx.paymentForUpdate(orderID: orderID), payment.status == .created, payment.userID == visitor {
                 try await tx.setPaymentStatus(payment.id, .cancelled, detail: "cancelled on PayPal")
             }
         }
@@ -100,21 +107,59 @@ struct PaymentController {
 
     /// PayPal's own record is the only evidence: capture (or, if captured already, read the
     /// order), check amount and currency, then complete the payment and activate the membership.
+    /// Three steps, so no database transaction waits on PayPal: claim the payment row (short
+    /// transaction), talk to PayPal, write the result (short transaction, re-checked).
     func complete(orderID: String, tenant: Tenant) async throws -> Outcome {
-        try await app.database.withTenant(tenant.id) { tx in
-            guard let payment = try await tx.paymentForUpdate(orderID: orderID) else { return .unknownOrder }
-            if payment.status == .completed { return .completed(newly: false) }
-            guard let client = try client(try await tx.membershipSettings()) else { return .unknownOrder }
-            var order: PayPalOrder
+        enum Claim: Sendable { case go(Payment, MembershipSettings), done(Outcome) }
+        let claim = try await app.database.withTenant(tenant.id) { tx -> Claim in
+            guard let payment = try await tx.claimPaymentForCapture(orderID: orderID) else {
+                guard let known = try await tx.paymentForUpdate(orderID: orderID) else { return .done(.unknownOrder) }
+                switch known.status {
+                case .completed: return .done(.completed(newly: false))
+                case .declined: return .done(.declined)
+                case .created: return .done(.inProgress)
+                case .cancelled, .failed: return .done(.notApproved)
+                }
+            }
+            // Never capture a second order once the membership is paid (two tabs, a late webhook).
+            let membership = try await tx.membership(user: payment.userID)
+            let paidBefore = try await tx.hasCompletedPayment(user: payment.userID)
+            if membership?.status != .awaitingPayment || paidBefore {
+                try await tx.setPaymentStatus(payment.id, .cancelled, detail: "not captured: the membership was already paid or is not waiting for payment")
+                return .done(.alreadyPaid)
+            }
+            return .go(payment, try await tx.membershipSettings())
+        }
+        guard case .go(let payment, let settings) = claim else {
+            if case .done(let outcome) = claim { return outcome }
+            return .unknownOrder
+        }
+        let order: PayPalOrder
+        do {
+            guard let client = try client(settings) else { throw PayPalError.authentication }
             do {
-                order = try await client.captureOrder(orderID, requestID: "capture-\(orderID)")
+                // A fresh request id per attempt: PayPal answers a reused id with its first reply.
+                order = try await client.captureOrder(orderID, requestID: "capture-\(orderID)-\(UUID().uuidString.prefix(8))")
             } catch PayPalError.alreadyCaptured {
                 order = try await client.order(orderID)
-            } catch PayPalError.declined {
-                try await tx.setPaymentStatus(payment.id, .declined, detail: "PayPal declined the payment")
-                return .declined
-            } catch PayPalError.notApproved {
-                return .notApproved
+            }
+        } catch PayPalError.declined {
+            try await app.database.withTenant(tenant.id) { try await $0.setPaymentStatus(payment.id, .declined, detail: "PayPal declined the payment") }
+            return .declined
+        } catch PayPalError.notApproved {
+            try await app.database.withTenant(tenant.id) { try await $0.releasePaymentClaim(payment.id) }
+            return .notApproved
+        } catch {
+            try? await app.database.withTenant(tenant.id) { try await $0.releasePaymentClaim(payment.id) }
+            throw error
+        }
+        return try await app.database.withTenant(tenant.id) { tx -> Outcome in
+            guard let current = try await tx.paymentForUpdate(orderID: orderID), current.status == .created else {
+                return .completed(newly: false)
+            }
+            if order.status == "COMPLETED" && order.captureStatus == "PENDING" {
+                try await tx.setPaymentStatus(payment.id, .created, detail: "PayPal is still clearing the payment", captureID: order.captureID)
+                return .pending
             }
             guard order.isPaid, order.amountMinor == payment.amountMinor, order.currency == payment.currency else {
                 try await tx.setPaymentStatus(payment.id, .failed, detail: """
@@ -123,9 +168,7 @@ struct PaymentController {
                 return .mismatch
             }
             try await tx.setPaymentStatus(payment.id, .completed, captureID: order.captureID)
-            if try await tx.membership(user: payment.userID)?.status == .awaitingPayment {
-                try await tx.setMembershipStatus(user: payment.userID, .active)
-            }
+            try await tx.changeMembershipStatus(user: payment.userID, from: .awaitingPayment, to: .active)
             return .completed(newly: true)
         }
     }
