@@ -4,7 +4,7 @@ const counts = document.querySelectorAll("[data-unread]");
 const thread = document.getElementById("thread");
 
 async function refreshCounts() {
-  const response = await fetch("/messages/unread.json", { credentials: "same-origin" });
+  const response = await fetch("/live/unread.json", { credentials: "same-origin" });
   if (!response.ok) return;
   const unread = await response.json();
   for (const badge of counts) {

@@ -64,6 +64,9 @@ public struct AppConfiguration: Sendable {
         if mode == .production && Self.isSimulator(payPalAPIURL) {
             throw SettingsError.invalid("MINGLE_PAYPAL_API_URL", "the PayPal simulator cannot be used in production mode")
         }
+        if mode == .production && !payPalAPIURL.lowercased().hasPrefix("https://") {
+            throw SettingsError.invalid("MINGLE_PAYPAL_API_URL", "production talks to PayPal over https only")
+        }
     }
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {

@@ -51,6 +51,14 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 /// defaults, never turned off here), no redirects followed, and only `http` and `https` allowed.
 /// Proxies come from libcurl's usual environment variables (`https_proxy`, `no_proxy`…).
 public struct CurlHTTPClient: Sendable {
+    /// Blocking transfers get threads of their own, so a slow PayPal (or a flood of webhook
+    /// checks) cannot starve bcrypt and the mail worker on the shared pool.
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
     /// Responses larger than this are abandoned with an `HTTPClientError`.
     public var maxResponseBytes: Int
 
@@ -60,7 +68,7 @@ public struct CurlHTTPClient: Sendable {
 
     /// Performs the request on a thread from NIO's blocking pool, keeping the async executor free.
     public func send(_ call: HTTPCall) async throws -> HTTPReply {
-        try await NIOThreadPool.singleton.runIfActive { try self.perform(call) }
+        try await Self.pool.runIfActive { try self.perform(call) }
     }
 
     /// Performs the request on the calling thread, blocking it until the response is complete.

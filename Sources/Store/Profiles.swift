@@ -36,10 +36,13 @@ public struct PersonSummary: Sendable, Equatable {
 }
 
 extension Transaction {
-    public func profileSections() async throws -> [ProfileSection] {
-        try await query("""
+    /// `locked`: FOR SHARE, so an organizer's change waits until this transaction ends (and then
+    /// sees, and re-checks, what it wrote).
+    public func profileSections(locked: Bool = false) async throws -> [ProfileSection] {
+        try await query(PostgresQuery(unsafeSQL: """
             SELECT id, label, kind, options::text, required, headline, position FROM profile_sections ORDER BY position, label
-            """).all((UUID, String, String, String, Bool, Bool, Int).self).map { row in
+            \(locked ? "FOR SHARE" : "")
+            """)).all((UUID, String, String, String, Bool, Bool, Int).self).map { row in
                 ProfileSection(id: row.0, label: row.1, kind: ProfileSection.Kind(rawValue: row.2) ?? .shortText,
                                options: (try? JSONDecoder().decode([String].self, from: Data(row.3.utf8))) ?? [],
                                required: row.4, headline: row.5, position: row.6)

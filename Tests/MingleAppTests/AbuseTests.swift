@@ -122,6 +122,40 @@ import TestSupport
         }
     }
 
+    @Test func controlCharactersInASearchAreDroppedNotA500() async throws {
+        try await TestApp.run { db, web in
+            _ = try await Fixtures(db).populatedTenant("acme")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let people = try await web.get(TestApp.url("acme", "/people?q=%00acme"))
+            var organizer = WebClient(web.client)
+            try await TestApp.signIn(&organizer, "acme-organizer", tenant: "acme")
+            let members = try await organizer.get(TestApp.url("acme", "/organize/members?q=%00&status=%01"))
+            #expect(people.status == .ok && members.status == .ok)
+        }
+    }
+
+    @Test func anOversizedWebhookIsRefusedWith413() async throws {
+        try await TestApp.run { db, web in
+            _ = try await Fixtures(db).populatedTenant("acme")
+            let page = try await web.send(.post, TestApp.url("acme", "/webhooks/paypal"), body: Array(repeating: 0x20, count: 300_000),
+                                          contentType: "application/json")
+            #expect(page.status == .contentTooLarge)
+        }
+    }
+
+    @Test func registrationsFromOneAddressAreLimited() async throws {
+        try await TestApp.run { db, web in
+            _ = try await Fixtures(db).populatedTenant("acme")
+            var last = try await web.get(TestApp.url("acme", "/register"))
+            for _ in 0..<21 {
+                last = try await web.post(TestApp.url("acme", "/register"), [
+                    ("first_name", "A"), ("last_name", "B"), ("email", "a@example.test"), ("username", "acme-member1"),
+                    ("password", "long enough pw"), ("confirmation", "long enough pw")])
+            }
+            #expect(last.status == .tooManyRequests && last.contains("Too many new accounts"))
+        }
+    }
+
     @Test func savingTextsKeepsTheLogo() async throws {
         try await TestApp.run { db, web in
             let acme = try await Fixtures(db).populatedTenant("acme")

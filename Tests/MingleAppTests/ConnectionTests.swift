@@ -194,10 +194,10 @@ import TestSupport
             let before = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
             // act
             let sent = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "Hello <Ben> & welcome")])
-            let unread = try await ben.get(TestApp.url("acme", "/messages/unread.json"))
+            let unread = try await ben.get(TestApp.url("acme", "/live/unread.json"))
             let header = try await ben.get(TestApp.url("acme", "/people"))
             let updates = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
-            let unreadAfter = try await ben.get(TestApp.url("acme", "/messages/unread.json"))
+            let unreadAfter = try await ben.get(TestApp.url("acme", "/live/unread.json"))
             let page = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
             // check
             #expect(sent.status == .seeOther && before.body == "[]")

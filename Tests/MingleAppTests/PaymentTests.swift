@@ -213,6 +213,8 @@ import TestSupport
             var config = TestApp.configuration(db, payPal: "http://127.0.0.1:8089")
             config.mode = .production
             #expect(throws: (any Error).self) { try config.validate() }
+            config.payPalAPIURL = "http://paypal-sim.internal:8089"
+            #expect(throws: (any Error).self) { try config.validate() }
             config.payPalAPIURL = "https://api-m.paypal.com"
             #expect(throws: Never.self) { try config.validate() }
         }

@@ -156,7 +156,7 @@ struct ConnectionsController {
             throw HTTPError(.unprocessableContent, message: "Choose two different members to connect.")
         }
         let organizer = context.visitor, tenant = context.tenant.id
-        let flash = try await app.asOrganizer(context, action: "connect members") { tx -> String in
+        let attempt: @Sendable () async throws -> String = { try await app.asOrganizer(context, action: "connect members") { tx -> String in
             let first = try await Self.activeMember(tx, a), second = try await Self.activeMember(tx, b)
             if let existing = try await tx.connection(between: first.user.id, and: second.user.id) {
                 guard existing.status == .pending else { return "\(first.user.displayName) and \(second.user.displayName) are already connected." }
@@ -169,7 +169,9 @@ struct ConnectionsController {
                                     link: "/people/\(other.user.username)")
             }
             return "\(first.user.displayName) and \(second.user.displayName) are now connected. Both were told."
-        }
+        } }
+        let flash: String
+        do { flash = try await attempt() } catch where isUniqueViolation(error) { flash = try await attempt() }
         return app.redirect(to: "/organize/connections", flash: flash)
     }
 

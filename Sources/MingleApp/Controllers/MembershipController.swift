@@ -52,6 +52,12 @@ struct MembershipController {
                            page: terms(settings).merging(form.model(errors: errors)) { $1 }, status: status)
         }
         var errors = form.problems()
+        if errors.isEmpty {
+            let tries = try await app.database.withoutTenant {
+                try await $0.recordAttempt(keys: ["register:\(context.clientAddress)"], within: .seconds(3600))
+            }
+            if tries[0] > 20 { return again(["Too many new accounts from this address. Try again in an hour."], .tooManyRequests) }
+        }
         if errors.isEmpty, try await app.database.withoutTenant({ try await $0.usernameTaken(form.username) }) {
             errors.append(RegistrationForm.takenMessage(form.username))
         }

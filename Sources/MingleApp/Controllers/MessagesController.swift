@@ -22,7 +22,7 @@ struct MessagesController {
     func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         let members = router.group(context: MemberRequestContext.self)
         members.get("/messages", use: inbox)
-        members.get("/messages/unread.json", use: unread)
+        members.get("/live/unread.json", use: unread)
         members.get("/messages/:username", use: conversation)
         members.get("/messages/:username/updates.json", use: updates)
         members.post("/messages/:username", use: send)

@@ -25,9 +25,12 @@ struct OrganizerMembersController {
     }
 
     @Sendable func saveSettings(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let form = SettingsForm(context.form)
+        var form = SettingsForm(context.form)
         let errors = form.problems()
         guard errors.isEmpty, let fee = form.feeMinor else {
+            form.hasSecret = try await app.asOrganizer(context, action: "view membership settings") {
+                try await $0.membershipSettings().payPalSecretSealed != nil
+            }
             return app.views.page("organize/membership", context, title: "Membership", page: form.model(errors: errors),
                                   status: .unprocessableContent)
         }

@@ -26,8 +26,11 @@ struct PaymentController {
 
     func client(_ settings: MembershipSettings) throws -> PayPalClient? {
         guard !settings.payPalClientID.isEmpty, let sealed = settings.payPalSecretSealed else { return nil }
-        return PayPalClient(baseURL: app.config.payPalAPIURL,
-                            credentials: PayPalCredentials(clientID: settings.payPalClientID, secret: try secrets.open(sealed)))
+        guard let secret = try? secrets.open(sealed) else {
+            // Sealed under another platform key (the key was changed): it must be entered again.
+            throw HTTPError(.badGateway, message: "The organizer's PayPal secret must be entered again before payments can work. Nothing was charged.")
+        }
+        return PayPalClient(baseURL: app.config.payPalAPIURL, credentials: PayPalCredentials(clientID: settings.payPalClientID, secret: secret))
     }
 
     // MARK: paying
@@ -187,7 +190,12 @@ struct PaymentController {
     @Sendable func webhook(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         var request = request
-        let body = Array(try await request.collectBody(upTo: 256 * 1024).readableBytesView)
+        let body: [UInt8]
+        do {
+            body = Array(try await request.collectBody(upTo: 256 * 1024).readableBytesView)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "A PayPal event is never this large.")
+        }
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
         guard !settings.payPalWebhookID.isEmpty, let client = try client(settings) else {
             throw HTTPError(.notFound, message: "This site takes no PayPal webhooks.")

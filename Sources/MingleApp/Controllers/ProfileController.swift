@@ -80,6 +80,11 @@ struct ProfileController {
         }
         let removePicture = context.form["remove_picture"] == "on"
         try await app.asMember(context, action: "save profile") { tx in
+            // The answers were checked against these sections; if the organizer changed them
+            // meanwhile, saving could keep answers that no longer fit.
+            guard try await tx.profileSections(locked: true) == sections else {
+                throw HTTPError(.conflict, message: "The organizer changed the profile sections a moment ago. Check your answers and save again.")
+            }
             try await tx.saveProfileAnswers(tenant: tenant, user: user, answers)
             if let output = newPicture {
                 let digest = SHA256.hash(data: Data(output.bytes)).map { String(format: "%02x", $0) }.joined()

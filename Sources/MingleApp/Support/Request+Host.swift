@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HTTPTypes
 
@@ -16,7 +17,10 @@ extension Request {
 extension Request {
     /// A query parameter decoded as browsers encode GET forms (`+` is a space), which
     /// Hummingbird's `queryParameters` leaves as `+`.
+    /// Control characters are dropped (PostgreSQL refuses NUL; nothing needs the others).
     func queryValue(_ name: String) -> String? {
-        FormData.urlEncoded(uri.query ?? "")[name]
+        FormData.urlEncoded(uri.query ?? "")[name].map { value in
+            String(String.UnicodeScalarView(value.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }))
+        }
     }
 }
