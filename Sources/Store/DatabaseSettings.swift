@@ -10,6 +10,8 @@ public struct DatabaseSettings: Sendable {
     public var ownerPassword: String
     public var appUser: String
     public var appPassword: String
+    /// Connections per pool (each node has an app pool; the owner's is short-lived).
+    public var maxConnections = 40
 
     public init(host: String = "127.0.0.1", port: Int = 5432, database: String = "mingle",
                 ownerUser: String = "mingle_owner", ownerPassword: String,
@@ -50,7 +52,7 @@ public struct DatabaseSettings: Sendable {
     private func configuration(user: String, password: String, database: String) -> PostgresClient.Configuration {
         var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
                                                   database: database, tls: .disable)
-        config.options.maximumConnections = 40
+        config.options.maximumConnections = maxConnections
         return config
     }
 }

@@ -75,6 +75,19 @@ extension Transaction {
             }
     }
 
+    /// One person of the current tenant, by username.
+    public func member(username: String) async throws -> MemberRecord? {
+        try await query("""
+            SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_platform_admin, m.role, m.status, m.created_at
+            FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.tenant_id = app_tenant_id() AND u.username = \(username.lowercased())
+            """).first((UUID, String, String, String, String, Bool, String, String, Date).self).map { row in
+                MemberRecord(user: UserRecord(row: (row.0, row.1, row.2, row.3, row.4, row.5)),
+                             role: Role(rawValue: row.6) ?? .member,
+                             status: MembershipStatus(rawValue: row.7) ?? .suspended, joinedAt: row.8)
+            }
+    }
+
     /// Everyone in the current tenant, organizers first.
     public func members(role: Role? = nil) async throws -> [MemberRecord] {
         try await query("""

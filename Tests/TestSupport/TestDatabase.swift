@@ -24,8 +24,10 @@ public enum TestEnvironment {
         guard let owner = env["MINGLE_DB_OWNER_PASSWORD"], let app = env["MINGLE_DB_APP_PASSWORD"] else {
             throw TestSetupError("MINGLE_DB_OWNER_PASSWORD / MINGLE_DB_APP_PASSWORD are not set")
         }
-        return DatabaseSettings(host: host, port: Int(env["MINGLE_TEST_DB_PORT"] ?? "") ?? 55433, database: database,
-                                ownerPassword: owner, appPassword: app)
+        var settings = DatabaseSettings(host: host, port: Int(env["MINGLE_TEST_DB_PORT"] ?? "") ?? 55433, database: database,
+                                        ownerPassword: owner, appPassword: app)
+        settings.maxConnections = 6
+        return settings
     }
 
     public static var logger: Logger {
@@ -105,7 +107,38 @@ public struct TestDatabase: Sendable {
     public let owner: PostgresClient
 }
 
+/// At most this many test databases at once: Swift Testing runs tests in parallel, and each
+/// holds a few connections (app pool, owner pool, the app's NOTIFY listener).
+actor TestDatabaseSlots {
+    static let shared = TestDatabaseSlots(limit: 8)
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func acquire() async {
+        if free > 0 { free -= 1; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
 public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
+    await TestDatabaseSlots.shared.acquire()
+    do {
+        let result = try await withOwnDatabase(body)
+        await TestDatabaseSlots.shared.release()
+        return result
+    } catch {
+        await TestDatabaseSlots.shared.release()
+        throw error
+    }
+}
+
+private func withOwnDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
     let template = try await TemplateDatabase.shared.ensure()
     let name = "mingle_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
     let admin = try TestEnvironment.settings(database: "postgres")

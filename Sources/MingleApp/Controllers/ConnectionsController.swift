@@ -24,7 +24,7 @@ struct ConnectionsController {
 
     /// The active member with this username, or a clear 404.
     static func activeMember(_ tx: Transaction, _ username: String) async throws -> MemberRecord {
-        guard let member = try await tx.members().first(where: { $0.user.username == username && $0.status == .active }) else {
+        guard let member = try await tx.member(username: username), member.status == .active else {
             throw HTTPError(.notFound, message: "There is no member \(username) here.")
         }
         return member

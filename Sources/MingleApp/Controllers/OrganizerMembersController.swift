@@ -89,7 +89,7 @@ struct OrganizerMembersController {
     private func target(_ context: OrganizerRequestContext, action: String) async throws -> (MemberRecord, [Payment]) {
         let username = try context.parameters.require("username")
         let found = try await app.asOrganizer(context, action: action) { tx -> (MemberRecord, [Payment])? in
-            guard let member = try await tx.members().first(where: { $0.user.username == username }) else { return nil }
+            guard let member = try await tx.member(username: username) else { return nil }
             return (member, try await tx.payments(user: member.user.id))
         }
         guard let found else { throw HTTPError(.notFound, message: "There is no member \(username) here.") }

@@ -129,7 +129,7 @@ struct ProfileController {
         let username = try context.parameters.require("username")
         let me = context.visitor
         let found = try await app.asMember(context, action: "view profile") { tx -> (MemberRecord, [ProfileSection], [UUID: String], UUID?, Connection?)? in
-            guard let member = try await tx.members().first(where: { $0.user.username == username && $0.status == .active }) else { return nil }
+            guard let member = try await tx.member(username: username), member.status == .active else { return nil }
             return (member, try await tx.profileSections(), try await tx.profileAnswers(user: member.user.id),
                     try await tx.profilePicture(user: member.user.id), try await tx.connection(between: me.userID, and: member.user.id))
         }
