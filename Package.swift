@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "mingle", targets: ["mingle"]),
+        .executable(name: "matcher-bench", targets: ["MatcherBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -54,6 +55,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The pairing algorithm of live sessions (DESIGN §4): pure, no dependencies, no I/O.
+        .target(name: "Matching", swiftSettings: strict),
+        .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CGD"], swiftSettings: strict),
         .systemLibrary(name: "CGD", pkgConfig: "gdlib", providers: [.apt(["libgd-dev"])]),
         .target(
@@ -96,6 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(
             name: "OutboundTests",
             dependencies: [
