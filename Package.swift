@@ -57,6 +57,8 @@ let package = Package(
         ),
         // The pairing algorithm of live sessions (DESIGN §4): pure, no dependencies, no I/O.
         .target(name: "Matching", swiftSettings: strict),
+        // The live-session engine; its timeline is pure, the actor and persistence come next.
+        .target(name: "Live", dependencies: ["Matching"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CGD"], swiftSettings: strict),
         .systemLibrary(name: "CGD", pkgConfig: "gdlib", providers: [.apt(["libgd-dev"])]),
@@ -101,6 +103,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live"]),
         .testTarget(
             name: "OutboundTests",
             dependencies: [
