@@ -23,6 +23,15 @@ extension Transaction {
         return id
     }
 
+    /// Deletes an image of the current tenant unless something still shows it.
+    public func deleteImageIfUnused(_ id: UUID) async throws {
+        try await execute("""
+            DELETE FROM images i WHERE i.id = \(id)
+              AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.tenant_id = i.tenant_id AND p.picture_image_id = i.id)
+              AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = i.tenant_id AND t.logo_image_id = i.id)
+            """)
+    }
+
     /// An image of the current tenant.
     public func image(_ id: UUID) async throws -> StoredImage? {
         try await query("SELECT id, purpose, sha256, mime, width, height, bytes FROM images WHERE id = \(id)")

@@ -120,11 +120,14 @@ extension Transaction {
         try await query("SELECT picture_image_id FROM profiles WHERE user_id = \(user)").first(UUID?.self) ?? nil
     }
 
+    /// Sets or removes the picture; the one it replaces is deleted.
     public func setProfilePicture(tenant: TenantID, user: UserID, image: UUID?) async throws {
+        let previous = try await profilePicture(user: user)
         try await execute("""
             INSERT INTO profiles (tenant_id, user_id, picture_image_id) VALUES (\(tenant), \(user), \(image))
             ON CONFLICT (tenant_id, user_id) DO UPDATE SET picture_image_id = EXCLUDED.picture_image_id, updated_at = now()
             """)
+        if let previous, previous != image { try await deleteImageIfUnused(previous) }
     }
 
     /// Active members of the current tenant, by name, whose name, username or any profile answer

@@ -82,9 +82,13 @@ extension Transaction {
             """)
     }
 
-    /// Sets or removes the logo on its own, so saving texts never puts back an older logo.
+    /// Sets or removes the logo on its own, so saving texts never puts back an older logo; the
+    /// logo it replaces is deleted.
     public func setLogo(tenant: TenantID, image: UUID?) async throws {
+        let row = try await query("SELECT logo_image_id FROM tenants WHERE id = \(tenant)").first(UUID?.self)
+        let previous: UUID? = row ?? nil
         try await execute("UPDATE tenants SET logo_image_id = \(image), updated_at = now() WHERE id = \(tenant)")
+        if let previous, previous != image { try await deleteImageIfUnused(previous) }
     }
 
     public func setTenantStatus(_ tenant: TenantID, _ status: Tenant.Status) async throws {

@@ -156,6 +156,33 @@ import TestSupport
         }
     }
 
+    @Test func aReplacedOrRemovedPictureIsNoLongerServed() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            _ = try await Fixtures(db).populatedTenant("acme")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            func upload() async throws -> String? {
+                _ = try await web.postMultipart(TestApp.url("acme", "/profile"), fields: [],
+                                                files: [("picture", "p.png", "image/png", SampleImages.make(500, 500, .png))],
+                                                formURL: TestApp.url("acme", "/profile"))
+                let page = try await web.get(TestApp.url("acme", "/people/acme-member1"))
+                guard let range = page.body.range(of: #"/images/[0-9a-f-]{36}"#, options: .regularExpression) else { return nil }
+                return String(page.body[range])
+            }
+            // act
+            let first = try #require(try await upload())
+            let second = try #require(try await upload())
+            let firstAfter = try await web.get(TestApp.url("acme", first))
+            _ = try await web.postMultipart(TestApp.url("acme", "/profile"), fields: [("remove_picture", "on")], files: [],
+                                            formURL: TestApp.url("acme", "/profile"))
+            let secondAfter = try await web.get(TestApp.url("acme", second))
+            // check
+            #expect(first != second)
+            #expect(firstAfter.status == .notFound && secondAfter.status == .notFound)
+            #expect(try await Fixtures(db).countAcrossTenants("images") == 0)
+        }
+    }
+
     @Test func savingTextsKeepsTheLogo() async throws {
         try await TestApp.run { db, web in
             let acme = try await Fixtures(db).populatedTenant("acme")
