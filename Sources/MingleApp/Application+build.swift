@@ -36,7 +36,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views, trustForwardedFor: config.trustForwardedFor)
         SessionMiddleware(database: database, cookies: cookies, signer: signer)
         ErrorPageMiddleware(views: views)
-        FormMiddleware(signer: signer, exemptPrefixes: ["/api/", "/webhooks/"])
+        FormMiddleware(exemptPrefixes: ["/api/", "/webhooks/"])
     }
     let auth = AuthController(app: services)
     auth.addRoutes(to: router)

@@ -5,7 +5,6 @@ import NIOCore
 /// it and refuses it unless it carries this visitor's CSRF token.
 struct FormMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let signer: Signer
     static let maxBody = 6 * 1024 * 1024
     /// Machine endpoints that authenticate otherwise (signatures), added by later features.
     let exemptPrefixes: [String]
