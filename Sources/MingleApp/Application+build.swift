@@ -31,8 +31,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         // Last resort for failures before the site is known (tenant or session look-up):
         // the platform's plain page, nothing of any tenant.
         PlainErrorMiddleware(views: views)
-        // Serves Public/ when nothing else answered (a 404 response, as ErrorPageMiddleware renders it).
-        FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger).withServeOnNotFoundResponse()
+        PublicFilesMiddleware(files: FileMiddleware(config.publicPath, searchForIndexHtml: false, logger: logger))
         SiteMiddleware(rootHost: config.rootHost, directory: directory, views: views, trustForwardedFor: config.trustForwardedFor)
         SessionMiddleware(database: database, cookies: cookies, signer: signer)
         ErrorPageMiddleware(views: views)

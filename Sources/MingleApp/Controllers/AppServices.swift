@@ -36,24 +36,27 @@ struct AppServices: Sendable {
     /// a platform admin who opened the portal from the console, the audited platform path.
     func asOrganizer<R: Sendable>(_ context: OrganizerRequestContext, action: String,
                                   _ body: (Transaction) async throws -> R) async throws -> R {
-        let visitor = context.visitor, tenant = context.tenant.id
-        if visitor.role == .organizer && visitor.membershipStatus == .active {
-            return try await database.withTenant(tenant, user: visitor.userID, body)
-        }
-        return try await database.withPlatformAccess(actor: visitor.userID, tenant: tenant,
-                                                     action: "organizer portal: \(action)", body)
+        let visitor = context.visitor
+        return try await asOwnOrAudited(visitor, tenant: context.tenant.id, own: visitor.role == .organizer,
+                                        action: "organizer portal: \(action)", body)
     }
 
     /// The member area's way to the tenant's data: the member's own transaction, or for an
     /// acting platform admin, the audited platform path.
     func asMember<R: Sendable>(_ context: MemberRequestContext, action: String,
                                _ body: (Transaction) async throws -> R) async throws -> R {
-        let visitor = context.visitor, tenant = context.tenant.id
-        if visitor.membershipStatus == .active {
+        try await asOwnOrAudited(context.visitor, tenant: context.tenant.id, own: true,
+                                 action: "member area: \(action)", body)
+    }
+
+    /// The visitor's own transaction when their active membership (of the kind `own` says)
+    /// gives the right; otherwise they are an acting platform admin, on the audited path.
+    private func asOwnOrAudited<R: Sendable>(_ visitor: Visitor, tenant: TenantID, own: Bool, action: String,
+                                             _ body: (Transaction) async throws -> R) async throws -> R {
+        if own && visitor.membershipStatus == .active {
             return try await database.withTenant(tenant, user: visitor.userID, body)
         }
-        return try await database.withPlatformAccess(actor: visitor.userID, tenant: tenant,
-                                                     action: "member area: \(action)", body)
+        return try await database.withPlatformAccess(actor: visitor.userID, tenant: tenant, action: action, body)
     }
 
     func host(_ site: Site) -> String {
