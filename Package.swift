@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -36,8 +37,9 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound",
+                "Store", "Imaging", "Outbound", "Live", "LiveEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -57,8 +59,11 @@ let package = Package(
         ),
         // The pairing algorithm of live sessions (DESIGN §4): pure, no dependencies, no I/O.
         .target(name: "Matching", swiftSettings: strict),
-        // The live-session engine; its timeline is pure, the actor and persistence come next.
+        // The pure pieces of live sessions: timeline, pair clocks, survey questions.
         .target(name: "Live", dependencies: ["Matching"], swiftSettings: strict),
+        // One actor per running session: presence, pool, pairs, surveys; persistence and the
+        // clock are dependencies (DESIGN §4).
+        .target(name: "LiveEngine", dependencies: ["Live", "Matching"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CGD"], swiftSettings: strict),
         .systemLibrary(name: "CGD", pkgConfig: "gdlib", providers: [.apt(["libgd-dev"])]),
@@ -95,7 +100,9 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -104,6 +111,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "LiveTests", dependencies: ["Live"]),
+        .testTarget(name: "LiveEngineTests", dependencies: ["LiveEngine", "Live", "Matching"]),
         .testTarget(
             name: "OutboundTests",
             dependencies: [

@@ -142,15 +142,15 @@ public enum SessionPhase: Int, Comparable, CaseIterable, Hashable, Sendable {
 
 extension Duration {
     /// Seconds as `TimeInterval`, for arithmetic with `Date`.
-    var timeInterval: TimeInterval {
+    public var timeInterval: TimeInterval {
         let parts = components
         return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) * 1e-18
     }
 }
 
 extension Date {
-    static func + (date: Date, duration: Duration) -> Date { date.addingTimeInterval(duration.timeInterval) }
-    static func - (date: Date, duration: Duration) -> Date { date.addingTimeInterval(-duration.timeInterval) }
+    public static func + (date: Date, duration: Duration) -> Date { date.addingTimeInterval(duration.timeInterval) }
+    public static func - (date: Date, duration: Duration) -> Date { date.addingTimeInterval(-duration.timeInterval) }
 }
 
 private func describe(_ duration: Duration) -> String { describe(seconds: duration.timeInterval) }

@@ -1,0 +1,271 @@
+import Foundation
+import Live
+import LiveEngine
+import Matching
+import Testing
+
+@Suite("Session engine: pairing rules, leaving and rejoining, restart, failures")
+struct EngineRulesTests {
+    /// Enters everyone at the lobby, moves to S and has `meeting` press "Meet someone".
+    private func started(_ fixture: SessionFixture, meeting: [LiveUser], organizer: Bool = true) async throws -> (SessionEngine, [UUID: Inbox]) {
+        let engine = try await fixture.engine()
+        fixture.clock.set(SessionFixture.t0)
+        var inboxes: [UUID: Inbox] = [:]
+        if organizer { inboxes[fixture.organizer.id] = Inbox(try await engine.enter(fixture.organizer)) }
+        for member in fixture.members { inboxes[member.id] = Inbox(try await engine.enter(member)) }
+        try await fixture.at(0, engine)
+        for member in meeting { try await engine.meet(member.id) }
+        return (engine, inboxes)
+    }
+
+    @Test("A member left over meets the organizer when the organizer is available")
+    func leftOverMeetsAvailableOrganizer() async throws {
+        // setup
+        let fixture = SessionFixture(members: 3)
+        let (engine, _) = try await started(fixture, meeting: fixture.members)
+        try await engine.setAvailable(fixture.organizer.id, true)
+
+        // act
+        try await fixture.at(1, engine)
+
+        // check: one member pair and one member with the organizer; nobody waits.
+        let pairings = await engine.allPairings
+        #expect(pairings.count == 2)
+        #expect(pairings.filter(\.withOrganizer).count == 1)
+        #expect(pairings.first(where: \.withOrganizer)?.memberB == fixture.organizer.id)
+        #expect(await engine.waitingUsers.isEmpty)
+        #expect(await engine.view(of: fixture.organizer.id).status == .pair)
+        #expect(fixture.store.pairings.filter(\.withOrganizer).count == 1)
+    }
+
+    @Test("Without an available organizer the left-over member waits, is told why, and is paired first next time")
+    func leftOverWaitsFirstInLine() async throws {
+        // setup: three members meet; the organizer is not available.
+        let fixture = SessionFixture(members: 3, questions: [])
+        let (engine, inboxes) = try await started(fixture, meeting: fixture.members)
+
+        // act: round 1 leaves one member out.
+        try await fixture.at(1, engine)
+        let leftOut = try #require(await engine.waitingUsers.first)
+        let leftView = await engine.view(of: leftOut)
+
+        // check: told they are first in line; the store has the priority.
+        #expect(leftView.status == .waiting)
+        #expect(leftView.waiting?.firstInLine == true)
+        #expect(leftView.waiting?.reason.contains("first in line") == true)
+        #expect(fixture.store.pool[leftOut]?.priority == true)
+        await inboxes[leftOut]!.settle()
+        #expect(inboxes[leftOut]!.lastState?.waiting?.firstInLine == true)
+
+        // act: the pair ends (no survey questions: straight back to the pool), next round.
+        try await fixture.at(26, engine)
+        try await fixture.at(27, engine)
+
+        // check: the left-out member is in a pair of round 2.
+        let round2 = await engine.allPairings.filter { $0.round == 2 }
+        #expect(round2.count == 1)
+        #expect(round2[0].contains(leftOut))
+    }
+
+    @Test("Reloading within the grace keeps the pair; leaving for good returns the partner to the pool with priority")
+    func partnerLeaves() async throws {
+        // setup: two members paired.
+        let fixture = SessionFixture(members: 3)
+        let a = fixture.members[0], b = fixture.members[1], c = fixture.members[2]
+        let (engine, inboxes) = try await started(fixture, meeting: [a, b])
+        try await fixture.at(1, engine)
+        #expect(await engine.view(of: a.id).pair?.partner.id == b.id)
+
+        // act: A reloads the page (connection drops, a new one comes within the grace).
+        await engine.leave(inboxes[a.id]!.connection)
+        #expect(await engine.view(of: b.id).pair?.partnerConnected == false)
+        try await fixture.at(2, engine)
+        let again = Inbox(try await engine.enter(a))
+        try await fixture.at(5, engine)
+
+        // check: still the same pair, partner connected again.
+        await again.settle()
+        #expect(again.lastState?.status == .pair)
+        #expect(again.lastState?.pair?.partner.id == b.id)
+        #expect(await engine.view(of: b.id).pair?.partnerConnected == true)
+
+        // act: A leaves for good; the grace (3 s) runs out.
+        await engine.leave(again.connection)
+        try await fixture.at(7, engine)
+        #expect(await engine.view(of: b.id).status == .pair)
+        try await fixture.at(8, engine)
+
+        // check: B is told, waits first in line, and the pairing is recorded as left by A.
+        await inboxes[b.id]!.settle()
+        #expect(inboxes[b.id]!.notices.contains { $0.contains("left the conversation") })
+        let bView = await engine.view(of: b.id)
+        #expect(bView.status == .waiting)
+        #expect(bView.waiting?.firstInLine == true)
+        let record = try #require(fixture.store.pairings.first)
+        #expect(record.endReason == .left)
+        #expect(record.leftBy == a.id)
+        #expect(record.endedAt == fixture.times.start + 8)
+
+        // act: C comes to meet; B (priority) is paired with C, never again with A.
+        try await engine.meet(c.id)
+        try await fixture.at(9, engine)
+        #expect(await engine.view(of: b.id).pair?.partner.id == c.id)
+    }
+
+    @Test("A restart mid-session resumes pairs, surveys and the pool with nothing lost")
+    func restartResumes() async throws {
+        // setup: five members; round 1 runs; two surveys are in, one member is back in the pool.
+        let fixture = SessionFixture(members: 5)
+        let (engine, _) = try await started(fixture, meeting: fixture.members)
+        try await fixture.at(1, engine)
+        try await fixture.at(26, engine)
+        let surveyed = fixture.members.filter { _ in true }
+        var answered: [UUID] = []
+        for member in surveyed {
+            guard let survey = await engine.view(of: member.id).survey else { continue }
+            if answered.count < 2 {
+                try await engine.submitSurvey(member.id, pairing: survey.pairing, answers: SessionFixture.goodAnswers)
+                answered.append(member.id)
+            }
+        }
+        let before = await statuses(engine, fixture)
+
+        // act: the server stops; a new engine loads from the store a moment later.
+        await engine.shutdown()
+        fixture.clock.set(fixture.times.start + 26.5)
+        let restarted = try await SessionFixture.reload(fixture)
+
+        // check: everyone's status, partner and pending survey are as before.
+        let after = await statuses(restarted, fixture)
+        #expect(after == before)
+        #expect(Set(await restarted.waitingUsers) == Set(await engine.waitingUsers))
+        #expect(await restarted.allPairings == (await engine.allPairings))
+
+        // act: people reconnect within the grace, the pending surveys are answered, matching continues.
+        var inboxes: [UUID: Inbox] = [:]
+        for member in fixture.members { inboxes[member.id] = Inbox(try await restarted.enter(member)) }
+        for member in fixture.members {
+            if let survey = await restarted.view(of: member.id).survey {
+                try await restarted.submitSurvey(member.id, pairing: survey.pairing, answers: SessionFixture.goodAnswers)
+            }
+        }
+        try await fixture.at(30, restarted)
+
+        // check: every survey stored once, new pairs never repeat old ones.
+        #expect(fixture.store.responses.count == 4)  // the member left out in round 1 had none
+        let pairs = fixture.store.pairings.map { Pair($0.memberA, $0.memberB) }
+        #expect(Set(pairs).count == pairs.count)
+        #expect(fixture.store.pairings.contains { $0.round == 2 })
+    }
+
+    @Test("A refused survey and a failed write change nothing")
+    func refusalsAndFailuresChangeNothing() async throws {
+        // setup
+        let fixture = SessionFixture(members: 2)
+        let (engine, inboxes) = try await started(fixture, meeting: fixture.members)
+        try await fixture.at(1, engine)
+        try await fixture.at(26, engine)
+        let member = fixture.members[0]
+        let pairing = try #require(await engine.view(of: member.id).survey?.pairing)
+
+        // act + check: invalid answers are refused with the reasons.
+        let refusal = await #expect(throws: LiveRefusal.self) {
+            try await engine.submitSurvey(member.id, pairing: pairing, answers: ["conversation-quality": "9"])
+        }
+        #expect(refusal?.message.contains("1 to 5") == true)
+        #expect(refusal?.message.contains("needs an answer") == true)
+        #expect(fixture.store.responses.isEmpty)
+
+        // act + check: a survey about someone else's pairing is refused.
+        await #expect(throws: LiveRefusal.self) {
+            try await engine.submitSurvey(member.id, pairing: UUID(), answers: SessionFixture.goodAnswers)
+        }
+
+        // act + check: the store fails; the survey stays pending, nothing is queued.
+        fixture.store.failWrites = true
+        await #expect(throws: MemoryLiveStore.WriteFailed.self) {
+            try await engine.submitSurvey(member.id, pairing: pairing, answers: SessionFixture.goodAnswers)
+        }
+        #expect(await engine.view(of: member.id).status == .survey)
+        #expect(await engine.waitingUsers.isEmpty)
+
+        // act + check: over the WebSocket path the same refusal arrives as an error message.
+        await engine.receive(.survey(pairing: pairing, answers: [:]), from: inboxes[member.id]!.connection)
+        await inboxes[member.id]!.settle()
+        #expect(inboxes[member.id]!.errors.last == "invalid-survey")
+
+        fixture.store.failWrites = false
+        try await engine.submitSurvey(member.id, pairing: pairing, answers: SessionFixture.goodAnswers)
+        #expect(fixture.store.responses.count == 1)
+        #expect(fixture.store.responses[0].answers.map(\.value) == ["4", "Yes", "Builds boats"])
+    }
+
+    @Test("Members cannot act as organizers; organizers cannot join the pool")
+    func roles() async throws {
+        let fixture = SessionFixture(members: 1)
+        let (engine, _) = try await started(fixture, meeting: [])
+        await #expect(throws: LiveRefusal.self) { try await engine.setAvailable(fixture.members[0].id, true) }
+        await #expect(throws: LiveRefusal.self) { try await engine.meet(fixture.organizer.id) }
+        try await engine.meet(fixture.members[0].id)
+        await #expect(throws: LiveRefusal.self) { try await engine.meet(fixture.members[0].id) }
+    }
+
+    private func statuses(_ engine: SessionEngine, _ fixture: SessionFixture) async -> [String] {
+        var result: [String] = []
+        for member in fixture.members {
+            let view = await engine.view(of: member.id)
+            result.append("\(member.name) \(view.status) \(view.pair?.partner.id.uuidString ?? "-") \(view.survey?.pairing.uuidString ?? "-") \(view.waiting?.firstInLine ?? false)")
+        }
+        return result
+    }
+}
+
+@Suite("Session engine: random sessions")
+struct EngineRandomSessionTests {
+    @Test("Random joins, leaves, returns, meets and surveys: never a repeated pair, one state each, store mirrors engine", arguments: 0..<12)
+    func randomSession(seed: UInt64) async throws {
+        var rng = SeededGenerator(seed: seed)
+        let fixture = SessionFixture(members: 9, sessionSeconds: 150)
+        let engine = try await fixture.engine(seed: seed)
+        fixture.clock.set(SessionFixture.t0)
+        var connection: [UUID: SessionEngine.ConnectionID] = [:]
+        _ = try await engine.enter(fixture.organizer)
+        if Bool.random(using: &rng) { try await engine.setAvailable(fixture.organizer.id, true) }
+        var offset: TimeInterval = -10
+        while offset < 165 {
+            offset += Double(Int.random(in: 1...3, using: &rng))
+            try await fixture.at(offset, engine)
+            if await engine.isClosed { break }
+            let member = fixture.members.randomElement(using: &rng)!
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0:
+                if let id = connection[member.id] { await engine.leave(id); connection[member.id] = nil }
+            case 1:
+                if connection[member.id] == nil { connection[member.id] = try await engine.enter(member).0 }
+            default:
+                guard connection[member.id] != nil else { continue }
+                let view = await engine.view(of: member.id)
+                switch view.status {
+                case .lobby where view.session.canMeet: try await engine.meet(member.id)
+                case .survey: try await engine.submitSurvey(member.id, pairing: view.survey!.pairing, answers: SessionFixture.goodAnswers)
+                default: break
+                }
+            }
+            // check: invariants after every step
+            let pairings = await engine.allPairings
+            let pairs = pairings.map { Pair($0.memberA, $0.memberB) }
+            #expect(Set(pairs).count == pairs.count, "a pair repeated")
+            let running = pairings.filter { $0.endedAt == nil }
+            let inPairs = running.flatMap { [$0.memberA, $0.memberB] }
+            #expect(Set(inPairs).count == inPairs.count, "someone is in two pairs")
+            let waiting = Set(await engine.waitingUsers)
+            #expect(waiting.isDisjoint(with: inPairs), "someone waits while in a pair")
+            #expect(Set(fixture.store.pool.keys) == waiting)
+            #expect(fixture.store.pairings.count == pairings.count)
+            for pairing in pairings { #expect(fixture.store.pairings.contains(pairing)) }
+        }
+        #expect(await engine.isClosed)
+        #expect(!fixture.store.pairings.isEmpty, "the random session should have paired people")
+        #expect(fixture.store.pairings.allSatisfy { $0.endedAt != nil && $0.endedAt! <= fixture.times.end })
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Live
+import LiveEngine
+import Synchronization
+
+/// A clock that only moves when a test moves it.
+final class ManualClock: LiveClock {
+    private let current: Mutex<Date>
+    init(_ start: Date) { current = Mutex(start) }
+    var now: Date { current.withLock { $0 } }
+    func set(_ time: Date) { current.withLock { $0 = time } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    func sleep(until deadline: Date) async throws {
+        while now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+/// The engine's persistence kept in memory, with the same one-transaction-per-call contract as
+/// the PostgreSQL store (including the unique pair rule), and a switch that makes writes fail.
+final class MemoryLiveStore: LiveStore {
+    struct State: Sendable {
+        var session: LiveSnapshot
+        var pairings: [UUID: PairingRecord] = [:]
+        var responses: [SurveyResponse] = []
+        var pool: [UUID: PoolEntry] = [:]
+        var attendance: [UUID: (first: Date, last: Date)] = [:]
+        var available: UUID?
+        var failWrites = false
+    }
+    struct WriteFailed: Error {}
+    struct RepeatedPair: Error {}
+
+    let state: Mutex<State>
+    init(_ session: LiveSnapshot) { state = Mutex(State(session: session)) }
+
+    var failWrites: Bool {
+        get { state.withLock { $0.failWrites } }
+        set { state.withLock { $0.failWrites = newValue } }
+    }
+    var pairings: [PairingRecord] { state.withLock { Array($0.pairings.values) } }
+    var responses: [SurveyResponse] { state.withLock { $0.responses } }
+    var pool: [UUID: PoolEntry] { state.withLock { $0.pool } }
+    var attendees: Set<UUID> { state.withLock { Set($0.attendance.keys) } }
+
+    private func write(_ body: (inout State) throws -> Void) throws {
+        try state.withLock { state in
+            if state.failWrites { throw WriteFailed() }
+            var copy = state
+            try body(&copy)
+            state = copy
+        }
+    }
+
+    func load(session: UUID) async throws -> LiveSnapshot? {
+        state.withLock { state in
+            guard state.session.sessionID == session else { return nil }
+            var snapshot = state.session
+            snapshot.pairings = Array(state.pairings.values)
+            snapshot.responses = Set(state.responses.map { ResponseKey(pairing: $0.pairing, submitter: $0.submitter) })
+            snapshot.pool = Array(state.pool.values)
+            snapshot.availableOrganizer = state.available
+            return snapshot
+        }
+    }
+    func recordAttendance(session: UUID, user: UUID, at: Date) async throws {
+        try write { $0.attendance[user] = ($0.attendance[user]?.first ?? at, at) }
+    }
+    func enterPool(session: UUID, entry: PoolEntry) async throws { try write { $0.pool[entry.user] = entry } }
+    func leavePool(session: UUID, user: UUID) async throws { try write { $0.pool[user] = nil } }
+    func startPairings(session: UUID, _ pairings: [PairingRecord], prioritised: [UUID]) async throws {
+        try write { state in
+            for record in pairings {
+                if state.pairings.values.contains(where: { $0.contains(record.memberA) && $0.contains(record.memberB) }) { throw RepeatedPair() }
+                state.pairings[record.id] = record
+                state.pool[record.memberA] = nil
+                state.pool[record.memberB] = nil
+            }
+            for user in prioritised { state.pool[user]?.priority = true }
+        }
+    }
+    func endPairing(session: UUID, pairing: UUID, at: Date, reason: PairingEnd, leftBy: UUID?, requeue: PoolEntry?) async throws {
+        try write { state in
+            state.pairings[pairing]?.endedAt = at
+            state.pairings[pairing]?.endReason = reason
+            state.pairings[pairing]?.leftBy = leftBy
+            if let requeue { state.pool[requeue.user] = requeue }
+        }
+    }
+    func recordResponse(session: UUID, _ response: SurveyResponse, requeue: PoolEntry?) async throws {
+        try write { state in
+            state.responses.append(response)
+            if let requeue { state.pool[requeue.user] = requeue }
+        }
+    }
+    func clearPool(session: UUID) async throws { try write { $0.pool = [:] } }
+    func setAvailableOrganizer(session: UUID, user: UUID?) async throws { try write { $0.available = user } }
+}
+
+/// One test session: S = t0 + 10 s, lobby from t0, rounds of 20 s with 5 s grace.
+struct SessionFixture {
+    static let t0 = Date(timeIntervalSince1970: 1_900_000_000)
+    let sessionID = UUID()
+    let clock = ManualClock(t0 - 5)
+    let store: MemoryLiveStore
+    let times: SessionTimes
+    let organizer = LiveUser(id: UUID(), name: "Olivia (organizer)", isOrganizer: true)
+    let members: [LiveUser]
+    static let timings = EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(3))
+
+    init(members count: Int = 5, sessionSeconds: TimeInterval = 120, round: Int = 20, grace: Int = 5, questions: [SurveyQuestion] = Self.questions) {
+        let start = Self.t0 + 10
+        times = try! SessionTimes(start: start, end: start + sessionSeconds, round: .seconds(round), grace: .seconds(grace), lead: .seconds(10), teardown: .seconds(10))
+        members = (0..<count).map { LiveUser(id: UUID(), name: "Member \($0 + 1)", isOrganizer: false) }
+        store = MemoryLiveStore(LiveSnapshot(sessionID: sessionID, title: "Test session", times: times, questions: questions))
+    }
+
+    static let questions = [
+        SurveyBank.question(key: "conversation-quality")!,
+        SurveyBank.question(key: "would-connect")!,
+        SurveyBank.question(key: "remember")!,
+    ]
+    static let goodAnswers = ["conversation-quality": "4", "would-connect": "Yes", "remember": "Builds boats"]
+
+    func engine(seed: UInt64 = 1) async throws -> SessionEngine {
+        try await SessionEngine.load(session: sessionID, store: store, clock: clock, timings: Self.timings, seed: seed)!
+    }
+
+    /// Moves the clock and lets the engine process what is due.
+    func at(_ offsetFromStart: TimeInterval, _ engine: SessionEngine) async throws {
+        clock.set(times.start + offsetFromStart)
+        try await engine.tick()
+    }
+}
+
+/// Collects everything one connection receives.
+final class Inbox: Sendable {
+    let connection: SessionEngine.ConnectionID
+    private let received = Mutex<[ServerMessage]>([])
+    private let finished = Mutex(false)
+
+    init(_ entered: (SessionEngine.ConnectionID, AsyncStream<ServerMessage>)) {
+        connection = entered.0
+        let stream = entered.1
+        Task {
+            for await message in stream { self.received.withLock { $0.append(message) } }
+            self.finished.withLock { $0 = true }
+        }
+    }
+
+    /// Waits briefly for delivery (the stream hands messages over asynchronously).
+    func settle() async { try? await Task.sleep(for: .milliseconds(15)) }
+    var messages: [ServerMessage] { received.withLock { $0 } }
+    var isFinished: Bool { finished.withLock { $0 } }
+    var lastState: LiveView? {
+        messages.reversed().lazy.compactMap { if case .state(let view) = $0 { view } else { nil } }.first
+    }
+    var notices: [String] { messages.compactMap { if case .notice(let text) = $0 { text } else { nil } } }
+    var errors: [String] { messages.compactMap { if case .error(let code, _) = $0 { code } else { nil } } }
+}
