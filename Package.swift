@@ -51,6 +51,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
+                "Live", "LiveEngine",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -91,7 +92,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Store",
+                "Store", "Live",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],

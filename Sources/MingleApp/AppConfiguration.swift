@@ -1,4 +1,5 @@
 import Foundation
+import LiveEngine
 import Outbound
 import Store
 
@@ -27,6 +28,9 @@ public struct AppConfiguration: Sendable {
     public var payPalAPIURL: String
     /// Where payers approve (for the Content-Security-Policy of the form that sends them there).
     public var payPalWebOrigins: [String]
+    /// The live engine's match delay and reconnect grace (the session's own durations are in
+    /// the database); production values unless a test or the demo needs others.
+    public var liveTimings: EngineTimings = .production
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,

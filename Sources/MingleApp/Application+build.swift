@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Outbound
 import PostgresNIO
@@ -49,12 +50,18 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     PaymentController(app: services).addRoutes(to: router)
     ConnectionsController(app: services).addRoutes(to: router)
     MessagesController(app: services).addRoutes(to: router)
+    let rooms = LiveRooms(database: database, timings: config.liveTimings, logger: logger)
+    LiveSocketController(app: services, rooms: rooms).addRoutes(to: router)
+    LiveRoomController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,
+        // The same router answers WebSocket upgrades, so they pass the same site and session middleware.
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveSocketController.maxMessageBytes))),
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)
-    app.addServices(client, TenantChangeListener(settings: config.database, directory: directory, logger: logger))
+    app.addServices(client, rooms, TenantChangeListener(settings: config.database, directory: directory, logger: logger))
     if let smtp = config.smtp {
         app.addServices(MailWorker(database: database, smtp: smtp, logger: logger))
     }
@@ -69,6 +76,6 @@ extension Views {
         "mail/password_reset_html", "mail/organizer_invitation_text", "mail/organizer_invitation_html",
         "organize/membership", "organize/members", "organize/member", "organize/profile_sections", "profile_edit",
         "people", "person", "connections", "notifications", "messages", "conversation", "organize/connections",
-        "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
+        "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html", "live_room",
     ]
 }

@@ -3,20 +3,6 @@ import Live
 import LiveEngine
 import Synchronization
 
-/// A clock that only moves when a test moves it.
-final class ManualClock: LiveClock {
-    private let current: Mutex<Date>
-    init(_ start: Date) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func set(_ time: Date) { current.withLock { $0 = time } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    func sleep(until deadline: Date) async throws {
-        while now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-}
-
 /// The engine's persistence kept in memory, with the same one-transaction-per-call contract as
 /// the PostgreSQL store (including the unique pair rule), and a switch that makes writes fail.
 final class MemoryLiveStore: LiveStore {
@@ -102,7 +88,7 @@ final class MemoryLiveStore: LiveStore {
 struct SessionFixture {
     static let t0 = Date(timeIntervalSince1970: 1_900_000_000)
     let sessionID = UUID()
-    let clock = ManualClock(t0 - 5)
+    let clock = ManualLiveClock(t0 - 5)
     let store: MemoryLiveStore
     let times: SessionTimes
     let organizer = LiveUser(id: UUID(), name: "Olivia (organizer)", isOrganizer: true)

@@ -1,4 +1,5 @@
 import Foundation
+import Live
 import PostgresNIO
 import Store
 
@@ -51,6 +52,26 @@ public struct Fixtures: Sendable {
             ids.append(member)
         }
         return (tenant, organizer, ids)
+    }
+
+    /// A live session written straight into the table (the scheduling forms are tested on
+    /// their own); durations in seconds so a test can run it quickly.
+    public func liveSession(
+        _ tenant: TenantID, createdBy: UserID, title: String = "Speed networking", start: Date, end: Date,
+        round: Int = 20, grace: Int = 5, lead: Int = 900, teardown: Int = 900,
+        questions: [SurveyQuestion] = Array(SurveyBank.questions.prefix(3))
+    ) async throws -> UUID {
+        let id = UUID()
+        let json = String(decoding: try JSONEncoder().encode(questions), as: UTF8.self)
+        try await inTenant(tenant) { connection in
+            try await connection.query("""
+                INSERT INTO live_sessions (tenant_id, id, title, starts_at, ends_at, round_seconds, grace_seconds,
+                                           lead_seconds, teardown_seconds, questions, created_by)
+                VALUES (\(tenant), \(id), \(title), \(start), \(end), \(round), \(grace), \(lead), \(teardown),
+                        \(json)::jsonb, \(createdBy))
+                """, logger: TestEnvironment.logger)
+        }
+        return id
     }
 
     public func inTenant<R: Sendable>(_ tenant: TenantID, _ body: (PostgresConnection) async throws -> R) async throws -> R {

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import Store
 
@@ -42,8 +43,10 @@ public struct Visitor: Sendable {
 }
 
 /// Per-request state, filled by the middleware in order: site, session, CSRF and form.
-public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, PageContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, PageContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Where the WebSocket upgrade hands over (see `LiveSocketController`).
+    public let webSocket = WebSocketHandlerReference<AppRequestContext>()
     public var site: Site = .platform
     public var visitor: Visitor?
     /// Token to embed in this response's forms.

@@ -1,0 +1,296 @@
+// The live room: renders what Mingle's WebSocket says (docs/LIVE_PROTOCOL.md). The server
+// decides everything; this page only shows state, counts down and sends the person's choices.
+const root = document.getElementById("live");
+const sessionID = root.dataset.session;
+const isOrganizer = root.dataset.organizer === "true";
+const el = (name) => root.querySelector(`[data-live="${name}"]`);
+const stages = [...root.querySelectorAll("[data-stage]")];
+
+let socket = null;
+let view = null;            // the last "state" message
+let clockOffset = 0;        // server time − local time, in ms
+let retry = 0;
+let closedForGood = false;
+let notOpenUntil = null;
+let surveyShownFor = null;  // pairing whose survey form is on screen
+
+const serverNow = () => Date.now() + clockOffset;
+
+function showStage(name) {
+  for (const stage of stages) stage.hidden = stage.dataset.stage !== name;
+}
+
+function mmss(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+  const two = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+function clockTime(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function connect() {
+  if (closedForGood) return;
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${location.host}/live/ws?session=${encodeURIComponent(sessionID)}`);
+  socket.addEventListener("open", () => { retry = 0; });
+  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+  socket.addEventListener("close", () => {
+    socket = null;
+    if (closedForGood) return;
+    if (notOpenUntil) {
+      setTimeout(connect, Math.max(1000, notOpenUntil - serverNow() + 500));
+      return;
+    }
+    if (view) el("phase").textContent = "Reconnecting…";
+    retry = Math.min(retry + 1, 6);
+    setTimeout(connect, 400 * retry);
+  });
+}
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function handle(message) {
+  switch (message.type) {
+    case "state":
+      notOpenUntil = null;
+      view = message.state;
+      clockOffset = view.now - Date.now();
+      render();
+      break;
+    case "presence":
+      renderPresence(message.presence);
+      break;
+    case "notice":
+      notice(message.text);
+      break;
+    case "error":
+      if (message.code === "not-open") {
+        notOpenUntil = Number(root.dataset.opens);
+        showStage("not-open");
+        el("phase").textContent = "Not open yet";
+      } else if (message.code === "closed") {
+        closedForGood = true;
+        showStage("closed");
+        el("phase").textContent = "Closed";
+      } else if (message.code === "invalid-survey") {
+        const error = el("survey-error");
+        error.textContent = message.message;
+        error.hidden = false;
+      } else {
+        notice(message.message);
+      }
+      break;
+  }
+}
+
+function notice(text) {
+  const box = el("notice");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => { box.hidden = true; }, 8000);
+}
+
+const phaseNames = { scheduled: "Not open yet", lobby: "Lobby open", running: "In progress", ended: "Ended", closed: "Closed" };
+
+function render() {
+  el("phase").textContent = phaseNames[view.session.phase] || view.session.phase;
+  showStage(view.status);
+  if (view.status === "closed") closedForGood = true;
+  if (view.status === "lobby") renderLobby();
+  if (view.status === "waiting") {
+    el("waiting-reason").textContent = view.waiting.reason;
+    el("first-in-line").hidden = !view.waiting.firstInLine;
+  }
+  if (view.status === "pair") {
+    const pair = view.pair;
+    el("partner").textContent = pair.partner.name;
+    el("partner-initials").textContent = pair.partner.name.split(/\s+/).map((w) => w[0] || "").join("").slice(0, 2).toUpperCase();
+    el("pair-round").textContent = pair.withOrganizer ? `Round ${pair.round} · with the organizer` : `Round ${pair.round}`;
+    el("partner-connection").hidden = pair.partnerConnected;
+  }
+  if (view.status === "survey") renderSurvey(view.survey);
+  else surveyShownFor = null;
+  if (isOrganizer && view.organizer) {
+    el("organizer").hidden = false;
+    root.querySelector('[data-action="available"]').checked = view.organizer.available;
+    const other = el("available-other");
+    other.hidden = !view.organizer.availableOrganizer;
+    if (view.organizer.availableOrganizer) other.textContent = `${view.organizer.availableOrganizer.name} is the available organizer.`;
+  }
+  tick();
+}
+
+function renderLobby() {
+  const s = view.session;
+  const meet = root.querySelector('[data-action="meet"]');
+  if (s.phase === "ended") {
+    el("lobby-title").textContent = "The session has ended";
+    el("lobby-text").textContent = "Thank you! The organizer may say a few closing words.";
+  } else if (s.phase === "lobby") {
+    el("lobby-title").textContent = "You are in the lobby";
+    el("lobby-text").textContent = `One-to-one conversations start at ${clockTime(s.startsAt)}.`;
+  } else {
+    el("lobby-title").textContent = "You are in the lobby";
+    el("lobby-text").textContent = isOrganizer
+      ? "Members meet one-to-one. Make yourself available below to meet a member who is left over."
+      : s.pairsStarting ? "Press “Meet someone” to be paired with a person you have not met yet."
+        : "No new conversations start this close to the end.";
+  }
+  if (meet) meet.disabled = !(s.canMeet && s.pairsStarting);
+}
+
+function renderSurvey(survey) {
+  el("survey-partner").textContent = survey.partner.name;
+  if (surveyShownFor === survey.pairing) return;
+  surveyShownFor = survey.pairing;
+  const container = el("survey-questions");
+  container.replaceChildren();
+  el("survey-error").hidden = true;
+  survey.questions.forEach((q, index) => container.append(questionField(q, index)));
+  const first = container.querySelector("input, textarea");
+  if (first) first.focus();
+}
+
+function questionField(q, index) {
+  const id = `q${index}`;
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = `question ${q.kind}`;
+  const legend = document.createElement("legend");
+  legend.textContent = q.prompt + (q.required ? " *" : "");
+  fieldset.append(legend);
+  const choice = (value, label) => {
+    const wrap = document.createElement("label");
+    wrap.className = "choice";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = q.key;
+    input.value = value;
+    if (q.required) input.required = true;
+    wrap.append(input, document.createTextNode(" " + label));
+    return wrap;
+  };
+  if (q.kind === "rating") {
+    const scale = document.createElement("div");
+    scale.className = "scale";
+    for (let n = 1; n <= 5; n++) scale.append(choice(String(n), String(n)));
+    const ends = document.createElement("p");
+    ends.className = "hint scale-ends";
+    ends.textContent = `1 = ${q.low} · 5 = ${q.high}`;
+    fieldset.append(scale, ends);
+  } else if (q.kind === "single_choice") {
+    for (const option of q.options) fieldset.append(choice(option, option));
+  } else {
+    const area = document.createElement("textarea");
+    area.name = q.key;
+    area.id = id;
+    area.rows = 3;
+    area.maxLength = q.maxLength;
+    area.setAttribute("aria-label", q.prompt);
+    fieldset.append(area);
+  }
+  return fieldset;
+}
+
+el("survey-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!view || !view.survey) return;
+  const form = event.currentTarget;
+  const answers = {};
+  for (const q of view.survey.questions) {
+    const field = form.elements[q.key];
+    if (!field) continue;
+    const value = field.value !== undefined ? field.value : "";
+    if (value !== "") answers[q.key] = value;
+  }
+  const missing = view.survey.questions.filter((q) => q.required && !answers[q.key]);
+  if (missing.length > 0) {
+    const error = el("survey-error");
+    error.textContent = `Please answer: ${missing.map((q) => q.prompt).join(" · ")}`;
+    error.hidden = false;
+    return;
+  }
+  send({ type: "survey", pairing: view.survey.pairing, answers });
+});
+
+root.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (action === "meet") send({ type: "meet" });
+  if (action === "leave-pool") send({ type: "leave-pool" });
+});
+
+const availability = root.querySelector('[data-action="available"]');
+if (availability) availability.addEventListener("change", () => send({ type: "available", value: availability.checked }));
+
+function renderPresence(presence) {
+  el("present-count").textContent = String(presence.people.length);
+  const list = el("presence");
+  list.replaceChildren(...presence.people.map((p) => {
+    const item = document.createElement("li");
+    item.className = `status-${p.status}` + (p.reconnecting ? " reconnecting" : "");
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = p.name;
+    const tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = p.role === "organizer" ? "organizer"
+      : p.reconnecting ? "reconnecting"
+      : { lobby: "in the lobby", waiting: "waiting", pair: "talking", survey: "survey", closed: "" }[p.status];
+    item.append(name, tag);
+    return item;
+  }));
+  if (!isOrganizer || !presence.pairs) return;
+  el("count-pairings").textContent = String(presence.pairingsSoFar);
+  el("count-surveys").textContent = String(presence.surveysSoFar);
+  el("pairs-empty").hidden = presence.pairs.length > 0;
+  el("pairs-table").hidden = presence.pairs.length === 0;
+  el("pairs").replaceChildren(...presence.pairs.map((pair) => {
+    const row = document.createElement("tr");
+    const cells = [String(pair.round), `${pair.a.name} & ${pair.b.name}${pair.withOrganizer ? " (you)" : ""}`, clockTime(pair.endsAt)];
+    for (const text of cells) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.append(cell);
+    }
+    return row;
+  }));
+  el("pool-empty").hidden = presence.pool.length > 0;
+  el("pool").replaceChildren(...presence.pool.map((person) => {
+    const item = document.createElement("li");
+    item.textContent = person.name;
+    return item;
+  }));
+}
+
+function tick() {
+  const now = serverNow();
+  const countdown = el("session-countdown");
+  if (notOpenUntil) {
+    el("opens-in").textContent = `at ${clockTime(notOpenUntil)} (in ${mmss(notOpenUntil - now)})`;
+  }
+  if (view) {
+    const s = view.session;
+    if (now < s.startsAt) countdown.textContent = `Starts in ${mmss(s.startsAt - now)}`;
+    else if (now < s.endsAt) countdown.textContent = `Ends in ${mmss(s.endsAt - now)}`;
+    else if (now < s.closesAt) countdown.textContent = `Room closes in ${mmss(s.closesAt - now)}`;
+    else countdown.textContent = "";
+    if (view.status === "pair") {
+      const pair = view.pair;
+      const ending = now >= pair.noticeAt;
+      el("pair-countdown").textContent = `${mmss(pair.endsAt - now)} left`;
+      el("pair-ending").hidden = !ending;
+    }
+    if (view.status === "waiting" && view.waiting) {
+      el("waiting-reason").textContent = `${view.waiting.reason} (waiting ${mmss(now - view.waiting.since)})`;
+    }
+  }
+}
+
+setInterval(tick, 250);
+setInterval(() => send({ type: "ping" }), 25000);
+connect();

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Live
+import LiveEngine
+import Store
+
+/// The live room page (`/sessions/<id>/live`): one page for the lobby, waiting, a pair, the
+/// survey and the closed room; `Public/js/live-room.js` fills it from Mingle's WebSocket.
+struct LiveRoomController {
+    let app: AppServices
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.group(context: MemberRequestContext.self).get("/sessions/:id/live", use: page)
+    }
+
+    @Sendable func page(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let session = try await LiveSessionStore(database: app.database, tenant: context.tenant.id).load(session: id)
+        else { throw HTTPError(.notFound, message: "There is no such session here.") }
+        let isOrganizer = context.visitor.role == .organizer
+        let times = session.times
+        let model: [String: Any] = [
+            "id": id.uuidString,
+            "title": session.title,
+            "isOrganizer": isOrganizer,
+            "startsAt": Self.milliseconds(times.start),
+            "endsAt": Self.milliseconds(times.end),
+            "lobbyOpensAt": Self.milliseconds(times.lobbyOpens),
+            "closesAt": Self.milliseconds(times.closes),
+            "when": "\(times.start.formatted(date: .abbreviated, time: .shortened)) – \(times.end.formatted(date: .omitted, time: .shortened)) UTC",
+            "roundMinutes": Int(times.round.components.seconds) / 60,
+            "roundSeconds": Int(times.round.components.seconds),
+        ]
+        return app.views.page("live_room", context, title: session.title, page: model)
+    }
+
+    static func milliseconds(_ date: Date) -> String { String(Int64((date.timeIntervalSince1970 * 1000).rounded())) }
+}

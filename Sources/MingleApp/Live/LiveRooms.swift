@@ -1,0 +1,65 @@
+import Foundation
+import LiveEngine
+import Logging
+import ServiceLifecycle
+import Store
+
+/// The running sessions of this node: one `SessionEngine` per (tenant, session), loaded from
+/// the database on first use (which is also how a restarted server resumes a session) and
+/// dropped when the session closes.
+actor LiveRooms: Service {
+    private struct Key: Hashable { var tenant: TenantID; var session: UUID }
+
+    private let database: Database
+    private let clock: any LiveClock
+    private let timings: EngineTimings
+    private let logger: Logger
+    private var engines: [Key: Task<SessionEngine?, any Error>] = [:]
+
+    init(database: Database, clock: any LiveClock = SystemLiveClock(), timings: EngineTimings, logger: Logger) {
+        self.database = database
+        self.clock = clock
+        self.timings = timings
+        self.logger = logger
+    }
+
+    /// The engine of a session of `tenant`; nil when the tenant has no such (uncancelled) session.
+    /// Row-level security scopes the load, so another tenant's session id finds nothing.
+    func engine(tenant: TenantID, session: UUID) async throws -> SessionEngine? {
+        let key = Key(tenant: tenant, session: session)
+        if let loading = engines[key], let engine = try? await loading.value, await !engine.isClosed {
+            return engine
+        }
+        let store = LiveSessionStore(database: database, tenant: tenant)
+        let (clock, timings) = (self.clock, self.timings)
+        let loading = Task { try await SessionEngine.load(session: session, store: store, clock: clock, timings: timings) }
+        engines[key] = loading
+        do {
+            guard let engine = try await loading.value else {
+                engines[key] = nil
+                return nil
+            }
+            Task {
+                await engine.run()
+                await self.closed(key, engine)
+            }
+            return engine
+        } catch {
+            engines[key] = nil
+            throw error
+        }
+    }
+
+    private func closed(_ key: Key, _ engine: SessionEngine) async {
+        if let current = engines[key], let loaded = try? await current.value, loaded === engine { engines[key] = nil }
+    }
+
+    /// Runs until the server shuts down, then ends every connection; the state is in the database.
+    func run() async throws {
+        try? await gracefulShutdown()
+        for loading in engines.values {
+            if let engine = try? await loading.value { await engine.shutdown() }
+        }
+        engines = [:]
+    }
+}
