@@ -202,11 +202,13 @@ CREATE POLICY tenant_isolation ON live_pool
 GRANT SELECT, INSERT, DELETE ON live_pool TO mingle_app;
 GRANT UPDATE (queued_at, priority) ON live_pool TO mingle_app;
 
--- Who entered a session and when they were last there (for reports and platform figures).
+-- Who entered a session and when they were last there (for reports and platform figures),
+-- with the name the room showed, so a restarted engine can name people before they return.
 CREATE TABLE live_attendance (
     tenant_id        uuid NOT NULL,
     session_id       uuid NOT NULL,
     user_id          uuid NOT NULL,
+    display_name     text NOT NULL DEFAULT '' CHECK (length(display_name) <= 200),
     first_entered_at timestamptz NOT NULL DEFAULT now(),
     last_seen_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, session_id, user_id),
@@ -219,4 +221,4 @@ CREATE POLICY tenant_isolation ON live_attendance
     USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
     WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
 GRANT SELECT, INSERT ON live_attendance TO mingle_app;
-GRANT UPDATE (last_seen_at) ON live_attendance TO mingle_app;
+GRANT UPDATE (last_seen_at, display_name) ON live_attendance TO mingle_app;

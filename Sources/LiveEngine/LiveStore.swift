@@ -7,8 +7,8 @@ import Live
 public protocol LiveStore: Sendable {
     /// The session and everything recorded so far; nil when it does not exist or is cancelled.
     func load(session: UUID) async throws -> LiveSnapshot?
-    /// First entry and latest presence, for reports.
-    func recordAttendance(session: UUID, user: UUID, at: Date) async throws
+    /// First entry and latest presence (for reports) and the name shown in the room.
+    func recordAttendance(session: UUID, user: LiveUser, at: Date) async throws
     /// Inserts or replaces the member's pool entry.
     func enterPool(session: UUID, entry: PoolEntry) async throws
     func leavePool(session: UUID, user: UUID) async throws
@@ -35,7 +35,7 @@ public struct LiveSnapshot: Sendable {
     public var responses: Set<ResponseKey>
     public var pool: [PoolEntry]
     public var availableOrganizer: UUID?
-    /// Display names of everyone who appears in pairings or the pool.
+    /// Display names of everyone who entered (recorded with their attendance).
     public var names: [UUID: String]
 
     public init(

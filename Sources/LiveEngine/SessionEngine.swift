@@ -154,7 +154,7 @@ public actor SessionEngine {
             let phase = times.phase(at: now)
             if isClosed || phase == .closed { throw LiveRefusal.closed }
             if phase == .scheduled { throw LiveRefusal.notOpenYet(times.lobbyOpens) }
-            try await store.recordAttendance(session: sessionID, user: user.id, at: now)
+            try await store.recordAttendance(session: sessionID, user: user, at: now)
             names[user.id] = user.name
             if user.isOrganizer { organizers.insert(user.id) }
             disconnectedSince[user.id] = nil

@@ -37,30 +37,23 @@ public struct LiveSessionStore: LiveStore {
             let pool = try await tx.query("""
                 SELECT user_id, queued_at, priority FROM live_pool WHERE session_id = \(session)
                 """).all((UUID, Date, Bool).self).map { PoolEntry(user: $0.0, queuedAt: $0.1, priority: $0.2) }
-            let people = Array(Set(pairings.flatMap { [$0.memberA, $0.memberB] } + pool.map(\.user)))
             let names = try await tx.query("""
-                SELECT u.id, u.username, u.first_name, u.last_name FROM users u
-                JOIN memberships m ON m.user_id = u.id AND m.tenant_id = \(tenant)
-                WHERE u.id = ANY(\(people))
-                """).all((UUID, String, String, String).self)
+                SELECT user_id, display_name FROM live_attendance WHERE session_id = \(session)
+                """).all((UUID, String).self)
             return LiveSnapshot(
                 sessionID: session, title: row.0, times: times, questions: questions, pairings: pairings,
                 responses: Set(responses), pool: pool, availableOrganizer: row.8,
-                names: Dictionary(uniqueKeysWithValues: names.map { ($0.0, Self.displayName($0.1, $0.2, $0.3)) }))
+                names: Dictionary(names, uniquingKeysWith: { first, _ in first }))
         }
     }
 
-    static func displayName(_ username: String, _ first: String, _ last: String) -> String {
-        let full = "\(first) \(last)".trimmingCharacters(in: .whitespaces)
-        return full.isEmpty ? username : full
-    }
-
-    public func recordAttendance(session: UUID, user: UUID, at time: Date) async throws {
+    public func recordAttendance(session: UUID, user: LiveUser, at time: Date) async throws {
         try await database.withTenant(tenant) { tx in
             try await tx.execute("""
-                INSERT INTO live_attendance (tenant_id, session_id, user_id, first_entered_at, last_seen_at)
-                VALUES (\(tenant), \(session), \(user), \(time), \(time))
-                ON CONFLICT (tenant_id, session_id, user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+                INSERT INTO live_attendance (tenant_id, session_id, user_id, display_name, first_entered_at, last_seen_at)
+                VALUES (\(tenant), \(session), \(user.id), \(String(user.name.prefix(200))), \(time), \(time))
+                ON CONFLICT (tenant_id, session_id, user_id)
+                DO UPDATE SET last_seen_at = excluded.last_seen_at, display_name = excluded.display_name
                 """)
         }
     }
@@ -152,5 +145,23 @@ extension Transaction {
             VALUES (\(tenant), \(session), \(entry.user), \(entry.queuedAt), \(entry.priority))
             ON CONFLICT (tenant_id, session_id, user_id) DO UPDATE SET queued_at = excluded.queued_at, priority = excluded.priority
             """)
+    }
+}
+
+extension Transaction {
+    /// A session with durations in seconds (see `mingle quick-session`); no invitations are sent.
+    public func insertQuickSession(
+        tenant: TenantID, createdBy: UserID, title: String, start: Date, length: Int, round: Int, grace: Int,
+        lead: Int, teardown: Int, questions: [SurveyQuestion]
+    ) async throws -> UUID {
+        let id = UUID()
+        let json = String(decoding: try JSONEncoder().encode(questions), as: UTF8.self)
+        try await execute("""
+            INSERT INTO live_sessions (tenant_id, id, title, starts_at, ends_at, round_seconds, grace_seconds,
+                                       lead_seconds, teardown_seconds, questions, created_by)
+            VALUES (\(tenant), \(id), \(title), \(start), \(start.addingTimeInterval(TimeInterval(length))), \(round), \(grace),
+                    \(lead), \(teardown), \(json)::jsonb, \(createdBy))
+            """)
+        return id
     }
 }

@@ -10,7 +10,7 @@ import Store
 struct Mingle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mingle: white-label video networking.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self])
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self, QuickSession.self])
 }
 
 /// Applies pending migrations with the owner role.
@@ -82,5 +82,28 @@ struct CreateAdmin: AsyncParsableCommand {
         try await runMigrations(config.database, resources: config.resourcesPath, logger: logger)
         let id = try await AdminTool.createAdmin(config: config, username: username, email: email, password: password, logger: logger)
         print("platform admin \(username.lowercased()) ready (\(id.uuidString.lowercased()))")
+    }
+}
+
+struct QuickSession: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "quick-session",
+        abstract: "Schedule a short live session with durations in seconds (development only); prints its id.")
+
+    @Option(help: "The tenant's slug.") var tenant: String
+    @Option(help: "Title.") var title = "Quick speed networking"
+    @Option(name: .customLong("starts-in"), help: "Seconds from now to the start S.") var startsIn = 60
+    @Option(help: "Seconds from S to the end E.") var length = 600
+    @Option(help: "Round length R in seconds.") var round = 120
+    @Option(help: "Grace G in seconds.") var grace = 30
+    @Option(help: "Lobby lead L in seconds.") var lead = 900
+    @Option(help: "Teardown T in seconds.") var teardown = 300
+
+    func run() async throws {
+        let config = try AppConfiguration.fromEnvironment()
+        guard config.mode == .development else { throw ValidationError("quick-session runs in development mode only") }
+        let id = try await AdminTool.quickSession(
+            config: config, tenantSlug: tenant, title: title, startsIn: startsIn, length: length, round: round,
+            grace: grace, lead: lead, teardown: teardown, logger: Logger(label: "mingle.quick-session"))
+        print(id.uuidString.lowercased())
     }
 }

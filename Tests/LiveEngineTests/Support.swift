@@ -50,8 +50,11 @@ final class MemoryLiveStore: LiveStore {
             return snapshot
         }
     }
-    func recordAttendance(session: UUID, user: UUID, at: Date) async throws {
-        try write { $0.attendance[user] = ($0.attendance[user]?.first ?? at, at) }
+    func recordAttendance(session: UUID, user: LiveUser, at: Date) async throws {
+        try write {
+            $0.attendance[user.id] = ($0.attendance[user.id]?.first ?? at, at)
+            $0.session.names[user.id] = user.name
+        }
     }
     func enterPool(session: UUID, entry: PoolEntry) async throws { try write { $0.pool[entry.user] = entry } }
     func leavePool(session: UUID, user: UUID) async throws { try write { $0.pool[user] = nil } }
