@@ -55,4 +55,4 @@ pids+=($!)
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null || { tail -20 .data/browser-server.log; echo "the server did not start" >&2; exit 1; }
-MINGLE_BASE_PORT=$app_port python3 -m pytest -q Tests/Browser
+MINGLE_BIN="$bin" MINGLE_BASE_PORT=$app_port python3 -m pytest -q Tests/Browser

@@ -116,7 +116,10 @@ function render() {
   }
   if (view.status === "survey") renderSurvey(view.survey);
   else surveyShownFor = null;
-  if (isOrganizer && view.organizer) {
+  if (view.status === "closed") {
+    if (isOrganizer) el("organizer").hidden = true;
+    root.querySelector(".people-panel").hidden = true;
+  } else if (isOrganizer && view.organizer) {
     el("organizer").hidden = false;
     root.querySelector('[data-action="available"]').checked = view.organizer.available;
     const other = el("available-other");
@@ -142,7 +145,10 @@ function renderLobby() {
       : s.pairsStarting ? "Press “Meet someone” to be paired with a person you have not met yet."
         : "No new conversations start this close to the end.";
   }
-  if (meet) meet.disabled = !(s.canMeet && s.pairsStarting);
+  if (meet) {
+    meet.hidden = s.phase === "ended";
+    meet.disabled = !(s.canMeet && s.pairsStarting);
+  }
 }
 
 function renderSurvey(survey) {
@@ -283,7 +289,9 @@ function tick() {
       const pair = view.pair;
       const ending = now >= pair.noticeAt;
       el("pair-countdown").textContent = `${mmss(pair.endsAt - now)} left`;
-      el("pair-ending").hidden = !ending;
+      const endingBox = el("pair-ending");
+      endingBox.hidden = !ending;
+      if (ending) endingBox.textContent = `Time to say goodbye: this conversation ends in ${mmss(pair.endsAt - now)}.`;
     }
     if (view.status === "waiting" && view.waiting) {
       el("waiting-reason").textContent = `${view.waiting.reason} (waiting ${mmss(now - view.waiting.since)})`;

@@ -28,10 +28,14 @@ struct LiveRoomController {
             "lobbyOpensAt": Self.milliseconds(times.lobbyOpens),
             "closesAt": Self.milliseconds(times.closes),
             "when": "\(times.start.formatted(date: .abbreviated, time: .shortened)) – \(times.end.formatted(date: .omitted, time: .shortened)) UTC",
-            "roundMinutes": Int(times.round.components.seconds) / 60,
-            "roundSeconds": Int(times.round.components.seconds),
+            "roundLength": Self.length(seconds: Int(times.round.components.seconds)),
         ]
         return app.views.page("live_room", context, title: session.title, page: model)
+    }
+
+    /// "5 min", or seconds for the short rounds of demos and tests.
+    static func length(seconds: Int) -> String {
+        seconds % 60 == 0 ? "\(seconds / 60) min" : seconds > 60 ? "\(seconds / 60) min \(seconds % 60) s" : "\(seconds) s"
     }
 
     static func milliseconds(_ date: Date) -> String { String(Int64((date.timeIntervalSince1970 * 1000).rounded())) }

@@ -47,7 +47,7 @@ struct LiveSocketController {
         guard let engine = try await rooms.engine(tenant: tenant.id, session: sessionID) else {
             throw HTTPError(.notFound, message: "There is no such session here.")
         }
-        let name = try await app.database.withTenant(tenant.id) { tx in try await tx.user(visitor.userID)?.displayName }
+        let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
         return (engine, LiveUser(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer))
     }
 

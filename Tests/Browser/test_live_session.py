@@ -1,0 +1,250 @@
+"""An organizer and five members run a short live session in real pages (issue 4).
+
+The session is scheduled with `mingle quick-session` (durations in seconds): the lobby is open,
+everyone enters and sees everyone, members press "Meet someone", two rounds of one-to-ones
+happen with countdowns, the "one minute left" notice and a survey after each (one member
+answers with the keyboard only), the member left out of round 1 is paired first in round 2,
+everyone is back in the lobby at the end, and after the teardown the room is closed. Finally
+the pairings and answers stored in PostgreSQL are compared with what the pages showed.
+"""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from mingle_browser import CHROMEDRIVER, CHROMIUM_BINARY, save_screenshot, set_viewport, url_for, use_desktop_viewport
+
+PASSWORD = "mingle-demo-pass"
+ORGANIZER = "olivia"
+MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
+# Seconds: the lobby is open at once; S comes after everyone has entered.
+STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 40, 50, 12, 4, 12
+
+
+def new_browser():
+    options = Options()
+    options.binary_location = CHROMIUM_BINARY
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture
+def room():
+    """Six people at six computers: {username: browser}."""
+    browsers = {}
+    try:
+        for username in [ORGANIZER] + MEMBERS:
+            browsers[username] = new_browser()
+        yield browsers
+    finally:
+        for browser in browsers.values():
+            browser.quit()
+
+
+def psql(sql):
+    """Runs SQL as the owner inside acme's row-level-security scope; returns the JSON it prints."""
+    env = dict(os.environ, PGPASSWORD=os.environ["MINGLE_DB_OWNER_PASSWORD"])
+    script = (
+        "SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'acme'), false);\n" + sql
+    )
+    result = subprocess.run(
+        ["psql", "-At", "-q", "-v", "ON_ERROR_STOP=1", "-h", os.environ.get("MINGLE_DB_HOST", "127.0.0.1"),
+         "-p", os.environ["MINGLE_DB_PORT"], "-U", os.environ.get("MINGLE_DB_OWNER", "mingle_owner"),
+         "-d", os.environ["MINGLE_DB_NAME"], "-c", script],
+        env=env, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def schedule_quick_session():
+    result = subprocess.run(
+        [os.environ["MINGLE_BIN"], "quick-session", "--tenant", "acme", "--title", "Browser test session",
+         "--starts-in", str(STARTS_IN), "--length", str(LENGTH), "--round", str(ROUND), "--grace", str(GRACE),
+         "--lead", "600", "--teardown", str(TEARDOWN)],
+        capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def sign_in(driver, username):
+    driver.get(url_for("acme", "/sign-in"))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    before = driver.current_url
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.current_url != before)
+
+
+def stage(driver):
+    return driver.execute_script(
+        "const s = [...document.querySelectorAll('[data-stage]')].find(e => !e.hidden); return s ? s.dataset.stage : null;")
+
+
+def live_text(driver, name):
+    return driver.find_element(By.CSS_SELECTOR, f'[data-live="{name}"]').text
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_stage(browsers, names, wanted, timeout):
+    try:
+        wait_until(lambda: all(stage(browsers[n]) in wanted for n in names), timeout, f"{list(names)} to reach {wanted}")
+    except AssertionError as failure:
+        states = {n: stage(browsers[n]) for n in names}
+        for n, state in states.items():
+            if state not in wanted:
+                save_screenshot(browsers[n], f"live-failure-{n}")
+        raise AssertionError(f"{failure}; now {states}") from None
+
+
+def fill_survey_with_mouse(driver, remember):
+    driver.find_element(By.CSS_SELECTOR, 'input[name="conversation-quality"][value="4"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'input[name="would-connect"][value="Yes"]').click()
+    driver.find_element(By.CSS_SELECTOR, 'textarea[name="remember"]').send_keys(remember)
+
+
+def fill_survey_with_keyboard(driver, remember):
+    """Focus starts on the first rating button; arrows choose, Tab moves on to the submit button."""
+    keys = ActionChains(driver)
+    keys.send_keys(Keys.SPACE).send_keys(Keys.ARROW_RIGHT).send_keys(Keys.ARROW_RIGHT)  # 1 → 3
+    keys.send_keys(Keys.TAB).send_keys(Keys.SPACE)  # would-connect: first option, "Yes"
+    keys.send_keys(Keys.TAB).send_keys(remember)    # the free text
+    keys.send_keys(Keys.TAB)                        # the submit button
+    keys.perform()
+    assert driver.switch_to.active_element.get_attribute("type") == "submit"
+
+
+def submit_survey(driver, by_keyboard):
+    if by_keyboard:
+        ActionChains(driver).send_keys(Keys.ENTER).perform()
+    else:
+        driver.find_element(By.CSS_SELECTOR, '[data-stage="survey"] button[type="submit"]').click()
+
+
+def test_an_organizer_and_five_members_run_a_short_session(room):
+    session = schedule_quick_session()
+    live_url = url_for("acme", f"/sessions/{session}/live")
+    names = {row["username"]: row["name"] for row in psql(
+        "SELECT json_agg(json_build_object('username', username, 'name', first_name || ' ' || last_name)) FROM users;")}
+    by_name = {name: username for username, name in names.items()}
+
+    # Everyone signs in and enters the lobby.
+    for username, browser in room.items():
+        sign_in(browser, username)
+        browser.get(live_url)
+    wait_stage(room, room.keys(), {"lobby"}, 20)
+    organizer = room[ORGANIZER]
+    wait_until(lambda: live_text(organizer, "present-count") == "6", 10, "six people present")
+    assert all(names[m] in live_text(room[m], "presence") for m in MEMBERS)
+    assert not room["ana"].find_element(By.CSS_SELECTOR, '[data-action="meet"]').is_enabled()
+    save_screenshot(room["ana"], "live-lobby-member")
+    save_screenshot(organizer, "live-lobby-organizer")
+
+    # S: "Meet someone" becomes possible; all five press it.
+    wait_until(lambda: all(room[m].find_element(By.CSS_SELECTOR, '[data-action="meet"]').is_enabled() for m in MEMBERS),
+               STARTS_IN + 10, "the start")
+    for member in MEMBERS:
+        room[member].find_element(By.CSS_SELECTOR, '[data-action="meet"]').click()
+
+    seen_pairs = []       # {frozenset of usernames} in the order they were seen
+    answers = {}          # (submitter, target) -> {question key: value}
+    left_out_before = None
+    keyboard_user = None
+
+    for round_number in (1, 2):
+        # A round: two pairs and one member waiting first in line.
+        wait_until(lambda: sorted(stage(room[m]) for m in MEMBERS).count("pair") == 4, 20, f"round {round_number}")
+        waiting = [m for m in MEMBERS if stage(room[m]) == "waiting"]
+        assert len(waiting) == 1, {m: stage(room[m]) for m in MEMBERS}
+        partners = {m: by_name[live_text(room[m], "partner")] for m in MEMBERS if m not in waiting}
+        for member, partner in partners.items():
+            assert partners[partner] == member
+            assert f"Round {round_number}" in live_text(room[member], "pair-round")
+        pairs = {frozenset((m, p)) for m, p in partners.items()}
+        assert not pairs & set(seen_pairs), "a pair met twice"
+        seen_pairs.extend(sorted(pairs, key=sorted))
+        if left_out_before:
+            assert left_out_before in partners, "the member left out last round was not paired first"
+        left_out_before = waiting[0]
+        wait_until(lambda: room[waiting[0]].find_element(By.CSS_SELECTOR, '[data-live="first-in-line"]').is_displayed(),
+                   10, "first in line")
+        wait_until(lambda: len(organizer.find_elements(By.CSS_SELECTOR, '[data-live="pairs"] tr')) == 2, 10,
+                   "the organizer's view of the pairs")
+        talking = next(iter(partners))
+        assert live_text(room[talking], "pair-countdown").endswith("left")
+        if round_number == 1:
+            save_screenshot(room[talking], "live-pair")
+            save_screenshot(room[waiting[0]], "live-waiting")
+            save_screenshot(organizer, "live-organizer-round")
+
+        # After R the notice; after R + G the survey.
+        wait_until(lambda: room[talking].find_element(By.CSS_SELECTOR, '[data-live="pair-ending"]').is_displayed(),
+                   ROUND + 5, "the one-minute notice")
+        if round_number == 1:
+            save_screenshot(room[talking], "live-pair-ending")
+        wait_stage(room, partners.keys(), {"survey"}, GRACE + 6)
+        by_keyboard = set()
+        for member, partner in partners.items():
+            browser = room[member]
+            assert live_text(browser, "survey-partner") == names[partner]
+            remember = f"{member} remembers {partner} ({round_number})"
+            if keyboard_user is None:
+                keyboard_user = member
+                by_keyboard.add(member)
+                save_screenshot(browser, "live-survey")
+                fill_survey_with_keyboard(browser, remember)
+                answers[(member, partner)] = {"conversation-quality": "3", "would-connect": "Yes", "remember": remember}
+            else:
+                fill_survey_with_mouse(browser, remember)
+                answers[(member, partner)] = {"conversation-quality": "4", "would-connect": "Yes", "remember": remember}
+        # Sent together, so the next round pairs everyone who is back (the pool collects for
+        # a moment before matching).
+        for member in partners:
+            submit_survey(room[member], member in by_keyboard)
+        # Submitted: back to the pool (round 2) or, this close to the end, to the lobby.
+        wait_stage(room, partners.keys(), {"waiting", "pair", "lobby"}, 10)
+
+    # E: everyone is back in the lobby; after the teardown the room is closed.
+    wait_stage(room, MEMBERS, {"lobby"}, LENGTH + 10)
+    assert "ended" in live_text(room["ana"], "lobby-title")
+    save_screenshot(room["ana"], "live-ended")
+    set_viewport(room["ben"], 390, 844, mobile=True)
+    save_screenshot(room["ben"], "live-ended-phone")
+    wait_stage(room, room.keys(), {"closed"}, TEARDOWN + 10)
+    save_screenshot(organizer, "live-closed")
+    room["chen"].get(live_url)
+    wait_stage(room, ["chen"], {"closed"}, 10)
+
+    # What PostgreSQL holds matches what the pages showed.
+    stored_pairs = psql("""
+        SELECT json_agg(json_build_array(a.username, b.username, p.round, p.end_reason) ORDER BY p.round)
+        FROM live_pairings p JOIN users a ON a.id = p.member_a JOIN users b ON b.id = p.member_b;""")
+    assert {frozenset(p[:2]) for p in stored_pairs} == set(seen_pairs)
+    assert sorted(p[2] for p in stored_pairs) == [1, 1, 2, 2]
+    assert all(p[3] in ("time", "session_end") for p in stored_pairs)
+    stored_answers = psql("""
+        SELECT json_agg(json_build_array(s.username, t.username, a.question_key, a.value))
+        FROM live_survey_responses r JOIN live_survey_answers a ON a.response_id = r.id
+        JOIN users s ON s.id = r.submitter_id JOIN users t ON t.id = r.target_id;""")
+    got = {}
+    for submitter, target, key, value in stored_answers:
+        got.setdefault((submitter, target), {})[key] = value
+    assert got == answers
