@@ -195,6 +195,12 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
             save_screenshot(room[waiting[0]], "live-waiting")
             save_screenshot(organizer, "live-organizer-round")
 
+        if round_number == 1:
+            # Reloading the page rejoins the pair.
+            room[talking].refresh()
+            wait_stage(room, [talking], {"pair"}, 10)
+            assert by_name[live_text(room[talking], "partner")] == partners[talking]
+
         # After R the notice; after R + G the survey.
         wait_until(lambda: room[talking].find_element(By.CSS_SELECTOR, '[data-live="pair-ending"]').is_displayed(),
                    ROUND + 5, "the one-minute notice")
