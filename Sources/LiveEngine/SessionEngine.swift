@@ -57,10 +57,10 @@ public struct LiveRefusal: Error, Equatable, Sendable {
 public actor SessionEngine {
     public typealias ConnectionID = Int
 
-    public let sessionID: UUID
-    public let title: String
-    public let times: SessionTimes
-    public let questions: [SurveyQuestion]
+    public nonisolated let sessionID: UUID
+    public nonisolated let title: String
+    public nonisolated let times: SessionTimes
+    public nonisolated let questions: [SurveyQuestion]
     private let store: any LiveStore
     private let clock: any LiveClock
     private let timings: EngineTimings

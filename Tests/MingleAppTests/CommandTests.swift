@@ -42,10 +42,10 @@ import TestSupport
             let fixtures = Fixtures(db)
             let tenants = try await db.owner.query("SELECT slug, logo_image_id IS NOT NULL FROM tenants ORDER BY slug").all((String, Bool).self)
             #expect(tenants.map(\.0) == ["acme", "globex"] && tenants.allSatisfy(\.1))
-            #expect(try await fixtures.countAcrossTenants("memberships") == 8)
+            #expect(try await fixtures.countAcrossTenants("memberships") == 10)
             #expect(try await fixtures.countAcrossTenants("images") == 2)
             #expect(try await fixtures.count("users WHERE is_platform_admin") == 1)
-            #expect(first.count == 9 && first.contains { $0.username == "admin" && $0.role == "platform admin" })
+            #expect(first.count == 11 && first.contains { $0.username == "admin" && $0.role == "platform admin" })
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Live
 import LiveEngine
 import Logging
 import ServiceLifecycle
@@ -38,6 +39,12 @@ actor LiveRooms: Service {
             guard let engine = try await loading.value else {
                 engines[key] = nil
                 return nil
+            }
+            // Before the lobby opens the organizer may still move the session: such an engine
+            // only refuses entry and is not kept, so the next look-up reads the new times.
+            if engine.times.phase(at: clock.now) == .scheduled {
+                engines[key] = nil
+                return engine
             }
             Task {
                 await engine.run()
