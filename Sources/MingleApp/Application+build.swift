@@ -49,12 +49,15 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     PaymentController(app: services).addRoutes(to: router)
     ConnectionsController(app: services).addRoutes(to: router)
     MessagesController(app: services).addRoutes(to: router)
+    OrganizerSessionsController(app: services).addRoutes(to: router)
+    SessionsController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)
-    app.addServices(client, TenantChangeListener(settings: config.database, directory: directory, logger: logger))
+    app.addServices(client, TenantChangeListener(settings: config.database, directory: directory, logger: logger),
+                    SessionReminderWorker(database: database, announcer: services.announcer, logger: logger))
     if let smtp = config.smtp {
         app.addServices(MailWorker(database: database, smtp: smtp, logger: logger))
     }
@@ -70,5 +73,7 @@ extension Views {
         "organize/membership", "organize/members", "organize/member", "organize/profile_sections", "profile_edit",
         "people", "person", "connections", "notifications", "messages", "conversation", "organize/connections",
         "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
+        "organize/sessions", "organize/session_form", "organize/questions", "sessions", "session",
+        "mail/session_text", "mail/session_html",
     ]
 }
