@@ -44,16 +44,16 @@ $$;
 -- active tenants start within `lead` and have not been reminded of, and as whom to act (the
 -- organizer who scheduled it while still an active organizer, else another active one).
 -- Tenant tables force RLS on their owner too, so the function visits one tenant at a time by
--- setting app.tenant_id; the SET clause below restores the caller's value when it returns.
+-- setting app.tenant_id, and puts the caller's value back before it returns.
 -- It answers only ids; the worker then handles each session inside withTenant.
 CREATE FUNCTION live_session_reminders_due(lead interval, max_rows integer)
 RETURNS TABLE (tenant_id uuid, session_id uuid, actor uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = public, pg_temp
-SET app.tenant_id = ''
 AS $$
 DECLARE
     t record;
+    caller_tenant text := coalesce(current_setting('app.tenant_id', true), '');
 BEGIN
     FOR t IN SELECT id FROM tenants WHERE status = 'active' ORDER BY id LOOP
         PERFORM set_config('app.tenant_id', t.id::text, true);
@@ -74,6 +74,7 @@ BEGIN
             ORDER BY s.starts_at
             LIMIT max_rows;
     END LOOP;
+    PERFORM set_config('app.tenant_id', caller_tenant, true);
 END
 $$;
 GRANT EXECUTE ON FUNCTION live_session_reminders_due(interval, integer) TO mingle_app;
