@@ -129,7 +129,8 @@ public struct DemoSeeder {
         guard let organizer else { return }
         let survey = ["conversation-quality", "would-connect", "help-offered", "follow-up"].compactMap(SurveyBank.question(key:))
         let now = Date()
-        let soon = now.addingTimeInterval(10 * 60)
+        // Ten minutes ahead or a little more, on a round five minutes.
+        let soon = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + 10 * 60) / 300).rounded(.up) * 300)
         let nextWeek = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + 7 * 86_400) / 3600).rounded(.up) * 3600)
         let drafts = [
             LiveSessionDraft(title: "Spring founders' mixer", description: "Meet five other members in five-minute conversations. Bring one question you would like help with.",

@@ -247,6 +247,34 @@ import TestSupport
         }
     }
 
+    @Test func onceTheLobbyIsOpenASessionCanNoLongerBeChangedOrCancelled() async throws {
+        try await TestApp.run { db, web in
+            // setup: a session whose lobby opened (it starts in five minutes)
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            let soon = Date().addingTimeInterval(300)
+            let id = try await db.app.withTenant(acme.tenant, user: acme.organizer) { tx in
+                try await tx.insertLiveSession(tenant: acme.tenant, LiveSessionDraft(
+                    title: "Almost on", description: "", startsAt: soon, endsAt: soon.addingTimeInterval(1800),
+                    roundSeconds: 300, timeZone: "UTC", questionsJSON: "[]"), createdBy: acme.organizer)
+            }
+            let editURL = TestApp.url("acme", "/organize/sessions/\(id.uuidString.lowercased())")
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            // act
+            let page = try await web.get(editURL)
+            let changed = try await web.post(editURL, Self.form(title: "Moved"), formURL: editURL)
+            let cancelled = try await web.post(editURL + "/cancel", [], formURL: editURL)
+            let list = try await web.get(Self.createURL)
+            // check
+            #expect(page.status == .ok && page.contains("can no longer be changed") && !page.contains("Save and send"))
+            #expect(page.contains("href=\"/sessions/\(id.uuidString.lowercased())/live\""))
+            #expect(changed.status == .conflict && cancelled.status == .conflict)
+            #expect(list.contains("Open live room"))
+            let session = try #require(try await Self.sessions(db, acme.tenant).first)
+            #expect(session.title == "Almost on" && session.sequence == 0 && !session.isCancelled)
+            #expect(try await Fixtures(db).count("outbox") == 0)
+        }
+    }
+
     // MARK: who may
 
     @Test func membersCannotUseTheOrganizerRoutes() async throws {

@@ -64,7 +64,8 @@ struct OrganizerSessionsController {
                 "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
                 "roomOpen": session.roomOpen(at: now), "changeable": session.changeable(at: now),
                 "livePath": session.path + "/live", "path": session.path,
-                "round": "\(session.roundSeconds / 60) min rounds", "questions": session.survey.count]
+                "round": "\(session.roundSeconds / 60) min rounds",
+                "questions": SessionsController.count(session.survey.count, "survey question", "survey questions")]
     }
 
     // MARK: create

@@ -46,6 +46,8 @@ struct SessionsController {
                 "roomOpen": session.roomOpen(at: now), "path": session.path]
     }
 
+    static func count(_ n: Int, _ singular: String, _ plural: String) -> String { "\(n) \(n == 1 ? singular : plural)" }
+
     func feedURL(tenant: Tenant, user: UserID, generation: Int) -> String {
         let token = app.feedTokens.token(tenant: tenant.id, user: user, generation: generation)
         return "\(app.config.baseURL(tenantSlug: tenant.slug))/calendar/\(user.uuidString.lowercased())/\(token).ics"
@@ -66,13 +68,13 @@ struct SessionsController {
         page["description"] = session.description
         page["round"] = "\(session.roundSeconds / 60) minutes"
         page["lead"] = "\(session.leadSeconds / 60)"
-        page["questions"] = session.survey.count
+        page["questions"] = Self.count(session.survey.count, "short question", "short questions")
         if let times = session.times, !session.isCancelled {
             switch session.status(at: now) {
             case .scheduled:
-                page["next"] = "The lobby opens at \(LocalTime.short(times.lobbyOpens, in: session.zone))."
+                page["next"] = "The lobby opens at \(LocalTime.shortWithZone(times.lobbyOpens, in: session.zone))."
             case .lobbyOpen:
-                page["next"] = "The lobby is open; the session starts at \(LocalTime.short(times.start, in: session.zone))."
+                page["next"] = "The lobby is open; the session starts at \(LocalTime.shortWithZone(times.start, in: session.zone))."
             case .running:
                 page["next"] = "The session is running: enter the live room and press Meet someone."
             case .ended, .cancelled:

@@ -69,9 +69,14 @@ enum LocalTime {
         return "\(range) (\(label(zone, at: start)))"
     }
 
-    /// "Tue 14 May, 18:00" in `zone`, for short lists.
+    /// "Tue 14 May 2026, 18:00" in `zone`, for subjects and short lists.
     static func short(_ date: Date, in zone: TimeZone) -> String {
         formatter("EEE d MMM yyyy, HH:mm", zone).string(from: date)
+    }
+
+    /// "Tue 14 May 2026, 18:00 (Europe/Paris, UTC+02:00)".
+    static func shortWithZone(_ date: Date, in zone: TimeZone) -> String {
+        "\(short(date, in: zone)) (\(label(zone, at: date)))"
     }
 
     /// "UTC" or "Europe/Paris, UTC+02:00" (the offset in force at `date`).
