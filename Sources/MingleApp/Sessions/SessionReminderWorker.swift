@@ -45,7 +45,8 @@ public struct SessionReminderWorker: Service {
             } catch {
                 logger.warning("session reminders: \(error)")
             }
-            try? await Task.sleep(for: pollInterval)
+            // A long poll must not hold up a graceful shutdown.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
         }
     }
 
