@@ -53,6 +53,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     let rooms = LiveRooms(database: database, timings: config.liveTimings, logger: logger)
     LiveSocketController(app: services, rooms: rooms).addRoutes(to: router)
     LiveRoomController(app: services).addRoutes(to: router)
+    OrganizerSessionsController(app: services).addRoutes(to: router)
+    SessionsController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,
@@ -61,7 +63,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
             webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveSocketController.maxMessageBytes))),
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)
-    app.addServices(client, rooms, TenantChangeListener(settings: config.database, directory: directory, logger: logger))
+    app.addServices(client, rooms, TenantChangeListener(settings: config.database, directory: directory, logger: logger),
+                    SessionReminderWorker(database: database, announcer: services.announcer, logger: logger))
     if let smtp = config.smtp {
         app.addServices(MailWorker(database: database, smtp: smtp, logger: logger))
     }
@@ -76,6 +79,8 @@ extension Views {
         "mail/password_reset_html", "mail/organizer_invitation_text", "mail/organizer_invitation_html",
         "organize/membership", "organize/members", "organize/member", "organize/profile_sections", "profile_edit",
         "people", "person", "connections", "notifications", "messages", "conversation", "organize/connections",
-        "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html", "live_room",
+        "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
+        "organize/sessions", "organize/session_form", "organize/questions", "sessions", "session",
+        "mail/session_text", "mail/session_html", "live_room",
     ]
 }

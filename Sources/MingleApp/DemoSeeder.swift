@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Imaging
+import Live
 import Logging
 import PostgresNIO
 import Store
@@ -57,6 +58,7 @@ public struct DemoSeeder {
             for slug in ["acme", "globex"] {
                 logins += try await seed(slug: slug, database: database, admin: adminID, passwordHash: demoHash)
             }
+            try await seedSessions(slug: "acme", database: database)
         }
         return logins
     }
@@ -112,6 +114,41 @@ public struct DemoSeeder {
         }
         return pack.people.map {
             Login(site: config.baseURL(tenantSlug: pack.slug), username: $0.username, password: Self.demoPassword, role: $0.role)
+        }
+    }
+
+    /// Two sessions for the demo, once: one whose lobby opens as soon as the demo starts (it
+    /// begins ten minutes after seeding) and one next week. Members are invited as the
+    /// organizer would invite them, so the invitations wait in the outbox.
+    private func seedSessions(slug: String, database: Database) async throws {
+        guard let tenant = try await database.withoutTenant({ try await $0.tenant(slug: slug) }) else { return }
+        let views = try await Views(templatesPath: config.templatesPath, platformBrand: try PlatformBrand.load(assetsPath: config.assetsPath),
+                                    rootURL: config.baseURL(tenantSlug: nil))
+        let announcer = SessionAnnouncer(config: config, mailer: Mailer(views: views))
+        let organizer = try await database.withTenant(tenant.id) { try await $0.activeOrganizers().first }
+        guard let organizer else { return }
+        let survey = ["conversation-quality", "would-connect", "help-offered", "follow-up"].compactMap(SurveyBank.question(key:))
+        let now = Date()
+        // Ten minutes ahead or a little more, on a round five minutes.
+        let soon = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + 10 * 60) / 300).rounded(.up) * 300)
+        let nextWeek = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + 7 * 86_400) / 3600).rounded(.up) * 3600)
+        let drafts = [
+            LiveSessionDraft(title: "Spring founders' mixer", description: "Meet five other members in five-minute conversations. Bring one question you would like help with.",
+                             startsAt: soon, endsAt: soon.addingTimeInterval(60 * 60), roundSeconds: 5 * 60, timeZone: "UTC",
+                             questionsJSON: SurveyQuestion.encodeList(survey)),
+            LiveSessionDraft(title: "Product people meet-up", description: "For everyone who builds products: short conversations, new people each round.",
+                             startsAt: nextWeek, endsAt: nextWeek.addingTimeInterval(60 * 60), roundSeconds: 6 * 60, timeZone: "Europe/Paris",
+                             questionsJSON: SurveyQuestion.encodeList(survey)),
+        ]
+        try await database.withTenant(tenant.id, user: organizer) { tx in
+            guard try await tx.liveSessions().isEmpty else { return }
+            for draft in drafts {
+                let id = try await tx.insertLiveSession(tenant: tenant.id, draft, createdBy: organizer)
+                if let session = try await tx.liveSession(id) {
+                    try await announcer.scheduled(tx, tenant: tenant, organizer: organizer, session: session)
+                }
+            }
+            logger.info("seeded demo sessions for \(slug)")
         }
     }
 }

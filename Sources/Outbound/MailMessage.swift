@@ -1,25 +1,43 @@
 import Foundation
 
 /// Builds an RFC 5322 message: UTF-8 text (and optional HTML) parts, base64 bodies so
-/// long lines and any script survive every relay, RFC 2047 encoded headers.
+/// long lines and any script survive every relay, RFC 2047 encoded headers. Attachments make
+/// it multipart/mixed: the text (or text and HTML alternative) first, then each attachment.
 public struct MailMessage: Sendable {
+    /// A text attachment (an invitation's `.ics`), sent base64 encoded.
+    public struct Attachment: Sendable, Equatable {
+        public var filename: String
+        /// The media type and its parameters, e.g. `text/calendar; method=REQUEST; charset=UTF-8`.
+        public var contentType: String
+        public var content: String
+
+        public init(filename: String, contentType: String, content: String) {
+            self.filename = filename
+            self.contentType = contentType
+            self.content = content
+        }
+    }
+
     public var fromName: String
     public var fromAddress: String
     public var to: String
     public var subject: String
     public var text: String
     public var html: String?
+    public var attachments: [Attachment]
     public var date: Date
     public var messageID: String
 
     public init(fromName: String, fromAddress: String, to: String, subject: String, text: String,
-                html: String? = nil, date: Date = Date(), messageID: String = UUID().uuidString) {
+                html: String? = nil, attachments: [Attachment] = [], date: Date = Date(),
+                messageID: String = UUID().uuidString) {
         self.fromName = fromName
         self.fromAddress = fromAddress
         self.to = to
         self.subject = subject
         self.text = text
         self.html = html
+        self.attachments = attachments
         self.date = date
         self.messageID = messageID
     }
@@ -34,24 +52,67 @@ public struct MailMessage: Sendable {
             "Message-ID: <\(messageID)@\(domain)>",
             "MIME-Version: 1.0",
         ]
-        if let html {
-            let boundary = "mingle-\(messageID)"
-            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        if attachments.isEmpty {
+            lines += body
+        } else {
+            let boundary = "mingle-mixed-\(Self.boundarySafe(messageID))"
+            lines.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
             lines.append("")
             lines.append("--\(boundary)")
-            lines += Self.part(type: "text/plain", body: text)
-            lines.append("--\(boundary)")
-            lines += Self.part(type: "text/html", body: html)
+            lines += body
+            for attachment in attachments {
+                lines.append("--\(boundary)")
+                lines += Self.part(attachment)
+            }
             lines.append("--\(boundary)--")
-        } else {
-            lines += Self.part(type: "text/plain", body: text)
         }
         return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 
+    /// The readable body: text alone, or text and HTML as alternatives; headers included.
+    private var body: [String] {
+        guard let html else { return Self.part(type: "text/plain", body: text) }
+        let boundary = "mingle-\(Self.boundarySafe(messageID))"
+        var lines = ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", ""]
+        lines.append("--\(boundary)")
+        lines += Self.part(type: "text/plain", body: text)
+        lines.append("--\(boundary)")
+        lines += Self.part(type: "text/html", body: html)
+        lines.append("--\(boundary)--")
+        return lines
+    }
+
     private static func part(type: String, body: String) -> [String] {
-        let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        return ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", encoded]
+        ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: base64", "", base64(body)]
+    }
+
+    private static func part(_ attachment: Attachment) -> [String] {
+        let name = filename(attachment.filename)
+        return ["Content-Type: \(headerParameters(attachment.contentType)); name=\"\(name)\"",
+                "Content-Disposition: attachment; filename=\"\(name)\"",
+                "Content-Transfer-Encoding: base64", "", base64(attachment.content)]
+    }
+
+    private static func base64(_ body: String) -> String {
+        Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+    }
+
+    /// A boundary may only hold RFC 2046's characters and at most 70 of them.
+    static func boundarySafe(_ value: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
+        return String(value.filter(allowed.contains).prefix(50))
+    }
+
+    /// A file name as a quoted parameter: letters, digits, `.`, `-` and `_` only.
+    static func filename(_ value: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
+        let cleaned = String(value.filter(allowed.contains).prefix(80))
+        return cleaned.isEmpty ? "attachment" : cleaned
+    }
+
+    /// A media type with parameters on one header line: printable ASCII, no line breaks.
+    static func headerParameters(_ value: String) -> String {
+        String(value.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init))
     }
 
     /// Printable ASCII stays as it is (in a display name, only without RFC 5322 specials, which

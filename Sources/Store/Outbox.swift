@@ -7,13 +7,30 @@ public struct OutgoingMail: Sendable, Equatable {
     public var subject: String
     public var text: String
     public var html: String?
+    public var attachment: MailAttachment?
 
-    public init(to: String, fromName: String, subject: String, text: String, html: String? = nil) {
+    public init(to: String, fromName: String, subject: String, text: String, html: String? = nil,
+                attachment: MailAttachment? = nil) {
         self.to = to
         self.fromName = fromName
         self.subject = subject
         self.text = text
         self.html = html
+        self.attachment = attachment
+    }
+}
+
+/// A text attachment, such as an invitation's `.ics`.
+public struct MailAttachment: Sendable, Equatable {
+    public var filename: String
+    /// The full media type with its parameters, e.g. `text/calendar; method=REQUEST; charset=UTF-8`.
+    public var contentType: String
+    public var content: String
+
+    public init(filename: String, contentType: String, content: String) {
+        self.filename = filename
+        self.contentType = contentType
+        self.content = content
     }
 }
 
@@ -39,18 +56,26 @@ extension Transaction {
     /// Queues mail in this transaction: it is sent only if the action that caused it commits.
     public func enqueue(_ mail: OutgoingMail, tenant: TenantID?) async throws {
         try await execute("""
-            INSERT INTO outbox (tenant_id, to_address, from_name, subject, body_text, body_html)
-            VALUES (\(tenant), \(mail.to), \(mail.fromName), \(mail.subject), \(mail.text), \(mail.html))
+            INSERT INTO outbox (tenant_id, to_address, from_name, subject, body_text, body_html,
+                                attachment_name, attachment_type, attachment_body)
+            VALUES (\(tenant), \(mail.to), \(mail.fromName), \(mail.subject), \(mail.text), \(mail.html),
+                    \(mail.attachment?.filename), \(mail.attachment?.contentType), \(mail.attachment?.content))
             """)
     }
 
     public func claimMail(batch: Int, lease: Duration) async throws -> [ClaimedMail] {
         try await query("""
-            SELECT id, to_address, from_name, subject, body_text, body_html, attempts
+            SELECT id, to_address, from_name, subject, body_text, body_html, attempts,
+                   attachment_name, attachment_type, attachment_body
             FROM outbox_claim(\(batch)::int, \(lease.seconds) * interval '1 second')
-            """).all((UUID, String, String, String, String, String?, Int).self).map {
-                ClaimedMail(id: $0.0, mail: OutgoingMail(to: $0.1, fromName: $0.2, subject: $0.3, text: $0.4, html: $0.5),
-                            attempts: $0.6)
+            """).all((UUID, String, String, String, String, String?, Int, String?, String?, String?).self).map { row in
+                var attachment: MailAttachment?
+                if let name = row.7, let type = row.8, let content = row.9 {
+                    attachment = MailAttachment(filename: name, contentType: type, content: content)
+                }
+                return ClaimedMail(id: row.0, mail: OutgoingMail(to: row.1, fromName: row.2, subject: row.3, text: row.4,
+                                                                 html: row.5, attachment: attachment),
+                                   attempts: row.6)
             }
     }
 

@@ -179,4 +179,47 @@ import Testing
         #expect(mail.headers("Bcc").isEmpty)
         #expect(mail.headers("From").count == 1)
     }
+
+    @Test("with an attachment the message is multipart/mixed: the readable body, then the file")
+    func attachmentMakesMultipartMixed() throws {
+        // setup
+        let text = "You are invited.", html = "<p>You are invited.</p>"
+        let calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Apéro\r\nEND:VCALENDAR\r\n"
+        var original = message(text: text, html: html)
+        original.attachments = [MailMessage.Attachment(filename: "invite.ics",
+                                                       contentType: "text/calendar; method=REQUEST; charset=UTF-8",
+                                                       content: calendar)]
+
+        // act
+        let mail = ReceivedMail(original.encoded())
+
+        // check
+        #expect(mail.header("Content-Type")?.hasPrefix("multipart/mixed; boundary=") == true)
+        let parts = try #require(mail.parts, "the mixed body should be delimited, closing delimiter included")
+        try #require(parts.count == 2)
+        #expect(parts[0].header("Content-Type")?.hasPrefix("multipart/alternative; boundary=") == true)
+        let readable = try #require(parts[0].parts)
+        #expect(readable.map { $0.decodedBody } == [text, html])
+        #expect(parts[1].header("Content-Type") == "text/calendar; method=REQUEST; charset=UTF-8; name=\"invite.ics\"")
+        #expect(parts[1].header("Content-Disposition") == "attachment; filename=\"invite.ics\"")
+        #expect(parts[1].header("Content-Transfer-Encoding") == "base64")
+        #expect(parts[1].decodedBody == calendar)
+    }
+
+    @Test("an attachment's name and type cannot break out of their header lines")
+    func attachmentHeadersAreClean() throws {
+        // setup
+        var original = message()
+        original.attachments = [MailMessage.Attachment(filename: "a\"b\r\nBcc: x@y.ics",
+                                                       contentType: "text/calendar\r\nBcc: x@y", content: "x")]
+
+        // act
+        let mail = ReceivedMail(original.encoded())
+
+        // check
+        let parts = try #require(mail.parts)
+        #expect(parts.count == 2)
+        #expect(parts.allSatisfy { $0.headers("Bcc").isEmpty } && mail.headers("Bcc").isEmpty)
+        #expect(parts[1].header("Content-Disposition") == "attachment; filename=\"abBccxy.ics\"")
+    }
 }

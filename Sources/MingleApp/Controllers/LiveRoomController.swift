@@ -15,19 +15,22 @@ struct LiveRoomController {
 
     @Sendable func page(_ request: Request, context: MemberRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let session = try await LiveSessionStore(database: app.database, tenant: context.tenant.id).load(session: id)
+              let session = try await app.database.withTenant(context.tenant.id, user: context.visitor.userID, { tx in
+                  try await tx.liveSession(id)
+              }), let times = session.times
         else { throw HTTPError(.notFound, message: "There is no such session here.") }
+        guard !session.isCancelled else { throw HTTPError(.notFound, message: "This session was cancelled.") }
         let isOrganizer = context.visitor.role == .organizer
-        let times = session.times
         let model: [String: Any] = [
             "id": id.uuidString,
+            "path": session.path,
             "title": session.title,
             "isOrganizer": isOrganizer,
             "startsAt": Self.milliseconds(times.start),
             "endsAt": Self.milliseconds(times.end),
             "lobbyOpensAt": Self.milliseconds(times.lobbyOpens),
             "closesAt": Self.milliseconds(times.closes),
-            "when": "\(times.start.formatted(date: .abbreviated, time: .shortened)) – \(times.end.formatted(date: .omitted, time: .shortened)) UTC",
+            "when": session.when,
             "roundLength": Self.length(seconds: Int(times.round.components.seconds)),
         ]
         return app.views.page("live_room", context, title: session.title, page: model)

@@ -44,7 +44,11 @@ public struct MailWorker: Service {
         for item in claimed {
             let message = MailMessage(fromName: item.mail.fromName, fromAddress: smtp.settings.fromAddress,
                                       to: item.mail.to, subject: item.mail.subject, text: item.mail.text,
-                                      html: item.mail.html, messageID: item.id.uuidString.lowercased())
+                                      html: item.mail.html,
+                                      attachments: item.mail.attachment.map {
+                                          [MailMessage.Attachment(filename: $0.filename, contentType: $0.contentType, content: $0.content)]
+                                      } ?? [],
+                                      messageID: item.id.uuidString.lowercased())
             do {
                 let client = smtp
                 try await NIOThreadPool.singleton.runIfActive { try client.send(to: item.mail.to, message: message.encoded()) }

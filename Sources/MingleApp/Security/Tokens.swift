@@ -22,6 +22,12 @@ enum Tokens {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Equal byte strings, compared in time that depends only on their lengths.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     /// Plausible token text: what `random()` makes, nothing longer.
     static func looksValid(_ token: String) -> Bool {
         token.count == 43 && token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
@@ -39,9 +45,7 @@ struct Signer: Sendable {
     }
 
     func verify(_ purpose: String, _ value: String, signature: String) -> Bool {
-        let expected = Array(sign(purpose, value).utf8), given = Array(signature.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0   // constant time
+        Tokens.constantTimeEqual(Array(sign(purpose, value).utf8), Array(signature.utf8))
     }
 
     /// The CSRF token for forms on `host`, bound to the session (or the anonymous CSRF cookie).

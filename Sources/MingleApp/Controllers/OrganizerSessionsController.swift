@@ -1,0 +1,258 @@
+import Foundation
+import Hummingbird
+import Live
+import Store
+
+/// The organizer portal's live sessions: schedule, change and cancel sessions (members are
+/// told by message and email with an invitation), and the tenant's own survey questions.
+struct OrganizerSessionsController {
+    let app: AppServices
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let portal = router.group("/organize", context: OrganizerRequestContext.self)
+        portal.get("/sessions", use: list)
+        portal.get("/sessions/new", use: newForm)
+        portal.post("/sessions", use: create)
+        portal.get("/sessions/:id", use: editForm)
+        portal.post("/sessions/:id", use: update)
+        portal.post("/sessions/:id/cancel", use: cancel)
+        portal.get("/questions", use: questions)
+        portal.post("/questions", use: addQuestion)
+        portal.post("/questions/:id/archive", use: archiveQuestion)
+    }
+
+    typealias Catalogue = [(question: SurveyQuestion, source: String)]
+
+    /// What the organizer may pick from: the standard bank and their own questions; a session's
+    /// frozen copy stands in for a question of the same key, and frozen questions that are no
+    /// longer offered (an archived own question) stay available to the session that has them.
+    static func catalogue(_ tx: Transaction, session: LiveSessionRecord?) async throws -> Catalogue {
+        let frozen = session?.survey ?? []
+        let own = try await tx.ownSurveyQuestions().compactMap { SurveyQuestion.decode($0.definitionJSON) }
+        var items: Catalogue = SurveyBank.questions.map { ($0, "Standard") } + own.map { ($0, "Your question") }
+        for (index, item) in items.enumerated() {
+            if let copy = frozen.first(where: { $0.key == item.question.key }) { items[index].question = copy }
+        }
+        let offered = Set(items.map(\.question.key))
+        return items + frozen.filter { !offered.contains($0.key) }.map { ($0, "Kept for this session") }
+    }
+
+    /// Scheduling speaks for the organizer to every member, so it needs a real organizer of
+    /// this site (an acting platform admin can look, not announce).
+    private func requireOwnOrganizer(_ context: OrganizerRequestContext) throws {
+        guard context.visitor.role == .organizer else {
+            throw HTTPError(.forbidden, message: "Sessions are scheduled by the site's own organizers.")
+        }
+    }
+
+    // MARK: list
+
+    @Sendable func list(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.liveSessions() }
+        let now = Date()
+        let rows = sessions.map { Self.row($0, now: now) }
+        let upcoming = zip(sessions, rows).filter { $0.0.endsAt > now }.map(\.1)
+        let past = zip(sessions, rows).filter { $0.0.endsAt <= now }.map(\.1).reversed()
+        return app.views.page("organize/sessions", context, title: "Live sessions", page: [
+            "upcoming": upcoming, "noUpcoming": upcoming.isEmpty, "past": Array(past), "hasPast": !past.isEmpty,
+        ])
+    }
+
+    static func row(_ session: LiveSessionRecord, now: Date) -> [String: Any] {
+        let status = session.status(at: now)
+        return ["id": session.id.uuidString.lowercased(), "title": session.title, "when": session.when,
+                "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
+                "roomOpen": session.roomOpen(at: now), "changeable": session.changeable(at: now),
+                "livePath": session.path + "/live", "path": session.path,
+                "round": "\(session.roundSeconds / 60) min rounds",
+                "questions": SessionsController.count(session.survey.count, "survey question", "survey questions")]
+    }
+
+    // MARK: create
+
+    @Sendable func newForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let catalogue = try await app.asOrganizer(context, action: "new session form") { try await Self.catalogue($0, session: nil) }
+        var form = SessionForm()
+        form.picked = ["conversation-quality", "would-connect", "follow-up"]
+        for (index, key) in form.picked.enumerated() { form.positions[key] = String(index + 1) }
+        return formPage(context, form: form, catalogue: catalogue, session: nil, errors: [])
+    }
+
+    private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
+                          session: LiveSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) -> Response {
+        var page = form.model(catalogue: catalogue, errors: errors)
+        let now = Date()
+        if let session {
+            page["id"] = session.id.uuidString.lowercased()
+            page["editing"] = true
+            page["session"] = Self.row(session, now: now)
+            if !session.changeable(at: now) {
+                page["locked"] = session.isCancelled
+                    ? "This session is cancelled; it can no longer be changed."
+                    : "The lobby of this session has opened, so its times, rounds and survey can no longer be changed or the session cancelled."
+            }
+        }
+        let title = session.map { "Session: \($0.title)" } ?? "Schedule a session"
+        return app.views.page("organize/session_form", context, title: title, page: page, status: status)
+    }
+
+    private enum Outcome: Sendable {
+        case saved(LiveSessionRecord, told: Int)
+        case refused([String], Catalogue, LiveSessionRecord?)
+    }
+
+    @Sendable func create(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try requireOwnOrganizer(context)
+        let form = SessionForm(context.form)
+        let tenant = context.tenant, me = context.visitor.userID, announcer = app.announcer
+        let outcome = try await app.asOrganizer(context, action: "schedule session") { tx -> Outcome in
+            let catalogue = try await Self.catalogue(tx, session: nil)
+            switch form.validated(now: Date(), catalogue: catalogue.map(\.question)) {
+            case .failure(let refusal):
+                return .refused(refusal.messages, catalogue, nil)
+            case .success(let draft):
+                let id = try await tx.insertLiveSession(tenant: tenant.id, draft, createdBy: me)
+                guard let session = try await tx.liveSession(id) else { throw HTTPError(.internalServerError) }
+                let told = try await announcer.scheduled(tx, tenant: tenant, organizer: me, session: session)
+                return .saved(session, told: told)
+            }
+        }
+        switch outcome {
+        case .refused(let errors, let catalogue, _):
+            return formPage(context, form: form, catalogue: catalogue, session: nil, errors: errors, status: .unprocessableContent)
+        case .saved(let session, let told):
+            return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is scheduled for \(session.when). "
+                                + Self.told(told, "were invited by message and email", "was invited by message and email"))
+        }
+    }
+
+    static func told(_ count: Int, _ plural: String, _ singular: String) -> String {
+        switch count {
+        case 0: "There are no active members to tell yet."
+        case 1: "1 member \(singular)."
+        default: "\(count) members \(plural)."
+        }
+    }
+
+    // MARK: edit
+
+    private func sessionID(_ context: OrganizerRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else {
+            throw HTTPError(.notFound, message: "There is no such session.")
+        }
+        return id
+    }
+
+    @Sendable func editForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let id = try sessionID(context)
+        let found = try await app.asOrganizer(context, action: "view session") { tx -> (LiveSessionRecord, Catalogue)? in
+            guard let session = try await tx.liveSession(id) else { return nil }
+            return (session, try await Self.catalogue(tx, session: session))
+        }
+        guard let (session, catalogue) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
+        return formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, errors: [])
+    }
+
+    @Sendable func update(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try requireOwnOrganizer(context)
+        let id = try sessionID(context)
+        let form = SessionForm(context.form)
+        let tenant = context.tenant, me = context.visitor.userID, announcer = app.announcer
+        let outcome = try await app.asOrganizer(context, action: "change session") { tx -> Outcome? in
+            guard let current = try await tx.liveSession(id, lock: true) else { return nil }
+            let catalogue = try await Self.catalogue(tx, session: current)
+            guard current.changeable(at: Date()) else {
+                return .refused([current.isCancelled ? "This session is cancelled; it can no longer be changed."
+                                 : "The lobby of this session has opened: it can no longer be changed."], catalogue, current)
+            }
+            switch form.validated(now: Date(), catalogue: catalogue.map(\.question)) {
+            case .failure(let refusal):
+                return .refused(refusal.messages, catalogue, current)
+            case .success(let draft):
+                guard try await tx.updateLiveSession(id, draft) != nil,
+                      let session = try await tx.liveSession(id) else { throw HTTPError(.internalServerError) }
+                let told = try await announcer.updated(tx, tenant: tenant, organizer: me, session: session)
+                return .saved(session, told: told)
+            }
+        }
+        switch outcome {
+        case nil:
+            throw HTTPError(.notFound, message: "There is no such session.")
+        case .refused(let errors, let catalogue, let current)?:
+            let locked = current.map { !$0.changeable(at: Date()) } ?? false
+            return formPage(context, form: form, catalogue: catalogue, session: current, errors: errors,
+                            status: locked ? .conflict : .unprocessableContent)
+        case .saved(let session, let told)?:
+            return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is saved: \(session.when). "
+                                + Self.told(told, "were sent the updated invitation", "was sent the updated invitation"))
+        }
+    }
+
+    @Sendable func cancel(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try requireOwnOrganizer(context)
+        let id = try sessionID(context)
+        let tenant = context.tenant, me = context.visitor.userID, announcer = app.announcer
+        let result = try await app.asOrganizer(context, action: "cancel session") { tx -> (LiveSessionRecord, Int)? in
+            guard let current = try await tx.liveSession(id, lock: true) else { return nil }
+            guard current.changeable(at: Date()) else {
+                throw HTTPError(.conflict, message: current.isCancelled ? "This session is already cancelled."
+                                : "The lobby of this session has opened: it can no longer be cancelled.")
+            }
+            guard try await tx.cancelLiveSession(id) != nil, let session = try await tx.liveSession(id) else {
+                throw HTTPError(.internalServerError)
+            }
+            return (session, try await announcer.cancelled(tx, tenant: tenant, organizer: me, session: session))
+        }
+        guard let (session, told) = result else { throw HTTPError(.notFound, message: "There is no such session.") }
+        return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is cancelled. "
+                            + Self.told(told, "holding an invitation were told", "holding an invitation was told"))
+    }
+
+    // MARK: own questions
+
+    @Sendable func questions(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await questionsPage(context, form: QuestionForm(), errors: [])
+    }
+
+    private func questionsPage(_ context: OrganizerRequestContext, form: QuestionForm, errors: [String],
+                               status: HTTPResponse.Status = .ok) async throws -> Response {
+        let own = try await app.asOrganizer(context, action: "list survey questions") { try await $0.ownSurveyQuestions() }
+        let rows = own.compactMap { item -> [String: Any]? in
+            guard let question = SurveyQuestion.decode(item.definitionJSON) else { return nil }
+            return ["id": item.id.uuidString.lowercased(), "prompt": question.prompt, "kind": question.kindDescription,
+                    "optional": !question.required]
+        }
+        return app.views.page("organize/questions", context, title: "Survey questions", page: [
+            "own": rows, "noOwn": rows.isEmpty, "form": form.model(errors: errors), "errors": errors,
+            "bank": SurveyBank.questions.map { ["prompt": $0.prompt, "kind": $0.kindDescription, "optional": !$0.required] },
+        ], status: status)
+    }
+
+    @Sendable func addQuestion(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let form = QuestionForm(context.form)
+        let key = "own-" + UUID().uuidString.lowercased().prefix(8)
+        switch form.question(key: key) {
+        case .failure(let refusal):
+            return try await questionsPage(context, form: form, errors: refusal.messages, status: .unprocessableContent)
+        case .success(let question):
+            let tenant = context.tenant.id
+            try await app.asOrganizer(context, action: "add survey question") {
+                try await $0.insertSurveyQuestion(tenant: tenant, key: question.key, definitionJSON: question.json)
+            }
+            return app.redirect(to: "/organize/questions", flash: "Question “\(question.prompt)” added: you can pick it for your sessions.")
+        }
+    }
+
+    @Sendable func archiveQuestion(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let id = try sessionID(context)
+        let archived = try await app.asOrganizer(context, action: "archive survey question") { try await $0.archiveSurveyQuestion(id) }
+        guard archived else { throw HTTPError(.notFound, message: "There is no such question.") }
+        return app.redirect(to: "/organize/questions",
+                            flash: "Question removed from the list. Sessions that already use it keep their copy.")
+    }
+}
+
+extension AppServices {
+    var announcer: SessionAnnouncer { SessionAnnouncer(config: config, mailer: mailer) }
+    var feedTokens: CalendarFeedTokens { CalendarFeedTokens(platformSecret: config.secretKey) }
+}

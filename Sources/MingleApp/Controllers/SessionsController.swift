@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Outbound
+import Store
+
+/// The member side of live sessions: the upcoming sessions, one session's page (with the way
+/// into its live room once the lobby is open), "Add to calendar" downloads, and each member's
+/// private calendar feed, which calendar apps fetch without a cookie.
+struct SessionsController {
+    let app: AppServices
+    /// How far back the feed reaches, so a calendar keeps recent sessions.
+    static let feedHistory: TimeInterval = 30 * 86_400
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let members = router.group(context: MemberRequestContext.self)
+        members.get("/sessions", use: list)
+        members.get("/sessions/:id", use: show)
+        members.get("/sessions/:id/calendar.ics", use: download)
+        members.post("/calendar/reset", use: resetFeed)
+        router.group(context: TenantRequestContext.self).get("/calendar/:user/:file", use: feed)
+    }
+
+    // MARK: pages
+
+    @Sendable func list(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let me = context.visitor, tenant = context.tenant
+        let now = Date()
+        let (sessions, generation) = try await app.asMember(context, action: "list sessions") { tx -> ([LiveSessionRecord], Int?) in
+            let generation = me.role == nil ? nil : try await tx.calendarFeedGeneration(user: me.userID)
+            return (try await tx.liveSessions(endingAfter: now), generation)
+        }
+        var page: [String: Any] = [
+            "sessions": sessions.map { Self.row($0, now: now) }, "empty": sessions.isEmpty,
+        ]
+        if let generation {
+            page["feedURL"] = feedURL(tenant: tenant, user: me.userID, generation: generation)
+        }
+        return app.views.page("sessions", context, title: "Live sessions", page: page)
+    }
+
+    static func row(_ session: LiveSessionRecord, now: Date) -> [String: Any] {
+        let status = session.status(at: now)
+        return ["id": session.id.uuidString.lowercased(), "title": session.title, "when": session.when,
+                "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
+                "roomOpen": session.roomOpen(at: now), "path": session.path]
+    }
+
+    static func count(_ n: Int, _ singular: String, _ plural: String) -> String { "\(n) \(n == 1 ? singular : plural)" }
+
+    func feedURL(tenant: Tenant, user: UserID, generation: Int) -> String {
+        let token = app.feedTokens.token(tenant: tenant.id, user: user, generation: generation)
+        return "\(app.config.baseURL(tenantSlug: tenant.slug))/calendar/\(user.uuidString.lowercased())/\(token).ics"
+    }
+
+    private func session(_ context: MemberRequestContext, action: String) async throws -> LiveSessionRecord {
+        guard let id = UUID(uuidString: try context.parameters.require("id")),
+              let session = try await app.asMember(context, action: action, { try await $0.liveSession(id) }) else {
+            throw HTTPError(.notFound, message: "There is no such session here.")
+        }
+        return session
+    }
+
+    @Sendable func show(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let session = try await session(context, action: "view session")
+        let now = Date()
+        var page = Self.row(session, now: now)
+        page["description"] = session.description
+        page["round"] = "\(session.roundSeconds / 60) minutes"
+        page["lead"] = "\(session.leadSeconds / 60)"
+        page["questions"] = Self.count(session.survey.count, "short question", "short questions")
+        if let times = session.times, !session.isCancelled {
+            switch session.status(at: now) {
+            case .scheduled:
+                page["next"] = "The lobby opens at \(LocalTime.shortWithZone(times.lobbyOpens, in: session.zone))."
+            case .lobbyOpen:
+                page["next"] = "The lobby is open; the session starts at \(LocalTime.shortWithZone(times.start, in: session.zone))."
+            case .running:
+                page["next"] = "The session is running: enter the live room and press Meet someone."
+            case .ended, .cancelled:
+                page["next"] = now < times.closes ? "The session has ended; the room closes soon." : "This session is over."
+            }
+        }
+        return app.views.page("session", context, title: session.title, page: page)
+    }
+
+    /// One session as a calendar file (METHOD:PUBLISH), for "Add to calendar".
+    @Sendable func download(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let session = try await session(context, action: "download session calendar")
+        let event = app.announcer.event(tenant: context.tenant, session: session)
+        let text = ICalendar.feed([event], name: "\(context.tenant.name): \(session.title)",
+                                  productID: SessionAnnouncer.productID)
+        return Self.calendar(text, attachment: "session-\(session.id.uuidString.lowercased().prefix(8)).ics")
+    }
+
+    static func calendar(_ text: String, attachment filename: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: ICalendar.contentType, .cacheControl: "no-store"]
+        if let filename { headers[.contentDisposition] = "attachment; filename=\"\(filename)\"" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: the private feed
+
+    @Sendable func resetFeed(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        guard context.visitor.role != nil else {
+            throw HTTPError(.forbidden, message: "Calendar feeds are for this site's members.")
+        }
+        let tenant = context.tenant.id, me = context.visitor.userID
+        _ = try await app.asMember(context, action: "reset calendar feed") { try await $0.resetCalendarFeed(tenant: tenant, user: me) }
+        return app.redirect(to: "/sessions#calendar-feed",
+                            flash: "Your calendar feed has a new address. The old one no longer works: subscribe again with the new one.")
+    }
+
+    /// `GET /calendar/<user>/<token>.ics`: no cookie (calendar apps fetch it), so the token is
+    /// the only proof. Wrong token, revoked generation, another tenant's host, or a member who
+    /// is not active: 404, the same for all.
+    @Sendable func feed(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let file = try context.parameters.require("file")
+        guard let user = UUID(uuidString: try context.parameters.require("user")), file.hasSuffix(".ics") else {
+            throw HTTPError(.notFound)
+        }
+        let token = String(file.dropLast(4))
+        let tenant = context.tenant, tokens = app.feedTokens
+        let since = Date().addingTimeInterval(-Self.feedHistory)
+        let sessions = try await app.database.withTenant(tenant.id) { tx -> [LiveSessionRecord]? in
+            guard try await tx.membership(user: user)?.status == .active else { return nil }
+            let generation = try await tx.calendarFeedGeneration(user: user)
+            guard tokens.verify(token, tenant: tenant.id, user: user, generation: generation) else { return nil }
+            return try await tx.liveSessions(endingAfter: since)
+        }
+        guard let sessions else { throw HTTPError(.notFound) }
+        let announcer = app.announcer
+        let events = sessions.map { announcer.event(tenant: tenant, session: $0) }
+        return Self.calendar(ICalendar.feed(events, name: "\(tenant.name) sessions", productID: SessionAnnouncer.productID))
+    }
+}

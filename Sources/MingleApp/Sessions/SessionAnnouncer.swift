@@ -1,0 +1,159 @@
+import Foundation
+import Outbound
+import Store
+
+/// Tells members about a session (DESIGN §4, step 1): a private message from the organizer,
+/// an email with an iCalendar invitation (RFC 5546 REQUEST, or CANCEL), and before the start a
+/// reminder. Everything is written in the caller's transaction, so it happens only if the
+/// change itself commits; the outbox delivers the mail.
+struct SessionAnnouncer: Sendable {
+    let config: AppConfiguration
+    let mailer: Mailer
+
+    static let productID = "-//Mingle//Live sessions//EN"
+
+    enum Kind: Sendable, Equatable {
+        case invitation, update, cancellation
+        /// `minutes` before the start.
+        case reminder(minutes: Int)
+    }
+
+    // MARK: whole audiences
+
+    /// A new session: every active member (not organizers) is invited.
+    @discardableResult
+    func scheduled(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord) async throws -> Int {
+        let audience = try await tx.members(role: .member).filter { $0.status == .active }.map(\.user)
+        return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .invitation)
+    }
+
+    /// A changed session: the updated invitation goes to every active member, which includes
+    /// everyone still taking part who holds the old one and anyone who became active since.
+    @discardableResult
+    func updated(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord) async throws -> Int {
+        let audience = try await tx.members(role: .member).filter { $0.status == .active }.map(\.user)
+        return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .update)
+    }
+
+    /// A cancelled session: everyone who holds an invitation is told, so their calendars drop it.
+    @discardableResult
+    func cancelled(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord) async throws -> Int {
+        let invited = Set(try await tx.invitations(session: session.id).map(\.user))
+        let audience = try await tx.members().filter { invited.contains($0.user.id) }.map(\.user)
+        return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .cancellation)
+    }
+
+    /// The reminder: invited members who are still active get an email and a notification.
+    @discardableResult
+    func remind(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord, minutes: Int) async throws -> Int {
+        let invited = Set(try await tx.invitations(session: session.id).map(\.user))
+        let audience = try await tx.members(role: .member)
+            .filter { $0.status == .active && invited.contains($0.user.id) }.map(\.user)
+        return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .reminder(minutes: minutes))
+    }
+
+    private func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord,
+                      _ audience: [UserRecord], _ kind: Kind) async throws -> Int {
+        for member in audience where member.id != organizer {
+            try await tell(tx, tenant: tenant, organizer: organizer, session: session, member: member, kind)
+        }
+        return audience.filter { $0.id != organizer }.count
+    }
+
+    // MARK: one member
+
+    /// Everything one member is told, in `tx`: the message (or notification for a reminder),
+    /// the email with its `.ics`, and the invitation's SEQUENCE on record.
+    func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord, member: UserRecord,
+              _ kind: Kind) async throws {
+        let link = config.baseURL(tenantSlug: tenant.slug) + session.path
+        switch kind {
+        case .reminder:
+            try await tx.notify(tenant: tenant.id, member.id, "“\(session.title)” starts soon: \(session.when).", link: session.path)
+        case .invitation, .update, .cancellation:
+            let conversation = try await tx.conversation(tenant: tenant.id, between: organizer, and: member.id)
+            _ = try await tx.addMessage(tenant: tenant.id, conversation: conversation, sender: organizer,
+                                        body: message(kind, session: session, link: link))
+            try await tx.recordInvitation(tenant: tenant.id, session: session.id, user: member.id, sequence: session.sequence)
+        }
+        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link), tenant: tenant.id)
+    }
+
+    func message(_ kind: Kind, session: LiveSessionRecord, link: String) -> String {
+        switch kind {
+        case .invitation:
+            "You are invited to the live session “\(session.title)”: \(session.when). The lobby opens "
+                + "\(session.leadSeconds / 60) minutes before the start. Details and the live room: \(link)"
+        case .update:
+            "“\(session.title)” has changed. It now takes place \(session.when). Details and the live room: \(link)"
+        case .cancellation:
+            "“\(session.title)” (\(session.when)) is cancelled. Your calendar invitation has been withdrawn."
+        case .reminder(let minutes):
+            "“\(session.title)” starts in \(minutes) minutes: \(link)"
+        }
+    }
+
+    func mail(_ kind: Kind, tenant: Tenant, session: LiveSessionRecord, member: UserRecord, link: String) -> OutgoingMail {
+        let start = LocalTime.short(session.startsAt, in: session.zone)
+        let (subject, heading, intro): (String, String, String) = switch kind {
+        case .invitation: ("Invitation: \(session.title), \(start)", "You are invited",
+                           "\(tenant.name) invites you to a live networking session.")
+        case .update: ("Updated: \(session.title), \(start)", "The session has changed",
+                       "\(tenant.name) changed a session you are invited to. The calendar entry is updated.")
+        case .cancellation: ("Cancelled: \(session.title), \(start)", "The session is cancelled",
+                             "\(tenant.name) cancelled this session. The calendar entry is withdrawn.")
+        case .reminder(let minutes): ("Starting in \(minutes) minutes: \(session.title)", "Starting soon",
+                                      "Your session starts in \(minutes) minutes; the lobby opens \(session.leadSeconds / 60) minutes before the start.")
+        }
+        var values: [String: Any] = [
+            "name": member.firstName.isEmpty ? member.username : member.firstName,
+            "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when, "link": link,
+            "cancelled": kind == .cancellation,
+        ]
+        if !session.description.isEmpty { values["description"] = session.description }
+        var mail = mailer.compose("session", to: member.email, subject: subject, site: .tenant(tenant), values: values)
+        switch kind {
+        case .invitation, .update:
+            mail.attachment = invitationFile(.request, tenant: tenant, session: session, attendee: member.email, link: link)
+        case .cancellation:
+            mail.attachment = invitationFile(.cancel, tenant: tenant, session: session, attendee: member.email, link: link)
+        case .reminder:
+            break
+        }
+        return mail
+    }
+
+    // MARK: iCalendar
+
+    private func invitationFile(_ method: ICalendar.Method, tenant: Tenant, session: LiveSessionRecord,
+                                attendee: String, link: String) -> MailAttachment {
+        let text = ICalendar.invitation(event(tenant: tenant, session: session, attendee: attendee, link: link),
+                                        method: method, productID: Self.productID)
+        return MailAttachment(filename: method == .cancel ? "cancel.ics" : "invite.ics",
+                              contentType: "text/calendar; method=\(method.rawValue); charset=UTF-8", content: text)
+    }
+
+    /// The session as a calendar event; the UID is the same in every invitation, update,
+    /// cancellation, download and feed, so calendars replace the event instead of adding one.
+    func event(tenant: Tenant, session: LiveSessionRecord, attendee: String? = nil, link: String? = nil,
+               stamp: Date = Date()) -> CalendarEvent {
+        let link = link ?? config.baseURL(tenantSlug: tenant.slug) + session.path
+        let description = session.description.isEmpty ? "Details and the live room: \(link)"
+            : "\(session.description)\n\nDetails and the live room: \(link)"
+        return CalendarEvent(uid: Self.uid(session: session.id, tenantHost: tenantHost(tenant)), sequence: session.sequence,
+                             start: session.startsAt, end: session.endsAt, summary: session.title,
+                             description: description, url: link, organizerName: tenant.name,
+                             organizerEmail: config.smtp?.fromAddress ?? "no-reply@\(host(config.rootHost))",
+                             attendeeEmail: attendee, cancelled: session.isCancelled, stamp: stamp)
+    }
+
+    /// `<session id>@<tenant host>`.
+    static func uid(session: UUID, tenantHost: String) -> String { "\(session.uuidString.lowercased())@\(tenantHost)" }
+
+    func tenantHost(_ tenant: Tenant) -> String { "\(tenant.slug).\(host(config.rootHost))" }
+
+    /// A host without its port.
+    private func host(_ hostAndPort: String) -> String {
+        String(hostAndPort.split(separator: ":").first ?? Substring(hostAndPort))
+    }
+}
