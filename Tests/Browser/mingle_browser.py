@@ -26,6 +26,7 @@ PORT = int(os.environ.get("MINGLE_BASE_PORT", "8080"))
 ROOT_HOST = "mingle.localhost"
 
 TENANT_SLUGS = ("acme", "globex")
+DEMO_PASSWORD = "mingle-demo-pass"
 
 
 def host_for(slug=None):
@@ -123,3 +124,31 @@ def write_test_picture(path, width=600, height=450):
     png += chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b"")
     Path(path).write_bytes(png)
     return Path(path)
+
+
+def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1]):
+    """Another person at another computer: a headless Chromium with its own cookies."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM_BINARY
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def sign_in(driver, username, slug="acme", password=DEMO_PASSWORD):
+    """Signs a demo person in on a tenant's site through the form; waits for the redirect."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url_for(slug, "/sign-in"))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    before = driver.current_url
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.current_url != before)

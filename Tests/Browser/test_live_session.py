@@ -14,31 +14,18 @@ import subprocess
 import time
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from mingle_browser import CHROMEDRIVER, CHROMIUM_BINARY, save_screenshot, set_viewport, url_for, use_desktop_viewport
+from mingle_browser import new_browser, save_screenshot, set_viewport, sign_in, url_for
 
-PASSWORD = "mingle-demo-pass"
 ORGANIZER = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
 # Seconds: the lobby is open at once; S comes after everyone has entered.
 STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 40, 50, 12, 4, 12
 
 
-def new_browser():
-    options = Options()
-    options.binary_location = CHROMIUM_BINARY
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
 
 
 @pytest.fixture
@@ -77,13 +64,6 @@ def schedule_quick_session():
     return result.stdout.strip().splitlines()[-1]
 
 
-def sign_in(driver, username):
-    driver.get(url_for("acme", "/sign-in"))
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    before = driver.current_url
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: d.current_url != before)
 
 
 def stage(driver):

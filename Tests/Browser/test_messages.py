@@ -3,37 +3,22 @@
 import time
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from mingle_browser import CHROMEDRIVER, CHROMIUM_BINARY, save_screenshot, url_for
+from mingle_browser import new_browser, save_screenshot, sign_in, url_for
 
-PASSWORD = "mingle-demo-pass"
 
 
 @pytest.fixture
 def second_browser():
     """Another person at another computer: a second Chromium with its own cookies."""
-    options = Options()
-    options.binary_location = CHROMIUM_BINARY
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = new_browser()
     yield driver
     driver.quit()
 
 
-def sign_in(driver, username):
-    driver.get(url_for("acme", "/sign-in"))
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    before = driver.current_url
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(EC.url_changes(before))
 
 
 def click(driver, text):

@@ -12,18 +12,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from mingle_browser import save_screenshot, url_for, use_desktop_viewport, use_phone_viewport
-
-PASSWORD = "mingle-demo-pass"
+from mingle_browser import save_screenshot, sign_in, url_for, use_desktop_viewport, use_phone_viewport
 
 
-def sign_in(driver, username):
-    driver.get(url_for("acme", "/sign-in"))
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    before = driver.current_url
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(EC.url_changes(before))
+
 
 
 def set_value(driver, element_id, value):
