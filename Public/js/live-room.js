@@ -13,6 +13,7 @@ let retry = 0;
 let closedForGood = false;
 let notOpenUntil = null;
 let surveyShownFor = null;  // pairing whose survey form is on screen
+let failedHandshakes = 0;   // connections refused before opening (signed out, no longer a member…)
 
 const serverNow = () => Date.now() + clockOffset;
 
@@ -35,13 +36,23 @@ function connect() {
   if (closedForGood) return;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   socket = new WebSocket(`${scheme}//${location.host}/live/ws?session=${encodeURIComponent(sessionID)}`);
-  socket.addEventListener("open", () => { retry = 0; });
+  let opened = false;
+  socket.addEventListener("open", () => { opened = true; retry = 0; failedHandshakes = 0; });
   socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
   socket.addEventListener("close", () => {
     socket = null;
     if (closedForGood) return;
     if (notOpenUntil) {
       setTimeout(connect, Math.max(1000, notOpenUntil - serverNow() + 500));
+      return;
+    }
+    if (!opened && ++failedHandshakes >= 5) {
+      // Refused again and again: retrying will not help; say what to do instead.
+      showStage("connecting");
+      root.querySelector('[data-stage="connecting"] h2').textContent = "Mingle could not let you into this room";
+      root.querySelector('[data-stage="connecting"] .hint').textContent =
+        "You may have been signed out, or this session is not open to you. Reload the page to try again.";
+      el("phase").textContent = "Not connected";
       return;
     }
     if (view) el("phase").textContent = "Reconnecting…";
@@ -73,6 +84,10 @@ function handle(message) {
         notOpenUntil = Number(root.dataset.opens);
         showStage("not-open");
         el("phase").textContent = "Not open yet";
+      } else if (message.code === "signed-out") {
+        closedForGood = true;
+        notice(message.message);
+        el("phase").textContent = "Not connected";
       } else if (message.code === "closed") {
         closedForGood = true;
         showStage("closed");
@@ -209,9 +224,10 @@ el("survey-form").addEventListener("submit", (event) => {
   const form = event.currentTarget;
   const answers = {};
   for (const q of view.survey.questions) {
-    const field = form.elements[q.key];
-    if (!field) continue;
-    const value = field.value !== undefined ? field.value : "";
+    // By name attribute, not form.elements[key]: a key like "length" would name a property.
+    const fields = [...form.querySelectorAll(`[name="${CSS.escape(q.key)}"]`)];
+    const field = fields.find((f) => f.type !== "radio" || f.checked);
+    const value = field ? field.value.trim() : "";
     if (value !== "") answers[q.key] = value;
   }
   const missing = view.survey.questions.filter((q) => q.required && !answers[q.key]);

@@ -15,8 +15,9 @@ public protocol LiveStore: Sendable {
     /// Inserts the new pairings, removes their members from the pool and marks `prioritised`
     /// (left out of this round) as priority.
     func startPairings(session: UUID, _ pairings: [PairingRecord], prioritised: [UUID]) async throws
-    /// Ends a pairing; `requeue` puts the partner who stayed back in the pool in the same transaction.
-    func endPairing(session: UUID, pairing: UUID, at: Date, reason: PairingEnd, leftBy: UUID?, requeue: PoolEntry?) async throws
+    /// Ends a pairing; `requeue` puts people back in the pool in the same transaction (the
+    /// partner who stayed, or both when the session has no survey).
+    func endPairing(session: UUID, pairing: UUID, at: Date, reason: PairingEnd, leftBy: UUID?, requeue: [PoolEntry]) async throws
     /// Stores a submitted survey; `requeue` puts the submitter back in the pool in the same transaction.
     func recordResponse(session: UUID, _ response: SurveyResponse, requeue: PoolEntry?) async throws
     /// Empties the pool (at the session end).

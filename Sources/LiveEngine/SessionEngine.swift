@@ -154,15 +154,20 @@ public actor SessionEngine {
             let phase = times.phase(at: now)
             if isClosed || phase == .closed { throw LiveRefusal.closed }
             if phase == .scheduled { throw LiveRefusal.notOpenYet(times.lobbyOpens) }
+            guard connections.values.filter({ $0.user == user.id }).count < Self.maxConnectionsPerPerson else {
+                throw LiveRefusal("too-many-windows", "This room is open in too many of your windows; close one and reload.")
+            }
             try await store.recordAttendance(session: sessionID, user: user, at: now)
             names[user.id] = user.name
-            if user.isOrganizer { organizers.insert(user.id) }
+            // The role as of this connection: someone made or unmade organizer since keeps no old rights.
+            if user.isOrganizer { organizers.insert(user.id) } else { organizers.remove(user.id) }
             disconnectedSince[user.id] = nil
             let id = nextConnection
             nextConnection += 1
-            let (stream, outbox) = AsyncStream<ServerMessage>.makeStream(bufferingPolicy: .bufferingNewest(64))
+            let (stream, outbox) = AsyncStream<ServerMessage>.makeStream(bufferingPolicy: .bufferingNewest(256))
             connections[id] = (user.id, outbox)
             if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
+            offerOrganizerIfFree(user.id, now: now)
             publish()
             return (id, stream)
         }
@@ -213,6 +218,9 @@ public actor SessionEngine {
             guard !organizers.contains(user) else {
                 throw LiveRefusal("organizer", "Organizers meet left-over members by being available.")
             }
+            guard times.canStartPair(at: now) else {
+                throw LiveRefusal("too-late", "No new conversations start this close to the end of the session.")
+            }
             guard activePairing[user] == nil, pendingSurvey[user] == nil, pool[user] == nil else {
                 throw LiveRefusal("busy", "You are already waiting or in a conversation.")
             }
@@ -256,6 +264,7 @@ public actor SessionEngine {
                 pool[user] = requeue
                 scheduleMatch(at: now + timings.matchDelay)
             }
+            offerOrganizerIfFree(user, now: now)
             publish()
         }
     }
@@ -314,8 +323,13 @@ public actor SessionEngine {
     /// The earliest instant strictly after `time` at which something is due.
     public func nextWake(after time: Date) -> Date? {
         var candidates: [Date] = []
-        let running = activePairing.values.compactMap { pairings[$0] }.map { times.pair(startedAt: $0.startedAt) }
-        if let next = times.nextEvent(after: time, pairs: running) { candidates.append(next) }
+        if let next = times.nextEvent(after: time) { candidates.append(next) }
+        // Overdue work (a write that failed earlier) is due now, not at the next unrelated event.
+        if time >= times.end && !endHandled { candidates.append(time) }
+        for pairing in Set(activePairing.values).compactMap({ pairings[$0] }) {
+            let pairClock = times.pair(startedAt: pairing.startedAt)
+            if pairClock.overAt <= time { candidates.append(time) } else if let next = pairClock.nextEvent(after: time) { candidates.append(next) }
+        }
         if let matchDue { candidates.append(max(matchDue, time)) }
         for since in disconnectedSince.values { candidates.append(max(since + timings.reconnectGrace, time)) }
         return candidates.min()
@@ -370,12 +384,16 @@ public actor SessionEngine {
 
     private func endPairing(_ record: PairingRecord, at end: Date, reason: PairingEnd, leftBy: UUID?, now: Date) async throws {
         var stayer: UUID?
-        var requeue: PoolEntry?
+        var requeue: [PoolEntry] = []
         if reason == .left, let leaver = leftBy, let partner = record.partner(of: leaver) {
             stayer = partner
             if !organizers.contains(partner) && times.canStartPair(at: now) {
-                requeue = PoolEntry(user: partner, queuedAt: record.startedAt, priority: true)
+                requeue = [PoolEntry(user: partner, queuedAt: record.startedAt, priority: true)]
             }
+        } else if questions.isEmpty {
+            // No survey: both straight back to the pool while pairs can still start.
+            requeue = [record.memberA, record.memberB].filter { !organizers.contains($0) && times.canStartPair(at: now) }
+                .map { PoolEntry(user: $0, queuedAt: now, priority: false) }
         }
         try await store.endPairing(session: sessionID, pairing: record.id, at: end, reason: reason, leftBy: leftBy, requeue: requeue)
         var ended = record
@@ -387,35 +405,28 @@ public actor SessionEngine {
             activePairing[user] = nil
             if reason != .left && !questions.isEmpty { pendingSurvey[user] = record.id }
         }
-        if reason != .left && questions.isEmpty {
-            // No survey: straight back to the pool while pairs can still start.
-            for user in [record.memberA, record.memberB] where !organizers.contains(user) && times.canStartPair(at: now) {
-                let entry = PoolEntry(user: user, queuedAt: now, priority: false)
-                try await store.enterPool(session: sessionID, entry: entry)
-                pool[user] = entry
-                scheduleMatch(at: now + timings.matchDelay)
-            }
+        for entry in requeue {
+            pool[entry.user] = entry
+            scheduleMatch(at: now + timings.matchDelay)
         }
         if let stayer {
-            if let requeue {
-                pool[stayer] = requeue
-                scheduleMatch(at: now + timings.matchDelay)
-            }
             let name = names[leftBy ?? stayer] ?? "Your partner"
-            send(.notice(requeue != nil
-                ? "\(name) left the conversation. You are first in line for the next one."
-                : "\(name) left the conversation."), to: stayer)
+            send(.notice(requeue.isEmpty
+                ? "\(name) left the conversation."
+                : "\(name) left the conversation. You are first in line for the next one."), to: stayer)
+            offerOrganizerIfFree(stayer, now: now)
         }
     }
 
+    /// A matching round. `matchDue` is cleared only once the round is stored, so a failed
+    /// write is retried on the next wake.
     private func matchRound(at now: Date) async throws {
-        matchDue = nil
-        guard times.canStartPair(at: now) else { return }
         let waiting = orderedPool().filter { isConnected($0.user) }
-        guard !waiting.isEmpty else { return }
-        let organizer = availableOrganizer.flatMap { id in
-            isConnected(id) && activePairing[id] == nil && pendingSurvey[id] == nil ? id : nil
+        guard times.canStartPair(at: now), !waiting.isEmpty else {
+            matchDue = nil
+            return
         }
+        let organizer = availableOrganizer.flatMap { id in isFree(organizer: id) ? id : nil }
         let result = Matcher.match(
             MatchRequest(waiting: waiting.map(\.user), met: met, organizer: organizer), using: &rng)
         var records = result.pairs.map {
@@ -425,8 +436,12 @@ public actor SessionEngine {
             records.append(PairingRecord(id: UUID(), memberA: member, memberB: organizer, withOrganizer: true, round: round + 1, startedAt: now))
         }
         let newlyPrioritised = result.leftOver.filter { pool[$0]?.priority == false }
-        guard !records.isEmpty || !newlyPrioritised.isEmpty else { return }
+        guard !records.isEmpty || !newlyPrioritised.isEmpty else {
+            matchDue = nil
+            return
+        }
         try await store.startPairings(session: sessionID, records, prioritised: newlyPrioritised)
+        matchDue = nil
         if !records.isEmpty { round += 1 }
         for record in records {
             pairings[record.id] = record
@@ -450,19 +465,30 @@ public actor SessionEngine {
             let view = views[connection.user] ?? makeView(for: connection.user, at: now)
             views[connection.user] = view
             if !(lastView[id]?.sameContent(as: view) ?? false) {
-                connection.outbox.yield(.state(view))
                 lastView[id] = view
+                deliver(.state(view), to: id)
             }
             let presence = organizers.contains(connection.user) ? organizerPresence : memberPresence
             if lastPresence[id] != presence {
-                connection.outbox.yield(.presence(presence))
                 lastPresence[id] = presence
+                deliver(.presence(presence), to: id)
             }
         }
     }
 
     private func send(_ message: ServerMessage, to user: UUID) {
-        for (_, connection) in connections where connection.user == user { connection.outbox.yield(message) }
+        for (id, connection) in connections where connection.user == user { deliver(message, to: id) }
+    }
+
+    /// Hands a message to a connection's buffer. A reader that fell so far behind that the
+    /// buffer dropped its oldest message may have lost a state: forget what it was sent, so
+    /// the next change sends the whole view again.
+    private func deliver(_ message: ServerMessage, to connection: ConnectionID) {
+        guard let outbox = connections[connection]?.outbox else { return }
+        if case .dropped = outbox.yield(message) {
+            lastView[connection] = nil
+            lastPresence[connection] = nil
+        }
     }
 
     private func status(of user: UUID, at now: Date) -> LiveView.Status {
@@ -561,6 +587,20 @@ public actor SessionEngine {
     }
 
     private func isConnected(_ user: UUID) -> Bool { connections.values.contains { $0.user == user } }
+
+    /// An organizer who could meet a left-over member now.
+    private func isFree(organizer id: UUID) -> Bool {
+        organizers.contains(id) && isConnected(id) && activePairing[id] == nil && pendingSurvey[id] == nil
+    }
+
+    /// The available organizer just became free (back from a pair or a survey, or reconnected):
+    /// someone may be waiting for them.
+    private func offerOrganizerIfFree(_ user: UUID, now: Date) {
+        if availableOrganizer == user && isFree(organizer: user) && !pool.isEmpty { scheduleMatch(at: now) }
+    }
+
+    /// One person may have the room open in a few windows (a phone and a laptop), not dozens.
+    static let maxConnectionsPerPerson = 3
 
     private func scheduleMatch(at time: Date) {
         if matchDue.map({ time < $0 }) ?? true { matchDue = time }

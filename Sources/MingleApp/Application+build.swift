@@ -60,7 +60,9 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         router: router,
         // The same router answers WebSocket upgrades, so they pass the same site and session middleware.
         server: .http1WebSocketUpgrade(
-            webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveSocketController.maxMessageBytes))),
+            webSocketRouter: router, configuration: .init(ws: .init(
+                // Pings every 10 s notice a vanished browser well within the reconnect grace.
+                maxFrameSize: LiveSocketController.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(10))))),
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)
     app.addServices(client, rooms, TenantChangeListener(settings: config.database, directory: directory, logger: logger),

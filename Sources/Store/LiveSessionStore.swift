@@ -88,13 +88,13 @@ public struct LiveSessionStore: LiveStore {
         }
     }
 
-    public func endPairing(session: UUID, pairing: UUID, at time: Date, reason: PairingEnd, leftBy: UUID?, requeue: PoolEntry?) async throws {
+    public func endPairing(session: UUID, pairing: UUID, at time: Date, reason: PairingEnd, leftBy: UUID?, requeue: [PoolEntry]) async throws {
         try await database.withTenant(tenant) { tx in
             try await tx.execute("""
                 UPDATE live_pairings SET ended_at = \(time), end_reason = \(reason.rawValue), left_by = \(leftBy)
                 WHERE session_id = \(session) AND id = \(pairing) AND ended_at IS NULL
                 """)
-            if let requeue { try await tx.upsertPool(tenant, session, requeue) }
+            for entry in requeue { try await tx.upsertPool(tenant, session, entry) }
         }
     }
 
@@ -163,5 +163,13 @@ extension Transaction {
                     \(lead), \(teardown), \(json)::jsonb, \(createdBy))
             """)
         return id
+    }
+}
+
+extension Transaction {
+    /// Sessions of any tenant with a pairing not yet ended or someone in the pool (migration
+    /// 0015's definer function; identifiers only).
+    public func liveSessionsToResume(limit: Int = 1000) async throws -> [(TenantID, UUID)] {
+        try await query("SELECT tenant_id, session_id FROM live_sessions_to_resume(\(Int32(limit)))").all((UUID, UUID).self)
     }
 }

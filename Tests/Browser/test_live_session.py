@@ -222,14 +222,16 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     # What PostgreSQL holds matches what the pages showed.
     stored_pairs = psql("""
         SELECT json_agg(json_build_array(a.username, b.username, p.round, p.end_reason) ORDER BY p.round)
-        FROM live_pairings p JOIN users a ON a.id = p.member_a JOIN users b ON b.id = p.member_b;""")
+        FROM live_pairings p JOIN users a ON a.id = p.member_a JOIN users b ON b.id = p.member_b
+        WHERE p.session_id = '%s';""" % session)
     assert {frozenset(p[:2]) for p in stored_pairs} == set(seen_pairs)
     assert sorted(p[2] for p in stored_pairs) == [1, 1, 2, 2]
     assert all(p[3] in ("time", "session_end") for p in stored_pairs)
     stored_answers = psql("""
         SELECT json_agg(json_build_array(s.username, t.username, a.question_key, a.value))
         FROM live_survey_responses r JOIN live_survey_answers a ON a.response_id = r.id
-        JOIN users s ON s.id = r.submitter_id JOIN users t ON t.id = r.target_id;""")
+        JOIN users s ON s.id = r.submitter_id JOIN users t ON t.id = r.target_id
+        WHERE r.session_id = '%s';""" % session)
     got = {}
     for submitter, target, key, value in stored_answers:
         got.setdefault((submitter, target), {})[key] = value

@@ -160,8 +160,8 @@ struct EngineRulesTests {
 
     @Test("A refused survey and a failed write change nothing")
     func refusalsAndFailuresChangeNothing() async throws {
-        // setup
-        let fixture = SessionFixture(members: 2)
+        // setup: two pairs end; their surveys are pending.
+        let fixture = SessionFixture(members: 4)
         let (engine, inboxes) = try await started(fixture, meeting: fixture.members)
         try await fixture.at(1, engine)
         try await fixture.at(26, engine)
@@ -176,7 +176,11 @@ struct EngineRulesTests {
         #expect(refusal?.message.contains("needs an answer") == true)
         #expect(fixture.store.responses.isEmpty)
 
-        // act + check: a survey about someone else's pairing is refused.
+        // act + check: a survey about the other pair's conversation, or an unknown one, is refused.
+        let otherPairing = try #require(fixture.store.pairings.first { !$0.contains(member.id) }?.id)
+        await #expect(throws: LiveRefusal.self) {
+            try await engine.submitSurvey(member.id, pairing: otherPairing, answers: SessionFixture.goodAnswers)
+        }
         await #expect(throws: LiveRefusal.self) {
             try await engine.submitSurvey(member.id, pairing: UUID(), answers: SessionFixture.goodAnswers)
         }
@@ -198,6 +202,126 @@ struct EngineRulesTests {
         try await engine.submitSurvey(member.id, pairing: pairing, answers: SessionFixture.goodAnswers)
         #expect(fixture.store.responses.count == 1)
         #expect(fixture.store.responses[0].answers.map(\.value) == ["4", "Yes", "Builds boats"])
+    }
+
+    @Test("A matching round whose write fails is retried, not forgotten")
+    func failedMatchIsRetried() async throws {
+        // setup: two members wait; the store fails when the round is due.
+        let fixture = SessionFixture(members: 2)
+        let (engine, _) = try await started(fixture, meeting: fixture.members, organizer: false)
+        fixture.store.failWrites = true
+
+        // act: the round fails; the engine still has it due now.
+        fixture.clock.set(fixture.times.start + 1)
+        await #expect(throws: MemoryLiveStore.WriteFailed.self) { try await engine.tick() }
+        let due = await engine.nextWake(after: fixture.clock.now)
+        fixture.store.failWrites = false
+        try await fixture.at(2, engine)
+
+        // check
+        #expect(due == fixture.clock.now - 1)
+        #expect(await engine.view(of: fixture.members[0].id).pair?.partner.id == fixture.members[1].id)
+        #expect(fixture.store.pairings.count == 1)
+    }
+
+    @Test("An available organizer who becomes free meets the member left over meanwhile")
+    func organizerBecomingFreeMeetsTheLeftOver() async throws {
+        // setup: A meets the available organizer; then B, C, D meet: B + C pair, D is left over.
+        let fixture = SessionFixture(members: 4)
+        let a = fixture.members[0]
+        let (engine, _) = try await started(fixture, meeting: [a])
+        try await engine.setAvailable(fixture.organizer.id, true)
+        try await fixture.at(1, engine)
+        #expect(await engine.view(of: a.id).pair?.withOrganizer == true)
+        for member in fixture.members.dropFirst() { try await engine.meet(member.id) }
+        try await fixture.at(2, engine)
+        let waiting = await engine.waitingUsers
+        #expect(waiting.count == 1)
+        let leftOver = try #require(waiting.first)
+
+        // act: the organizer's pair ends; the organizer sends the survey.
+        try await fixture.at(26, engine)
+        let pairing = try #require(await engine.view(of: fixture.organizer.id).survey?.pairing)
+        try await engine.submitSurvey(fixture.organizer.id, pairing: pairing, answers: SessionFixture.goodAnswers)
+        try await engine.tick()
+
+        // check: the left-over member now talks with the organizer.
+        let view = await engine.view(of: leftOver)
+        #expect(view.pair?.partner.id == fixture.organizer.id)
+        #expect(view.pair?.withOrganizer == true)
+    }
+
+    @Test("At the end the pool empties: a member still waiting is back in the lobby")
+    func poolEmptiesAtTheEnd() async throws {
+        // setup: one member waits alone.
+        let fixture = SessionFixture(members: 1, sessionSeconds: 60)
+        let (engine, _) = try await started(fixture, meeting: fixture.members, organizer: false)
+        try await fixture.at(1, engine)
+        #expect(await engine.view(of: fixture.members[0].id).status == .waiting)
+        #expect(fixture.store.pool.count == 1)
+
+        // act
+        try await fixture.at(60, engine)
+
+        // check
+        #expect(fixture.store.pool.isEmpty)
+        #expect(await engine.view(of: fixture.members[0].id).status == .lobby)
+    }
+
+    @Test("No one can press Meet too close to the end; a person may not open the room in many windows")
+    func tooLateAndTooManyWindows() async throws {
+        let fixture = SessionFixture(members: 1, sessionSeconds: 60)
+        let (engine, _) = try await started(fixture, meeting: [])
+        // two more windows are fine, a fourth is refused
+        _ = try await engine.enter(fixture.members[0])
+        _ = try await engine.enter(fixture.members[0])
+        await #expect(throws: LiveRefusal.self) { _ = try await engine.enter(fixture.members[0]) }
+        // E − (R/2 + G) = S + 45: a pair started later would be too short
+        try await fixture.at(46, engine)
+        let refusal = await #expect(throws: LiveRefusal.self) { try await engine.meet(fixture.members[0].id) }
+        #expect(refusal?.code == "too-late")
+    }
+
+    @Test("A role is as of the latest connection: an organizer who comes back as a member has no organizer rights")
+    func rolesFollowTheLatestConnection() async throws {
+        let fixture = SessionFixture(members: 1)
+        let (engine, inboxes) = try await started(fixture, meeting: [])
+        try await engine.setAvailable(fixture.organizer.id, true)
+        await engine.leave(inboxes[fixture.organizer.id]!.connection)
+        var demoted = fixture.organizer
+        demoted.isOrganizer = false
+        _ = try await engine.enter(demoted)
+        await #expect(throws: LiveRefusal.self) { try await engine.setAvailable(fixture.organizer.id, false) }
+        #expect(await engine.view(of: fixture.organizer.id).role == "member")
+        #expect(await engine.presence(forOrganizer: false).people.first { $0.id == fixture.organizer.id }?.role == "member")
+    }
+
+    @Test("The timer loop runs a session on its own: pairs, surveys and the close happen without calls to tick")
+    func timerLoopRunsTheSession() async throws {
+        // setup
+        let fixture = SessionFixture(members: 2, sessionSeconds: 40)
+        let (engine, _) = try await started(fixture, meeting: fixture.members, organizer: false)
+        let loop = Task { await engine.run() }
+
+        // act + check: each step happens once the clock passes it.
+        fixture.clock.set(fixture.times.start + 1.5)
+        try await eventually { await engine.view(of: fixture.members[0].id).status == .pair }
+        fixture.clock.set(fixture.times.start + 27)
+        try await eventually { await engine.view(of: fixture.members[0].id).status == .survey }
+        fixture.clock.set(fixture.times.closes + 1)
+        try await eventually { await engine.isClosed }
+        await loop.value
+        let pairing = try #require(fixture.store.pairings.first)
+        #expect(pairing.endedAt == fixture.times.pair(startedAt: pairing.startedAt).overAt)
+        #expect(pairing.endReason == .time)
+    }
+
+    private func eventually(_ condition: () async -> Bool) async throws {
+        for _ in 0..<400 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("the condition did not become true within 2 s")
     }
 
     @Test("Members cannot act as organizers; organizers cannot join the pool")
@@ -246,7 +370,7 @@ struct EngineRandomSessionTests {
                 guard connection[member.id] != nil else { continue }
                 let view = await engine.view(of: member.id)
                 switch view.status {
-                case .lobby where view.session.canMeet: try await engine.meet(member.id)
+                case .lobby where view.session.canMeet && view.session.pairsStarting: try await engine.meet(member.id)
                 case .survey: try await engine.submitSurvey(member.id, pairing: view.survey!.pairing, answers: SessionFixture.goodAnswers)
                 default: break
                 }

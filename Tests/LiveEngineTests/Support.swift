@@ -69,12 +69,12 @@ final class MemoryLiveStore: LiveStore {
             for user in prioritised { state.pool[user]?.priority = true }
         }
     }
-    func endPairing(session: UUID, pairing: UUID, at: Date, reason: PairingEnd, leftBy: UUID?, requeue: PoolEntry?) async throws {
+    func endPairing(session: UUID, pairing: UUID, at: Date, reason: PairingEnd, leftBy: UUID?, requeue: [PoolEntry]) async throws {
         try write { state in
             state.pairings[pairing]?.endedAt = at
             state.pairings[pairing]?.endReason = reason
             state.pairings[pairing]?.leftBy = leftBy
-            if let requeue { state.pool[requeue.user] = requeue }
+            for entry in requeue { state.pool[entry.user] = entry }
         }
     }
     func recordResponse(session: UUID, _ response: SurveyResponse, requeue: PoolEntry?) async throws {
@@ -138,8 +138,17 @@ final class Inbox: Sendable {
         }
     }
 
-    /// Waits briefly for delivery (the stream hands messages over asynchronously).
-    func settle() async { try? await Task.sleep(for: .milliseconds(15)) }
+    /// Waits until delivery has settled: the stream hands messages over asynchronously, so wait
+    /// until nothing new has arrived for a few polls (at most a second).
+    func settle() async {
+        var last = -1, quiet = 0
+        for _ in 0..<200 where quiet < 3 {
+            try? await Task.sleep(for: .milliseconds(5))
+            let count = messages.count
+            quiet = count == last ? quiet + 1 : 0
+            last = count
+        }
+    }
     var messages: [ServerMessage] { received.withLock { $0 } }
     var isFinished: Bool { finished.withLock { $0 } }
     var lastState: LiveView? {

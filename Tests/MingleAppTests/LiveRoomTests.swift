@@ -176,6 +176,42 @@ import TestSupport
         }
     }
 
+    @Test func aStartingServerResumesUnfinishedSessionsEvenIfNobodyComesBack() async throws {
+        try await withTestDatabase { db in
+            // setup: a pair talking and a member waiting when the server stops.
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme", members: 3)
+            let t0 = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded())
+            let start = t0 + 10
+            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60, lead: 10, teardown: 10)
+            let clock = ManualLiveClock(t0)
+            let timings = EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(5))
+            let store = LiveSessionStore(database: db.app, tenant: acme.tenant)
+            let engine = try #require(try await SessionEngine.load(session: session, store: store, clock: clock, timings: timings))
+            let members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
+            for member in members { _ = try await engine.enter(member) }
+            clock.set(start)
+            for member in members { try await engine.meet(member.id) }
+            clock.set(start + 1)
+            try await engine.tick()
+            await engine.shutdown()
+            let before = try await db.app.withoutTenant { tx in try await tx.liveSessionsToResume() }
+
+            // act: a new server starts after the session closed; nobody reconnects.
+            clock.set(start + 71)
+            let rooms = LiveRooms(database: db.app, clock: clock, timings: timings, logger: TestEnvironment.logger)
+            await rooms.resumeUnfinished()
+
+            // check: the pair ended on time, the pool is empty, nothing is left to resume.
+            let stored = try #require(try await store.load(session: session))
+            #expect(before.map(\.1) == [session])
+            #expect(stored.pairings.count == 1)
+            #expect(stored.pairings.allSatisfy { $0.endReason == .time && $0.endedAt == start + 26 })
+            #expect(stored.pool.isEmpty)
+            #expect(try await db.app.withoutTenant { tx in try await tx.liveSessionsToResume() }.isEmpty)
+        }
+    }
+
     @Test func theOriginMustBeThisHostWithThePublicScheme() {
         #expect(LiveSocketController.originAllowed("http://acme.mingle.test", host: "acme.mingle.test", scheme: "http"))
         #expect(LiveSocketController.originAllowed("HTTP://ACME.mingle.test", host: "acme.mingle.test", scheme: "http"))

@@ -24,8 +24,9 @@ actor LiveRooms: Service {
         self.logger = logger
     }
 
-    /// The engine of a session of `tenant`; nil when the tenant has no such (uncancelled) session.
-    /// Row-level security scopes the load, so another tenant's session id finds nothing.
+    /// The engine of a session of `tenant`; nil when the tenant has no such (uncancelled) session;
+    /// throws `LiveRefusal` before the lobby opens. Row-level security scopes the load, so
+    /// another tenant's session id finds nothing.
     func engine(tenant: TenantID, session: UUID) async throws -> SessionEngine? {
         let key = Key(tenant: tenant, session: session)
         if let loading = engines[key], let engine = try? await loading.value, await !engine.isClosed {
@@ -40,11 +41,11 @@ actor LiveRooms: Service {
                 engines[key] = nil
                 return nil
             }
-            // Before the lobby opens the organizer may still move the session: such an engine
-            // only refuses entry and is not kept, so the next look-up reads the new times.
+            // Before the lobby opens the organizer may still move the session: refuse, and keep
+            // nothing, so the next look-up reads the new times.
             if engine.times.phase(at: clock.now) == .scheduled {
                 engines[key] = nil
-                return engine
+                throw LiveRefusal.notOpenYet(engine.times.lobbyOpens)
             }
             Task {
                 await engine.run()
@@ -57,12 +58,27 @@ actor LiveRooms: Service {
         }
     }
 
+    func resumeUnfinished() async {
+        do {
+            let unfinished = try await database.withoutTenant { tx in try await tx.liveSessionsToResume() }
+            for (tenant, session) in unfinished {
+                _ = try? await engine(tenant: tenant, session: session)
+            }
+            if !unfinished.isEmpty { logger.info("resumed \(unfinished.count) live session(s)") }
+        } catch {
+            logger.error("could not look for live sessions to resume: \(String(describing: error))")
+        }
+    }
+
     private func closed(_ key: Key, _ engine: SessionEngine) async {
         if let current = engines[key], let loaded = try? await current.value, loaded === engine { engines[key] = nil }
     }
 
-    /// Runs until the server shuts down, then ends every connection; the state is in the database.
+    /// Resumes the sessions a previous run left unfinished (so their pairs end and their pool
+    /// empties on time even if nobody reconnects), then runs until the server shuts down and
+    /// ends every connection; the state is in the database.
     func run() async throws {
+        await resumeUnfinished()
         try? await gracefulShutdown()
         for loading in engines.values {
             if let engine = try? await loading.value { await engine.shutdown() }

@@ -14,6 +14,15 @@ struct LiveSocketController {
 
     /// The largest message a browser may send (a survey with long free-text answers fits).
     static let maxMessageBytes = 8 * 1024
+    /// How often an open socket checks that its person is still signed in and a member with
+    /// the same role (sign-out, suspension or a role change end the connection).
+    static let recheckInterval: Duration = .seconds(30)
+
+    /// Who may use the socket, and in which room (or why the room refuses them).
+    enum Admission {
+        case room(SessionEngine, LiveUser, Visitor)
+        case refused(LiveRefusal)
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.ws("/live/ws", shouldUpgrade: { request, context in
@@ -22,17 +31,25 @@ struct LiveSocketController {
         }, onUpgrade: { inbound, outbound, socket in
             // Admission is decided again from the same request: the upgrade handler gets the
             // request and its context, not the values computed above.
-            guard let (engine, user) = try? await admit(socket.request, socket.requestContext) else {
+            switch try? await admit(socket.request, socket.requestContext) {
+            case .room(let engine, let user, let visitor)?:
+                let recheck = { @Sendable in
+                    try await stillAdmitted(visitor, user: user, tenant: socket.requestContext.site.tenant?.id, host: socket.request.host)
+                }
+                try await serve(engine: engine, user: user, recheck: recheck, inbound: inbound, outbound: outbound, logger: socket.logger)
+            case .refused(let refusal)?:
+                // The room is not open (yet): say so, so the page can wait for it.
+                try await outbound.writeTextMessage(LiveWire.encode(.error(code: refusal.code, message: refusal.message)))
+                try await outbound.close(.normalClosure, reason: refusal.code)
+            case nil:
                 try await outbound.close(.policyViolation, reason: "refused")
-                return
             }
-            try await serve(engine: engine, user: user, inbound: inbound, outbound: outbound, logger: socket.logger)
         })
     }
 
     /// Who may open the socket: a signed-in active member or organizer of this tenant, from a
     /// page of this very host, for a session of this tenant.
-    func admit(_ request: Request, _ context: AppRequestContext) async throws -> (SessionEngine, LiveUser) {
+    func admit(_ request: Request, _ context: AppRequestContext) async throws -> Admission {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         guard Self.originAllowed(request.headers[.origin], host: request.host, scheme: app.config.publicScheme) else {
             throw HTTPError(.forbidden, message: "This page may not open Mingle's live connection.")
@@ -44,11 +61,30 @@ struct LiveSocketController {
         guard let sessionID = request.queryValue("session").flatMap(UUID.init(uuidString:)) else {
             throw HTTPError(.badRequest, message: "Which session?")
         }
-        guard let engine = try await rooms.engine(tenant: tenant.id, session: sessionID) else {
-            throw HTTPError(.notFound, message: "There is no such session here.")
+        let engine: SessionEngine
+        do {
+            guard let found = try await rooms.engine(tenant: tenant.id, session: sessionID) else {
+                throw HTTPError(.notFound, message: "There is no such session here.")
+            }
+            engine = found
+        } catch let refusal as LiveRefusal {
+            return .refused(refusal)
         }
         let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
-        return (engine, LiveUser(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer))
+        return .room(engine, LiveUser(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer), visitor)
+    }
+
+    /// Whether the person behind an open socket is still signed in (same session), an active
+    /// member of the tenant and of the same role as when they connected.
+    func stillAdmitted(_ visitor: Visitor, user: LiveUser, tenant: TenantID?, host: String) async throws -> Bool {
+        guard let tenant else { return false }
+        return try await app.database.withTenant(tenant) { tx in
+            guard let session = try await tx.session(tokenHash: visitor.sessionTokenHash, host: host),
+                  session.userID == visitor.userID,
+                  let membership = try await tx.membership(user: visitor.userID)
+            else { return false }
+            return membership.status == .active && (membership.role == .organizer) == user.isOrganizer
+        }
     }
 
     /// The Origin must be this host with the public scheme: another site's page cannot use a
@@ -59,7 +95,8 @@ struct LiveSocketController {
     }
 
     private func serve(
-        engine: SessionEngine, user: LiveUser, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
+        engine: SessionEngine, user: LiveUser, recheck: @escaping @Sendable () async throws -> Bool,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
         let connection: SessionEngine.ConnectionID
         let stream: AsyncStream<ServerMessage>
@@ -76,7 +113,19 @@ struct LiveSocketController {
                 // The engine ended this connection (the session closed).
                 try? await outbound.close(.normalClosure, reason: "closed")
             }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: Self.recheckInterval)
+                    if (try? await recheck()) == false {
+                        try? await outbound.writeTextMessage(LiveWire.encode(.error(
+                            code: "signed-out", message: "You are no longer signed in as a member here; reload the page.")))
+                        try? await outbound.close(.policyViolation, reason: "signed out")
+                        return
+                    }
+                }
+            }
             var limiter = MessageLimiter()
+            var failure: (any Error)?
             do {
                 for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
                     switch limiter.admit(at: Date()) {
@@ -96,12 +145,14 @@ struct LiveSocketController {
                 }
             } catch is CancellationError {
             } catch {
-                // Too large a message, or the connection broke.
+                // Too large a message, or the connection broke. Rethrown after the clean-up, so
+                // the WebSocket layer closes with the matching code (1009 for a large message).
                 logger.debug("live socket ended: \(String(describing: error))")
-                try? await outbound.close(.messageTooLarge, reason: "message too large")
+                failure = error
             }
             await engine.leave(connection)
             group.cancelAll()
+            if let failure { throw failure }
         }
     }
 }
