@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "mingle",
             dependencies: [
-                "MingleApp", "Store", "PayPalSimulator",
+                "MingleApp", "Store", "PayPalSimulator", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,6 +66,16 @@ let package = Package(
         // clock are dependencies (DESIGN §4).
         .target(name: "LiveEngine", dependencies: ["Live", "Matching"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
+        // Janus: the configuration Mingle writes for its own node, the WebSocket API client and
+        // the VideoRoom operations Mingle uses (DESIGN §5).
+        .target(
+            name: "Media",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "Imaging", dependencies: ["CGD"], swiftSettings: strict),
         .systemLibrary(name: "CGD", pkgConfig: "gdlib", providers: [.apt(["libgd-dev"])]),
         .target(
@@ -113,6 +123,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "LiveTests", dependencies: ["Live"]),
         .testTarget(name: "LiveEngineTests", dependencies: ["LiveEngine", "Live", "Matching"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "OutboundTests",
             dependencies: [

@@ -12,6 +12,7 @@ want pkg-config
 want postgresql-15
 want postgresql-contrib
 want ca-certificates
+want janus
 if [ "$mode" = test ]; then
   want chromium
   want chromium-driver

@@ -7,13 +7,18 @@ root=$(pwd)
 pg_port=${MINGLE_TEST_PG_PORT:-55433}
 smtp_port=${MINGLE_TEST_SMTP_PORT:-2526}
 app_port=${MINGLE_TEST_APP_PORT:-18080}
+janus_port=${MINGLE_TEST_JANUS_PORT:-18188}
+janus_rtp=${MINGLE_TEST_JANUS_RTP:-21000-21499}
 
 bash scripts/install-deps.sh test
 bash scripts/postgres.sh start .data/test-pg "$pg_port"
 set -a; . .data/test-pg/credentials.env; set +a
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  bash scripts/janus.sh stop .data/test-janus
+}
 trap cleanup EXIT
 
 # aiosmtpd creates the Maildir (new/ cur/ tmp/) only when the folder does not exist yet.
@@ -29,6 +34,10 @@ export MINGLE_TEST=1 MINGLE_TEST_DB_HOST=127.0.0.1 MINGLE_TEST_DB_PORT=$pg_port 
 echo "== swift tests"
 mkdir -p .data
 swift build --build-tests > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; echo "build failed: see .data/build.log" >&2; exit 1; }
+# A private Janus configured by Mingle (VideoRoom + WebSocket API on loopback, own secrets).
+MINGLE_BIN="$(swift build --show-bin-path)/mingle" bash scripts/janus.sh start .data/test-janus "$janus_port" "$janus_rtp"
+set -a; . .data/test-janus/credentials.env; set +a
+export MINGLE_TEST_JANUS_URL="ws://127.0.0.1:$janus_port"
 set +e
 swift test --skip-build > .data/swift-test.log 2>&1
 status=$?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Media
 import MingleApp
 import PostgresNIO
 import Store
@@ -10,7 +11,7 @@ import Store
 struct Mingle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mingle: white-label video networking.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self, QuickSession.self])
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self, QuickSession.self, JanusConfigCommand.self])
 }
 
 /// Applies pending migrations with the owner role.
@@ -105,5 +106,31 @@ struct QuickSession: AsyncParsableCommand {
             config: config, tenantSlug: tenant, title: title, startsIn: startsIn, length: length, round: round,
             grace: grace, lead: lead, teardown: teardown, logger: Logger(label: "mingle.quick-session"))
         print(id.uuidString.lowercased())
+    }
+}
+
+struct JanusConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "janus-config",
+        abstract: "Write the configuration of a local Janus (VideoRoom + WebSockets on loopback) into a folder; secrets from MINGLE_JANUS_API_SECRET and MINGLE_JANUS_ADMIN_KEY.")
+
+    @Option(help: "The folder to write (janus -F <folder>).") var folder: String
+    @Option(help: "The WebSocket API port on 127.0.0.1.") var port = 8188
+    @Option(name: .customLong("rtp-ports"), help: "RTP port range, e.g. 20000-20999.") var rtpPorts = "20000-20999"
+    @Option(name: .customLong("debug-level"), help: "Janus log verbosity 0–7.") var debugLevel = 4
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let secret = env["MINGLE_JANUS_API_SECRET"], secret.count >= 16,
+              let key = env["MINGLE_JANUS_ADMIN_KEY"], key.count >= 16 else {
+            throw ValidationError("MINGLE_JANUS_API_SECRET and MINGLE_JANUS_ADMIN_KEY must be set (16+ characters each)")
+        }
+        let bounds = rtpPorts.split(separator: "-").compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] >= 1024, bounds[0] < bounds[1], bounds[1] <= 65535 else {
+            throw ValidationError("--rtp-ports must look like 20000-20999")
+        }
+        let config = JanusConfig(folder: URL(fileURLWithPath: folder).standardizedFileURL.path, apiPort: port, apiSecret: secret,
+                                 roomAdminKey: key, rtpPorts: bounds[0]...bounds[1], debugLevel: debugLevel)
+        try config.write()
+        print("Janus configuration written to \(config.folder)")
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Mingle's use of the Janus VideoRoom plugin on one session: rooms created and destroyed with
+/// the admin key, one handle per media leg (a browser publishing, or subscribing to one feed).
+/// Room ids are strings (`string_ids` in Mingle's config): "lobby-<session>", "pair-<pairing>".
+public actor VideoRoom {
+    public static let plugin = "janus.plugin.videoroom"
+
+    public nonisolated let session: JanusSession
+    private let adminKey: String
+    private let control: Int64
+
+    public init(session: JanusSession, adminKey: String) async throws {
+        self.session = session
+        self.adminKey = adminKey
+        control = try await session.attach(plugin: Self.plugin)
+    }
+
+    /// Creates a private room (not listed) that only Mingle can manage: `secret` is needed to
+    /// destroy or kick, `pin` to join; both stay inside Mingle.
+    public func createRoom(_ room: String, description: String, publishers: Int, secret: String, pin: String) async throws {
+        _ = try await session.message(handle: control, [
+            "request": "create", "room": .string(room), "admin_key": .string(adminKey),
+            "description": .string(String(description.prefix(100))), "publishers": .number(Double(publishers)),
+            "is_private": true, "secret": .string(secret), "pin": .string(pin),
+            "videocodec": "vp8", "audiocodec": "opus", "notify_joining": false, "permanent": false,
+        ])
+    }
+
+    public func destroyRoom(_ room: String, secret: String) async throws {
+        _ = try await session.message(handle: control, ["request": "destroy", "room": .string(room), "secret": .string(secret)])
+    }
+
+    public func exists(_ room: String) async throws -> Bool {
+        let (data, _) = try await session.message(handle: control, ["request": "exists", "room": .string(room)])
+        return data["exists"]?.bool ?? false
+    }
+
+    /// The rooms Janus has (private ones included: Mingle holds the admin key).
+    public func rooms() async throws -> [String] {
+        let (data, _) = try await session.message(handle: control, ["request": "list", "admin_key": .string(adminKey)])
+        return data["list"]?.array?.compactMap { $0["room"]?.string } ?? []
+    }
+
+    /// Publishers now in a room.
+    public func participants(_ room: String) async throws -> [(id: String, display: String, publishing: Bool)] {
+        let (data, _) = try await session.message(handle: control, ["request": "listparticipants", "room": .string(room)])
+        return data["participants"]?.array?.compactMap { entry in
+            guard let id = entry["id"]?.string else { return nil }
+            return (id, entry["display"]?.string ?? "", entry["publisher"]?.bool ?? false)
+        } ?? []
+    }
+
+    /// Removes a participant from a room (their media stops).
+    public func kick(_ room: String, participant: String, secret: String) async throws {
+        _ = try await session.message(handle: control, [
+            "request": "kick", "room": .string(room), "secret": .string(secret), "id": .string(participant),
+        ])
+    }
+
+    /// A browser publishes into a room: its SDP offer in, Janus's answer out.
+    public func publish(room: String, pin: String, participant: String, display: String, offer: JSON) async throws -> (handle: Int64, answer: JSON) {
+        let handle = try await session.attach(plugin: Self.plugin)
+        do {
+            let (_, jsep) = try await session.message(handle: handle, [
+                "request": "joinandconfigure", "ptype": "publisher", "room": .string(room), "pin": .string(pin),
+                "id": .string(participant), "display": .string(display), "audio": true, "video": true,
+            ], jsep: offer)
+            guard let jsep else { throw JanusError("Janus sent no answer to the offer") }
+            return (handle, jsep)
+        } catch {
+            await session.detach(handle: handle)
+            throw error
+        }
+    }
+
+    /// A browser subscribes to one publisher: Janus makes the offer the browser must answer.
+    public func subscribe(room: String, pin: String, feed: String) async throws -> (handle: Int64, offer: JSON) {
+        let handle = try await session.attach(plugin: Self.plugin)
+        do {
+            let (_, jsep) = try await session.message(handle: handle, [
+                "request": "join", "ptype": "subscriber", "room": .string(room), "pin": .string(pin),
+                "streams": [["feed": .string(feed)]],
+            ])
+            guard let jsep else { throw JanusError("Janus sent no offer for the subscription") }
+            return (handle, jsep)
+        } catch {
+            await session.detach(handle: handle)
+            throw error
+        }
+    }
+
+    /// The browser's answer to a subscription offer: media starts flowing.
+    public func start(handle: Int64, answer: JSON) async throws {
+        _ = try await session.message(handle: handle, ["request": "start"], jsep: answer)
+    }
+
+    public func trickle(handle: Int64, candidate: JSON) async throws {
+        try await session.trickle(handle: handle, candidate: candidate)
+    }
+
+    /// Ends a media leg.
+    public func hangUp(handle: Int64) async {
+        await session.detach(handle: handle)
+    }
+}
