@@ -15,6 +15,7 @@ want ca-certificates
 want janus
 if [ "$mode" = test ]; then
   want chromium
+  want iproute2
   want chromium-driver
   want fonts-dejavu-core
 fi

@@ -158,6 +158,19 @@ public struct LiveView: Sendable, Equatable, Encodable {
     public var organizer: OrganizerInfo?
     /// People met so far in this session.
     public var metCount: Int
+    public var media = MediaInfo()
+
+    /// What the page's media should do.
+    public struct MediaInfo: Sendable, Equatable, Encodable {
+        /// Organizers publishing in the lobby now (the page watches them).
+        public var lobbyPublishers: [UUID] = []
+        /// This person may publish in the lobby (organizers while the lobby exists).
+        public var mayPublishInLobby = false
+        /// The partner publishes in the pair's room now.
+        public var partnerPublishing = false
+        /// Changes when the media tier lost rooms: set everything up again.
+        public var epoch = 0
+    }
 
     /// Equality without `now`, which changes every time.
     public func sameContent(as other: LiveView) -> Bool {

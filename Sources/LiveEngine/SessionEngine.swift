@@ -15,6 +15,18 @@ public struct LiveUser: Sendable, Hashable {
     }
 }
 
+/// Told when media rooms must end: a pair is over (its private room must go at once, whatever
+/// its members' browsers do) and when the session closes (the lobby room goes).
+public protocol LiveObserver: Sendable {
+    func pairEnded(session: UUID, pairing: UUID)
+    func sessionClosed(session: UUID)
+}
+
+/// Where someone publishes media: the lobby (organizers only) or their current pair's room.
+public enum MediaRoomKind: String, Sendable, Codable {
+    case lobby, pair
+}
+
 /// The engine's own durations (the session's are in `SessionTimes`).
 public struct EngineTimings: Sendable {
     /// How long the pool collects members before a matching round, so that several who press
@@ -88,6 +100,12 @@ public actor SessionEngine {
     private var lastView: [ConnectionID: LiveView] = [:]
     private var lastPresence: [ConnectionID: Presence] = [:]
     public private(set) var isClosed = false
+    /// Who publishes media where right now (kept by the media layer; not persisted).
+    private var publishingInLobby: Set<UUID> = []
+    private var publishingInPair: [UUID: UUID] = [:]  // user → pairing
+    /// Bumped when the media tier lost rooms (a Janus node died): pages set their media up again.
+    private var mediaEpoch = 0
+    private var observer: (any LiveObserver)?
 
     // Serialization of operations and the timer loop's sleep.
     private var busy = false
@@ -310,6 +328,50 @@ public actor SessionEngine {
         connections = [:]
     }
 
+    // MARK: Media (the socket layer reports; views carry it)
+
+    public func setObserver(_ observer: any LiveObserver) { self.observer = observer }
+
+    /// What the media layer may let `user` do now, decided by the timeline and the pairs:
+    /// organizers publish in the lobby while it exists; members publish only in the room of
+    /// the pair they are in, and only while it runs.
+    public func mayPublish(_ user: UUID, in kind: MediaRoomKind, pairing: UUID?) -> Bool {
+        guard !isClosed, isConnected(user) else { return false }
+        switch kind {
+        case .lobby: return organizers.contains(user) && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
+        case .pair: return pairing != nil && activePairing[user] == pairing
+        }
+    }
+
+    /// Whom `user` may watch: in the lobby the publishing organizers; in a pair the partner.
+    public func mayWatch(_ user: UUID, publisher: UUID, in kind: MediaRoomKind, pairing: UUID?) -> Bool {
+        guard !isClosed, isConnected(user) else { return false }
+        switch kind {
+        case .lobby: return times.phase(at: clock.now).canEnter && publishingInLobby.contains(publisher)
+        case .pair:
+            guard let pairing, activePairing[user] == pairing, let record = pairings[pairing] else { return false }
+            return record.partner(of: user) == publisher
+        }
+    }
+
+    public func setPublishing(_ user: UUID, in kind: MediaRoomKind, pairing: UUID?, _ publishing: Bool) {
+        switch kind {
+        case .lobby:
+            if publishing { publishingInLobby.insert(user) } else { publishingInLobby.remove(user) }
+        case .pair:
+            if publishing, let pairing { publishingInPair[user] = pairing } else { publishingInPair[user] = nil }
+        }
+        publish()
+    }
+
+    /// The media tier lost rooms: forget who publishes and tell every page to start again.
+    public func resetMedia() {
+        publishingInLobby = []
+        publishingInPair = [:]
+        mediaEpoch += 1
+        publish()
+    }
+
     // MARK: Inspection (tests, organizer tools)
 
     public func view(of user: UUID) -> LiveView { makeView(for: user, at: clock.now) }
@@ -371,6 +433,7 @@ public actor SessionEngine {
         // 5. The close: the room is deallocated; the data stays.
         if times.phase(at: now) == .closed {
             isClosed = true
+            observer?.sessionClosed(session: sessionID)
             for (id, connection) in connections {
                 connection.outbox.yield(.state(makeView(for: connection.user, at: now)))
                 connection.outbox.finish()
@@ -403,8 +466,10 @@ public actor SessionEngine {
         pairings[record.id] = ended
         for user in [record.memberA, record.memberB] {
             activePairing[user] = nil
+            if publishingInPair[user] == record.id { publishingInPair[user] = nil }
             if reason != .left && !questions.isEmpty { pendingSurvey[user] = record.id }
         }
+        observer?.pairEnded(session: sessionID, pairing: record.id)
         for entry in requeue {
             pool[entry.user] = entry
             scheduleMatch(at: now + timings.matchDelay)
@@ -531,6 +596,11 @@ public actor SessionEngine {
         case .lobby, .closed:
             break
         }
+        view.media = .init(
+            lobbyPublishers: publishingInLobby.sorted { $0.uuidString < $1.uuidString },
+            mayPublishInLobby: organizers.contains(user) && phase.mayPublishInLobby(isOrganizer: true) && status != .closed,
+            partnerPublishing: view.pair.map { publishingInPair[$0.partner.id] == $0.id } ?? false,
+            epoch: mediaEpoch)
         if organizers.contains(user) {
             view.organizer = .init(
                 available: availableOrganizer == user,

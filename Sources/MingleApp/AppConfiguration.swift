@@ -31,6 +31,10 @@ public struct AppConfiguration: Sendable {
     /// The live engine's match delay and reconnect grace (the session's own durations are in
     /// the database); production values unless a test or the demo needs others.
     public var liveTimings: EngineTimings = .production
+    /// The Janus nodes the live rooms' video goes through; none: the live room runs without video.
+    public var janusNodes: [JanusNodeSettings] = []
+    /// TURN servers for browsers behind strict NATs (coturn's shared-secret scheme), if any.
+    public var turn: TURNSettings?
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,
@@ -85,7 +89,7 @@ public struct AppConfiguration: Sendable {
                                 requireTLS: env["MINGLE_SMTP_REQUIRE_TLS"] == "1")
         }
         let rootHost = env["MINGLE_ROOT_HOST"] ?? "mingle.localhost:8080"
-        return AppConfiguration(
+        var config = AppConfiguration(
             mode: mode, rootHost: rootHost, bindHost: env["MINGLE_BIND"] ?? "127.0.0.1",
             port: Int(env["MINGLE_PORT"] ?? "") ?? 8080,
             publicScheme: env["MINGLE_PUBLIC_SCHEME"] ?? (mode == .production ? "https" : "http"),
@@ -94,6 +98,26 @@ public struct AppConfiguration: Sendable {
             bcryptCost: max(12, UInt8(env["MINGLE_BCRYPT_COST"] ?? "") ?? 12),
             trustForwardedFor: env["MINGLE_TRUST_FORWARDED_FOR"] == "1",
             payPalAPIURL: env["MINGLE_PAYPAL_API_URL"] ?? (mode == .production ? "https://api-m.paypal.com" : "https://api-m.sandbox.paypal.com"))
+        config.janusNodes = try janusNodes(env)
+        config.turn = try TURNSettings.fromEnvironment(env)
+        return config
+    }
+
+    /// MINGLE_JANUS_URLS (comma-separated ws:// or wss:// API addresses) with the nodes' shared
+    /// MINGLE_JANUS_API_SECRET and MINGLE_JANUS_ADMIN_KEY.
+    static func janusNodes(_ env: [String: String]) throws -> [JanusNodeSettings] {
+        let urls = (env["MINGLE_JANUS_URLS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !urls.isEmpty else { return [] }
+        guard let secret = env["MINGLE_JANUS_API_SECRET"], !secret.isEmpty else {
+            throw SettingsError.invalid("MINGLE_JANUS_API_SECRET", "is required with MINGLE_JANUS_URLS")
+        }
+        guard let key = env["MINGLE_JANUS_ADMIN_KEY"], !key.isEmpty else {
+            throw SettingsError.invalid("MINGLE_JANUS_ADMIN_KEY", "is required with MINGLE_JANUS_URLS")
+        }
+        for url in urls where !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
+            throw SettingsError.invalid("MINGLE_JANUS_URLS", "\(url) is not a ws:// or wss:// address")
+        }
+        return urls.map { JanusNodeSettings(url: $0, apiSecret: secret, roomAdminKey: key) }
     }
 
     static func decodeKey(_ text: String) -> [UInt8]? {

@@ -16,12 +16,23 @@ actor LiveRooms: Service {
     private let timings: EngineTimings
     private let logger: Logger
     private var engines: [Key: Task<SessionEngine?, any Error>] = [:]
+    /// The video rooms of these sessions (told when pairs end and sessions close).
+    let media: MediaRooms
 
-    init(database: Database, clock: any LiveClock = SystemLiveClock(), timings: EngineTimings, logger: Logger) {
+    init(database: Database, clock: any LiveClock = SystemLiveClock(), timings: EngineTimings,
+         media: MediaRooms = MediaRooms(nodes: [], logger: Logger(label: "mingle.media")), logger: Logger) {
         self.database = database
         self.clock = clock
         self.timings = timings
+        self.media = media
         self.logger = logger
+    }
+
+    /// A Janus node was lost with rooms on it: every running session's pages set their media up again.
+    func mediaLost() async {
+        for loading in engines.values {
+            if let engine = try? await loading.value { await engine.resetMedia() }
+        }
     }
 
     /// The engine of a session of `tenant`; nil when the tenant has no such (uncancelled) session;
@@ -47,6 +58,7 @@ actor LiveRooms: Service {
                 engines[key] = nil
                 throw LiveRefusal.notOpenYet(engine.times.lobbyOpens)
             }
+            await engine.setObserver(media)
             Task {
                 await engine.run()
                 await self.closed(key, engine)

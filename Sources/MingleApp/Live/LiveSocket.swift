@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import LiveEngine
 import Logging
+import Media
 import Store
 
 /// Mingle's live WebSocket (`/live/ws?session=<id>` on the tenant's host, DESIGN §5): cookie
@@ -87,6 +88,18 @@ struct LiveSocketController {
         }
     }
 
+    /// Whether video is on, and the ICE servers the page's peer connections use: TURN with a
+    /// credential for this person when configured (no public STUN: nothing leaves unasked).
+    func mediaConfiguration(for user: LiveUser) async -> JSON {
+        var servers: [JSON] = []
+        if let turn = app.config.turn {
+            let credential = turn.credential(for: user.id, now: Date())
+            servers.append(["urls": .array(turn.urls.map(JSON.string)), "username": .string(credential.username),
+                            "credential": .string(credential.password)])
+        }
+        return ["type": "media-config", "enabled": .bool(await rooms.media.isConfigured), "iceServers": .array(servers)]
+    }
+
     /// The Origin must be this host with the public scheme: another site's page cannot use a
     /// visitor's cookie to act in their name (WebSockets are not covered by CORS).
     static func originAllowed(_ origin: String?, host: String, scheme: String) -> Bool {
@@ -107,6 +120,10 @@ struct LiveSocketController {
             try await outbound.close(.normalClosure, reason: refusal.code)
             return
         }
+        let media = MediaSignalling(engine: engine, user: user, rooms: rooms.media, logger: logger) { message in
+            try? await outbound.writeTextMessage(message.text)
+        }
+        try? await outbound.writeTextMessage(await mediaConfiguration(for: user).text)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in stream { try await outbound.writeTextMessage(LiveWire.encode(message)) }
@@ -137,6 +154,10 @@ struct LiveSocketController {
                         try await outbound.close(.policyViolation, reason: "rate limit")
                         throw CancellationError()
                     }
+                    if case .text(let text) = message, let json = try? JSON.parse(text), MediaSignalling.isMediaMessage(json) {
+                        await media.handle(json)
+                        continue
+                    }
                     guard case .text(let text) = message, let decoded = LiveWire.decode(text) else {
                         try await outbound.writeTextMessage(LiveWire.encode(.error(code: "bad-message", message: "Mingle did not understand that message.")))
                         continue
@@ -150,6 +171,7 @@ struct LiveSocketController {
                 logger.debug("live socket ended: \(String(describing: error))")
                 failure = error
             }
+            await media.closeAll()
             await engine.leave(connection)
             group.cancelAll()
             if let failure { throw failure }
@@ -172,7 +194,8 @@ enum LiveWire {
     }
 }
 
-/// A token bucket per connection: bursts of `capacity` messages, `perSecond` on average.
+/// A token bucket per connection: bursts of `capacity` messages (ICE candidates come in
+/// bursts), `perSecond` on average.
 /// A browser sends a handful of messages per minute; a connection that keeps hammering after
 /// being refused `patience` times in a row is closed.
 struct MessageLimiter {
@@ -185,7 +208,7 @@ struct MessageLimiter {
     private var last: Date?
     private var refusedInARow = 0
 
-    init(capacity: Double = 20, perSecond: Double = 5, patience: Int = 20) {
+    init(capacity: Double = 40, perSecond: Double = 10, patience: Int = 20) {
         self.capacity = capacity
         self.perSecond = perSecond
         self.patience = patience

@@ -1,0 +1,207 @@
+import Crypto
+import Foundation
+import LiveEngine
+import Logging
+import Media
+
+/// A Janus node Mingle may place rooms on.
+public struct JanusNodeSettings: Sendable, Equatable {
+    public var url: String
+    public var apiSecret: String
+    public var roomAdminKey: String
+    public init(url: String, apiSecret: String, roomAdminKey: String) {
+        self.url = url
+        self.apiSecret = apiSecret
+        self.roomAdminKey = roomAdminKey
+    }
+}
+
+/// Mingle's rooms on its Janus nodes (DESIGN §5): one room per session lobby, one per pair,
+/// placed on the live node with the fewest rooms; every media leg (a browser publishing, or
+/// watching one publisher) is a handle Mingle holds. Browsers never see a node, secret or pin.
+/// A room whose pair or session ended is destroyed and can never be created again, so nobody
+/// stays in it, whatever their browser does.
+actor MediaRooms: LiveObserver {
+    struct Room: Sendable {
+        var name: String
+        var node: Int
+        var secret: String
+        var pin: String
+    }
+
+    /// One browser's media connection through Janus.
+    struct Leg: Sendable {
+        var id: UUID
+        var room: String
+        var node: Int
+        var handle: Int64
+        var publisher: UUID?  // set for a publishing leg
+    }
+
+    private struct Node {
+        var settings: JanusNodeSettings
+        var videoRoom: VideoRoom?
+        var alive = true
+    }
+
+    private let logger: Logger
+    private var nodes: [Node]
+    private var rooms: [String: Room] = [:]
+    private var creating: [String: Task<Room, any Error>] = [:]
+    private var ended: Set<String> = []
+    private var legs: [UUID: Leg] = [:]
+    /// Told when a node is lost, so pages set their media up again.
+    private var onNodeLost: (@Sendable (_ rooms: [String]) async -> Void)?
+
+    init(nodes: [JanusNodeSettings], logger: Logger) {
+        self.nodes = nodes.map { Node(settings: $0) }
+        self.logger = logger
+    }
+
+    var isConfigured: Bool { !nodes.isEmpty }
+
+    func onNodeLost(_ handler: @escaping @Sendable (_ rooms: [String]) async -> Void) { onNodeLost = handler }
+
+    static func lobby(_ session: UUID) -> String { "lobby-\(session.uuidString.lowercased())" }
+    static func pair(_ pairing: UUID) -> String { "pair-\(pairing.uuidString.lowercased())" }
+
+    // MARK: LiveObserver
+
+    nonisolated func pairEnded(session: UUID, pairing: UUID) {
+        Task { await self.end(Self.pair(pairing)) }
+    }
+
+    nonisolated func sessionClosed(session: UUID) {
+        Task { await self.end(Self.lobby(session)) }
+    }
+
+    // MARK: Rooms
+
+    /// The room, created on the least busy live node if it does not exist yet; refused for a
+    /// room that has ended.
+    func room(_ name: String, description: String, publishers: Int) async throws -> Room {
+        if ended.contains(name) { throw JanusError("this room has ended") }
+        if let room = rooms[name] { return room }
+        if let pending = creating[name] { return try await pending.value }
+        let task = Task { try await self.create(name, description: description, publishers: publishers) }
+        creating[name] = task
+        defer { creating[name] = nil }
+        let room = try await task.value
+        if ended.contains(name) {
+            // It ended while being created: take it down again.
+            await destroy(room)
+            throw JanusError("this room has ended")
+        }
+        rooms[name] = room
+        return room
+    }
+
+    private func create(_ name: String, description: String, publishers: Int) async throws -> Room {
+        var lastError: any Error = JanusError("no Janus node is configured")
+        for index in placementOrder() {
+            do {
+                let videoRoom = try await videoRoom(on: index)
+                let room = Room(name: name, node: index, secret: Self.randomToken(), pin: Self.randomToken())
+                try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: room.secret, pin: room.pin)
+                return room
+            } catch {
+                logger.warning("Janus node \(nodes[index].settings.url) could not create \(name): \(String(describing: error))")
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Live nodes first, the one with the fewest rooms first.
+    private func placementOrder() -> [Int] {
+        let load = Dictionary(grouping: rooms.values, by: \.node).mapValues(\.count)
+        return nodes.indices.sorted { a, b in
+            if nodes[a].alive != nodes[b].alive { return nodes[a].alive }
+            return (load[a] ?? 0, a) < (load[b] ?? 0, b)
+        }
+    }
+
+    private func videoRoom(on index: Int) async throws -> VideoRoom {
+        if let existing = nodes[index].videoRoom { return existing }
+        let settings = nodes[index].settings
+        let connection = JanusConnection(url: settings.url, apiSecret: settings.apiSecret, logger: logger)
+        let session = try await JanusSession.create(on: connection)
+        let videoRoom = try await VideoRoom(session: session, adminKey: settings.roomAdminKey)
+        nodes[index].videoRoom = videoRoom
+        nodes[index].alive = true
+        await connection.onClose { [weak self] error in
+            Task { await self?.lost(node: index, error) }
+        }
+        return videoRoom
+    }
+
+    /// A node's connection dropped: its rooms are gone. Forget them (they are created again
+    /// elsewhere on next use) and tell the pages in them.
+    private func lost(node index: Int, _ error: any Error) async {
+        logger.error("lost Janus node \(nodes[index].settings.url): \(String(describing: error))")
+        nodes[index].videoRoom = nil
+        nodes[index].alive = false
+        let gone = rooms.values.filter { $0.node == index }.map(\.name)
+        for name in gone { rooms[name] = nil }
+        for (id, leg) in legs where leg.node == index { legs[id] = nil }
+        if let onNodeLost, !gone.isEmpty { await onNodeLost(gone) }
+    }
+
+    /// Ends a room for good: destroyed on Janus (every participant is kicked) and never again.
+    func end(_ name: String) async {
+        ended.insert(name)
+        for (id, leg) in legs where leg.room == name { legs[id] = nil }
+        if let room = rooms.removeValue(forKey: name) { await destroy(room) }
+    }
+
+    private func destroy(_ room: Room) async {
+        do { try await nodes[room.node].videoRoom?.destroyRoom(room.name, secret: room.secret) } catch {
+            logger.warning("could not destroy \(room.name): \(String(describing: error))")
+        }
+    }
+
+    func exists(_ name: String) -> Bool { rooms[name] != nil }
+
+    // MARK: Legs
+
+    /// Publishes a browser's media: its offer in, Janus's answer out.
+    func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+        guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
+        let (handle, answer) = try await videoRoom.publish(room: room.name, pin: room.pin, participant: publisher.uuidString.lowercased(),
+                                                          display: display, offer: offer)
+        let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
+        legs[leg.id] = leg
+        return (leg, answer, await videoRoom.session.connection.events(for: handle))
+    }
+
+    /// Subscribes a browser to one publisher: Janus's offer out; `start` takes the answer.
+    func watch(in room: Room, publisher: UUID) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+        guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
+        let (handle, offer) = try await videoRoom.subscribe(room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
+        let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: nil)
+        legs[leg.id] = leg
+        return (leg, offer, await videoRoom.session.connection.events(for: handle))
+    }
+
+    func start(_ leg: UUID, answer: JSON) async throws {
+        guard let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { throw JanusError("no such media connection") }
+        try await videoRoom.start(handle: found.handle, answer: answer)
+    }
+
+    func trickle(_ leg: UUID, candidate: JSON) async throws {
+        guard let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { throw JanusError("no such media connection") }
+        try await videoRoom.trickle(handle: found.handle, candidate: candidate)
+    }
+
+    func hangUp(_ leg: UUID) async {
+        guard let found = legs.removeValue(forKey: leg) else { return }
+        await nodes[found.node].videoRoom?.hangUp(handle: found.handle)
+    }
+
+    func leg(_ id: UUID) -> Leg? { legs[id] }
+
+    static func randomToken() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "=", with: "")
+    }
+}
