@@ -1,5 +1,7 @@
 // The live room: renders what Mingle's WebSocket says (docs/LIVE_PROTOCOL.md). The server
 // decides everything; this page only shows state, counts down and sends the person's choices.
+import { createMedia } from "./live-media.js";
+
 const root = document.getElementById("live");
 const sessionID = root.dataset.session;
 const isOrganizer = root.dataset.organizer === "true";
@@ -65,13 +67,21 @@ function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+const media = createMedia({ send: (message) => send(message), root, el });
+document.addEventListener("mingle-media-changed", () => media.update(view));
+
 function handle(message) {
+  if (message.type.startsWith("media-")) {
+    media.handle(message).catch((error) => console.warn("media", error));
+    return;
+  }
   switch (message.type) {
     case "state":
       notOpenUntil = null;
       view = message.state;
       clockOffset = view.now - Date.now();
       render();
+      media.update(view);
       break;
     case "presence":
       renderPresence(message.presence);
@@ -116,6 +126,7 @@ const phaseNames = { scheduled: "Not open yet", lobby: "Lobby open", running: "I
 function render() {
   el("phase").textContent = phaseNames[view.session.phase] || view.session.phase;
   showStage(view.status);
+  el("broadcast").hidden = !(view.status === "lobby" || view.status === "waiting") || root.classList.contains("no-video");
   if (view.status === "closed") closedForGood = true;
   if (view.status === "lobby") renderLobby();
   if (view.status === "waiting") {

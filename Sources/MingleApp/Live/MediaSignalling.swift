@@ -33,6 +33,12 @@ actor MediaSignalling {
         self.send = send
     }
 
+    /// The page's own reference for a request, echoed in the answer (short strings only).
+    static func ref(_ message: JSON) -> JSON {
+        guard let ref = message["ref"]?.string, ref.count <= 40 else { return .null }
+        return .string(ref)
+    }
+
     static func isMediaMessage(_ message: JSON) -> Bool { message["type"]?.string?.hasPrefix("media-") ?? false }
 
     func handle(_ message: JSON) async {
@@ -48,11 +54,11 @@ actor MediaSignalling {
             }
         } catch let refusal as MediaRefusal {
             await send(["type": "media-error", "code": .string(refusal.code), "message": .string(refusal.message),
-                        "request": .string(type)])
+                        "request": .string(type), "ref": Self.ref(message)])
         } catch {
             logger.warning("media request \(type) failed: \(String(describing: error))")
             await send(["type": "media-error", "code": "failed", "message": "The video connection could not be set up; retrying may help.",
-                        "request": .string(type)])
+                        "request": .string(type), "ref": Self.ref(message)])
         }
     }
 
@@ -86,7 +92,8 @@ actor MediaSignalling {
         let (leg, answer, events) = try await rooms.publish(in: room, publisher: user.id, display: user.name, offer: offer)
         legs[leg.id] = OwnLeg(kind: kind, pairing: pairing, publishing: true)
         relay(leg.id, events)
-        await send(["type": "media-answer", "leg": .string(leg.id.uuidString), "room": .string(kind.rawValue), "answer": answer])
+        await send(["type": "media-answer", "leg": .string(leg.id.uuidString), "room": .string(kind.rawValue), "answer": answer,
+                    "ref": Self.ref(message)])
     }
 
     private func watch(_ message: JSON) async throws {
@@ -103,7 +110,7 @@ actor MediaSignalling {
         legs[leg.id] = OwnLeg(kind: kind, pairing: pairing, publishing: false)
         relay(leg.id, events)
         await send(["type": "media-offer", "leg": .string(leg.id.uuidString), "room": .string(kind.rawValue),
-                    "publisher": .string(publisher.uuidString), "offer": offer])
+                    "publisher": .string(publisher.uuidString), "offer": offer, "ref": Self.ref(message)])
     }
 
     private func leg(_ message: JSON) throws -> UUID {
