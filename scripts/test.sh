@@ -47,21 +47,15 @@ grep -E "recorded an issue|^✘|error:" .data/swift-test.log | head -80 || true
 grep -E "^(✔|✘) Test run with" .data/swift-test.log || true
 [ "$status" -eq 0 ] || { echo "swift tests failed"; exit "$status"; }
 
-echo "== browser tests (headless Chromium)"
-bin=$(swift build --product mingle --show-bin-path)/mingle
+echo "== browser tests (headless Chromium, real Janus, inside a network namespace of their own)"
 swift build --product mingle > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; exit 1; }
-runuser -u postgres -- psql -q -h "$root/.data/test-pg/socket" -p "$pg_port" -d postgres \
-  -c "DROP DATABASE IF EXISTS mingle_browser WITH (FORCE)" -c "CREATE DATABASE mingle_browser OWNER mingle_owner"
-export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port MINGLE_DB_NAME=mingle_browser \
-       MINGLE_ROOT_HOST="mingle.localhost:$app_port" MINGLE_PORT=$app_port \
-       MINGLE_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-paypal_port=${MINGLE_TEST_PAYPAL_PORT:-18089}
-export MINGLE_PAYPAL_API_URL="http://127.0.0.1:$paypal_port"
-"$bin" paypal-sim --port "$paypal_port" > .data/browser-paypal-sim.log 2>&1 &
-pids+=($!)
-"$bin" seed-demo > .data/browser-seed.log
-"$bin" serve > .data/browser-server.log 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null && break; sleep 0.2; done
-curl -sf "http://mingle.localhost:$app_port/healthz" >/dev/null || { tail -20 .data/browser-server.log; echo "the server did not start" >&2; exit 1; }
-MINGLE_BIN="$bin" MINGLE_BASE_PORT=$app_port python3 -m pytest -q Tests/Browser
+# Janus will not use loopback for ICE, and media must never reach the machine's own external
+# address: everything of this stage (PostgreSQL, Janus, the app, the browsers) runs in a new
+# network namespace with loopback and one private veth pair (../shared/notes).
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+pids=()
+bash scripts/janus.sh stop .data/test-janus
+bash scripts/postgres.sh stop .data/test-pg > /dev/null
+MINGLE_BIN="$(swift build --product mingle --show-bin-path)/mingle" PG_PORT=$pg_port APP_PORT=$app_port \
+  JANUS_PORT=$janus_port JANUS_RTP=$janus_rtp PAYPAL_PORT=${MINGLE_TEST_PAYPAL_PORT:-18089} \
+  unshare -n bash scripts/browser-tests.sh

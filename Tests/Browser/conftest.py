@@ -8,6 +8,7 @@ from selenium.webdriver.chrome.service import Service
 from mingle_browser import (
     CHROMEDRIVER,
     CHROMIUM_BINARY,
+    CHROMIUM_FLAGS,
     DESKTOP_SIZE,
     TENANT_SLUGS,
     load_brand,
@@ -20,12 +21,7 @@ def chromium():
     """One headless Chromium for the whole run."""
     options = Options()
     options.binary_location = CHROMIUM_BINARY
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        f"--window-size={DESKTOP_SIZE[0]},{DESKTOP_SIZE[1]}",
-    ):
+    for flag in CHROMIUM_FLAGS + (f"--window-size={DESKTOP_SIZE[0]},{DESKTOP_SIZE[1]}",):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)

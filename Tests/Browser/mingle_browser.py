@@ -20,6 +20,14 @@ SCREENSHOTS = Path(os.environ.get("MINGLE_SCREENSHOTS", Path(__file__).resolve()
 CHROMIUM_BINARY = "/usr/lib/chromium/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 DESKTOP_SIZE = (1280, 900)
+# Headless, with a fake camera and microphone granted without asking, and no throttling of
+# pages in the background (several people share one machine in these tests).
+CHROMIUM_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+)
 PHONE_SIZE = (390, 844)
 
 PORT = int(os.environ.get("MINGLE_BASE_PORT", "8080"))
@@ -134,8 +142,9 @@ def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1]):
 
     options = Options()
     options.binary_location = CHROMIUM_BINARY
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+    for flag in CHROMIUM_FLAGS + (f"--window-size={width},{height}",):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     return driver

@@ -23,7 +23,7 @@ from mingle_browser import new_browser, save_screenshot, set_viewport, sign_in, 
 ORGANIZER = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
 # Seconds: the lobby is open at once; S comes after everyone has entered.
-STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 40, 50, 12, 4, 12
+STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 56, 14, 4, 12
 
 
 
@@ -37,7 +37,11 @@ def room():
             browsers[username] = new_browser()
         yield browsers
     finally:
-        for browser in browsers.values():
+        for username, browser in browsers.items():
+            # The pages' own errors, if any, help more than a timeout.
+            for entry in browser.get_log("browser"):
+                if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
+                    print(f"[console {username}] {entry['message'][:400]}")
             browser.quit()
 
 
@@ -119,6 +123,38 @@ def submit_survey(driver, by_keyboard):
         driver.find_element(By.CSS_SELECTOR, '[data-stage="survey"] button[type="submit"]').click()
 
 
+def media_stats(driver):
+    """{leg key: {framesDecoded, publishing, …}} from the page (Public/js/live-media.js)."""
+    return driver.execute_script("return await window.mingleMediaStats()")
+
+
+def decoded(driver, prefix):
+    return any(key.startswith(prefix) and leg["framesDecoded"] > 0 for key, leg in media_stats(driver).items())
+
+
+def try_to_publish_in_lobby(driver, session):
+    """A member's page opens its own socket and asks to publish in the lobby, as a tampered
+    page could; returns Mingle's answer."""
+    return driver.execute_async_script("""
+        const [session, done] = arguments;
+        const socket = new WebSocket(`ws://${location.host}/live/ws?session=${session}`);
+        const pc = new RTCPeerConnection();
+        navigator.mediaDevices.getUserMedia({video: true, audio: true}).then(async (stream) => {
+            for (const track of stream.getTracks()) pc.addTrack(track, stream);
+            const offer = await pc.createOffer();
+            await pc.setLocalDescription(offer);
+            const ask = () => socket.send(JSON.stringify({type: "media-publish", room: "lobby", ref: "tamper",
+                                                          offer: {type: offer.type, sdp: offer.sdp}}));
+            if (socket.readyState === 1) ask(); else socket.onopen = ask;
+        });
+        socket.onmessage = (event) => {
+            const message = JSON.parse(event.data);
+            if (message.ref === "tamper") { socket.close(); pc.close(); done(message); }
+        };
+        setTimeout(() => done({type: "timeout"}), 15000);
+    """, session)
+
+
 def test_an_organizer_and_five_members_run_a_short_session(room):
     session = schedule_quick_session()
     live_url = url_for("acme", f"/sessions/{session}/live")
@@ -126,12 +162,33 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         "SELECT json_agg(json_build_object('username', username, 'name', first_name || ' ' || last_name)) FROM users;")}
     by_name = {name: username for username, name in names.items()}
 
-    # Everyone signs in and enters the lobby.
+    # Everyone signs in; the organizer enters and starts broadcasting; the members enter.
     for username, browser in room.items():
         sign_in(browser, username)
-        browser.get(live_url)
-    wait_stage(room, room.keys(), {"lobby"}, 20)
     organizer = room[ORGANIZER]
+    organizer.get(live_url)
+    wait_stage(room, [ORGANIZER], {"lobby"}, 20)
+    organizer.find_element(By.CSS_SELECTOR, '[data-action="broadcast"]').click()
+    wait_until(lambda: any(leg["publishing"] and leg["state"] == "connected" for leg in media_stats(organizer).values()),
+               20, "the organizer's broadcast to connect")
+    loaded = {}
+    for member in MEMBERS:
+        loaded[member] = time.time()
+        room[member].get(live_url)
+    wait_stage(room, room.keys(), {"lobby"}, 20)
+    first_frame = {}
+    def lobby_frames():
+        for member in MEMBERS:
+            if member not in first_frame and decoded(room[member], "lobby-watch"):
+                first_frame[member] = time.time() - loaded[member]
+        return len(first_frame) == len(MEMBERS)
+    wait_until(lobby_frames, 30, "every member to decode the organizer's lobby video")
+    print(f"\n[figures] page load → first decoded lobby frame, per member (s): "
+          + ", ".join(f"{m} {t:.2f}" for m, t in sorted(first_frame.items())))
+
+    # A member may not publish in the lobby, whatever their page sends.
+    refused = try_to_publish_in_lobby(room["ana"], session)
+    assert refused.get("type") == "media-error" and refused.get("code") == "not-allowed", refused
     wait_until(lambda: live_text(organizer, "present-count") == "6", 10, "six people present")
     assert all(names[m] in live_text(room[m], "presence") for m in MEMBERS)
     assert not room["ana"].find_element(By.CSS_SELECTOR, '[data-action="meet"]').is_enabled()
@@ -141,8 +198,10 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     # S: "Meet someone" becomes possible; all five press it.
     wait_until(lambda: all(room[m].find_element(By.CSS_SELECTOR, '[data-action="meet"]').is_enabled() for m in MEMBERS),
                STARTS_IN + 10, "the start")
+    met_at = {}
     for member in MEMBERS:
         room[member].find_element(By.CSS_SELECTOR, '[data-action="meet"]').click()
+        met_at[member] = time.time()
 
     seen_pairs = []       # {frozenset of usernames} in the order they were seen
     answers = {}          # (submitter, target) -> {question key: value}
@@ -169,7 +228,19 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         wait_until(lambda: len(organizer.find_elements(By.CSS_SELECTOR, '[data-live="pairs"] tr')) == 2, 10,
                    "the organizer's view of the pairs")
         talking = next(iter(partners))
-        assert live_text(room[talking], "pair-countdown").endswith("left")
+        wait_until(lambda: live_text(room[talking], "pair-countdown").endswith("left"), 5, "the pair's countdown")
+
+        # Video in both directions in every pair.
+        partner_frame = {}
+        def pair_frames():
+            for member in partners:
+                if member not in partner_frame and decoded(room[member], "pair-watch"):
+                    partner_frame[member] = time.time()
+            return len(partner_frame) == len(partners)
+        wait_until(pair_frames, ROUND - 2, f"video both ways in every pair of round {round_number}")
+        if round_number == 1:
+            print("[figures] Meet someone → partner's first decoded frame (s): "
+                  + ", ".join(f"{m} {partner_frame[m] - met_at[m]:.2f}" for m in sorted(partner_frame)))
         if round_number == 1:
             save_screenshot(room[talking], "live-pair")
             save_screenshot(room[waiting[0]], "live-waiting")
@@ -187,6 +258,9 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         if round_number == 1:
             save_screenshot(room[talking], "live-pair-ending")
         wait_stage(room, partners.keys(), {"survey"}, GRACE + 6)
+        # The pair's room is over: no pair media left in the pages.
+        wait_until(lambda: all(not any(k.startswith("pair-") for k in media_stats(room[m])) for m in partners), 5,
+                   "the pair's media to stop")
         by_keyboard = set()
         for member, partner in partners.items():
             browser = room[member]
@@ -211,6 +285,8 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     # E: everyone is back in the lobby; after the teardown the room is closed.
     wait_stage(room, MEMBERS, {"lobby"}, LENGTH + 10)
     assert "ended" in live_text(room["ana"], "lobby-title")
+    # Back in the lobby everyone watches the organizer again.
+    wait_until(lambda: all(decoded(room[m], "lobby-watch") for m in MEMBERS), 20, "everyone watching the organizer at the end")
     save_screenshot(room["ana"], "live-ended")
     set_viewport(room["ben"], 390, 844, mobile=True)
     save_screenshot(room["ben"], "live-ended-phone")
