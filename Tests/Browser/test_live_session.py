@@ -23,7 +23,7 @@ from mingle_browser import new_browser, save_screenshot, set_viewport, sign_in, 
 ORGANIZER = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
 # Seconds: the lobby is open at once; S comes after everyone has entered.
-STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 56, 14, 4, 12
+STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 70, 20, 4, 12
 
 
 
