@@ -58,36 +58,31 @@ public actor VideoRoom {
         ])
     }
 
-    /// A browser publishes into a room: its SDP offer in, Janus's answer out.
-    public func publish(room: String, pin: String, participant: String, display: String, offer: JSON) async throws -> (handle: Int64, answer: JSON) {
+    /// A new handle for one media leg, and the stream of Janus's own events for it — taken
+    /// before the leg joins, so no early event (ICE candidates, "webrtcup") is missed.
+    public func attachLeg() async throws -> (handle: Int64, events: AsyncStream<JSON>) {
         let handle = try await session.attach(plugin: Self.plugin)
-        do {
-            let (_, jsep) = try await session.message(handle: handle, [
-                "request": "joinandconfigure", "ptype": "publisher", "room": .string(room), "pin": .string(pin),
-                "id": .string(participant), "display": .string(display), "audio": true, "video": true,
-            ], jsep: offer)
-            guard let jsep else { throw JanusError("Janus sent no answer to the offer") }
-            return (handle, jsep)
-        } catch {
-            await session.detach(handle: handle)
-            throw error
-        }
+        return (handle, await session.connection.events(for: handle))
+    }
+
+    /// A browser publishes into a room: its SDP offer in, Janus's answer out.
+    public func publish(handle: Int64, room: String, pin: String, participant: String, display: String, offer: JSON) async throws -> JSON {
+        let (_, jsep) = try await session.message(handle: handle, [
+            "request": "joinandconfigure", "ptype": "publisher", "room": .string(room), "pin": .string(pin),
+            "id": .string(participant), "display": .string(display), "audio": true, "video": true,
+        ], jsep: offer)
+        guard let jsep else { throw JanusError("Janus sent no answer to the offer") }
+        return jsep
     }
 
     /// A browser subscribes to one publisher: Janus makes the offer the browser must answer.
-    public func subscribe(room: String, pin: String, feed: String) async throws -> (handle: Int64, offer: JSON) {
-        let handle = try await session.attach(plugin: Self.plugin)
-        do {
-            let (_, jsep) = try await session.message(handle: handle, [
-                "request": "join", "ptype": "subscriber", "room": .string(room), "pin": .string(pin),
-                "streams": [["feed": .string(feed)]],
-            ])
-            guard let jsep else { throw JanusError("Janus sent no offer for the subscription") }
-            return (handle, jsep)
-        } catch {
-            await session.detach(handle: handle)
-            throw error
-        }
+    public func subscribe(handle: Int64, room: String, pin: String, feed: String) async throws -> JSON {
+        let (_, jsep) = try await session.message(handle: handle, [
+            "request": "join", "ptype": "subscriber", "room": .string(room), "pin": .string(pin),
+            "streams": [["feed": .string(feed)]],
+        ])
+        guard let jsep else { throw JanusError("Janus sent no offer for the subscription") }
+        return jsep
     }
 
     /// The browser's answer to a subscription offer: media starts flowing.

@@ -217,6 +217,17 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         for member, partner in partners.items():
             assert partners[partner] == member
             assert f"Round {round_number}" in live_text(room[member], "pair-round")
+        # Video in both directions in every pair.
+        partner_frame = {}
+        def pair_frames():
+            for member in partners:
+                if member not in partner_frame and decoded(room[member], "pair-watch"):
+                    partner_frame[member] = time.time()
+            return len(partner_frame) == len(partners)
+        wait_until(pair_frames, ROUND - 2, f"video both ways in every pair of round {round_number}")
+        if round_number == 1:
+            print("[figures] Meet someone → partner's first decoded frame (s): "
+                  + ", ".join(f"{m} {partner_frame[m] - met_at[m]:.2f}" for m in sorted(partner_frame)))
         pairs = {frozenset((m, p)) for m, p in partners.items()}
         assert not pairs & set(seen_pairs), "a pair met twice"
         seen_pairs.extend(sorted(pairs, key=sorted))
@@ -230,17 +241,6 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         talking = next(iter(partners))
         wait_until(lambda: live_text(room[talking], "pair-countdown").endswith("left"), 5, "the pair's countdown")
 
-        # Video in both directions in every pair.
-        partner_frame = {}
-        def pair_frames():
-            for member in partners:
-                if member not in partner_frame and decoded(room[member], "pair-watch"):
-                    partner_frame[member] = time.time()
-            return len(partner_frame) == len(partners)
-        wait_until(pair_frames, ROUND - 2, f"video both ways in every pair of round {round_number}")
-        if round_number == 1:
-            print("[figures] Meet someone → partner's first decoded frame (s): "
-                  + ", ".join(f"{m} {partner_frame[m] - met_at[m]:.2f}" for m in sorted(partner_frame)))
         if round_number == 1:
             save_screenshot(room[talking], "live-pair")
             save_screenshot(room[waiting[0]], "live-waiting")

@@ -167,20 +167,32 @@ actor MediaRooms: LiveObserver {
     /// Publishes a browser's media: its offer in, Janus's answer out.
     func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
         guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
-        let (handle, answer) = try await videoRoom.publish(room: room.name, pin: room.pin, participant: publisher.uuidString.lowercased(),
-                                                          display: display, offer: offer)
-        let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
-        legs[leg.id] = leg
-        return (leg, answer, await videoRoom.session.connection.events(for: handle))
+        let (handle, events) = try await videoRoom.attachLeg()
+        do {
+            let answer = try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
+                                                     participant: publisher.uuidString.lowercased(), display: display, offer: offer)
+            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
+            legs[leg.id] = leg
+            return (leg, answer, events)
+        } catch {
+            await videoRoom.hangUp(handle: handle)
+            throw error
+        }
     }
 
     /// Subscribes a browser to one publisher: Janus's offer out; `start` takes the answer.
     func watch(in room: Room, publisher: UUID) async throws -> (Leg, JSON, AsyncStream<JSON>) {
         guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
-        let (handle, offer) = try await videoRoom.subscribe(room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
-        let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: nil)
-        legs[leg.id] = leg
-        return (leg, offer, await videoRoom.session.connection.events(for: handle))
+        let (handle, events) = try await videoRoom.attachLeg()
+        do {
+            let offer = try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
+            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: nil)
+            legs[leg.id] = leg
+            return (leg, offer, events)
+        } catch {
+            await videoRoom.hangUp(handle: handle)
+            throw error
+        }
     }
 
     func start(_ leg: UUID, answer: JSON) async throws {

@@ -92,9 +92,6 @@ actor MediaSignalling {
         let (leg, answer, events) = try await rooms.publish(in: room, publisher: user.id, display: user.name, offer: offer)
         legs[leg.id] = OwnLeg(kind: kind, pairing: pairing, publishing: true)
         relay(leg.id, events)
-        // The feed exists in the room from now on: watchers may subscribe while ICE completes,
-        // which saves a round trip before the first frame.
-        await engine.setPublishing(user.id, in: kind, pairing: pairing, true)
         await send(["type": "media-answer", "leg": .string(leg.id.uuidString), "room": .string(kind.rawValue), "answer": answer,
                     "ref": Self.ref(message)])
     }
