@@ -61,6 +61,7 @@ public struct JanusConfig: Sendable {
                 nat: {
                     ignore_mdns = true
                     nice_debug = false
+                    full_trickle = true
                 }
                 plugins: {
                 }
