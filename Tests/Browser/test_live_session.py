@@ -224,7 +224,11 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
                 if member not in partner_frame and decoded(room[member], "pair-watch"):
                     partner_frame[member] = time.time()
             return len(partner_frame) == len(partners)
-        wait_until(pair_frames, ROUND - 2, f"video both ways in every pair of round {round_number}")
+        try:
+            wait_until(pair_frames, ROUND - 2, f"video both ways in every pair of round {round_number}")
+        except AssertionError:
+            details = {m: (stage(room[m]), media_stats(room[m]), live_text(room[m], "media-status")) for m in partners}
+            raise AssertionError(f"no video both ways in round {round_number}: {details}") from None
         if round_number == 1:
             print("[figures] Meet someone → partner's first decoded frame (s): "
                   + ", ".join(f"{m} {partner_frame[m] - met_at[m]:.2f}" for m in sorted(partner_frame)))
