@@ -127,6 +127,14 @@ export function createMedia({ send, root, el }) {
     localStream = null;
   }
 
+  // A leg that failed or ended while still wanted is set up again a moment later (the view
+  // may not change again before the round ends).
+  let retryTimer = null;
+  function retrySoon() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => document.dispatchEvent(new CustomEvent("mingle-media-changed")), 1000);
+  }
+
   function showRetry(show) {
     const retry = root.querySelector('[data-action="media-retry"]');
     if (retry) retry.hidden = !show;
@@ -230,12 +238,14 @@ export function createMedia({ send, root, el }) {
       case "media-ended": {
         const leg = byId.get(message.leg);
         if (leg) drop(leg.key, false);
+        retrySoon();
         return true;
       }
       case "media-error": {
         const leg = byRef.get(message.ref);
         if (leg) drop(leg.key, false);
-        if (message.code !== "not-allowed" || message.request !== "media-watch") status(message.message);
+        if (message.code === "failed") retrySoon();
+        else if (message.code !== "not-allowed" || message.request !== "media-watch") status(message.message);
         return true;
       }
       default:
