@@ -161,3 +161,40 @@ def sign_in(driver, username, slug="acme", password=DEMO_PASSWORD):
     before = driver.current_url
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     WebDriverWait(driver, 10).until(lambda d: d.current_url != before)
+
+
+class PersonWindow:
+    """One person's window in a browser shared by several people. Each window has its own
+    BiDi user context (its own cookies), so one Chromium serves a whole room — far lighter than
+    a browser per person. Every call first makes this window the current one."""
+
+    def __init__(self, driver, handle):
+        self._driver = driver
+        self._handle = handle
+
+    def __getattr__(self, name):
+        if getattr(self._driver, "_mingle_current", None) != self._handle:
+            self._driver.switch_to.window(self._handle)
+            self._driver._mingle_current = self._handle
+        return getattr(self._driver, name)
+
+
+def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1]):
+    """One headless Chromium with a window of its own for each person: (driver, {username: window})."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = CHROMIUM_BINARY
+    for flag in CHROMIUM_FLAGS + (f"--window-size={width},{height}",):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.enable_bidi = True
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    windows = {}
+    for username in usernames:
+        context = driver.browser.create_user_context()
+        windows[username] = PersonWindow(driver, driver.browsing_context.create(type="window", user_context=context))
+    return driver, windows

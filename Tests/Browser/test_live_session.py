@@ -18,7 +18,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from mingle_browser import new_browser, save_screenshot, set_viewport, sign_in, url_for
+from mingle_browser import browser_for_people, save_screenshot, set_viewport, sign_in, url_for
 
 ORGANIZER = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
@@ -30,19 +30,16 @@ STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 70, 20, 4, 12
 
 @pytest.fixture
 def room():
-    """Six people at six computers: {username: browser}."""
-    browsers = {}
+    """Six people at their own windows of one browser (own cookies each): {username: window}."""
+    driver, windows = browser_for_people([ORGANIZER] + MEMBERS)
     try:
-        for username in [ORGANIZER] + MEMBERS:
-            browsers[username] = new_browser()
-        yield browsers
+        yield windows
     finally:
-        for username, browser in browsers.items():
-            # The pages' own errors, if any, help more than a timeout.
-            for entry in browser.get_log("browser"):
-                if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
-                    print(f"[console {username}] {entry['message'][:400]}")
-            browser.quit()
+        # The pages' own errors, if any, help more than a timeout.
+        for entry in driver.get_log("browser"):
+            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
+                print(f"[console] {entry['message'][:400]}")
+        driver.quit()
 
 
 def psql(sql):
