@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -22,6 +23,7 @@ from mingle_browser import browser_for_people, save_screenshot, set_viewport, si
 
 ORGANIZER = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
+PEOPLE = [ORGANIZER] + MEMBERS
 # Seconds: the lobby is open at once; S comes after everyone has entered.
 STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 70, 20, 4, 12
 
@@ -31,13 +33,14 @@ STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 70, 20, 4, 12
 @pytest.fixture
 def room():
     """Six people at their own windows of one browser (own cookies each): {username: window}."""
-    driver, windows = browser_for_people([ORGANIZER] + MEMBERS)
+    driver, windows = browser_for_people([ORGANIZER] + MEMBERS + ["janus-publisher", "janus-watcher"])
     try:
         yield windows
     finally:
         # The pages' own errors, if any, help more than a timeout.
         for entry in driver.get_log("browser"):
-            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
+            # (the baseline windows sit on Janus's own error page, which answers 403)
+            if entry["level"] == "SEVERE" and "favicon" not in entry["message"] and "127.0.0.1" not in entry["message"]:
                 print(f"[console] {entry['message'][:400]}")
         driver.quit()
 
@@ -120,6 +123,25 @@ def submit_survey(driver, by_keyboard):
         driver.find_element(By.CSS_SELECTOR, '[data-stage="survey"] button[type="submit"]').click()
 
 
+def direct_janus_subscription(publisher, watcher):
+    """Seconds from loading a page to its first decoded frame when it subscribes to Janus
+    directly (its own room, its own fake camera): the baseline for Mingle's figures."""
+    url = os.environ["MINGLE_TEST_JANUS_URL"]
+    script = (Path(__file__).parent / "janus_direct.js").read_text()
+    room = f"baseline-{int(time.time())}"
+    page = url.replace("ws://", "http://") + "/"
+    publisher.get(page)
+    published = publisher.execute_async_script(script, "publisher", url, os.environ["MINGLE_JANUS_API_SECRET"],
+                                               os.environ["MINGLE_JANUS_ADMIN_KEY"], room)
+    assert published.get("ok"), published
+    loaded = time.time()
+    watcher.get(page)
+    watched = watcher.execute_async_script(script, "watcher", url, os.environ["MINGLE_JANUS_API_SECRET"],
+                                           os.environ["MINGLE_JANUS_ADMIN_KEY"], room)
+    assert watched.get("ok"), watched
+    return time.time() - loaded
+
+
 def media_stats(driver):
     """{leg key: {framesDecoded, publishing, …}} from the page (Public/js/live-media.js)."""
     return driver.execute_script("return await window.mingleMediaStats()")
@@ -160,8 +182,8 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     by_name = {name: username for username, name in names.items()}
 
     # Everyone signs in; the organizer enters and starts broadcasting; the members enter.
-    for username, browser in room.items():
-        sign_in(browser, username)
+    for username in PEOPLE:
+        sign_in(room[username], username)
     organizer = room[ORGANIZER]
     organizer.get(live_url)
     wait_stage(room, [ORGANIZER], {"lobby"}, 20)
@@ -172,7 +194,7 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     for member in MEMBERS:
         loaded[member] = time.time()
         room[member].get(live_url)
-    wait_stage(room, room.keys(), {"lobby"}, 20)
+    wait_stage(room, PEOPLE, {"lobby"}, 20)
     first_frame = {}
     def lobby_frames():
         for member in MEMBERS:
@@ -182,6 +204,8 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     wait_until(lobby_frames, 30, "every member to decode the organizer's lobby video")
     print(f"\n[figures] page load → first decoded lobby frame, per member (s): "
           + ", ".join(f"{m} {t:.2f}" for m, t in sorted(first_frame.items())))
+    baseline = direct_janus_subscription(room["janus-publisher"], room["janus-watcher"])
+    print(f"[figures] baseline, the same run: page load → first decoded frame of a direct Janus subscription: {baseline:.2f} s")
 
     # A member may not publish in the lobby, whatever their page sends.
     refused = try_to_publish_in_lobby(room["ana"], session)
@@ -291,7 +315,7 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     save_screenshot(room["ana"], "live-ended")
     set_viewport(room["ben"], 390, 844, mobile=True)
     save_screenshot(room["ben"], "live-ended-phone")
-    wait_stage(room, room.keys(), {"closed"}, TEARDOWN + 10)
+    wait_stage(room, PEOPLE, {"closed"}, TEARDOWN + 10)
     save_screenshot(organizer, "live-closed")
     room["chen"].get(live_url)
     wait_stage(room, ["chen"], {"closed"}, 10)
