@@ -6,6 +6,14 @@
 #   scripts/janus.sh stop DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Janus sometimes lingers after SIGTERM: wait a moment, then insist.
+stop_pid() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
 action=${1:?start or stop}
 dir=${2:?folder}
 mkdir -p "$dir"
@@ -25,10 +33,7 @@ start)
   set -a; . "$dir/credentials.env"; set +a
   bin=${MINGLE_BIN:-$(swift build --product mingle --show-bin-path)/mingle}
   "$bin" janus-config --folder "$dir/config" --port "$port" --rtp-ports "$rtp" > /dev/null
-  if [ -f "$dir/janus.pid" ] && kill -0 "$(cat "$dir/janus.pid")" 2>/dev/null; then
-    kill "$(cat "$dir/janus.pid")" 2>/dev/null || true
-    sleep 0.5
-  fi
+  if [ -f "$dir/janus.pid" ]; then stop_pid "$(cat "$dir/janus.pid")"; fi
   janus -F "$dir/config" > "$dir/janus.log" 2>&1 &
   echo $! > "$dir/janus.pid"
   for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
@@ -36,7 +41,7 @@ start)
   echo "Janus listening on ws://127.0.0.1:$port (log: $dir/janus.log)"
   ;;
 stop)
-  if [ -f "$dir/janus.pid" ]; then kill "$(cat "$dir/janus.pid")" 2>/dev/null || true; rm -f "$dir/janus.pid"; fi
+  if [ -f "$dir/janus.pid" ]; then stop_pid "$(cat "$dir/janus.pid")"; rm -f "$dir/janus.pid"; fi
   ;;
 *)
   echo "usage: scripts/janus.sh start DIR PORT [RTP_RANGE] | stop DIR" >&2; exit 2 ;;

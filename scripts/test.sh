@@ -35,7 +35,8 @@ echo "== swift tests"
 mkdir -p .data
 swift build --build-tests > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; echo "build failed: see .data/build.log" >&2; exit 1; }
 # A private Janus configured by Mingle (VideoRoom + WebSocket API on loopback, own secrets).
-MINGLE_BIN="$(swift build --show-bin-path)/mingle" bash scripts/janus.sh start .data/test-janus "$janus_port" "$janus_rtp"
+export MINGLE_BIN="$(swift build --show-bin-path)/mingle"
+bash scripts/janus.sh start .data/test-janus "$janus_port" "$janus_rtp"
 set -a; . .data/test-janus/credentials.env; set +a
 export MINGLE_TEST_JANUS_URL="ws://127.0.0.1:$janus_port"
 set +e

@@ -59,7 +59,7 @@ public actor JanusConnection {
 
     private func runSocket() async {
         let configuration = WebSocketClientConfiguration(
-            maxFrameSize: 1 << 20, additionalHeaders: [.secWebSocketProtocol: "janus-protocol"])
+            maxFrameSize: 1 << 20, additionalHeaders: [.secWebSocketProtocol: "janus-protocol"], closeTimeout: .seconds(1))
         do {
             try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                 await self.opened(outbound)
@@ -67,6 +67,8 @@ public actor JanusConnection {
                     guard case .text(let text) = message, let json = try? JSON.parse(text) else { continue }
                     await self.received(json)
                 }
+                // Janus went away: say so now, not after the closing handshake times out.
+                await self.closed(JanusError("the connection to Janus closed"))
             }
             closed(JanusError("the connection to Janus closed"))
         } catch {
@@ -81,6 +83,7 @@ public actor JanusConnection {
     }
 
     private func closed(_ error: any Error) {
+        guard writer != nil || !connecting.isEmpty || socketTask != nil else { return }  // reported already
         writer = nil
         socketTask = nil
         for waiter in connecting { waiter.resume(throwing: error) }

@@ -49,6 +49,9 @@ actor MediaRooms: LiveObserver {
     private var rooms: [String: Room] = [:]
     private var creating: [String: Task<Room, any Error>] = [:]
     private var ended: Set<String> = []
+    /// Rooms of a node whose connection dropped: if the node is still up they still exist
+    /// there, and their old secret lets Mingle remove them before creating them again.
+    private var lostRooms: [String: Room] = [:]
     private var legs: [UUID: Leg] = [:]
     /// Told when a node is lost, so pages set their media up again.
     private var onNodeLost: (@Sendable (_ rooms: [String]) async -> Void)?
@@ -61,6 +64,9 @@ actor MediaRooms: LiveObserver {
     var isConfigured: Bool { !nodes.isEmpty }
 
     func onNodeLost(_ handler: @escaping @Sendable (_ rooms: [String]) async -> Void) { onNodeLost = handler }
+
+    /// VideoRoom's error code for "room already exists".
+    static let roomExists = 427
 
     static func lobby(_ session: UUID) -> String { "lobby-\(session.uuidString.lowercased())" }
     static func pair(_ pairing: UUID) -> String { "pair-\(pairing.uuidString.lowercased())" }
@@ -102,7 +108,15 @@ actor MediaRooms: LiveObserver {
             do {
                 let videoRoom = try await videoRoom(on: index)
                 let room = Room(name: name, node: index, secret: Self.randomToken(), pin: Self.randomToken())
-                try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: room.secret, pin: room.pin)
+                do {
+                    try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: room.secret, pin: room.pin)
+                } catch let error as JanusError where error.code == Self.roomExists {
+                    // Only a connection was lost, not the node: replace the old room.
+                    guard let old = lostRooms[name], old.node == index else { throw error }
+                    try await videoRoom.destroyRoom(name, secret: old.secret)
+                    try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: room.secret, pin: room.pin)
+                }
+                lostRooms[name] = nil
                 return room
             } catch {
                 logger.warning("Janus node \(nodes[index].settings.url) could not create \(name): \(String(describing: error))")
@@ -142,7 +156,7 @@ actor MediaRooms: LiveObserver {
         nodes[index].videoRoom = nil
         nodes[index].alive = false
         let gone = rooms.values.filter { $0.node == index }.map(\.name)
-        for name in gone { rooms[name] = nil }
+        for name in gone { lostRooms[name] = rooms.removeValue(forKey: name) }
         for (id, leg) in legs where leg.node == index { legs[id] = nil }
         if let onNodeLost, !gone.isEmpty { await onNodeLost(gone) }
     }
