@@ -31,6 +31,9 @@ struct TenantChangeListener: Service {
         defer { Task { try? await connection.close() } }
         try await cancelWhenGracefulShutdown {
             let notifications = try await connection.listen("tenant_changed")
+            // What was cached before LISTEN took effect may have changed unannounced (at start-up
+            // or while reconnecting): forget it, from now on every change is announced.
+            await directory.invalidateAll()
             for try await notification in notifications {
                 await directory.invalidate(slug: notification.payload)
             }
