@@ -111,11 +111,15 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live", "Media",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                // TestSocket: a WebSocket client that sends the Host and Origin it is given
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),

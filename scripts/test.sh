@@ -9,6 +9,9 @@ smtp_port=${MINGLE_TEST_SMTP_PORT:-2526}
 app_port=${MINGLE_TEST_APP_PORT:-18080}
 janus_port=${MINGLE_TEST_JANUS_PORT:-18188}
 janus_rtp=${MINGLE_TEST_JANUS_RTP:-21000-21499}
+# A second Janus that a test starts and kills (JanusNodeLossTests).
+export MINGLE_TEST_JANUS_LOSS_PORT=${MINGLE_TEST_JANUS_LOSS_PORT:-18288}
+export MINGLE_TEST_JANUS_LOSS_RTP=${MINGLE_TEST_JANUS_LOSS_RTP:-21500-21599}
 
 bash scripts/install-deps.sh test
 bash scripts/postgres.sh start .data/test-pg "$pg_port"
@@ -18,6 +21,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   bash scripts/janus.sh stop .data/test-janus
+  bash scripts/janus.sh stop .data/test-janus-loss
 }
 trap cleanup EXIT
 

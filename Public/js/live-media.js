@@ -244,8 +244,10 @@ export function createMedia({ send, root, el }) {
       case "media-error": {
         const leg = byRef.get(message.ref);
         if (leg) drop(leg.key, false);
+        // not-allowed and no-such-leg come from races with the view (a pair that just ended, a
+        // leg the server already closed): the next view says what to set up, so stay quiet.
         if (message.code === "failed") retrySoon();
-        else if (message.code !== "not-allowed" || message.request !== "media-watch") status(message.message);
+        else if (message.code !== "not-allowed" && message.code !== "no-such-leg") status(message.message);
         return true;
       }
       default:

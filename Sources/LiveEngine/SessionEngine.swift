@@ -338,7 +338,7 @@ public actor SessionEngine {
     public func mayPublish(_ user: UUID, in kind: MediaRoomKind, pairing: UUID?) -> Bool {
         guard !isClosed, isConnected(user) else { return false }
         switch kind {
-        case .lobby: return organizers.contains(user) && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
+        case .lobby: return broadcastsToLobby(user)
         case .pair: return pairing != nil && activePairing[user] == pairing
         }
     }
@@ -347,11 +347,17 @@ public actor SessionEngine {
     public func mayWatch(_ user: UUID, publisher: UUID, in kind: MediaRoomKind, pairing: UUID?) -> Bool {
         guard !isClosed, isConnected(user) else { return false }
         switch kind {
-        case .lobby: return times.phase(at: clock.now).canEnter && publishingInLobby.contains(publisher)
+        case .lobby: return times.phase(at: clock.now).canEnter && publishingInLobby.contains(publisher) && activePairing[publisher] == nil
         case .pair:
             guard let pairing, activePairing[user] == pairing, let record = pairings[pairing] else { return false }
             return record.partner(of: user) == publisher
         }
+    }
+
+    /// An organizer may broadcast to the lobby while it is open, except while talking with a
+    /// member: that conversation is private (the page pauses the broadcast and resumes it after).
+    private func broadcastsToLobby(_ user: UUID) -> Bool {
+        organizers.contains(user) && activePairing[user] == nil && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
     }
 
     public func setPublishing(_ user: UUID, in kind: MediaRoomKind, pairing: UUID?, _ publishing: Bool) {
@@ -597,8 +603,8 @@ public actor SessionEngine {
             break
         }
         view.media = .init(
-            lobbyPublishers: publishingInLobby.sorted { $0.uuidString < $1.uuidString },
-            mayPublishInLobby: organizers.contains(user) && phase.mayPublishInLobby(isOrganizer: true) && status != .closed,
+            lobbyPublishers: publishingInLobby.filter { activePairing[$0] == nil }.sorted { $0.uuidString < $1.uuidString },
+            mayPublishInLobby: broadcastsToLobby(user) && status != .closed,
             partnerPublishing: view.pair.map { publishingInPair[$0.partner.id] == $0.id } ?? false,
             epoch: mediaEpoch)
         if organizers.contains(user) {

@@ -41,7 +41,10 @@ public actor JanusConnection {
     public func connect() async throws {
         if writer != nil { return }
         if socketTask == nil {
-            socketTask = Task { await self.runSocket() }
+            // Detached: a task inherits the server's graceful-shutdown task locals, and the
+            // WebSocket client would then close as soon as shutdown begins, before Mingle is
+            // done with Janus (its owner closes it).
+            socketTask = Task.detached { await self.runSocket() }
         }
         try await withCheckedThrowingContinuation { connecting.append($0) }
     }

@@ -50,7 +50,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     PaymentController(app: services).addRoutes(to: router)
     ConnectionsController(app: services).addRoutes(to: router)
     MessagesController(app: services).addRoutes(to: router)
-    let media = MediaRooms(nodes: config.janusNodes, logger: logger)
+    let media = MediaRooms(nodes: config.janusNodes, secretKey: config.secretKey, logger: logger)
     let rooms = LiveRooms(database: database, timings: config.liveTimings, media: media, logger: logger)
     await media.onNodeLost { _ in await rooms.mediaLost() }
     LiveSocketController(app: services, rooms: rooms).addRoutes(to: router)

@@ -271,6 +271,10 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
             save_screenshot(room[waiting[0]], "live-waiting")
             save_screenshot(organizer, "live-organizer-round")
 
+        if round_number == 2:
+            set_viewport(room[talking], 390, 844, mobile=True)
+            save_screenshot(room[talking], "live-pair-phone")
+
         if round_number == 1:
             # Reloading the page rejoins the pair.
             room[talking].refresh()
@@ -315,6 +319,8 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     save_screenshot(room["ana"], "live-ended")
     set_viewport(room["ben"], 390, 844, mobile=True)
     save_screenshot(room["ben"], "live-ended-phone")
+    set_viewport(organizer, 390, 844, mobile=True)
+    save_screenshot(organizer, "live-ended-organizer-phone")
     wait_stage(room, PEOPLE, {"closed"}, TEARDOWN + 10)
     save_screenshot(organizer, "live-closed")
     room["chen"].get(live_url)

@@ -251,6 +251,37 @@ struct EngineRulesTests {
         #expect(view.pair?.withOrganizer == true)
     }
 
+    @Test("An organizer talking with a member is not broadcast to the lobby; the broadcast may resume after")
+    func organizersBroadcastPausesWhileTheyArePaired() async throws {
+        // setup: the organizer broadcasts in the lobby, is available, and one member meets.
+        let fixture = SessionFixture(members: 3)
+        let a = fixture.members[0]
+        let (engine, _) = try await started(fixture, meeting: [a])
+        let organizer = fixture.organizer.id
+        #expect(await engine.mayPublish(organizer, in: .lobby, pairing: nil))
+        await engine.setPublishing(organizer, in: .lobby, pairing: nil, true)
+        #expect(await engine.view(of: a.id).media.lobbyPublishers == [organizer])
+        #expect(await engine.mayWatch(fixture.members[1].id, publisher: organizer, in: .lobby, pairing: nil))
+        try await engine.setAvailable(organizer, true)
+
+        // act: the member is left over and meets the organizer.
+        try await fixture.at(1, engine)
+        let pairing = try #require(await engine.view(of: organizer).pair?.id)
+
+        // check: no broadcast while they talk, and nobody may watch one; their own pair is theirs.
+        let paired = await engine.view(of: organizer).media
+        #expect(!paired.mayPublishInLobby)
+        #expect(await !engine.mayPublish(organizer, in: .lobby, pairing: nil))
+        #expect(await engine.view(of: fixture.members[1].id).media.lobbyPublishers.isEmpty)
+        #expect(await !engine.mayWatch(fixture.members[1].id, publisher: organizer, in: .lobby, pairing: nil))
+        #expect(await engine.mayPublish(organizer, in: .pair, pairing: pairing))
+
+        // act + check: once the pair is over the organizer may broadcast again.
+        try await fixture.at(26, engine)
+        #expect(await engine.view(of: organizer).media.mayPublishInLobby)
+        #expect(await engine.mayPublish(organizer, in: .lobby, pairing: nil))
+    }
+
     @Test("At the end the pool empties: a member still waiting is back in the lobby")
     func poolEmptiesAtTheEnd() async throws {
         // setup: one member waits alone.

@@ -199,7 +199,8 @@ import TestSupport
 
             // act: a new server starts after the session closed; nobody reconnects.
             clock.set(start + 71)
-            let rooms = LiveRooms(database: db.app, clock: clock, timings: timings, logger: TestEnvironment.logger)
+            let rooms = LiveRooms(database: db.app, clock: clock, timings: timings,
+                                  media: MediaRooms(nodes: [], secretKey: TestApp.secretKey, logger: TestEnvironment.logger), logger: TestEnvironment.logger)
             await rooms.resumeUnfinished()
 
             // check: the pair ended on time, the pool is empty, nothing is left to resume.

@@ -43,7 +43,7 @@ import TestSupport
             let store = LiveSessionStore(database: db.app, tenant: acme.tenant)
             let engine = try #require(try await SessionEngine.load(session: session, store: store, clock: clock,
                                                                    timings: EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(5))))
-            let rooms = MediaRooms(nodes: [node], logger: TestEnvironment.logger)
+            let rooms = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
             await engine.setObserver(rooms)
             let organizer = LiveUser(id: acme.organizer, name: "Olivia", isOrganizer: true)
             let members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }

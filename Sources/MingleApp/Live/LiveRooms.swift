@@ -20,7 +20,7 @@ actor LiveRooms: Service {
     let media: MediaRooms
 
     init(database: Database, clock: any LiveClock = SystemLiveClock(), timings: EngineTimings,
-         media: MediaRooms = MediaRooms(nodes: [], logger: Logger(label: "mingle.media")), logger: Logger) {
+         media: MediaRooms, logger: Logger) {
         self.database = database
         self.clock = clock
         self.timings = timings
@@ -96,5 +96,6 @@ actor LiveRooms: Service {
             if let engine = try? await loading.value { await engine.shutdown() }
         }
         engines = [:]
+        await media.shutdown()
     }
 }

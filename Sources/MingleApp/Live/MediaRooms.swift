@@ -21,6 +21,10 @@ public struct JanusNodeSettings: Sendable, Equatable {
 /// watching one publisher) is a handle Mingle holds. Browsers never see a node, secret or pin.
 /// A room whose pair or session ended is destroyed and can never be created again, so nobody
 /// stays in it, whatever their browser does.
+///
+/// A room's secret and pin are derived from Mingle's secret key and the room's name, so any
+/// run of Mingle can remove a room an earlier run (or a dropped connection) left on a node,
+/// and create it afresh; they never leave the server.
 actor MediaRooms: LiveObserver {
     struct Room: Sendable {
         var name: String
@@ -49,16 +53,26 @@ actor MediaRooms: LiveObserver {
     private var rooms: [String: Room] = [:]
     private var creating: [String: Task<Room, any Error>] = [:]
     private var ended: Set<String> = []
-    /// Rooms of a node whose connection dropped: if the node is still up they still exist
-    /// there, and their old secret lets Mingle remove them before creating them again.
-    private var lostRooms: [String: Room] = [:]
+    private let roomKey: SymmetricKey
+    private var shuttingDown = false
     private var legs: [UUID: Leg] = [:]
     /// Told when a node is lost, so pages set their media up again.
     private var onNodeLost: (@Sendable (_ rooms: [String]) async -> Void)?
 
-    init(nodes: [JanusNodeSettings], logger: Logger) {
+    /// `secretKey`: Mingle's secret key (the room key is derived from it, for this use only).
+    init(nodes: [JanusNodeSettings], secretKey: [UInt8], logger: Logger) {
         self.nodes = nodes.map { Node(settings: $0) }
         self.logger = logger
+        roomKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secretKey), info: Data("mingle janus rooms".utf8),
+                                         outputByteCount: 32)
+    }
+
+    /// The room's secret (to destroy it) and pin (to join it): HMAC of the name under the room key.
+    func credentials(_ name: String) -> (secret: String, pin: String) {
+        func derive(_ purpose: String) -> String {
+            Self.urlSafe(Data(HMAC<SHA256>.authenticationCode(for: Data("\(purpose):\(name)".utf8), using: roomKey)))
+        }
+        return (derive("secret"), derive("pin"))
     }
 
     var isConfigured: Bool { !nodes.isEmpty }
@@ -107,16 +121,16 @@ actor MediaRooms: LiveObserver {
         for index in placementOrder() {
             do {
                 let videoRoom = try await videoRoom(on: index)
-                let room = Room(name: name, node: index, secret: Self.randomToken(), pin: Self.randomToken())
+                let (secret, pin) = credentials(name)
+                let room = Room(name: name, node: index, secret: secret, pin: pin)
                 do {
-                    try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: room.secret, pin: room.pin)
+                    try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: secret, pin: pin)
                 } catch let error as JanusError where error.code == Self.roomExists {
-                    // Only a connection was lost, not the node: replace the old room.
-                    guard let old = lostRooms[name], old.node == index else { throw error }
-                    try await videoRoom.destroyRoom(name, secret: old.secret)
-                    try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: room.secret, pin: room.pin)
+                    // Left there by an earlier run or a dropped connection to a node that
+                    // stayed up: replace it (whoever is still in it is disconnected).
+                    try await videoRoom.destroyRoom(name, secret: secret)
+                    try await videoRoom.createRoom(name, description: description, publishers: publishers, secret: secret, pin: pin)
                 }
-                lostRooms[name] = nil
                 return room
             } catch {
                 logger.warning("Janus node \(nodes[index].settings.url) could not create \(name): \(String(describing: error))")
@@ -152,11 +166,12 @@ actor MediaRooms: LiveObserver {
     /// A node's connection dropped: its rooms are gone. Forget them (they are created again
     /// elsewhere on next use) and tell the pages in them.
     private func lost(node index: Int, _ error: any Error) async {
+        guard !shuttingDown else { return }
         logger.error("lost Janus node \(nodes[index].settings.url): \(String(describing: error))")
         nodes[index].videoRoom = nil
         nodes[index].alive = false
         let gone = rooms.values.filter { $0.node == index }.map(\.name)
-        for name in gone { lostRooms[name] = rooms.removeValue(forKey: name) }
+        for name in gone { rooms[name] = nil }
         for (id, leg) in legs where leg.node == index { legs[id] = nil }
         if let onNodeLost, !gone.isEmpty { await onNodeLost(gone) }
     }
@@ -175,6 +190,18 @@ actor MediaRooms: LiveObserver {
     }
 
     func exists(_ name: String) -> Bool { rooms[name] != nil }
+
+    /// The server is stopping: end its Janus sessions (their legs with them). The rooms stay;
+    /// the next run replaces them when its pages set their media up again.
+    func shutdown() async {
+        shuttingDown = true
+        for index in nodes.indices {
+            guard let videoRoom = nodes[index].videoRoom else { continue }
+            nodes[index].videoRoom = nil
+            await videoRoom.session.destroy()
+            await videoRoom.session.connection.close()
+        }
+    }
 
     // MARK: Legs
 
@@ -226,8 +253,8 @@ actor MediaRooms: LiveObserver {
 
     func leg(_ id: UUID) -> Leg? { legs[id] }
 
-    static func randomToken() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+    static func urlSafe(_ bytes: Data) -> String {
+        bytes.base64EncodedString()
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "=", with: "")
     }
 }

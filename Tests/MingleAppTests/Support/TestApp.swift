@@ -11,13 +11,14 @@ import TestSupport
 /// The real application (`buildApplication`) on a fresh test database.
 enum TestApp {
     static let rootHost = "mingle.test"
+    static let secretKey: [UInt8] = Array(repeating: 7, count: 32)
     static func url(_ tenant: String?, _ path: String = "/") -> String {
         "http://\(tenant.map { "\($0)." } ?? "")\(rootHost)\(path)"
     }
 
     static func configuration(_ db: TestDatabase, smtp: SMTPSettings? = nil, payPal: String = "http://127.0.0.1:9") -> AppConfiguration {
         AppConfiguration(mode: .development, rootHost: rootHost, database: db.settings, smtp: smtp,
-                         secretKey: Array(repeating: 7, count: 32), resourcesPath: TestEnvironment.resourcesPath,
+                         secretKey: secretKey, resourcesPath: TestEnvironment.resourcesPath,
                          bcryptCost: 12, trustForwardedFor: true, payPalAPIURL: payPal)
     }
 
@@ -29,6 +30,22 @@ enum TestApp {
             try await app.test(.router) { client in
                 var web = WebClient(client)
                 try await body(db, &web)
+            }
+        }
+    }
+
+    /// As `run`, with the app listening on a port of 127.0.0.1 (for WebSockets: `TestSocket`);
+    /// `adjust` changes the configuration first.
+    static func runLive(adjust: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
+                        _ body: @escaping @Sendable (TestDatabase, inout WebClient, _ port: Int) async throws -> Void) async throws {
+        try await withTestDatabase { db in
+            var config = configuration(db)
+            adjust(&config)
+            let app = try await buildApplication(config, logger: TestEnvironment.logger)
+            try await app.test(.live) { client in
+                guard let port = client.port else { throw TestSetupError("the live test server has no port") }
+                var web = WebClient(client)
+                try await body(db, &web, port)
             }
         }
     }

@@ -83,9 +83,7 @@ struct WebClient {
         headers[HTTPField.Name("Host")!] = host
         headers[.init("X-Forwarded-For")!] = address
         if let contentType { headers[.contentType] = contentType }
-        if let jar = jars[host], !jar.isEmpty {
-            headers[.cookie] = jar.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
-        }
+        if let cookies = cookieHeader(host: host) { headers[.cookie] = cookies }
         for field in extra { headers[field.name] = field.value }
         let response = try await client.execute(uri: path, method: method, headers: headers,
                                                 body: body.map { ByteBuffer(bytes: $0) })
@@ -103,6 +101,12 @@ struct WebClient {
     }
 
     func cookie(_ name: String, host: String) -> String? { jars[host]?[name] }
+
+    /// The Cookie header this client sends to `host`.
+    func cookieHeader(host: String) -> String? {
+        guard let jar = jars[host], !jar.isEmpty else { return nil }
+        return jar.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
+    }
 
     mutating func setCookie(_ name: String, _ value: String?, host: String) { jars[host, default: [:]][name] = value }
 

@@ -1,0 +1,118 @@
+import Foundation
+import LiveEngine
+import Media
+@testable import MingleApp
+import Testing
+import TestSupport
+
+/// The media rules through the real live WebSocket, without a browser: the app listens on a
+/// port, people connect with their session cookie as their page would, and what they may
+/// publish and watch is decided by the engine. Runs against the real Janus test.sh starts.
+@Suite struct LiveSocketMediaTests {
+    static let host = "acme.\(TestApp.rootHost)"
+    static let fakeOffer: JSON = ["type": "offer", "sdp": "v=0\r\nnot a real offer\r\n"]
+
+    /// A signed-in person's live socket for `session`.
+    static func socket(_ web: WebClient, username: String, port: Int, session: UUID) async throws -> TestSocket {
+        var client = WebClient(web.client)
+        try await TestApp.signIn(&client, username, tenant: "acme")
+        return try await TestSocket.connect(port: port, host: host, path: "/live/ws?session=\(session.uuidString)",
+                                            cookie: client.cookieHeader(host: host), origin: "http://\(host)")
+    }
+
+    /// Waits until Janus on `node` has (or no longer has) `room`.
+    static func janusHas(_ room: String, on node: JanusNodeSettings, expected: Bool = true) async throws -> Bool {
+        let connection = JanusConnection(url: node.url, apiSecret: node.apiSecret, logger: TestEnvironment.logger)
+        let session = try await JanusSession.create(on: connection)
+        let videoRoom = try await VideoRoom(session: session, adminKey: node.roomAdminKey)
+        var found = try await videoRoom.exists(room)
+        for _ in 0..<40 where found != expected {
+            try await Task.sleep(for: .milliseconds(50))
+            found = try await videoRoom.exists(room)
+        }
+        await session.destroy()
+        await connection.close()
+        return found
+    }
+
+    static func error(_ socket: TestSocket, ref: String) async throws -> JSON {
+        try await socket.next("media-error for \(ref)") { $0["type"]?.string == "media-error" && $0["ref"]?.string == ref }
+    }
+
+    @Test func theSocketRefusesWhatTheEngineDoesNotAllowAndEndedRoomsAreGone() async throws {
+        let node = try MediaSignallingTests.janus()
+        try await TestApp.runLive(adjust: { config in
+            config.janusNodes = [node]
+            config.liveTimings = EngineTimings(matchDelay: .milliseconds(300), reconnectGrace: .seconds(5))
+        }) { db, web, port in
+            // setup: a session about to start; the organizer and four members in its lobby.
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme", members: 4)
+            let start = Date() + 2
+            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60,
+                                                         round: 3, grace: 1, lead: 60, teardown: 5)
+            let organizer = try await Self.socket(web, username: "acme-organizer", port: port, session: session)
+            var members: [TestSocket] = []
+            for i in 1...4 { members.append(try await Self.socket(web, username: "acme-member\(i)", port: port, session: session)) }
+            for socket in [organizer] + members {
+                let config = try await socket.next(type: "media-config")
+                #expect(config["enabled"] == .bool(true))
+                _ = try await socket.next(type: "state", status: "lobby")
+            }
+            // the session starts; every member meets someone.
+            try await Task.sleep(for: .seconds(max(0, start.timeIntervalSinceNow) + 0.1))
+            for socket in members { socket.send(["type": "meet"]) }
+            var pairs: [(pair: String, partner: String)] = []
+            for socket in members {
+                let state = try await socket.next(type: "state", status: "pair")
+                pairs.append((state["state"]?["pair"]?["id"]?.string ?? "", state["state"]?["pair"]?["partner"]?["id"]?.string ?? ""))
+            }
+            let me = members[0], mine = pairs[0]
+            let other = try #require(pairs.first { $0.pair != mine.pair })
+
+            // act + check: a member may not publish in the lobby…
+            me.send(["type": "media-publish", "room": "lobby", "offer": Self.fakeOffer, "ref": "lobby"])
+            let lobby = try await Self.error(me, ref: "lobby")
+            #expect(lobby["code"]?.string == "not-allowed")
+            #expect(lobby["request"]?.string == "media-publish")
+            // …nor publish into, nor watch someone in, another pair's room.
+            me.send(["type": "media-publish", "room": "pair", "pairing": .string(other.pair), "offer": Self.fakeOffer, "ref": "into"])
+            #expect(try await Self.error(me, ref: "into")["code"]?.string == "not-allowed")
+            me.send(["type": "media-watch", "room": "pair", "pairing": .string(other.pair), "publisher": .string(other.partner), "ref": "watch"])
+            #expect(try await Self.error(me, ref: "watch")["code"]?.string == "not-allowed")
+            // …nor use a leg that is not theirs.
+            me.send(["type": "media-answer", "leg": .string(UUID().uuidString), "answer": ["type": "answer", "sdp": "v=0"], "ref": "leg"])
+            #expect(try await Self.error(me, ref: "leg")["code"]?.string == "no-such-leg")
+            #expect(try await !Self.janusHas(MediaRooms.pair(UUID(uuidString: other.pair)!), on: node, expected: false))
+
+            // act + check: what is allowed reaches Janus (which refuses the fake offer): the
+            // member in their own pair, the organizer in the lobby; their rooms now exist.
+            me.send(["type": "media-publish", "room": "pair", "pairing": .string(mine.pair), "offer": Self.fakeOffer, "ref": "own"])
+            #expect(try await Self.error(me, ref: "own")["code"]?.string == "failed")
+            let pairRoom = MediaRooms.pair(UUID(uuidString: mine.pair)!)
+            #expect(try await Self.janusHas(pairRoom, on: node))
+            organizer.send(["type": "media-publish", "room": "lobby", "offer": Self.fakeOffer, "ref": "broadcast"])
+            #expect(try await Self.error(organizer, ref: "broadcast")["code"]?.string == "failed")
+            #expect(try await Self.janusHas(MediaRooms.lobby(session), on: node))
+
+            // act: the round ends (R + G after the pairing).
+            _ = try await me.next(type: "state", status: "survey")
+
+            // check: the pair's room is gone from Janus, and using it again is refused.
+            #expect(try await !Self.janusHas(pairRoom, on: node, expected: false))
+            me.send(["type": "media-publish", "room": "pair", "pairing": .string(mine.pair), "offer": Self.fakeOffer, "ref": "after"])
+            #expect(try await Self.error(me, ref: "after")["code"]?.string == "not-allowed")
+            me.send(["type": "media-watch", "room": "pair", "pairing": .string(mine.pair), "publisher": .string(mine.partner), "ref": "after-watch"])
+            #expect(try await Self.error(me, ref: "after-watch")["code"]?.string == "not-allowed")
+
+            // check: nothing sent to any page carries a Janus secret, key, pin or room secret.
+            for socket in [organizer] + members {
+                for text in socket.texts {
+                    #expect(!text.contains(node.apiSecret) && !text.contains(node.roomAdminKey))
+                    #expect(!text.contains("\"pin\"") && !text.contains("\"secret\""))
+                }
+                await socket.close()
+            }
+        }
+    }
+}
