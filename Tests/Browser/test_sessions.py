@@ -83,6 +83,23 @@ def test_organizer_schedules_and_member_sees_it(driver):
     # The demo's first session has its lobby open: the organizer gets to the live room.
     assert driver.find_elements(By.LINK_TEXT, "Open live room")
 
+    # The organizer writes a question of their own (single choice) for later surveys.
+    driver.get(url_for("acme", "/organize/questions"))
+    question = f"Which track suits them? {int(time.time())}"
+    driver.find_element(By.ID, "prompt").send_keys(question)
+    driver.find_element(By.CSS_SELECTOR, 'input[name="kind"][value="single_choice"]').click()
+    driver.find_element(By.ID, "options").send_keys("Product\nEngineering\nSales")
+    driver.find_element(By.CSS_SELECTOR, 'form[action^="/organize/questions"] button[type="submit"]').click()
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    assert question in driver.find_element(By.CSS_SELECTOR, ".plain-list").text
+    save_screenshot(driver, "questions-organizer")
+    use_phone_viewport(driver)
+    driver.get(url_for("acme", "/organize/questions"))
+    save_screenshot(driver, "questions-organizer-phone")
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, f"the questions page is {width}px wide at phone width"
+    use_desktop_viewport(driver)
+
     use_phone_viewport(driver)
     driver.get(url_for("acme", "/organize/sessions/new"))
     save_screenshot(driver, "sessions-organizer-form-phone")

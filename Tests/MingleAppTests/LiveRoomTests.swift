@@ -96,25 +96,14 @@ import TestSupport
     @Test func theEngineOnPostgresRecordsEverythingAndResumesAfterARestart() async throws {
         try await withTestDatabase { db in
             // setup: four members and the organizer; a session with 20 s rounds and 5 s grace.
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme", members: 4)
-            let globex = try await fixtures.populatedTenant("globex")
-            let t0 = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded())
-            let start = t0 + 10
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 120, lead: 10, teardown: 10)
-            let clock = ManualLiveClock(t0)
-            let store = LiveSessionStore(database: db.app, tenant: acme.tenant)
-            let timings = EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(5))
-            let members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
-            let engine = try #require(try await SessionEngine.load(session: session, store: store, clock: clock, timings: timings, seed: 7))
+            let live = try await EngineOnPostgres(db, members: 4, length: 120, seed: 7)
+            let globex = try await Fixtures(db).populatedTenant("globex")
+            let (engine, clock, store, start, session, members) = (live.engine, live.clock, live.store, live.start, live.session, live.members)
+            let (acme, timings) = (live.acme, EngineOnPostgres.timings)
             let answers = ["conversation-quality": "5", "would-connect": "Yes", "meet-again": "No"]
 
             // act: everyone enters and meets; round 1; two surveys in.
-            for member in members { _ = try await engine.enter(member) }
-            clock.set(start)
-            for member in members { try await engine.meet(member.id) }
-            clock.set(start + 1)
-            try await engine.tick()
+            try await live.allMeet()
             clock.set(start + 26)
             try await engine.tick()
             var submitted: [UUID] = []
@@ -138,7 +127,7 @@ import TestSupport
             #expect(await restarted.view(of: members[3].id).survey?.partner.name.hasPrefix("Member ") == true)
             #expect(Set(await restarted.waitingUsers) == Set(submitted))
             #expect(await restarted.allPairings == (await engine.allPairings))
-            let rows = try await fixtures.inTenant(acme.tenant) { c in
+            let rows = try await Fixtures(db).inTenant(acme.tenant) { c in
                 try await c.query("""
                     SELECT (SELECT count(*)::int FROM live_pairings WHERE ended_at = \(start + 26) AND end_reason = 'time'),
                            (SELECT count(*)::int FROM live_survey_responses),
@@ -179,21 +168,9 @@ import TestSupport
     @Test func aStartingServerResumesUnfinishedSessionsEvenIfNobodyComesBack() async throws {
         try await withTestDatabase { db in
             // setup: a pair talking and a member waiting when the server stops.
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme", members: 3)
-            let t0 = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded())
-            let start = t0 + 10
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60, lead: 10, teardown: 10)
-            let clock = ManualLiveClock(t0)
-            let timings = EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(5))
-            let store = LiveSessionStore(database: db.app, tenant: acme.tenant)
-            let engine = try #require(try await SessionEngine.load(session: session, store: store, clock: clock, timings: timings))
-            let members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
-            for member in members { _ = try await engine.enter(member) }
-            clock.set(start)
-            for member in members { try await engine.meet(member.id) }
-            clock.set(start + 1)
-            try await engine.tick()
+            let live = try await EngineOnPostgres(db, members: 3, length: 60)
+            let (engine, clock, store, start, session, timings) = (live.engine, live.clock, live.store, live.start, live.session, EngineOnPostgres.timings)
+            try await live.allMeet()
             await engine.shutdown()
             let before = try await db.app.withoutTenant { tx in try await tx.liveSessionsToResume() }
 

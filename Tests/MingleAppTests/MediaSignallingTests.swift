@@ -34,24 +34,12 @@ import TestSupport
         try await withTestDatabase { db in
             // setup: four members in two pairs, the organizer in the lobby, a real Janus.
             let node = try Self.janus()
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme", members: 4)
-            let t0 = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded())
-            let start = t0 + 10
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 120, lead: 10, teardown: 10)
-            let clock = ManualLiveClock(t0)
-            let store = LiveSessionStore(database: db.app, tenant: acme.tenant)
-            let engine = try #require(try await SessionEngine.load(session: session, store: store, clock: clock,
-                                                                   timings: EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(5))))
+            let live = try await EngineOnPostgres(db, members: 4, length: 120)
+            let (engine, clock, start, session, organizer) = (live.engine, live.clock, live.start, live.session, live.organizer)
             let rooms = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
             await engine.setObserver(rooms)
-            let organizer = LiveUser(id: acme.organizer, name: "Olivia", isOrganizer: true)
-            let members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
-            for person in [organizer] + members { _ = try await engine.enter(person) }
-            clock.set(start)
-            for member in members { try await engine.meet(member.id) }
-            clock.set(start + 1)
-            try await engine.tick()
+            try await live.allMeet(organizerToo: true)
+            let members = live.members
             let pairings = await engine.allPairings
             #expect(pairings.count == 2)
             let (mine, other) = (pairings[0], pairings[1])

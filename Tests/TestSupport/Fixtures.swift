@@ -74,6 +74,7 @@ public struct Fixtures: Sendable {
         return id
     }
 
+    @discardableResult
     public func inTenant<R: Sendable>(_ tenant: TenantID, _ body: (PostgresConnection) async throws -> R) async throws -> R {
         try await db.owner.withTransaction(logger: TestEnvironment.logger) { connection in
             try await connection.query("SELECT set_config('app.tenant_id', \(tenant.uuidString), true)", logger: TestEnvironment.logger)

@@ -59,7 +59,7 @@ struct MessagesController {
 
     @Sendable func conversation(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
-        let me = context.visitor.userID, tenant = context.tenant.id
+        let me = context.visitor.userID
         let (other, messages) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message]) in
             let other = try await partner(tx, context, username)
             guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, []) }
@@ -112,7 +112,7 @@ struct MessagesController {
     @Sendable func updates(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
         let after = Int(request.queryValue("after") ?? "") ?? 0
-        let me = context.visitor.userID, tenant = context.tenant.id
+        let me = context.visitor.userID
         let (other, messages) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message]) in
             let other = try await partner(tx, context, username)
             guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, []) }

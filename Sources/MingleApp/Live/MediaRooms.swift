@@ -207,29 +207,30 @@ actor MediaRooms: LiveObserver {
 
     /// Publishes a browser's media: its offer in, Janus's answer out.
     func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
-        guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
-        let (handle, events) = try await videoRoom.attachLeg()
-        do {
-            let answer = try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
-                                                     participant: publisher.uuidString.lowercased(), display: display, offer: offer)
-            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
-            legs[leg.id] = leg
-            return (leg, answer, events)
-        } catch {
-            await videoRoom.hangUp(handle: handle)
-            throw error
+        try await openLeg(in: room, publisher: publisher) { videoRoom, handle in
+            try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
+                                        participant: publisher.uuidString.lowercased(), display: display, offer: offer)
         }
     }
 
     /// Subscribes a browser to one publisher: Janus's offer out; `start` takes the answer.
     func watch(in room: Room, publisher: UUID) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+        try await openLeg(in: room, publisher: nil) { videoRoom, handle in
+            try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
+        }
+    }
+
+    /// A new handle on the room's node, joined by `join` (which returns the SDP for the
+    /// browser); hung up again if joining fails.
+    private func openLeg(in room: Room, publisher: UUID?,
+                         join: (VideoRoom, Int64) async throws -> JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
         guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
         let (handle, events) = try await videoRoom.attachLeg()
         do {
-            let offer = try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
-            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: nil)
+            let sdp = try await join(videoRoom, handle)
+            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
             legs[leg.id] = leg
-            return (leg, offer, events)
+            return (leg, sdp, events)
         } catch {
             await videoRoom.hangUp(handle: handle)
             throw error

@@ -1,0 +1,47 @@
+import Foundation
+import Live
+import LiveEngine
+@testable import MingleApp
+import Store
+import TestSupport
+
+/// A session of the tenant "acme" stored in PostgreSQL and run by an engine whose clock the
+/// test moves by hand: the lobby opens at t0, the session starts at S = t0 + 10 s, rounds of
+/// 20 s with 5 s grace.
+struct EngineOnPostgres {
+    static let timings = EngineTimings(matchDelay: .seconds(1), reconnectGrace: .seconds(5))
+
+    let acme: (tenant: TenantID, organizer: UserID, members: [UserID])
+    let session: UUID
+    let start: Date
+    let clock: ManualLiveClock
+    let store: LiveSessionStore
+    let engine: SessionEngine
+    let organizer: LiveUser
+    let members: [LiveUser]
+
+    init(_ db: TestDatabase, members count: Int, length: TimeInterval, seed: UInt64 = 1) async throws {
+        let fixtures = Fixtures(db)
+        acme = try await fixtures.populatedTenant("acme", members: count)
+        let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+        start = t0 + 10
+        session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + length, lead: 10, teardown: 10)
+        clock = ManualLiveClock(t0)
+        store = LiveSessionStore(database: db.app, tenant: acme.tenant)
+        guard let engine = try await SessionEngine.load(session: session, store: store, clock: clock, timings: Self.timings, seed: seed) else {
+            throw TestSetupError("the session just written did not load")
+        }
+        self.engine = engine
+        organizer = LiveUser(id: acme.organizer, name: "Olivia", isOrganizer: true)
+        members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
+    }
+
+    /// Everyone enters, the session starts, every member meets someone and the pairs form.
+    func allMeet(organizerToo: Bool = false) async throws {
+        for person in (organizerToo ? [organizer] : []) + members { _ = try await engine.enter(person) }
+        clock.set(start)
+        for member in members { try await engine.meet(member.id) }
+        clock.set(start + 1)
+        try await engine.tick()
+    }
+}
