@@ -112,6 +112,12 @@ def use_phone_viewport(driver):
     set_viewport(driver, *PHONE_SIZE, mobile=True)
 
 
+def assert_fits_phone(driver, what):
+    """The page does not scroll sideways at phone width."""
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE_SIZE[0], f"{what} is {width}px wide at phone width"
+
+
 def use_desktop_viewport(driver):
     set_viewport(driver, *DESKTOP_SIZE)
 

@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from mingle_browser import save_screenshot, sign_in, url_for, use_desktop_viewport, use_phone_viewport
+from mingle_browser import assert_fits_phone, save_screenshot, sign_in, url_for, use_desktop_viewport, use_phone_viewport
 
 
 
@@ -96,15 +96,13 @@ def test_organizer_schedules_and_member_sees_it(driver):
     use_phone_viewport(driver)
     driver.get(url_for("acme", "/organize/questions"))
     save_screenshot(driver, "questions-organizer-phone")
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= 390, f"the questions page is {width}px wide at phone width"
+    assert_fits_phone(driver, "the questions page")
     use_desktop_viewport(driver)
 
     use_phone_viewport(driver)
     driver.get(url_for("acme", "/organize/sessions/new"))
     save_screenshot(driver, "sessions-organizer-form-phone")
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= 390, f"the form is {width}px wide at phone width"
+    assert_fits_phone(driver, "the form")
     use_desktop_viewport(driver)
 
     # The member: the session is listed, with its time in the organizer's zone.
@@ -130,5 +128,4 @@ def test_organizer_schedules_and_member_sees_it(driver):
     driver.find_element(By.LINK_TEXT, "Spring founders' mixer").click()
     WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".enter-room")))
     save_screenshot(driver, "sessions-member-lobby-open-phone")
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width}px wide at phone width"
+    assert_fits_phone(driver, "the page")
