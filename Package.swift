@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "Live", "LiveEngine", "Media",
+                "Store", "Imaging", "Outbound", "Live", "LiveEngine", "Media", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -65,6 +65,8 @@ let package = Package(
         // One actor per running session: presence, pool, pairs, surveys; persistence and the
         // clock are dependencies (DESIGN §4).
         .target(name: "LiveEngine", dependencies: ["Live", "Matching"], swiftSettings: strict),
+        // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
+        .target(name: "Reports", dependencies: ["Live"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
         // Janus: the configuration Mingle writes for its own node, the WebSocket API client and
         // the VideoRoom operations Mingle uses (DESIGN §5).
@@ -126,6 +128,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "LiveTests", dependencies: ["Live"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Live"]),
         .testTarget(name: "LiveEngineTests", dependencies: ["LiveEngine", "Live", "Matching"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
