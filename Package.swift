@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live", "Media",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live", "Media", "Matching",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -127,8 +127,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
-        .testTarget(name: "LiveTests", dependencies: ["Live"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Live"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "Matching"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Live", "Matching"]),
         .testTarget(name: "LiveEngineTests", dependencies: ["LiveEngine", "Live", "Matching"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -35,6 +35,3 @@ END
 $$;
 REVOKE ALL ON FUNCTION platform_tenant_figures() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION platform_tenant_figures() TO mingle_app;
-
--- Reports read a tenant's sessions by start time.
-CREATE INDEX live_sessions_starts ON live_sessions (tenant_id, starts_at);

@@ -57,6 +57,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     LiveRoomController(app: services).addRoutes(to: router)
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
+    OrganizerReportsController(app: services).addRoutes(to: router)
 
     var app = Application(
         router: router,
@@ -86,5 +87,7 @@ extension Views {
         "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
         "organize/sessions", "organize/session_form", "organize/questions", "sessions", "session",
         "mail/session_text", "mail/session_html", "live_room",
+        "organize/reports", "organize/report_answers", "organize/report_questions", "organize/report_people",
+        "organize/report_person", "organize/report_mutual", "admin/reports",
     ]
 }

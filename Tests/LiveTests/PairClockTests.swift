@@ -1,3 +1,4 @@
+import Matching
 import Foundation
 import Testing
 @testable import Live

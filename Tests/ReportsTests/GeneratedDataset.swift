@@ -1,18 +1,7 @@
 import Foundation
 import Live
+import Matching
 import Reports
-
-/// SplitMix64: the same numbers on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A generated set of sessions and surveys, kept also as plain tuples so the tests can compute
 /// what the reports must say without the code under test.
@@ -42,7 +31,7 @@ struct GeneratedDataset {
     var met: [(session: Int, pairing: UUID, round: Int, a: Int, b: Int)] = []
 
     init(seed: UInt64) {
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let base = Date(timeIntervalSince1970: 1_900_000_000)
         let sessions = [
             ReportSession(id: UUID(), title: "Autumn mixer", startsAt: base, questions: [Self.quality, Self.connect, Self.remember]),

@@ -22,12 +22,12 @@ public struct Fixtures: Sendable {
 
     @discardableResult
     public func user(_ username: String, email: String? = nil, admin: Bool = false, firstName: String = "",
-                     confirmed: Bool = true) async throws -> UserID {
+                     lastName: String = "Tester", confirmed: Bool = true) async throws -> UserID {
         let id = UUID()
         try await db.owner.query("""
             INSERT INTO users (id, username, email, password_hash, is_platform_admin, first_name, last_name, email_confirmed_at)
             VALUES (\(id), \(username), \(email ?? "\(username)@example.test"), \(TestPasswords.hash), \(admin),
-                    \(firstName.isEmpty ? username.capitalized : firstName), 'Tester', \(confirmed ? Date() : nil))
+                    \(firstName.isEmpty ? username.capitalized : firstName), \(lastName), \(confirmed ? Date() : nil))
             """)
         return id
     }
@@ -72,6 +72,37 @@ public struct Fixtures: Sendable {
                 """, logger: TestEnvironment.logger)
         }
         return id
+    }
+
+    /// A pairing of a session that has ended on time.
+    public func pairing(_ tenant: TenantID, session: UUID, _ a: UserID, _ b: UserID, round: Int, startedAt: Date,
+                        seconds: Int = 300) async throws -> UUID {
+        let id = UUID()
+        try await inTenant(tenant) { connection in
+            try await connection.query("""
+                INSERT INTO live_pairings (tenant_id, id, session_id, member_a, member_b, round, started_at, ended_at, end_reason)
+                VALUES (\(tenant), \(id), \(session), \(a), \(b), \(round), \(startedAt), \(startedAt + Double(seconds)), 'time')
+                """, logger: TestEnvironment.logger)
+        }
+        return id
+    }
+
+    /// A submitted survey with its answers: (key, prompt, kind, value) in the order asked.
+    public func surveyResponse(_ tenant: TenantID, session: UUID, pairing: UUID, from: UserID, about: UserID, at: Date,
+                               answers: [(String, String, String, String)]) async throws {
+        let id = UUID()
+        try await inTenant(tenant) { connection in
+            try await connection.query("""
+                INSERT INTO live_survey_responses (tenant_id, id, session_id, pairing_id, submitter_id, target_id, submitted_at)
+                VALUES (\(tenant), \(id), \(session), \(pairing), \(from), \(about), \(at))
+                """, logger: TestEnvironment.logger)
+            for (position, answer) in answers.enumerated() {
+                try await connection.query("""
+                    INSERT INTO live_survey_answers (tenant_id, response_id, position, question_key, prompt, kind, value)
+                    VALUES (\(tenant), \(id), \(position), \(answer.0), \(answer.1), \(answer.2), \(answer.3))
+                    """, logger: TestEnvironment.logger)
+            }
+        }
     }
 
     @discardableResult

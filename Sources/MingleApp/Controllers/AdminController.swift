@@ -21,6 +21,7 @@ struct AdminController {
         admin.get("/outbox", use: outbox)
         admin.get("/outbox/:id", use: outboxMessage)
         admin.get("/audit", use: audit)
+        admin.get("/reports", use: reports)
         // Arrival on the tenant's host with the one-time hand-off token.
         router.get("/admin-handoff", use: handoff)
     }
@@ -34,6 +35,24 @@ struct AdminController {
              "url": app.config.baseURL(tenantSlug: t.slug)]
         }
         return app.views.page("admin/tenants", context, title: "Tenants", page: ["tenants": rows, "empty": rows.isEmpty])
+    }
+
+    /// Platform figures: per tenant and in total (active members, sessions held, minutes of
+    /// one-to-one conversation, surveys); each tenant's reports open in its organizer portal.
+    @Sendable func reports(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let figures = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "platform figures") {
+            try await $0.platformTenantFigures()
+        }
+        func minutes(_ seconds: Int) -> String { String((seconds + 30) / 60) }
+        let rows = figures.map { f -> [String: Any] in
+            ["slug": f.slug, "name": f.name, "suspended": f.status == "suspended", "members": f.activeMembers,
+             "sessions": f.sessionsHeld, "minutes": minutes(f.pairSeconds), "surveys": f.surveys]
+        }
+        let total = ["tenants": figures.count, "members": figures.reduce(0) { $0 + $1.activeMembers },
+                     "sessions": figures.reduce(0) { $0 + $1.sessionsHeld }, "minutes": minutes(figures.reduce(0) { $0 + $1.pairSeconds }),
+                     "surveys": figures.reduce(0) { $0 + $1.surveys }] as [String: Any]
+        return app.views.page("admin/reports", context, title: "Platform figures",
+                              page: ["tenants": rows, "total": total, "empty": rows.isEmpty])
     }
 
     @Sendable func newTenantForm(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
@@ -131,7 +150,9 @@ struct AdminController {
         try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id, action: "open organizer portal") {
             try await $0.createHandoff(tokenHash: Tokens.hash(token), host: host, tenant: tenant.id)
         }
-        return Response.redirect(to: "\(app.config.baseURL(tenantSlug: tenant.slug))/admin-handoff?token=\(token)", type: .normal)
+        let next = AppServices.safeNext(context.form["next"])
+        let onward = next.hasPrefix("/organize/") ? "&next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" : ""
+        return Response.redirect(to: "\(app.config.baseURL(tenantSlug: tenant.slug))/admin-handoff?token=\(token)\(onward)", type: .normal)
     }
 
     @Sendable func handoff(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -144,7 +165,8 @@ struct AdminController {
         guard let taken, taken.tenant == tenant.id else {
             throw HTTPError(.gone, message: "This hand-off link has expired or was already used. Open the portal again from the console.")
         }
-        var response = app.redirect(to: "/organize", flash: "You opened \(tenant.name)'s organizer portal.")
+        let next = AppServices.safeNext(request.queryValue("next"))
+        var response = app.redirect(to: next.hasPrefix("/organize/") ? next : "/organize", flash: "You opened \(tenant.name)'s organizer portal.")
         try await auth.startSession(user: taken.user, site: context.site, replacing: nil, request: request,
                                     response: &response, actingTenant: tenant.id, lifetime: .seconds(8 * 3600))
         return response

@@ -155,24 +155,36 @@ struct ConnectionsController {
         guard !a.isEmpty, !b.isEmpty, a != b else {
             throw HTTPError(.unprocessableContent, message: "Choose two different members to connect.")
         }
-        let organizer = context.visitor, tenant = context.tenant.id
-        let attempt: @Sendable () async throws -> String = { try await app.asOrganizer(context, action: "connect members") { tx -> String in
+        let flash = try await Self.retryingOnRace { try await app.asOrganizer(context, action: "connect members") { tx -> String in
             let first = try await Self.activeMember(tx, a), second = try await Self.activeMember(tx, b)
-            if let existing = try await tx.connection(between: first.user.id, and: second.user.id) {
-                guard existing.status == .pending else { return "\(first.user.displayName) and \(second.user.displayName) are already connected." }
-                try await tx.acceptConnection(existing.id, by: organizer.userID)
-            } else {
-                _ = try await tx.insertConnection(tenant: tenant, from: first.user.id, to: second.user.id, acceptedBy: organizer.userID)
-            }
-            for (member, other) in [(first, second), (second, first)] {
-                try await tx.notify(tenant: tenant, member.user.id, "The organizer connected you with \(other.user.displayName).",
-                                    link: "/people/\(other.user.username)")
-            }
-            return "\(first.user.displayName) and \(second.user.displayName) are now connected. Both were told."
+            return try await Self.connect(tx, tenant: context.tenant.id, by: context.visitor.userID, first.user, second.user)
+                ?? "\(first.user.displayName) and \(second.user.displayName) are already connected."
         } }
-        let flash: String
-        do { flash = try await attempt() } catch where isUniqueViolation(error) { flash = try await attempt() }
-        return app.redirect(to: "/organize/connections", flash: flash)
+        // From a report row the organizer goes back to the report.
+        let back = AppServices.safeNext(context.form["return_to"])
+        return app.redirect(to: back.hasPrefix("/organize/") ? back : "/organize/connections", flash: flash)
+    }
+
+    /// Connects two members on the organizer's word (a pending request between them is
+    /// accepted) and tells both; nil when they already were connected.
+    static func connect(_ tx: Transaction, tenant: TenantID, by organizer: UserID, _ first: UserRecord, _ second: UserRecord) async throws -> String? {
+        if let existing = try await tx.connection(between: first.id, and: second.id) {
+            guard existing.status == .pending else { return nil }
+            try await tx.acceptConnection(existing.id, by: organizer)
+        } else {
+            _ = try await tx.insertConnection(tenant: tenant, from: first.id, to: second.id, acceptedBy: organizer)
+        }
+        for (member, other) in [(first, second), (second, first)] {
+            try await tx.notify(tenant: tenant, member.id, "The organizer connected you with \(other.displayName).",
+                                link: "/people/\(other.username)")
+        }
+        return "\(first.displayName) and \(second.displayName) are now connected. Both were told."
+    }
+
+    /// Two organizers connecting the same pair at once: the loser of the race sees the unique
+    /// violation; trying again reads the winner's row.
+    static func retryingOnRace<R: Sendable>(_ attempt: () async throws -> R) async throws -> R {
+        do { return try await attempt() } catch where isUniqueViolation(error) { return try await attempt() }
     }
 
     @Sendable func organizerApprove(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

@@ -1,0 +1,468 @@
+import Foundation
+import Hummingbird
+import Live
+import Reports
+import Store
+
+/// The organizer's survey reports (issue 6): every answer, by question (charts), by member
+/// answered about, by member who answered, and mutual interest; each table also as CSV. From a
+/// report the organizer messages a member or connects two members. Platform admins read them
+/// through the console's "open portal" (the audited path of `asOrganizer`).
+struct OrganizerReportsController {
+    let app: AppServices
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        let reports = router.group("/organize/reports", context: OrganizerRequestContext.self)
+        reports.get("", use: overview)
+        reports.get("/answers", use: answers)
+        reports.get("/answers.csv", use: answersCSV)
+        reports.get("/questions", use: questions)
+        reports.get("/questions.csv", use: questionsCSV)
+        reports.get("/people", use: people)
+        reports.get("/people.csv", use: peopleCSV)
+        reports.get("/people/:username", use: person)
+        reports.post("/people/:username/message", use: message)
+        reports.get("/mutual", use: mutual)
+        reports.get("/mutual.csv", use: mutualCSV)
+        reports.post("/mutual/connect", use: connectAll)
+    }
+
+    struct Loaded {
+        var all: [LiveSessionRecord]
+        var sessions: [LiveSessionRecord]
+        var data: ReportData
+    }
+
+    func load(_ context: OrganizerRequestContext, _ scope: ReportScope) async throws -> Loaded {
+        let now = Date()
+        return try await app.asOrganizer(context, action: "read survey reports") { tx in
+            let all = try await tx.liveSessions()
+            let sessions = scope.sessions(all, now: now)
+            if let wanted = scope.session, !sessions.contains(where: { $0.id == wanted }) {
+                throw HTTPError(.notFound, message: "There is no such session here, or it has not started yet.")
+            }
+            let responses = try await tx.surveyResponses(sessions: sessions.map(\.id))
+            return Loaded(all: all, sessions: sessions, data: ReportData(sessions: sessions, responses: responses))
+        }
+    }
+
+    // MARK: shared parts of every report page
+
+    enum Tab: String, CaseIterable {
+        case overview = "", answers, questions, people, mutual
+        var name: String {
+            switch self {
+            case .overview: "Overview"
+            case .answers: "Every answer"
+            case .questions: "By question"
+            case .people: "By member"
+            case .mutual: "Mutual interest"
+            }
+        }
+    }
+
+    static func path(_ tab: Tab, _ scope: ReportScope, extra: String = "") -> String {
+        let base = "/organize/reports" + (tab == .overview ? "" : "/\(tab.rawValue)")
+        let query = [scope.query, extra].filter { !$0.isEmpty }.joined(separator: "&")
+        return query.isEmpty ? base : "\(base)?\(query)"
+    }
+
+    /// The scope picker and the tabs, above every report.
+    func frame(_ loaded: Loaded, _ scope: ReportScope, tab: Tab, now: Date = Date()) -> [String: Any] {
+        let started = loaded.all.filter { !$0.isCancelled && $0.startsAt <= now }.reversed()
+        return [
+            "sessionOptions": started.map { ["id": $0.id.uuidString.lowercased(), "label": "\($0.title) — \(LocalTime.short($0.startsAt, in: $0.zone))",
+                                             "selected": $0.id == scope.session] },
+            "allSelected": scope.session == nil, "since": scope.since, "until": scope.until,
+            "scopeText": scope.describe(loaded.sessions), "sessionCount": loaded.sessions.count,
+            "surveyCount": loaded.data.submissions.count, "empty": loaded.data.submissions.isEmpty,
+            "tabs": Tab.allCases.map { ["name": $0.name, "path": Self.path($0, scope), "current": $0 == tab] },
+            "formAction": Self.path(tab, ReportScope()).components(separatedBy: "?")[0],
+        ]
+    }
+
+    func csv(_ table: ReportTable, name: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(name).csv\""
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: table.csv)))
+    }
+
+    /// Times on the pages: in the zone of the latest session in scope (UTC without one).
+    func dateFormat(_ loaded: Loaded) -> (Date) -> String {
+        let zone = loaded.sessions.last?.zone ?? LocalTime.zone("UTC")
+        return { LocalTime.short($0, in: zone) }
+    }
+
+    static func personLink(_ person: ReportPerson, _ scope: ReportScope) -> [String: Any] {
+        ["name": person.name, "username": person.username, "path": path(.people, scope).replacingOccurrences(
+            of: "/organize/reports/people", with: "/organize/reports/people/\(person.username)")]
+    }
+
+    // MARK: overview
+
+    @Sendable func overview(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let scope = try ReportScope(request)
+        let loaded = try await load(context, scope)
+        let bySession = Dictionary(grouping: loaded.data.submissions, by: \.session)
+        let mutual = SurveyReport.mutualInterest(loaded.data)
+        let sessions = loaded.sessions.reversed().map { session -> [String: Any] in
+            let submissions = bySession[session.id] ?? []
+            return ["title": session.title, "when": session.when, "surveys": submissions.count,
+                    "people": Set(submissions.flatMap { [$0.submitter.id, $0.target.id] }).count,
+                    "path": Self.path(.overview, ReportScope(session: session.id))]
+        }
+        var page = frame(loaded, scope, tab: .overview)
+        page["sessions"] = sessions
+        page["noSessions"] = sessions.isEmpty
+        page["members"] = Set(loaded.data.submissions.map(\.target.id)).count
+        page["mutualCount"] = mutual.count
+        page["mutualPath"] = Self.path(.mutual, scope)
+        page["downloads"] = [("Every answer", "answers"), ("By question", "questions"), ("By member", "people"), ("Mutual interest", "mutual")]
+            .map { ["name": $0.0, "path": "/organize/reports/\($0.1).csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")] }
+        return app.views.page("organize/reports", context, title: "Survey reports", page: page)
+    }
+
+    // MARK: every answer
+
+    struct AnswerFilters {
+        var by = "", about = "", question = ""
+        var order = SurveyReport.SubmissionOrder.time
+        var descending = false
+
+        init(_ request: Request) throws {
+            by = request.queryValue("by") ?? ""
+            about = request.queryValue("about") ?? ""
+            question = request.queryValue("question") ?? ""
+            if let sort = request.queryValue("sort"), !sort.isEmpty {
+                guard let order = SurveyReport.SubmissionOrder(rawValue: sort) else {
+                    throw HTTPError(.badRequest, message: "Sort by time, from, about or session.")
+                }
+                self.order = order
+            }
+            descending = request.queryValue("dir") == "desc"
+        }
+
+        func filter(_ data: ReportData) throws -> SurveyReport.SubmissionFilter {
+            let people = Dictionary(data.submissions.flatMap { [$0.submitter, $0.target] }.map { ($0.username, $0.id) }, uniquingKeysWith: { a, _ in a })
+            func id(_ username: String) throws -> UUID? {
+                guard !username.isEmpty else { return nil }
+                // Nobody of that name in these surveys: an empty result, not an error.
+                return people[username] ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            }
+            return .init(from: try id(by), about: try id(about), question: question.isEmpty ? nil : question)
+        }
+
+        var query: String {
+            [("by", by), ("about", about), ("question", question)].filter { !$0.1.isEmpty }
+                .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        }
+    }
+
+    func answerTable(_ request: Request, _ context: OrganizerRequestContext, dates: ((Loaded) -> (Date) -> String)?)
+        async throws -> (Loaded, ReportScope, AnswerFilters, [Submission], ReportTable) {
+        let scope = try ReportScope(request)
+        let filters = try AnswerFilters(request)
+        let loaded = try await load(context, scope)
+        let submissions = SurveyReport.submissions(loaded.data, filter: try filters.filter(loaded.data), order: filters.order,
+                                                   descending: filters.descending)
+        let table = ReportTables.submissions(loaded.data, submissions, date: dates?(loaded) ?? ReportTables.iso8601)
+        return (loaded, scope, filters, submissions, table)
+    }
+
+    @Sendable func answers(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let (loaded, scope, filters, submissions, table) = try await answerTable(request, context, dates: dateFormat)
+        let people = Set(loaded.data.submissions.flatMap { [$0.submitter, $0.target] }).sorted { $0.name.lowercased() < $1.name.lowercased() }
+        var page = frame(loaded, scope, tab: .answers)
+        let sortable: [String: SurveyReport.SubmissionOrder] = ["Submitted": .time, "From": .from, "About": .about, "Session": .session]
+        page["header"] = table.header.map { name -> [String: Any] in
+            guard let order = sortable[name] else { return ["name": name] }
+            let current = order == filters.order
+            let dir = current && !filters.descending ? "desc" : "asc"
+            let extra = [filters.query, "sort=\(order.rawValue)&dir=\(dir)"].filter { !$0.isEmpty }.joined(separator: "&")
+            return ["name": name, "sortPath": Self.path(.answers, scope, extra: extra), "current": current,
+                    "ariaSort": current ? (filters.descending ? "descending" : "ascending") : "none"]
+        }
+        page["rows"] = zip(submissions, table.rows).map { submission, cells -> [String: Any] in
+            ["cells": cells.enumerated().map { index, text -> [String: Any] in
+                switch index {
+                case 3: return ["text": text, "link": Self.personLink(submission.submitter, scope)["path"]!]
+                case 5: return ["text": text, "link": Self.personLink(submission.target, scope)["path"]!]
+                case 4, 6: return ["text": "@" + text, "muted": true]
+                default: return ["text": text]
+                }
+            }]
+        }
+        page["count"] = submissions.count
+        page["noRows"] = submissions.isEmpty
+        page["people"] = people.map { ["username": $0.username, "name": $0.name, "by": $0.username == filters.by, "about": $0.username == filters.about] }
+        page["questions"] = loaded.data.questions.map { ["key": $0.key, "prompt": $0.prompt, "selected": $0.key == filters.question] }
+        page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
+        page["csvPath"] = "/organize/reports/answers.csv?" + [scope.query, filters.query].filter { !$0.isEmpty }.joined(separator: "&")
+        page["filtered"] = !filters.query.isEmpty
+        page["clearPath"] = Self.path(.answers, scope)
+        return app.views.page("organize/report_answers", context, title: "Every answer — survey reports", page: page)
+    }
+
+    @Sendable func answersCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let (_, _, _, _, table) = try await answerTable(request, context, dates: nil)
+        return csv(table, name: "mingle-answers")
+    }
+
+    // MARK: by question
+
+    @Sendable func questions(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let scope = try ReportScope(request)
+        let loaded = try await load(context, scope)
+        let accent = context.tenant.branding.accentColor
+        let summaries = SurveyReport.byQuestion(loaded.data)
+        var page = frame(loaded, scope, tab: .questions)
+        page["questions"] = summaries.enumerated().map { index, summary -> [String: Any] in
+            let total = summary.buckets.reduce(0) { $0 + $1.count }
+            let bars = summary.buckets.map { bucket in
+                SVGChart.Bar(label: bucket.label, value: Double(bucket.count),
+                             text: total == 0 ? "0" : "\(bucket.count) (\(Int((Double(bucket.count) * 100 / Double(total)).rounded()))%)")
+            }
+            var description = summary.buckets.map { "\($0.label): \($0.count)" }.joined(separator: ", ")
+            if let mean = summary.mean { description += ". Mean \(mean.text) from \(mean.count) ratings." }
+            let chart = summary.buckets.isEmpty || total == 0 ? "" : SVGChart.bars(
+                id: "question-\(index)", title: summary.question.prompt, description: "Answers — \(description)",
+                bars: bars, maximum: Double(summary.buckets.map(\.count).max() ?? 0), accent: accent)
+            return ["prompt": summary.question.prompt, "kind": ReportTables.kindName(summary.question.kind),
+                    "answered": summary.answered, "mean": summary.mean?.text ?? "", "hasMean": summary.mean != nil,
+                    "chart": chart, "buckets": summary.buckets.map { ["label": $0.label, "count": $0.count] },
+                    "hasBuckets": !summary.buckets.isEmpty,
+                    "remarks": summary.remarks.map { remark -> [String: Any] in
+                        ["text": remark.text, "from": Self.personLink(remark.from, scope), "about": Self.personLink(remark.about, scope),
+                         "round": remark.round]
+                    },
+                    "isFreeText": summary.buckets.isEmpty, "noRemarks": summary.buckets.isEmpty && summary.remarks.isEmpty]
+        }
+        page["noQuestions"] = summaries.isEmpty
+        page["csvPath"] = "/organize/reports/questions.csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")
+        return app.views.page("organize/report_questions", context, title: "By question — survey reports", page: page)
+    }
+
+    @Sendable func questionsCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let loaded = try await load(context, try ReportScope(request))
+        return csv(ReportTables.questions(SurveyReport.byQuestion(loaded.data)), name: "mingle-questions")
+    }
+
+    // MARK: by member
+
+    static func targetOrder(_ request: Request, _ questions: [SurveyQuestion]) throws -> (SurveyReport.TargetOrder, Bool, String) {
+        let sort = request.queryValue("sort") ?? "name"
+        let descending = request.queryValue("dir") == "desc"
+        switch sort {
+        case "name": return (.name, descending, sort)
+        case "surveys": return (.surveys, descending, sort)
+        default:
+            guard questions.contains(where: { $0.key == sort }) else { throw HTTPError(.badRequest, message: "Sort by name, surveys or a rating question.") }
+            return (.average(sort), descending, sort)
+        }
+    }
+
+    @Sendable func people(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let scope = try ReportScope(request)
+        let loaded = try await load(context, scope)
+        let questions = loaded.data.questions
+        let (order, descending, sort) = try Self.targetOrder(request, questions)
+        let summaries = SurveyReport.byTarget(loaded.data, order: order, descending: descending)
+        let ratings = questions.filter { if case .rating = $0.kind { true } else { false } }
+        var page = frame(loaded, scope, tab: .people)
+        func column(_ key: String, _ name: String) -> [String: Any] {
+            let current = key == sort
+            let dir = current && !descending ? "desc" : "asc"
+            return ["name": name, "sortPath": Self.path(.people, scope, extra: "sort=\(key)&dir=\(dir)"), "current": current,
+                    "ariaSort": current ? (descending ? "descending" : "ascending") : "none"]
+        }
+        page["header"] = [column("name", "Member"), column("surveys", "Surveys about them")] + ratings.map { column($0.key, $0.prompt) }
+        page["rows"] = summaries.map { summary -> [String: Any] in
+            ["person": Self.personLink(summary.person, scope), "surveys": summary.surveys,
+             "means": ratings.map { question -> [String: Any] in
+                 guard let mean = summary.average(question.key) else { return ["text": "—", "count": 0, "hasCount": false] }
+                 return ["text": mean.text, "count": mean.count, "hasCount": true]
+             }]
+        }
+        page["noRows"] = summaries.isEmpty
+        page["csvPath"] = "/organize/reports/people.csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")
+        return app.views.page("organize/report_people", context, title: "By member — survey reports", page: page)
+    }
+
+    @Sendable func peopleCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let loaded = try await load(context, try ReportScope(request))
+        let (order, descending, _) = try Self.targetOrder(request, loaded.data.questions)
+        let table = ReportTables.targets(SurveyReport.byTarget(loaded.data, order: order, descending: descending), questions: loaded.data.questions)
+        return csv(table, name: "mingle-members")
+    }
+
+    // MARK: one member
+
+    @Sendable func person(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let scope = try ReportScope(request)
+        let (loaded, member, connections) = try await loadPerson(context, scope, username)
+        let data = loaded.data.involving(member.user.id)
+        let me = ReportPerson(id: member.user.id, username: member.user.username, name: member.user.displayName)
+        let about = SurveyReport.byTarget(data).first { $0.person.id == me.id }
+        let said = SurveyReport.submissions(data, filter: .init(from: me.id))
+        let mutual = SurveyReport.mutualInterest(data).map { $0.a.id == me.id ? $0.b : $0.a }
+        let wanted = SurveyReport.submissions(data, filter: .init(about: me.id)).filter { s in
+            s.answers.contains { SurveyReport.connectIntent[$0.key]?.contains($0.value) ?? false }
+        }.map(\.submitter)
+        var page = frame(loaded, scope, tab: .people)
+        page["person"] = ["name": me.name, "username": me.username]
+        page["surveysAbout"] = about?.surveys ?? 0
+        page["surveysBy"] = said.count
+        page["noneAbout"] = (about?.surveys ?? 0) == 0
+        page["noneSaid"] = said.isEmpty
+        page["hasMeans"] = !(about?.averages.isEmpty ?? true)
+        page["hasRemarks"] = !(about?.remarks.isEmpty ?? true)
+        if let about, !about.averages.isEmpty {
+            page["meansChart"] = SVGChart.bars(
+                id: "means", title: "Average ratings about \(me.name)",
+                description: about.averages.map { "\($0.prompt): \($0.mean.text) from \($0.mean.count) ratings" }.joined(separator: "; "),
+                bars: about.averages.map { SVGChart.Bar(label: $0.prompt, value: $0.mean.value, text: "\($0.mean.text) (\($0.mean.count))") },
+                maximum: 5, accent: context.tenant.branding.accentColor)
+            page["means"] = about.averages.map { ["prompt": $0.prompt, "mean": $0.mean.text, "count": $0.mean.count] }
+        }
+        page["choices"] = (about?.choices ?? []).map { tally in
+            ["prompt": tally.prompt, "answers": tally.buckets.filter { $0.count > 0 }.map { "\($0.label): \($0.count)" }.joined(separator: " · ")]
+        }
+        page["remarks"] = (about?.remarks ?? []).map { ["text": $0.text, "from": Self.personLink($0.from, scope), "prompt": $0.prompt] }
+        page["said"] = said.map { s -> [String: Any] in
+            ["partner": Self.personLink(s.target, scope), "session": loaded.data.session(s.session)?.title ?? "", "round": s.round,
+             "answers": s.answers.map { ["prompt": $0.prompt, "value": $0.value] }]
+        }
+        let suggestions = Array(Set(mutual + wanted)).sorted { $0.name.lowercased() < $1.name.lowercased() }
+        page["suggestions"] = suggestions.map { other -> [String: Any] in
+            ["person": Self.personLink(other, scope), "mutual": mutual.contains(other), "connected": connections[other.id] == .accepted,
+             "pending": connections[other.id] == .pending]
+        }
+        page["noSuggestions"] = suggestions.isEmpty
+        page["returnTo"] = Self.path(.people, scope).replacingOccurrences(of: "/organize/reports/people", with: "/organize/reports/people/\(me.username)")
+        page["mayMessage"] = context.visitor.role == .organizer
+        page["draft"] = Self.draft(to: me, about: about, suggestions: suggestions.filter { connections[$0.id] != .accepted })
+        page["csvAbout"] = "/organize/reports/answers.csv?" + [scope.query, "about=\(me.username)"].filter { !$0.isEmpty }.joined(separator: "&")
+        page["csvBy"] = "/organize/reports/answers.csv?" + [scope.query, "by=\(me.username)"].filter { !$0.isEmpty }.joined(separator: "&")
+        return app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page)
+    }
+
+    func loadPerson(_ context: OrganizerRequestContext, _ scope: ReportScope, _ username: String)
+        async throws -> (Loaded, MemberRecord, [UUID: Connection.Status]) {
+        let loaded = try await load(context, scope)
+        return try await app.asOrganizer(context, action: "read a member's survey report") { tx in
+            guard let member = try await tx.member(username: username) else {
+                throw HTTPError(.notFound, message: "There is no member \(username) here.")
+            }
+            var statuses: [UUID: Connection.Status] = [:]
+            for other in Set(loaded.data.submissions.flatMap { [$0.submitter.id, $0.target.id] }) where other != member.user.id {
+                if let connection = try await tx.connection(between: member.user.id, and: other) { statuses[other] = connection.status }
+            }
+            return (loaded, member, statuses)
+        }
+    }
+
+    /// A first draft of feedback the organizer edits before sending: how their partners rated
+    /// them, and people they might follow up with.
+    static func draft(to person: ReportPerson, about: SurveyReport.TargetSummary?, suggestions: [ReportPerson]) -> String {
+        var lines = ["Hi \(person.name),", "", "Thank you for taking part in our speed networking."]
+        if let about, !about.averages.isEmpty {
+            lines.append("Here is how your conversation partners rated your conversations (out of 5):")
+            lines += about.averages.map { "– \($0.prompt) \($0.mean.text)" }
+        }
+        if !suggestions.isEmpty {
+            lines += ["", "People who would like to stay in touch with you: " + suggestions.map(\.name).joined(separator: ", ") + "."]
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Sendable func message(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let username = try context.parameters.require("username")
+        let body = context.form.text("body")
+        guard context.visitor.role == .organizer else {
+            throw HTTPError(.forbidden, message: "Messages to members are sent by the site's own organizers.")
+        }
+        guard !body.isEmpty, body.unicodeScalars.count <= MessagingRules.maxLength else {
+            throw HTTPError(.unprocessableContent, message: "Write a message of 1–\(MessagingRules.maxLength) characters.")
+        }
+        let messages = MessagesController(app: app)
+        let name = try await app.asOrganizer(context, action: "send feedback from a report") { tx -> String in
+            let member = try await ConnectionsController.activeMember(tx, username)
+            guard member.user.id != context.visitor.userID else { throw HTTPError(.unprocessableContent, message: "That is you.") }
+            try await messages.deliver(tx, context.tenant, from: context.visitor, to: member.user, body: body)
+            return member.user.displayName
+        }
+        let back = AppServices.safeNext(context.form["return_to"])
+        return app.redirect(to: back.hasPrefix("/organize/reports") ? back : "/organize/reports",
+                            flash: "Message sent to \(name). It is in your conversation with them under Messages.")
+    }
+
+    // MARK: mutual interest
+
+    func mutualRows(_ context: OrganizerRequestContext, _ scope: ReportScope)
+        async throws -> (Loaded, [SurveyReport.MutualPair], [SurveyReport.MutualPair: Connection.Status]) {
+        let loaded = try await load(context, scope)
+        let pairs = SurveyReport.mutualInterest(loaded.data)
+        let statuses = try await app.asOrganizer(context, action: "read mutual interest") { tx in
+            var statuses: [SurveyReport.MutualPair: Connection.Status] = [:]
+            for pair in pairs { statuses[pair] = try await tx.connection(between: pair.a.id, and: pair.b.id)?.status }
+            return statuses
+        }
+        return (loaded, pairs, statuses)
+    }
+
+    @Sendable func mutual(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let scope = try ReportScope(request)
+        let (loaded, pairs, statuses) = try await mutualRows(context, scope)
+        var page = frame(loaded, scope, tab: .mutual)
+        let open = pairs.filter { statuses[$0] != .accepted }
+        page["rows"] = pairs.map { pair -> [String: Any] in
+            ["a": Self.personLink(pair.a, scope), "b": Self.personLink(pair.b, scope),
+             "session": loaded.data.session(pair.session)?.title ?? "", "round": pair.round,
+             "connected": statuses[pair] == .accepted, "pending": statuses[pair] == .pending]
+        }
+        page["noRows"] = pairs.isEmpty
+        page["openCount"] = Set(open.map { [$0.a.id, $0.b.id] }).count
+        page["anyOpen"] = !open.isEmpty
+        page["returnTo"] = Self.path(.mutual, scope)
+        page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
+        page["csvPath"] = "/organize/reports/mutual.csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")
+        return app.views.page("organize/report_mutual", context, title: "Mutual interest — survey reports", page: page)
+    }
+
+    @Sendable func mutualCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let (loaded, pairs, statuses) = try await mutualRows(context, try ReportScope(request))
+        return csv(ReportTables.mutual(loaded.data, pairs, connected: { statuses[$0] == .accepted }), name: "mingle-mutual-interest")
+    }
+
+    /// Connects every pair of the scope who both want to, in one transaction; both are told.
+    @Sendable func connectAll(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        let form = context.form
+        let scope = ReportScope(session: form["session"].flatMap { $0.isEmpty ? nil : UUID(uuidString: $0) },
+                                since: form["since"] ?? "", until: form["until"] ?? "")
+        let loaded = try await load(context, scope)
+        var seen = Set<[UUID]>()
+        let pairs = SurveyReport.mutualInterest(loaded.data).filter { seen.insert([$0.a.id, $0.b.id]).inserted }
+        let (made, already) = try await ConnectionsController.retryingOnRace {
+            try await app.asOrganizer(context, action: "connect mutual interest") { tx -> (Int, Int) in
+                var made = 0, already = 0
+                for pair in pairs {
+                    guard let a = try await tx.member(username: pair.a.username), let b = try await tx.member(username: pair.b.username),
+                          a.status == .active, b.status == .active else { continue }
+                    if try await ConnectionsController.connect(tx, tenant: context.tenant.id, by: context.visitor.userID, a.user, b.user) != nil {
+                        made += 1
+                    } else {
+                        already += 1
+                    }
+                }
+                return (made, already)
+            }
+        }
+        let flash = made == 0 && already == 0 ? "There was nobody to connect."
+            : "Connected \(made) pair\(made == 1 ? "" : "s"); both members of each were told."
+                + (already > 0 ? " \(already) \(already == 1 ? "was" : "were") already connected." : "")
+        return app.redirect(to: Self.path(.mutual, scope), flash: flash)
+    }
+}
