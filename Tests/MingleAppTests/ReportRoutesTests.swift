@@ -340,4 +340,45 @@ import TestSupport
             #expect(conversation.contains("Great conversations — talk to Anna next."))
         }
     }
+
+    @Test func platformAdminsSeeEveryTenantsFiguresAndOpenItsReports() async throws {
+        try await TestApp.run { db, web in
+            // setup: the dataset, and someone came to each session (attendance makes a session "held").
+            let set = try await Self.generate(db, seed: 4)
+            let fixtures = Fixtures(db)
+            for session in set.sessions {
+                try await fixtures.inTenant(set.acme) { c in
+                    try await c.query("INSERT INTO live_attendance (tenant_id, session_id, user_id) VALUES (\(set.acme), \(session.id), \(set.ids[0]))",
+                                      logger: TestEnvironment.logger)
+                }
+            }
+            _ = try await fixtures.user("root", admin: true)
+            try await TestApp.signIn(&web, "root", tenant: nil)
+            var organizer = WebClient(web.client)
+            try await TestApp.signIn(&organizer, "acme-organizer", tenant: nil)
+
+            // act
+            let figures = try await web.get(TestApp.url(nil, "/admin/reports"))
+            let refused = try await organizer.get(TestApp.url(nil, "/admin/reports"))
+            let open = try await web.post(TestApp.url(nil, "/admin/tenants/acme/open-portal"), [("next", "/organize/reports")],
+                                          formURL: TestApp.url(nil, "/admin/reports"))
+            let arrive = try await web.get(try #require(open.location))
+            let reports = try await web.get(TestApp.url("acme", arrive.location ?? "/"))
+            let outside = await #expect(throws: (any Error).self) {
+                try await db.app.withTenant(set.acme) { tx in try await tx.platformTenantFigures() }
+            }
+
+            // check: acme — 7 members, 2 sessions held, 5 minutes per pairing, every survey;
+            // globex — 2 members, no attendance so no session held, 1 pairing, 2 surveys.
+            #expect(figures.status == .ok)
+            let acmeRow = "<td>7</td><td>2</td><td>\(set.met.count * 5)</td><td>\(set.rows.count)</td>"
+            #expect(figures.body.replacingOccurrences(of: "\n      ", with: "").contains(acmeRow), "\(acmeRow)")
+            #expect(figures.body.replacingOccurrences(of: "\n      ", with: "").contains("<td>2</td><td>0</td><td>5</td><td>2</td>"))
+            #expect(figures.contains("<dd>\(set.rows.count + 2)</dd>"))
+            #expect(refused.status == .forbidden || refused.status == .notFound)
+            #expect(arrive.location == "/organize/reports")
+            #expect(reports.status == .ok && reports.contains("Survey reports"))
+            #expect(outside != nil, "the figures need the audited platform path")
+        }
+    }
 }
