@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "Live", "LiveEngine", "Media", "Reports",
+                "Store", "Imaging", "Outbound", "Live", "LiveEngine", "Media", "Reports", "Matching",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

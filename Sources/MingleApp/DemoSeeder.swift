@@ -2,7 +2,9 @@ import Crypto
 import Foundation
 import Imaging
 import Live
+import LiveEngine
 import Logging
+import Matching
 import PostgresNIO
 import Store
 
@@ -140,8 +142,8 @@ public struct DemoSeeder {
                              startsAt: nextWeek, endsAt: nextWeek.addingTimeInterval(60 * 60), roundSeconds: 6 * 60, timeZone: "Europe/Paris",
                              questionsJSON: SurveyQuestion.encodeList(survey)),
         ]
-        try await database.withTenant(tenant.id, user: organizer) { tx in
-            guard try await tx.liveSessions().isEmpty else { return }
+        let seeded = try await database.withTenant(tenant.id, user: organizer) { tx -> Bool in
+            guard try await tx.liveSessions().isEmpty else { return false }
             for draft in drafts {
                 let id = try await tx.insertLiveSession(tenant: tenant.id, draft, createdBy: organizer)
                 if let session = try await tx.liveSession(id) {
@@ -149,6 +151,59 @@ public struct DemoSeeder {
                 }
             }
             logger.info("seeded demo sessions for \(slug)")
+            return true
         }
+        if seeded { try await seedPastSession(tenant: tenant.id, organizer: organizer, survey: survey, database: database, now: now) }
+    }
+
+    /// A session held two weeks ago, with five rounds and their surveys, so the reports have
+    /// something to show before the first live session (not announced: it is over).
+    private func seedPastSession(tenant: TenantID, organizer: UserID, survey: [SurveyQuestion], database: Database, now: Date) async throws {
+        let start = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - 14 * 86_400) / 3600).rounded(.down) * 3600)
+        let draft = LiveSessionDraft(title: "Winter warm-up", description: "Our first speed networking evening.",
+                                     startsAt: start, endsAt: start + 45 * 60, roundSeconds: 5 * 60, timeZone: "UTC",
+                                     questionsJSON: SurveyQuestion.encodeList(survey))
+        let (session, members) = try await database.withTenant(tenant, user: organizer) { tx in
+            (try await tx.insertLiveSession(tenant: tenant, draft, createdBy: organizer),
+             try await tx.members().filter { $0.role == .member && $0.status == .active }.map(\.user).sorted { $0.username < $1.username })
+        }
+        let store = LiveSessionStore(database: database, tenant: tenant)
+        var random = SeededGenerator(seed: 2026)
+        let remarks = ["Runs a bakery and wants to open a second shop", "Knows everyone in logistics", "Looking for a technical co-founder",
+                       "Offered to review my pitch deck", "Great questions about pricing", "Moving to Lisbon in spring"]
+        for person in members {
+            try await store.recordAttendance(session: session, user: LiveUser(id: person.id, name: person.displayName, isOrganizer: false), at: start)
+        }
+        var met = Set<[UUID]>()
+        for round in 1...5 {
+            var order = members.shuffled(using: &random)
+            let roundStart = start + Double((round - 1) * 7 * 60)
+            var pairings: [PairingRecord] = []
+            while order.count >= 2 {
+                let a = order.removeLast(), b = order.removeLast()
+                guard met.insert([a.id, b.id].sorted { $0.uuidString < $1.uuidString }).inserted else { continue }
+                pairings.append(PairingRecord(id: UUID(), memberA: a.id, memberB: b.id, withOrganizer: false, round: round, startedAt: roundStart))
+            }
+            try await store.startPairings(session: session, pairings, prioritised: [])
+            for pairing in pairings {
+                let over = roundStart + 6 * 60
+                try await store.endPairing(session: session, pairing: pairing.id, at: over, reason: .time, leftBy: nil, requeue: [])
+                for (from, about) in [(pairing.memberA, pairing.memberB), (pairing.memberB, pairing.memberA)] {
+                    var answers: [SurveyResponse.Answer] = []
+                    for (position, question) in survey.enumerated() {
+                        let value: String
+                        switch question.kind {
+                        case .rating: value = String(Int.random(in: 2...5, using: &random))
+                        case .singleChoice(let options): value = options[Int.random(in: 0..<min(2, options.count), using: &random)]
+                        case .freeText: guard Bool.random(using: &random) else { continue }; value = remarks.randomElement(using: &random)!
+                        }
+                        answers.append(.init(question: question, position: position, value: value))
+                    }
+                    try await store.recordResponse(session: session, SurveyResponse(pairing: pairing.id, submitter: from, target: about,
+                                                                                    submittedAt: over + 40, answers: answers), requeue: nil)
+                }
+            }
+        }
+        logger.info("seeded a past demo session with surveys")
     }
 }

@@ -343,3 +343,12 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     for submitter, target, key, value in stored_answers:
         got.setdefault((submitter, target), {})[key] = value
     assert got == answers
+
+    # The organizer's report of this session shows the same answers.
+    set_viewport(organizer, 1280, 900)
+    organizer.get(url_for("acme", f"/organize/reports/answers?session={session}"))
+    report = organizer.find_element(By.CSS_SELECTOR, "table.report").text
+    for (member, partner), given in answers.items():
+        assert given["remember"] in report, f"{given['remember']} is not in the report"
+    assert len(organizer.find_elements(By.CSS_SELECTOR, "table.report tbody tr")) == len(answers)
+    save_screenshot(organizer, "report-live-session")

@@ -46,6 +46,11 @@ import TestSupport
             #expect(try await fixtures.countAcrossTenants("images") == 2)
             #expect(try await fixtures.count("users WHERE is_platform_admin") == 1)
             #expect(first.count == 11 && first.contains { $0.username == "admin" && $0.role == "platform admin" })
+            // acme: two sessions ahead and one held two weeks ago, with its surveys (once).
+            #expect(try await fixtures.countAcrossTenants("live_sessions") == 3)
+            let pairings = try await fixtures.countAcrossTenants("live_pairings")
+            #expect(pairings >= 5)  // five members: two pairs a round, never the same pair twice
+            #expect(try await fixtures.countAcrossTenants("live_survey_responses") == 2 * pairings)
         }
     }
 }
