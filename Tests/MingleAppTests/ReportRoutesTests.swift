@@ -334,6 +334,18 @@ import TestSupport
                                           formURL: TestApp.url("acme", "/organize/reports/people/li"))
             #expect(sent.status == .seeOther && sent.location == "/organize/reports/people/li")
             #expect(try await fixtures.countAcrossTenants("messages") == messagesBefore + 1)
+            // act + check: connecting from an answer row returns to the report; another target does not.
+            let fromRow = try await web.post(TestApp.url("acme", "/organize/connections"),
+                                             [("first", "anna"), ("second", "olafur"), ("return_to", "/organize/reports/answers?by=anna")],
+                                             formURL: TestApp.url("acme", "/organize/reports/answers"))
+            #expect(fromRow.status == .seeOther && fromRow.location == "/organize/reports/answers?by=anna")
+            let elsewhere = try await web.post(TestApp.url("acme", "/organize/connections"),
+                                               [("first", "ben"), ("second", "chen"), ("return_to", "https://evil.example/")],
+                                               formURL: TestApp.url("acme", "/organize/reports/answers"))
+            #expect(elsewhere.location == "/organize/connections")
+            let answersPage = try await Self.get(&web, "/organize/reports/answers")
+            #expect(answersPage.contains("aria-label=\"Connect ") && answersPage.contains("#message\">Message "))
+
             var li = WebClient(web.client)
             try await TestApp.signIn(&li, "li", tenant: "acme")
             let conversation = try await li.get(TestApp.url("acme", "/messages/acme-organizer"))

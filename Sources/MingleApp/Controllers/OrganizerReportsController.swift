@@ -185,7 +185,8 @@ struct OrganizerReportsController {
                     "ariaSort": current ? (filters.descending ? "descending" : "ascending") : "none"]
         }
         page["rows"] = zip(submissions, table.rows).map { submission, cells -> [String: Any] in
-            ["cells": cells.enumerated().map { index, text -> [String: Any] in
+            ["from": Self.personLink(submission.submitter, scope), "about": Self.personLink(submission.target, scope),
+             "cells": cells.enumerated().map { index, text -> [String: Any] in
                 switch index {
                 case 3: return ["text": text, "link": Self.personLink(submission.submitter, scope)["path"]!]
                 case 5: return ["text": text, "link": Self.personLink(submission.target, scope)["path"]!]
@@ -202,6 +203,7 @@ struct OrganizerReportsController {
         page["csvPath"] = "/organize/reports/answers.csv?" + [scope.query, filters.query].filter { !$0.isEmpty }.joined(separator: "&")
         page["filtered"] = !filters.query.isEmpty
         page["clearPath"] = Self.path(.answers, scope)
+        page["returnTo"] = Self.path(.answers, scope, extra: filters.query)
         return app.views.page("organize/report_answers", context, title: "Every answer — survey reports", page: page)
     }
 
