@@ -150,17 +150,21 @@ public struct DemoSeeder {
                     try await announcer.scheduled(tx, tenant: tenant, organizer: organizer, session: session)
                 }
             }
-            logger.info("seeded demo sessions for \(slug)")
             return true
         }
-        if seeded { try await seedPastSession(tenant: tenant.id, organizer: organizer, survey: survey, database: database, now: now) }
+        if seeded { logger.info("seeded demo sessions for \(slug)") }
+        // Keyed on the past session itself, so demo tenants seeded before it existed get it too.
+        let hasPast = try await database.withTenant(tenant.id) { try await $0.liveSessions().contains { $0.title == Self.pastSessionTitle } }
+        if !hasPast { try await seedPastSession(tenant: tenant.id, organizer: organizer, survey: survey, database: database, now: now) }
     }
+
+    static let pastSessionTitle = "Winter warm-up"
 
     /// A session held two weeks ago, with five rounds and their surveys, so the reports have
     /// something to show before the first live session (not announced: it is over).
     private func seedPastSession(tenant: TenantID, organizer: UserID, survey: [SurveyQuestion], database: Database, now: Date) async throws {
         let start = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - 14 * 86_400) / 3600).rounded(.down) * 3600)
-        let draft = LiveSessionDraft(title: "Winter warm-up", description: "Our first speed networking evening.",
+        let draft = LiveSessionDraft(title: Self.pastSessionTitle, description: "Our first speed networking evening.",
                                      startsAt: start, endsAt: start + 45 * 60, roundSeconds: 5 * 60, timeZone: "UTC",
                                      questionsJSON: SurveyQuestion.encodeList(survey))
         let (session, members) = try await database.withTenant(tenant, user: organizer) { tx in

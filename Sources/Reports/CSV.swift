@@ -1,6 +1,8 @@
 /// CSV files for spreadsheets (RFC 4180): UTF-8 with a byte-order mark (so Excel reads the
-/// letters right), CRLF line ends, fields quoted when they hold a comma, quote, line break or
-/// leading/trailing space, quotes doubled.
+/// letters right), CRLF line ends, fields quoted when they hold a comma, semicolon (the
+/// separator of spreadsheets set up for many European languages, which would otherwise split
+/// a field and let a formula start inside it), quote, line break or leading/trailing space,
+/// quotes doubled.
 ///
 /// Spreadsheet-safe: a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
 /// would be run as a formula by Excel, LibreOffice and Google Sheets (CSV injection); such a
@@ -19,7 +21,7 @@ public enum CSV {
     }
 
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
-    static let quoted: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+    static let quoted: Set<Unicode.Scalar> = [",", ";", "\"", "\n", "\r"]
 
     /// Scalars, not Characters: "\r\n" is one Character in Swift.
     public static func field(_ value: String) -> String {

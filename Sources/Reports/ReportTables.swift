@@ -9,22 +9,23 @@ public struct ReportTable: Sendable, Hashable {
     public var csv: [UInt8] { CSV.file(header: header, rows: rows) }
 }
 
-/// The tables of the survey reports. `date` formats instants (the CSV files use ISO 8601 UTC,
-/// the pages the session's time zone).
+/// The tables of the survey reports. `date` formats an instant of a session (the CSV files use
+/// ISO 8601 UTC, the pages the session's own time zone).
 public enum ReportTables {
     public static func iso8601(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
 
     /// Every submission: who, about whom, which session and round, each answer.
-    public static func submissions(_ data: ReportData, _ submissions: [Submission], date: (Date) -> String = iso8601) -> ReportTable {
+    public static func submissions(_ data: ReportData, _ submissions: [Submission],
+                                   date: (Date, UUID) -> String = { date, _ in iso8601(date) }) -> ReportTable {
         let questions = data.questions
         let header = ["Session", "Session start", "Round", "From", "From (username)", "About", "About (username)", "Submitted"]
             + questions.map(\.prompt)
         let rows = submissions.map { s -> [String] in
             let session = data.session(s.session)
-            return [session?.title ?? "", session.map { date($0.startsAt) } ?? "", String(s.round),
-                    s.submitter.name, s.submitter.username, s.target.name, s.target.username, date(s.submittedAt)]
+            return [session?.title ?? "", session.map { date($0.startsAt, $0.id) } ?? "", String(s.round),
+                    s.submitter.name, s.submitter.username, s.target.name, s.target.username, date(s.submittedAt, s.session)]
                 + questions.map { s.answer($0.key)?.value ?? "" }
         }
         return ReportTable(header: header, rows: rows)
@@ -62,11 +63,11 @@ public enum ReportTables {
 
     /// Pairs who both want to connect; `connected` says whether they already are.
     public static func mutual(_ data: ReportData, _ pairs: [SurveyReport.MutualPair], connected: (SurveyReport.MutualPair) -> Bool,
-                              date: (Date) -> String = iso8601) -> ReportTable {
+                              date: (Date, UUID) -> String = { date, _ in iso8601(date) }) -> ReportTable {
         let header = ["Session", "Session start", "Round", "Member", "Username", "Member", "Username", "Connected"]
         let rows = pairs.map { pair -> [String] in
             let session = data.session(pair.session)
-            return [session?.title ?? "", session.map { date($0.startsAt) } ?? "", String(pair.round),
+            return [session?.title ?? "", session.map { date($0.startsAt, $0.id) } ?? "", String(pair.round),
                     pair.a.name, pair.a.username, pair.b.name, pair.b.username, connected(pair) ? "yes" : "no"]
         }
         return ReportTable(header: header, rows: rows)

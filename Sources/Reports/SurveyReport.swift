@@ -3,7 +3,7 @@ import Live
 
 /// A mean of whole-number ratings, kept as sum and count so it is exact and its text is
 /// rounded the same way everywhere (half up, two decimals).
-public struct Mean: Sendable, Hashable, Comparable {
+public struct Mean: Sendable, Hashable {
     public var sum: Int
     public var count: Int
 
@@ -22,7 +22,9 @@ public struct Mean: Sendable, Hashable, Comparable {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    public static func < (a: Mean, b: Mean) -> Bool { a.sum * b.count < b.sum * a.count }
+    /// Compares the values (2/4 is neither less nor more than 1/2); equality stays that of
+    /// the sum and count, which the text and the counts shown depend on.
+    public func isLess(than other: Mean) -> Bool { sum * other.count < other.sum * count }
 
     static func of(_ ratings: [Int]) -> Mean? { ratings.isEmpty ? nil : Mean(sum: ratings.reduce(0, +), count: ratings.count) }
 }
@@ -176,7 +178,7 @@ public enum SurveyReport {
                 case (nil, _): return false
                 case (_, nil): return true
                 case (let a?, let b?):
-                    if a < b || b < a { return descending ? b < a : a < b }
+                    if a.isLess(than: b) || b.isLess(than: a) { return descending ? b.isLess(than: a) : a.isLess(than: b) }
                 }
             }
             return byName(x, y)
@@ -215,9 +217,11 @@ public enum SurveyReport {
             (starts[a.session] ?? .distantPast, a.round, a.submittedAt, a.id.uuidString)
                 < (starts[b.session] ?? .distantPast, b.round, b.submittedAt, b.id.uuidString)
         }
+        let titles = Dictionary(uniqueKeysWithValues: data.sessions.map { ($0.id, $0.title.lowercased()) })
         func key(_ s: Submission) -> String {
             switch order {
-            case .time, .session: ""
+            case .time: ""
+            case .session: (titles[s.session] ?? "") + "\u{0}" + (starts[s.session].map { String($0.timeIntervalSince1970) } ?? "")
             case .from: s.submitter.name.lowercased() + "\u{0}" + s.submitter.username
             case .about: s.target.name.lowercased() + "\u{0}" + s.target.username
             }
@@ -225,7 +229,7 @@ public enum SurveyReport {
         let sorted = kept.sorted { a, b in
             let (ka, kb) = (key(a), key(b))
             if ka != kb { return descending ? ka > kb : ka < kb }
-            return order == .time || order == .session ? (descending ? chronological(b, a) : chronological(a, b)) : chronological(a, b)
+            return order == .time ? (descending ? chronological(b, a) : chronological(a, b)) : chronological(a, b)
         }
         return sorted
     }
@@ -247,8 +251,9 @@ public enum SurveyReport {
             return MutualPair(a: a, b: b, session: submissions[0].session, round: submissions[0].round)
         }
         .sorted { p, q in
-            (starts[p.session] ?? .distantPast, p.round, p.a.name.lowercased(), p.b.name.lowercased())
-                < (starts[q.session] ?? .distantPast, q.round, q.a.name.lowercased(), q.b.name.lowercased())
+            let x = (starts[p.session] ?? .distantPast, p.round, p.a.name.lowercased(), p.b.name.lowercased())
+            let y = (starts[q.session] ?? .distantPast, q.round, q.a.name.lowercased(), q.b.name.lowercased())
+            return x != y ? x < y : (p.a.username, p.b.username, p.session.uuidString) < (q.a.username, q.b.username, q.session.uuidString)
         }
     }
 }

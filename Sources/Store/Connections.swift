@@ -32,6 +32,15 @@ extension Transaction {
             """, binds: Self.binds(a, b))).first((UUID, UUID, UUID, String, UUID?, Date).self).map(Connection.init(row:))
     }
 
+    /// Every connection or request between two of `people` (reports show who is connected).
+    public func connections(among people: [UserID]) async throws -> [Connection] {
+        guard !people.isEmpty else { return [] }
+        return try await query("""
+            SELECT \(unescaped: Self.connectionColumns) FROM connections
+            WHERE requester_id = ANY(\(people)) AND recipient_id = ANY(\(people))
+            """).all((UUID, UUID, UUID, String, UUID?, Date).self).map(Connection.init(row:))
+    }
+
     public func connection(_ id: UUID) async throws -> Connection? {
         try await query(PostgresQuery(unsafeSQL: "SELECT \(Self.connectionColumns) FROM connections WHERE id = $1 FOR UPDATE",
                                       binds: Self.binds(id)))

@@ -48,7 +48,8 @@ extension Transaction {
     }
 
     /// Every survey submitted in these sessions of the current tenant, with its answers in
-    /// the order asked. Row-level security confines it to the tenant.
+    /// the order asked; not those of an organizer standing in for a missing partner (reports
+    /// are about members). Row-level security confines it to the tenant.
     public func surveyResponses(sessions: [UUID]) async throws -> [SurveyResponseRecord] {
         guard !sessions.isEmpty else { return [] }
         let rows = try await query("""
@@ -60,7 +61,7 @@ extension Transaction {
             JOIN live_pairings p ON p.tenant_id = r.tenant_id AND p.id = r.pairing_id
             JOIN users su ON su.id = r.submitter_id
             JOIN users tu ON tu.id = r.target_id
-            WHERE r.session_id = ANY(\(sessions))
+            WHERE r.session_id = ANY(\(sessions)) AND NOT p.with_organizer
             ORDER BY r.submitted_at, r.id
             """).all((UUID, UUID, UUID, Int, UUID, String, String, UUID, String, String, Date).self)
         let answers = try await query("""

@@ -69,6 +69,8 @@ import Testing
         ("/organize", "/organize"), ("/a?b=c&d=%20", "/a?b=c&d=%20"),
         ("//evil.example", "/"), ("/\\evil.example", "/"), ("/\t/evil.example", "/"), ("/\n/evil.example", "/"),
         ("https://evil.example", "/"), ("javascript:alert(1)", "/"), ("", "/"), ("organize", "/"),
+        ("/organize/../admin", "/"), ("/organize/%2E%2E/admin", "/"), ("/organize/./x", "/"), ("/organize/..", "/"),
+        ("/organize/reports?since=2026-01-01&x=..", "/organize/reports?since=2026-01-01&x=.."), ("/a.b/c..d", "/a.b/c..d"),
     ])
     func onlyPathsOnThisSitePass(given: String, expected: String) {
         #expect(AppServices.safeNext(given) == expected)

@@ -92,6 +92,14 @@ import TestSupport
                 }
             }
         }
+        // The organizer stood in for a missing partner: their conversation is not in the reports.
+        let standIn = try await fixtures.pairing(acme, session: sessions[0].id, ids[0], organizer, round: 4,
+                                                 startedAt: sessions[0].start + 2000, withOrganizer: true)
+        for (from, about) in [(ids[0], organizer), (organizer, ids[0])] {
+            try await fixtures.surveyResponse(acme, session: sessions[0].id, pairing: standIn, from: from, about: about,
+                                              at: sessions[0].start + 2400,
+                                              answers: [(quality.0, quality.1, quality.2, "1"), (connect.0, connect.1, connect.2, "Yes")])
+        }
         // Another tenant with a session and a survey of its own, never to be seen from acme.
         let globex = try await fixtures.tenant("globex")
         let globexOrganizer = try await fixtures.user("globex-organizer")
@@ -247,6 +255,9 @@ import TestSupport
             #expect(questions.contains("<svg") && questions.contains("role=\"img\"") && questions.contains("<desc id="))
             #expect(questions.contains("Müller, Anna") || questions.contains("Zoë"))
             #expect(!questions.contains("=HYPERLINK(\"http"), "names are escaped in the page")
+            let answersPage = try await Self.get(&web, "/organize/reports/answers")
+            #expect(answersPage.contains("(UTC"), "times name their zone")
+            #expect(!answersPage.contains(">Acme-Organizer Tester<") && !answersPage.contains("@acme-organizer"), "the organizer's stand-in round is left out")
             let person = try await Self.get(&web, "/organize/reports/people/li")
             #expect(person.contains("李 小龙"))
             #expect(person.contains("Average ratings about"))
@@ -276,6 +287,13 @@ import TestSupport
             let badDate = try await Self.get(&web, "/organize/reports/questions?since=2026-13-01")
             let backwards = try await Self.get(&web, "/organize/reports?since=2026-05-02&until=2026-05-01")
             let badSort = try await Self.get(&web, "/organize/reports/people?sort=shoe-size")
+            let choiceSort = try await Self.get(&web, "/organize/reports/people?sort=would-connect")
+            let plusDate = try await Self.get(&web, "/organize/reports?since=2026-+1-05")
+            let connectionsBefore = try await Fixtures(db).countAcrossTenants("connections")
+            let widened = try await web.post(TestApp.url("acme", "/organize/reports/mutual/connect"), [("session", "nope"), ("since", ""), ("until", "")],
+                                             formURL: TestApp.url("acme", "/organize/reports/mutual"))
+            let widenedByDate = try await web.post(TestApp.url("acme", "/organize/reports/mutual/connect"), [("session", ""), ("since", "yesterday"), ("until", "")],
+                                                   formURL: TestApp.url("acme", "/organize/reports/mutual"))
             let nobody = try await Self.get(&web, "/organize/reports/people/gx1")
 
             // check
@@ -290,6 +308,11 @@ import TestSupport
             #expect(badDate.status == .badRequest && badDate.contains("YYYY-MM-DD"))
             #expect(backwards.status == .badRequest)
             #expect(badSort.status == .badRequest)
+            #expect(choiceSort.status == .badRequest)
+            #expect(plusDate.status == .badRequest)
+            // a bad scope never widens "connect all" to the whole site
+            #expect(widened.status == .badRequest && widenedByDate.status == .badRequest)
+            #expect(try await Fixtures(db).countAcrossTenants("connections") == connectionsBefore)
             #expect(nobody.status == .notFound)
         }
     }
@@ -328,6 +351,10 @@ import TestSupport
             let empty = try await web.post(TestApp.url("acme", "/organize/reports/people/li/message"), [("body", "  ")],
                                            formURL: TestApp.url("acme", "/organize/reports/people/li"))
             #expect(empty.status == .unprocessableContent)
+            let tooLong = String(repeating: "Lang genug. ", count: 600)
+            let refused = try await web.post(TestApp.url("acme", "/organize/reports/people/li/message"), [("body", tooLong)],
+                                             formURL: TestApp.url("acme", "/organize/reports/people/li"))
+            #expect(refused.status == .unprocessableContent && refused.contains("Lang genug. Lang genug.") && refused.contains("characters"))
             #expect(try await fixtures.countAcrossTenants("messages") == messagesBefore)
             let sent = try await web.post(TestApp.url("acme", "/organize/reports/people/li/message"),
                                           [("body", "Great conversations — talk to Anna next."), ("return_to", "/organize/reports/people/li")],
@@ -383,10 +410,11 @@ import TestSupport
             // check: acme — 7 members, 2 sessions held, 5 minutes per pairing, every survey;
             // globex — 2 members, no attendance so no session held, 1 pairing, 2 surveys.
             #expect(figures.status == .ok)
-            let acmeRow = "<td>7</td><td>2</td><td>\(set.met.count * 5)</td><td>\(set.rows.count)</td>"
+            // (the organizer's stand-in conversation counts here: one more pairing, two more surveys)
+            let acmeRow = "<td>7</td><td>2</td><td>\((set.met.count + 1) * 5)</td><td>\(set.rows.count + 2)</td>"
             #expect(figures.body.replacingOccurrences(of: "\n      ", with: "").contains(acmeRow), "\(acmeRow)")
             #expect(figures.body.replacingOccurrences(of: "\n      ", with: "").contains("<td>2</td><td>0</td><td>5</td><td>2</td>"))
-            #expect(figures.contains("<dd>\(set.rows.count + 2)</dd>"))
+            #expect(figures.contains("<dd>\(set.rows.count + 4)</dd>"))
             #expect(refused.status == .forbidden || refused.status == .notFound)
             #expect(arrive.location == "/organize/reports")
             #expect(reports.status == .ok && reports.contains("Survey reports"))

@@ -96,7 +96,7 @@ import Testing
     @Test("Fields: quoting and formula guard", arguments: [
         ("plain", "plain"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("=1+2", "'=1+2"), ("+1", "'+1"),
         ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r\n=1", "\"'\r\n=1\""), ("a\r\nb", "\"a\r\nb\""),
-        (" padded", "\" padded\""), ("padded ", "\"padded \""), ("Zoë 李", "Zoë 李"), ("", ""), ("3.50", "3.50"), ("a=b", "a=b"),
+        (" padded", "\" padded\""), ("Bob;=HYPERLINK(1)", "\"Bob;=HYPERLINK(1)\""), ("padded ", "\"padded \""), ("Zoë 李", "Zoë 李"), ("", ""), ("3.50", "3.50"), ("a=b", "a=b"),
     ])
     func fields(value: String, written: String) {
         #expect(CSV.field(value) == written)

@@ -99,6 +99,10 @@ import Testing
         let starts = Dictionary(uniqueKeysWithValues: set.data.sessions.map { ($0.id, $0.startsAt) })
         let keys = all.map { (starts[$0.session]!.timeIntervalSince1970, $0.round) }
         #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 })
+        let titles = Dictionary(uniqueKeysWithValues: set.data.sessions.map { ($0.id, $0.title.lowercased()) })
+        let bySession = SurveyReport.submissions(set.data, order: .session).map { titles[$0.session]! }
+        #expect(bySession == bySession.sorted() && Set(bySession).count == 3)
+        #expect(SurveyReport.submissions(set.data, order: .session, descending: true).map { titles[$0.session]! } == bySession.reversed())
         let byFrom = SurveyReport.submissions(set.data, order: .from, descending: true)
         #expect(byFrom.map { $0.submitter.name.lowercased() } == byFrom.map { $0.submitter.name.lowercased() }.sorted(by: >))
     }
@@ -129,6 +133,7 @@ import Testing
         #expect(Mean(sum: 5, count: 1).text == "5.00")
         #expect(Mean(sum: 7, count: 2).text == "3.50")
         #expect(Mean(sum: 201, count: 200).text == "1.01")  // 1.005
-        #expect(Mean(sum: 1, count: 3) < Mean(sum: 1, count: 2))
+        #expect(Mean(sum: 1, count: 3).isLess(than: Mean(sum: 1, count: 2)))
+        #expect(!Mean(sum: 2, count: 4).isLess(than: Mean(sum: 1, count: 2)) && !Mean(sum: 1, count: 2).isLess(than: Mean(sum: 2, count: 4)))
     }
 }

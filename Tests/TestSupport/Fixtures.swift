@@ -76,12 +76,12 @@ public struct Fixtures: Sendable {
 
     /// A pairing of a session that has ended on time.
     public func pairing(_ tenant: TenantID, session: UUID, _ a: UserID, _ b: UserID, round: Int, startedAt: Date,
-                        seconds: Int = 300) async throws -> UUID {
+                        seconds: Int = 300, withOrganizer: Bool = false) async throws -> UUID {
         let id = UUID()
         try await inTenant(tenant) { connection in
             try await connection.query("""
-                INSERT INTO live_pairings (tenant_id, id, session_id, member_a, member_b, round, started_at, ended_at, end_reason)
-                VALUES (\(tenant), \(id), \(session), \(a), \(b), \(round), \(startedAt), \(startedAt + Double(seconds)), 'time')
+                INSERT INTO live_pairings (tenant_id, id, session_id, member_a, member_b, with_organizer, round, started_at, ended_at, end_reason)
+                VALUES (\(tenant), \(id), \(session), \(a), \(b), \(withOrganizer), \(round), \(startedAt), \(startedAt + Double(seconds)), 'time')
                 """, logger: TestEnvironment.logger)
         }
         return id

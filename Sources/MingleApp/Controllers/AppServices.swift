@@ -24,11 +24,15 @@ struct AppServices: Sendable {
     }
 
     /// Only a path on this site: one leading `/`, then URL-safe characters. Browsers drop tabs
-    /// and line breaks from `Location` and read `\\` as `/`, so those never pass.
+    /// and line breaks from `Location` and read `\\` as `/`, so those never pass. No `.` or `..`
+    /// segments (plain or percent-encoded), so a prefix check on the result means what it says.
     static func safeNext(_ next: String?) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%+")
         guard let next, next.count <= 500, next.hasPrefix("/"), !next.hasPrefix("//"),
               next.allSatisfy(allowed.contains) else { return "/" }
+        let path = next.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let segments = path.lowercased().replacingOccurrences(of: "%2e", with: ".").split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.contains(where: { $0 == "." || $0 == ".." }) else { return "/" }
         return next
     }
 

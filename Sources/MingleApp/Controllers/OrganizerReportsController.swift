@@ -31,9 +31,16 @@ struct OrganizerReportsController {
         var all: [LiveSessionRecord]
         var sessions: [LiveSessionRecord]
         var data: ReportData
+        /// Connections and requests between the people of these surveys, by pair.
+        var connections: [Set<UUID>: Connection.Status]
+        /// For one member's page: that member.
+        var member: MemberRecord?
+
+        func connection(_ a: UUID, _ b: UUID) -> Connection.Status? { connections[[a, b]] }
     }
 
-    func load(_ context: OrganizerRequestContext, _ scope: ReportScope) async throws -> Loaded {
+    /// Everything a report page needs, in one transaction (one audit row for an acting admin).
+    func load(_ context: OrganizerRequestContext, _ scope: ReportScope, member username: String? = nil) async throws -> Loaded {
         let now = Date()
         return try await app.asOrganizer(context, action: "read survey reports") { tx in
             let all = try await tx.liveSessions()
@@ -41,8 +48,19 @@ struct OrganizerReportsController {
             if let wanted = scope.session, !sessions.contains(where: { $0.id == wanted }) {
                 throw HTTPError(.notFound, message: "There is no such session here, or it has not started yet.")
             }
+            var member: MemberRecord?
+            if let username {
+                member = try await tx.member(username: username)
+                guard member != nil else { throw HTTPError(.notFound, message: "There is no member \(username) here.") }
+            }
             let responses = try await tx.surveyResponses(sessions: sessions.map(\.id))
-            return Loaded(all: all, sessions: sessions, data: ReportData(sessions: sessions, responses: responses))
+            let data = ReportData(sessions: sessions, responses: responses)
+            let people = Set(data.submissions.flatMap { [$0.submitter.id, $0.target.id] } + (member.map { [$0.user.id] } ?? []))
+            var connections: [Set<UUID>: Connection.Status] = [:]
+            for connection in try await tx.connections(among: Array(people)) {
+                connections[[connection.requester, connection.recipient]] = connection.status
+            }
+            return Loaded(all: all, sessions: sessions, data: data, connections: connections, member: member)
         }
     }
 
@@ -67,8 +85,10 @@ struct OrganizerReportsController {
         return query.isEmpty ? base : "\(base)?\(query)"
     }
 
-    /// The scope picker and the tabs, above every report.
-    func frame(_ loaded: Loaded, _ scope: ReportScope, tab: Tab, now: Date = Date()) -> [String: Any] {
+    /// The scope picker and the tabs, above every report. The picker comes back to `path` and
+    /// keeps `keep` (filters, sort) as hidden fields.
+    func frame(_ loaded: Loaded, _ scope: ReportScope, tab: Tab, path: String? = nil, keep: [(String, String)] = [],
+               now: Date = Date()) -> [String: Any] {
         let started = loaded.all.filter { !$0.isCancelled && $0.startsAt <= now }.reversed()
         return [
             "sessionOptions": started.map { ["id": $0.id.uuidString.lowercased(), "label": "\($0.title) — \(LocalTime.short($0.startsAt, in: $0.zone))",
@@ -77,7 +97,9 @@ struct OrganizerReportsController {
             "scopeText": scope.describe(loaded.sessions), "sessionCount": loaded.sessions.count,
             "surveyCount": loaded.data.submissions.count, "empty": loaded.data.submissions.isEmpty,
             "tabs": Tab.allCases.map { ["name": $0.name, "path": Self.path($0, scope), "current": $0 == tab] },
-            "formAction": Self.path(tab, ReportScope()).components(separatedBy: "?")[0],
+            "formAction": path ?? Self.path(tab, ReportScope()),
+            "keep": keep.filter { !$0.1.isEmpty }.map { ["name": $0.0, "value": $0.1] },
+            "mayMessage": true,
         ]
     }
 
@@ -89,10 +111,10 @@ struct OrganizerReportsController {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: table.csv)))
     }
 
-    /// Times on the pages: in the zone of the latest session in scope (UTC without one).
-    func dateFormat(_ loaded: Loaded) -> (Date) -> String {
-        let zone = loaded.sessions.last?.zone ?? LocalTime.zone("UTC")
-        return { LocalTime.short($0, in: zone) }
+    /// Times on the pages: each in its session's own zone, named.
+    func dateFormat(_ loaded: Loaded) -> (Date, UUID) -> String {
+        let zones = Dictionary(uniqueKeysWithValues: loaded.sessions.map { ($0.id, $0.zone) })
+        return { date, session in LocalTime.shortWithZone(date, in: zones[session] ?? LocalTime.zone("UTC")) }
     }
 
     static func personLink(_ person: ReportPerson, _ scope: ReportScope) -> [String: Any] {
@@ -160,21 +182,26 @@ struct OrganizerReportsController {
         }
     }
 
-    func answerTable(_ request: Request, _ context: OrganizerRequestContext, dates: ((Loaded) -> (Date) -> String)?)
+    func answerTable(_ request: Request, _ context: OrganizerRequestContext, dates: ((Loaded) -> (Date, UUID) -> String)?)
         async throws -> (Loaded, ReportScope, AnswerFilters, [Submission], ReportTable) {
         let scope = try ReportScope(request)
         let filters = try AnswerFilters(request)
         let loaded = try await load(context, scope)
         let submissions = SurveyReport.submissions(loaded.data, filter: try filters.filter(loaded.data), order: filters.order,
                                                    descending: filters.descending)
-        let table = ReportTables.submissions(loaded.data, submissions, date: dates?(loaded) ?? ReportTables.iso8601)
+        let table = ReportTables.submissions(loaded.data, submissions, date: dates?(loaded) ?? { date, _ in ReportTables.iso8601(date) })
         return (loaded, scope, filters, submissions, table)
     }
 
     @Sendable func answers(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let (loaded, scope, filters, submissions, table) = try await answerTable(request, context, dates: dateFormat)
         let people = Set(loaded.data.submissions.flatMap { [$0.submitter, $0.target] }).sorted { $0.name.lowercased() < $1.name.lowercased() }
-        var page = frame(loaded, scope, tab: .answers)
+        var page = frame(loaded, scope, tab: .answers,
+                         keep: [("by", filters.by), ("about", filters.about), ("question", filters.question),
+                                ("sort", filters.order == .time ? "" : filters.order.rawValue), ("dir", filters.descending ? "desc" : "")])
+        page["mayMessage"] = context.visitor.role == .organizer
+        page["sort"] = filters.order == .time ? "" : filters.order.rawValue
+        page["dir"] = filters.descending ? "desc" : ""
         let sortable: [String: SurveyReport.SubmissionOrder] = ["Submitted": .time, "From": .from, "About": .about, "Session": .session]
         page["header"] = table.header.map { name -> [String: Any] in
             guard let order = sortable[name] else { return ["name": name] }
@@ -186,6 +213,7 @@ struct OrganizerReportsController {
         }
         page["rows"] = zip(submissions, table.rows).map { submission, cells -> [String: Any] in
             ["from": Self.personLink(submission.submitter, scope), "about": Self.personLink(submission.target, scope),
+             "connected": loaded.connection(submission.submitter.id, submission.target.id) == .accepted,
              "cells": cells.enumerated().map { index, text -> [String: Any] in
                 switch index {
                 case 3: return ["text": text, "link": Self.personLink(submission.submitter, scope)["path"]!]
@@ -260,7 +288,8 @@ struct OrganizerReportsController {
         case "name": return (.name, descending, sort)
         case "surveys": return (.surveys, descending, sort)
         default:
-            guard questions.contains(where: { $0.key == sort }) else { throw HTTPError(.badRequest, message: "Sort by name, surveys or a rating question.") }
+            let ratings = questions.filter { if case .rating = $0.kind { true } else { false } }
+            guard ratings.contains(where: { $0.key == sort }) else { throw HTTPError(.badRequest, message: "Sort by name, surveys or a rating question.") }
             return (.average(sort), descending, sort)
         }
     }
@@ -272,7 +301,8 @@ struct OrganizerReportsController {
         let (order, descending, sort) = try Self.targetOrder(request, questions)
         let summaries = SurveyReport.byTarget(loaded.data, order: order, descending: descending)
         let ratings = questions.filter { if case .rating = $0.kind { true } else { false } }
-        var page = frame(loaded, scope, tab: .people)
+        var page = frame(loaded, scope, tab: .people, keep: [("sort", sort == "name" ? "" : sort), ("dir", descending ? "desc" : "")])
+        page["mayMessage"] = context.visitor.role == .organizer
         func column(_ key: String, _ name: String) -> [String: Any] {
             let current = key == sort
             let dir = current && !descending ? "desc" : "asc"
@@ -302,9 +332,18 @@ struct OrganizerReportsController {
     // MARK: one member
 
     @Sendable func person(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await personPage(request, context, body: nil, problem: nil)
+    }
+
+    /// Fewer ratings than this and a mean would give away what one named partner said.
+    static let draftMinimumRatings = 3
+
+    /// One member's page; after a refused message, again with the text typed and why.
+    func personPage(_ request: Request, _ context: OrganizerRequestContext, body: String?, problem: String?) async throws -> Response {
         let username = try context.parameters.require("username")
         let scope = try ReportScope(request)
-        let (loaded, member, connections) = try await loadPerson(context, scope, username)
+        let loaded = try await load(context, scope, member: username)
+        guard let member = loaded.member else { throw HTTPError(.notFound) }
         let data = loaded.data.involving(member.user.id)
         let me = ReportPerson(id: member.user.id, username: member.user.username, name: member.user.displayName)
         let about = SurveyReport.byTarget(data).first { $0.person.id == me.id }
@@ -313,7 +352,8 @@ struct OrganizerReportsController {
         let wanted = SurveyReport.submissions(data, filter: .init(about: me.id)).filter { s in
             s.answers.contains { SurveyReport.connectIntent[$0.key]?.contains($0.value) ?? false }
         }.map(\.submitter)
-        var page = frame(loaded, scope, tab: .people)
+        let personPath = "/organize/reports/people/\(me.username)"
+        var page = frame(loaded, scope, tab: .people, path: personPath)
         page["person"] = ["name": me.name, "username": me.username]
         page["surveysAbout"] = about?.surveys ?? 0
         page["surveysBy"] = said.count
@@ -337,45 +377,38 @@ struct OrganizerReportsController {
             ["partner": Self.personLink(s.target, scope), "session": loaded.data.session(s.session)?.title ?? "", "round": s.round,
              "answers": s.answers.map { ["prompt": $0.prompt, "value": $0.value] }]
         }
-        let suggestions = Array(Set(mutual + wanted)).sorted { $0.name.lowercased() < $1.name.lowercased() }
+        let suggestions = Array(Set(mutual + wanted)).sorted { ($0.name.lowercased(), $0.username) < ($1.name.lowercased(), $1.username) }
         page["suggestions"] = suggestions.map { other -> [String: Any] in
-            ["person": Self.personLink(other, scope), "mutual": mutual.contains(other), "connected": connections[other.id] == .accepted,
-             "pending": connections[other.id] == .pending]
+            ["person": Self.personLink(other, scope), "mutual": mutual.contains(other),
+             "connected": loaded.connection(me.id, other.id) == .accepted, "pending": loaded.connection(me.id, other.id) == .pending]
         }
         page["noSuggestions"] = suggestions.isEmpty
-        page["returnTo"] = Self.path(.people, scope).replacingOccurrences(of: "/organize/reports/people", with: "/organize/reports/people/\(me.username)")
+        page["returnTo"] = scope.query.isEmpty ? personPath : "\(personPath)?\(scope.query)"
         page["mayMessage"] = context.visitor.role == .organizer
-        page["draft"] = Self.draft(to: me, about: about, suggestions: suggestions.filter { connections[$0.id] != .accepted })
+        page["maxLength"] = MessagingRules.maxLength
+        page["draft"] = body ?? Self.draft(to: me, about: about,
+                                           mutual: mutual.filter { loaded.connection(me.id, $0.id) != .accepted })
+        page["problem"] = problem ?? ""
+        page["hasProblem"] = problem != nil
         page["csvAbout"] = "/organize/reports/answers.csv?" + [scope.query, "about=\(me.username)"].filter { !$0.isEmpty }.joined(separator: "&")
         page["csvBy"] = "/organize/reports/answers.csv?" + [scope.query, "by=\(me.username)"].filter { !$0.isEmpty }.joined(separator: "&")
-        return app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page)
+        return app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page,
+                              status: problem == nil ? .ok : .unprocessableContent)
     }
 
-    func loadPerson(_ context: OrganizerRequestContext, _ scope: ReportScope, _ username: String)
-        async throws -> (Loaded, MemberRecord, [UUID: Connection.Status]) {
-        let loaded = try await load(context, scope)
-        return try await app.asOrganizer(context, action: "read a member's survey report") { tx in
-            guard let member = try await tx.member(username: username) else {
-                throw HTTPError(.notFound, message: "There is no member \(username) here.")
-            }
-            var statuses: [UUID: Connection.Status] = [:]
-            for other in Set(loaded.data.submissions.flatMap { [$0.submitter.id, $0.target.id] }) where other != member.user.id {
-                if let connection = try await tx.connection(between: member.user.id, and: other) { statuses[other] = connection.status }
-            }
-            return (loaded, member, statuses)
-        }
-    }
-
-    /// A first draft of feedback the organizer edits before sending: how their partners rated
-    /// them, and people they might follow up with.
-    static func draft(to person: ReportPerson, about: SurveyReport.TargetSummary?, suggestions: [ReportPerson]) -> String {
+    /// A first draft of feedback the organizer edits before sending: how partners rated the
+    /// member (only means of at least `draftMinimumRatings` ratings, so no single partner's
+    /// answer shows through) and the people who also want to stay in touch with them.
+    static func draft(to person: ReportPerson, about: SurveyReport.TargetSummary?, mutual: [ReportPerson]) -> String {
         var lines = ["Hi \(person.name),", "", "Thank you for taking part in our speed networking."]
-        if let about, !about.averages.isEmpty {
+        let shown = (about?.averages ?? []).filter { $0.mean.count >= draftMinimumRatings }
+        if !shown.isEmpty {
             lines.append("Here is how your conversation partners rated your conversations (out of 5):")
-            lines += about.averages.map { "– \($0.prompt) \($0.mean.text)" }
+            lines += shown.map { "– \($0.prompt) \($0.mean.text)" }
         }
-        if !suggestions.isEmpty {
-            lines += ["", "People who would like to stay in touch with you: " + suggestions.map(\.name).joined(separator: ", ") + "."]
+        if !mutual.isEmpty {
+            lines += ["", "You and these people both said you would like to stay in touch: "
+                + mutual.map(\.name).joined(separator: ", ") + "."]
         }
         return lines.joined(separator: "\n")
     }
@@ -387,7 +420,9 @@ struct OrganizerReportsController {
             throw HTTPError(.forbidden, message: "Messages to members are sent by the site's own organizers.")
         }
         guard !body.isEmpty, body.unicodeScalars.count <= MessagingRules.maxLength else {
-            throw HTTPError(.unprocessableContent, message: "Write a message of 1–\(MessagingRules.maxLength) characters.")
+            // The page again, with what was typed.
+            return try await personPage(request, context, body: context.form["body"] ?? "",
+                                        problem: "Write a message of 1–\(MessagingRules.maxLength) characters.")
         }
         let messages = MessagesController(app: app)
         let name = try await app.asOrganizer(context, action: "send feedback from a report") { tx -> String in
@@ -403,30 +438,19 @@ struct OrganizerReportsController {
 
     // MARK: mutual interest
 
-    func mutualRows(_ context: OrganizerRequestContext, _ scope: ReportScope)
-        async throws -> (Loaded, [SurveyReport.MutualPair], [SurveyReport.MutualPair: Connection.Status]) {
-        let loaded = try await load(context, scope)
-        let pairs = SurveyReport.mutualInterest(loaded.data)
-        let statuses = try await app.asOrganizer(context, action: "read mutual interest") { tx in
-            var statuses: [SurveyReport.MutualPair: Connection.Status] = [:]
-            for pair in pairs { statuses[pair] = try await tx.connection(between: pair.a.id, and: pair.b.id)?.status }
-            return statuses
-        }
-        return (loaded, pairs, statuses)
-    }
-
     @Sendable func mutual(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let scope = try ReportScope(request)
-        let (loaded, pairs, statuses) = try await mutualRows(context, scope)
+        let loaded = try await load(context, scope)
+        let pairs = SurveyReport.mutualInterest(loaded.data)
         var page = frame(loaded, scope, tab: .mutual)
-        let open = pairs.filter { statuses[$0] != .accepted }
+        let open = pairs.filter { loaded.connection($0.a.id, $0.b.id) != .accepted }
         page["rows"] = pairs.map { pair -> [String: Any] in
             ["a": Self.personLink(pair.a, scope), "b": Self.personLink(pair.b, scope),
              "session": loaded.data.session(pair.session)?.title ?? "", "round": pair.round,
-             "connected": statuses[pair] == .accepted, "pending": statuses[pair] == .pending]
+             "connected": loaded.connection(pair.a.id, pair.b.id) == .accepted, "pending": loaded.connection(pair.a.id, pair.b.id) == .pending]
         }
         page["noRows"] = pairs.isEmpty
-        page["openCount"] = Set(open.map { [$0.a.id, $0.b.id] }).count
+        page["openCount"] = Set(open.map { Set([$0.a.id, $0.b.id]) }).count
         page["anyOpen"] = !open.isEmpty
         page["returnTo"] = Self.path(.mutual, scope)
         page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
@@ -435,15 +459,16 @@ struct OrganizerReportsController {
     }
 
     @Sendable func mutualCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let (loaded, pairs, statuses) = try await mutualRows(context, try ReportScope(request))
-        return csv(ReportTables.mutual(loaded.data, pairs, connected: { statuses[$0] == .accepted }), name: "mingle-mutual-interest")
+        let loaded = try await load(context, try ReportScope(request))
+        let table = ReportTables.mutual(loaded.data, SurveyReport.mutualInterest(loaded.data),
+                                        connected: { loaded.connection($0.a.id, $0.b.id) == .accepted })
+        return csv(table, name: "mingle-mutual-interest")
     }
 
     /// Connects every pair of the scope who both want to, in one transaction; both are told.
     @Sendable func connectAll(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let form = context.form
-        let scope = ReportScope(session: form["session"].flatMap { $0.isEmpty ? nil : UUID(uuidString: $0) },
-                                since: form["since"] ?? "", until: form["until"] ?? "")
+        let scope = try ReportScope(checking: form["session"], since: form["since"], until: form["until"])
         let loaded = try await load(context, scope)
         var seen = Set<[UUID]>()
         let pairs = SurveyReport.mutualInterest(loaded.data).filter { seen.insert([$0.a.id, $0.b.id]).inserted }

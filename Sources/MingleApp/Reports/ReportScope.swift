@@ -19,16 +19,21 @@ struct ReportScope: Sendable, Equatable {
     }
 
     init(_ request: Request) throws {
-        if let text = request.queryValue("session"), !text.isEmpty {
+        try self.init(checking: request.queryValue("session"), since: request.queryValue("since"), until: request.queryValue("until"))
+    }
+
+    /// From a query string or a form: a bad value is a 400, never a wider scope.
+    init(checking session: String?, since: String?, until: String?) throws {
+        if let text = session, !text.isEmpty {
             guard let id = UUID(uuidString: text) else { throw HTTPError(.badRequest, message: "That is not a session of this site.") }
-            session = id
+            self.session = id
         }
-        since = request.queryValue("since") ?? ""
-        until = request.queryValue("until") ?? ""
-        for (name, value) in [("start", since), ("end", until)] where !value.isEmpty && Self.day(value) == nil {
+        self.since = since ?? ""
+        self.until = until ?? ""
+        for (name, value) in [("start", self.since), ("end", self.until)] where !value.isEmpty && Self.day(value) == nil {
             throw HTTPError(.badRequest, message: "Give the \(name) date as YYYY-MM-DD.")
         }
-        if let a = Self.day(since), let b = Self.day(until), b.lexicographicallyPrecedes(a) {
+        if let a = Self.day(self.since), let b = Self.day(self.until), b.lexicographicallyPrecedes(a) {
             throw HTTPError(.badRequest, message: "The start date must not be after the end date.")
         }
     }
@@ -36,7 +41,8 @@ struct ReportScope: Sendable, Equatable {
     /// "2026-11-21" as (year, month, day), or nil.
     static func day(_ text: String) -> [Int]? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2 else { return nil }
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         let numbers = parts.compactMap { Int($0) }
         guard numbers.count == 3, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
         var components = DateComponents()
