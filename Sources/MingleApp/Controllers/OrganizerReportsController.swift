@@ -203,7 +203,9 @@ struct OrganizerReportsController {
         page["sort"] = filters.order == .time ? "" : filters.order.rawValue
         page["dir"] = filters.descending ? "desc" : ""
         let sortable: [String: SurveyReport.SubmissionOrder] = ["Submitted": .time, "From": .from, "About": .about, "Session": .session]
-        page["header"] = table.header.map { name -> [String: Any] in
+        // The page leaves out what the links and the session picker already say (the CSV has it all).
+        let hidden: Set<Int> = [1, 4, 6]
+        page["header"] = table.header.enumerated().filter { !hidden.contains($0.offset) }.map(\.element).map { name -> [String: Any] in
             guard let order = sortable[name] else { return ["name": name] }
             let current = order == filters.order
             let dir = current && !filters.descending ? "desc" : "asc"
@@ -214,7 +216,7 @@ struct OrganizerReportsController {
         page["rows"] = zip(submissions, table.rows).map { submission, cells -> [String: Any] in
             ["from": Self.personLink(submission.submitter, scope), "about": Self.personLink(submission.target, scope),
              "connected": loaded.connection(submission.submitter.id, submission.target.id) == .accepted,
-             "cells": cells.enumerated().map { index, text -> [String: Any] in
+             "cells": cells.enumerated().filter { !hidden.contains($0.offset) }.map { index, text -> [String: Any] in
                 switch index {
                 case 3: return ["text": text, "link": Self.personLink(submission.submitter, scope)["path"]!]
                 case 5: return ["text": text, "link": Self.personLink(submission.target, scope)["path"]!]
