@@ -421,4 +421,43 @@ import TestSupport
             #expect(outside != nil, "the figures need the audited platform path")
         }
     }
+
+    @Test func theEveryAnswerPageComesInPagesAndTheCSVHasEverything() async throws {
+        try await TestApp.run { db, web in
+            // setup: 7 members, 6 sessions, everyone meets everyone once per session: 252 surveys.
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme", members: 7)
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            var total = 0
+            for day in 1...6 {
+                let start = now - Double(day) * 86_400
+                let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, title: "Day \(day)", start: start,
+                                                             end: start + 3600, round: 60, grace: 10)
+                for i in 0..<7 { for j in (i + 1)..<7 {
+                    let pairing = try await fixtures.pairing(acme.tenant, session: session, acme.members[i], acme.members[j], round: 1, startedAt: start)
+                    for (from, about) in [(i, j), (j, i)] {
+                        try await fixtures.surveyResponse(acme.tenant, session: session, pairing: pairing, from: acme.members[from],
+                                                          about: acme.members[about], at: start + 100,
+                                                          answers: [(Self.quality.0, Self.quality.1, Self.quality.2, "4")])
+                        total += 1
+                    }
+                } }
+            }
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+
+            // act
+            let first = try await Self.get(&web, "/organize/reports/answers?sort=from")
+            let second = try await Self.get(&web, "/organize/reports/answers?sort=from&page=2")
+            let beyond = try await Self.get(&web, "/organize/reports/answers?page=3")
+            let csv = try await Self.get(&web, "/organize/reports/answers.csv?sort=from")
+
+            // check
+            let rows = { (page: Page) in page.body.components(separatedBy: "<td class=\"row-actions\">").count - 1 }
+            #expect(total == 252)
+            #expect(rows(first) == 200 && first.contains("Showing 1–200 of 252") && first.contains("page=2") && first.contains("sort=from"))
+            #expect(rows(second) == 52 && second.contains("Showing 201–252 of 252") && second.contains("rel=\"prev\""))
+            #expect(beyond.status == .badRequest)
+            #expect(csv.body.components(separatedBy: "\r\n").count - 2 == 252)  // header and the final line end
+        }
+    }
 }

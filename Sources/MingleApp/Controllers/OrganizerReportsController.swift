@@ -213,7 +213,18 @@ struct OrganizerReportsController {
             return ["name": name, "sortPath": Self.path(.answers, scope, extra: extra), "current": current,
                     "ariaSort": current ? (filters.descending ? "descending" : "ascending") : "none"]
         }
-        page["rows"] = zip(submissions, table.rows).map { submission, cells -> [String: Any] in
+        // A page of rows at a time (the CSV has them all).
+        let pages = max(1, (submissions.count + Self.rowsPerPage - 1) / Self.rowsPerPage)
+        let number = try Self.pageNumber(request, pages: pages)
+        let shown = (number - 1) * Self.rowsPerPage..<min(submissions.count, number * Self.rowsPerPage)
+        let here = [filters.query, filters.order == .time ? "" : "sort=\(filters.order.rawValue)", filters.descending ? "dir=desc" : ""]
+            .filter { !$0.isEmpty }.joined(separator: "&")
+        func pageLink(_ n: Int) -> String { Self.path(.answers, scope, extra: [here, "page=\(n)"].filter { !$0.isEmpty }.joined(separator: "&")) }
+        page["paged"] = pages > 1
+        page["pageText"] = shown.isEmpty ? "" : "Showing \(shown.lowerBound + 1)–\(shown.upperBound) of \(submissions.count)"
+        page["previous"] = number > 1 ? pageLink(number - 1) : ""
+        page["next"] = number < pages ? pageLink(number + 1) : ""
+        page["rows"] = zip(submissions[shown], table.rows[shown]).map { submission, cells -> [String: Any] in
             ["from": Self.personLink(submission.submitter, scope), "about": Self.personLink(submission.target, scope),
              "connected": loaded.connection(submission.submitter.id, submission.target.id) == .accepted,
              "cells": cells.enumerated().filter { !hidden.contains($0.offset) }.map { index, text -> [String: Any] in
@@ -235,6 +246,17 @@ struct OrganizerReportsController {
         page["clearPath"] = Self.path(.answers, scope)
         page["returnTo"] = Self.path(.answers, scope, extra: filters.query)
         return app.views.page("organize/report_answers", context, title: "Every answer — survey reports", page: page)
+    }
+
+    static let rowsPerPage = 200
+
+    /// `page=N` (1 when absent); out of range is a 400.
+    static func pageNumber(_ request: Request, pages: Int) throws -> Int {
+        guard let text = request.queryValue("page"), !text.isEmpty else { return 1 }
+        guard let number = Int(text), (1...pages).contains(number) else {
+            throw HTTPError(.badRequest, message: "There are \(pages) page(s) of answers.")
+        }
+        return number
     }
 
     @Sendable func answersCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
