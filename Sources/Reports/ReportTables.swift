@@ -6,6 +6,11 @@ public struct ReportTable: Sendable, Hashable {
     public var header: [String]
     public var rows: [[String]]
 
+    public init(header: [String], rows: [[String]]) {
+        self.header = header
+        self.rows = rows
+    }
+
     public var csv: [UInt8] { CSV.file(header: header, rows: rows) }
 }
 

@@ -168,6 +168,7 @@ import TestSupport
             let members = try await Self.get(&web, "/organize/reports/people.csv")
             let mutual = try await Self.get(&web, "/organize/reports/mutual.csv")
             let one = try await Self.get(&web, "/organize/reports/answers.csv?session=\(set.sessions[1].id.uuidString)&about=li")
+            let sessionsFile = try await Self.get(&web, "/organize/reports/sessions.csv")
 
             // check: every answer, in session / round / time order.
             #expect(answers.status == .ok)
@@ -234,8 +235,17 @@ import TestSupport
             #expect(!pairs.isEmpty, "the dataset should hold some mutual interest")
             #expect(mutual.bytes == Self.file(mutualLines))
 
+            // check: the sessions, earliest first, with their surveys and the people in them.
+            var sessionLines = [["Session", "Start", "End", "Time zone", "Surveys", "People"]]
+            for (index, session) in set.sessions.enumerated() {
+                let rows = set.rows.filter { $0.session == index }
+                sessionLines.append([session.title, Self.iso(session.start), Self.iso(session.start + 3600), "UTC", String(rows.count),
+                                     String(Set(rows.flatMap { [$0.from, $0.about] }).count)])
+            }
+            #expect(sessionsFile.bytes == Self.file(sessionLines))
+
             // check: nothing of globex anywhere.
-            for file in [answers, questions, members, mutual] { #expect(!file.body.contains("Globex")) }
+            for file in [answers, questions, members, mutual, sessionsFile] { #expect(!file.body.contains("Globex")) }
         }
     }
 
@@ -399,6 +409,8 @@ import TestSupport
             // act
             let figures = try await web.get(TestApp.url(nil, "/admin/reports"))
             let refused = try await organizer.get(TestApp.url(nil, "/admin/reports"))
+            let figuresFile = try await web.get(TestApp.url(nil, "/admin/reports.csv"))
+            let refusedFile = try await organizer.get(TestApp.url(nil, "/admin/reports.csv"))
             let open = try await web.post(TestApp.url(nil, "/admin/tenants/acme/open-portal"), [("next", "/organize/reports")],
                                           formURL: TestApp.url(nil, "/admin/reports"))
             let arrive = try await web.get(try #require(open.location))
@@ -416,6 +428,12 @@ import TestSupport
             #expect(figures.body.replacingOccurrences(of: "\n      ", with: "").contains("<td>2</td><td>0</td><td>5</td><td>2</td>"))
             #expect(figures.contains("<dd>\(set.rows.count + 4)</dd>"))
             #expect(refused.status == .forbidden || refused.status == .notFound)
+            #expect(figuresFile.bytes == Self.file([
+                ["Tenant", "Address", "Status", "Active members", "Sessions held", "Minutes one-to-one", "Surveys"],
+                ["Acme", "acme", "active", "7", "2", String((set.met.count + 1) * 5), String(set.rows.count + 2)],
+                ["Globex", "globex", "active", "2", "0", "5", "2"],
+            ]))
+            #expect(refusedFile.status == .forbidden && !refusedFile.body.contains("Minutes one-to-one"))
             #expect(arrive.location == "/organize/reports")
             #expect(reports.status == .ok && reports.contains("Survey reports"))
             #expect(outside != nil, "the figures need the audited platform path")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Reports
 import Store
 
 /// The super-tenant console on the platform host. Every data access goes through
@@ -22,6 +23,7 @@ struct AdminController {
         admin.get("/outbox/:id", use: outboxMessage)
         admin.get("/audit", use: audit)
         admin.get("/reports", use: reports)
+        admin.get("/reports.csv", use: reportsCSV)
         // Arrival on the tenant's host with the one-time hand-off token.
         router.get("/admin-handoff", use: handoff)
     }
@@ -53,6 +55,17 @@ struct AdminController {
                      "surveys": figures.reduce(0) { $0 + $1.surveys }] as [String: Any]
         return app.views.page("admin/reports", context, title: "Platform figures",
                               page: ["tenants": rows, "total": total, "empty": rows.isEmpty])
+    }
+
+    @Sendable func reportsCSV(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
+        let figures = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "platform figures (CSV)") {
+            try await $0.platformTenantFigures()
+        }
+        let table = ReportTable(
+            header: ["Tenant", "Address", "Status", "Active members", "Sessions held", "Minutes one-to-one", "Surveys"],
+            rows: figures.map { [$0.name, $0.slug, $0.status, String($0.activeMembers), String($0.sessionsHeld),
+                                 String(($0.pairSeconds + 30) / 60), String($0.surveys)] })
+        return table.download(name: "mingle-platform-figures")
     }
 
     @Sendable func newTenantForm(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {

@@ -14,6 +14,7 @@ struct OrganizerReportsController {
     func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         let reports = router.group("/organize/reports", context: OrganizerRequestContext.self)
         reports.get("", use: overview)
+        reports.get("/sessions.csv", use: sessionsCSV)
         reports.get("/answers", use: answers)
         reports.get("/answers.csv", use: answersCSV)
         reports.get("/questions", use: questions)
@@ -103,13 +104,7 @@ struct OrganizerReportsController {
         ]
     }
 
-    func csv(_ table: ReportTable, name: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"\(name).csv\""
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: table.csv)))
-    }
+    func csv(_ table: ReportTable, name: String) -> Response { table.download(name: name) }
 
     /// Times on the pages: each in its session's own zone, named.
     func dateFormat(_ loaded: Loaded) -> (Date, UUID) -> String {
@@ -141,9 +136,24 @@ struct OrganizerReportsController {
         page["members"] = Set(loaded.data.submissions.map(\.target.id)).count
         page["mutualCount"] = mutual.count
         page["mutualPath"] = Self.path(.mutual, scope)
-        page["downloads"] = [("Every answer", "answers"), ("By question", "questions"), ("By member", "people"), ("Mutual interest", "mutual")]
+        page["downloads"] = [("Sessions", "sessions"), ("Every answer", "answers"), ("By question", "questions"), ("By member", "people"),
+                             ("Mutual interest", "mutual")]
             .map { ["name": $0.0, "path": "/organize/reports/\($0.1).csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")] }
         return app.views.page("organize/reports", context, title: "Survey reports", page: page)
+    }
+
+    /// The sessions in scope with their survey and people counts.
+    static func sessionsTable(_ loaded: Loaded) -> ReportTable {
+        let bySession = Dictionary(grouping: loaded.data.submissions, by: \.session)
+        return ReportTable(header: ["Session", "Start", "End", "Time zone", "Surveys", "People"], rows: loaded.sessions.map { session in
+            let submissions = bySession[session.id] ?? []
+            return [session.title, ReportTables.iso8601(session.startsAt), ReportTables.iso8601(session.endsAt), session.timeZone,
+                    String(submissions.count), String(Set(submissions.flatMap { [$0.submitter.id, $0.target.id] }).count)]
+        })
+    }
+
+    @Sendable func sessionsCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        csv(Self.sessionsTable(try await load(context, try ReportScope(request))), name: "mingle-sessions")
     }
 
     // MARK: every answer

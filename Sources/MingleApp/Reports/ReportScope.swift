@@ -103,3 +103,14 @@ extension ReportData {
             })
     }
 }
+
+extension ReportTable {
+    /// The table as a CSV file download (never cached: it holds members' answers).
+    func download(name: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(name).csv\""
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: csv)))
+    }
+}
