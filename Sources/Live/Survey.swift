@@ -15,12 +15,25 @@ public struct SurveyQuestion: Sendable, Hashable, Codable {
     public var prompt: String
     public var kind: Kind
     public var required: Bool
+    /// A single choice asking whether the member would like to connect with their partner;
+    /// its first option means yes. Reports pair up the yeses (mutual interest). Absent (nil)
+    /// in questions stored before it existed.
+    public var asksToConnect: Bool?
 
-    public init(key: String, prompt: String, kind: Kind, required: Bool = true) {
+    public init(key: String, prompt: String, kind: Kind, required: Bool = true, asksToConnect: Bool? = nil) {
         self.key = key
         self.prompt = prompt
         self.kind = kind
         self.required = required
+        self.asksToConnect = asksToConnect
+    }
+
+    /// The answers that mean "yes, I would like to connect", or nil for other questions. The
+    /// standard "would-connect" question's yes is "Yes".
+    public var connectAnswers: Set<String>? {
+        if key == "would-connect" { return ["Yes"] }
+        guard asksToConnect == true, case .singleChoice(let options) = kind, let first = options.first else { return nil }
+        return [first]
     }
 
     /// Why an answer is refused, or nil. An empty answer is fine for an optional question.
@@ -54,6 +67,9 @@ public struct SurveyQuestion: Sendable, Hashable, Codable {
             if options.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) { problems.append("Options cannot be empty.") }
         case .freeText(let maxLength):
             if !(1...2000).contains(maxLength) { problems.append("A free-text answer can be 1–2000 characters long.") }
+        }
+        if asksToConnect == true, case .singleChoice = kind {} else if asksToConnect == true {
+            problems.append("Only a question with one choice from a list can ask whether they want to connect.")
         }
         return problems
     }

@@ -95,8 +95,19 @@ public enum SurveyReport {
         public var round: Int
     }
 
-    /// The questions whose answers say "I would like to connect", and the answers that say yes.
-    public static let connectIntent: [String: Set<String>] = ["would-connect": ["Yes"]]
+    /// The questions of `data` whose answers say "I would like to connect", and the answers
+    /// that say yes: the standard "would-connect" question and the organizer's own questions
+    /// marked as asking it (`SurveyQuestion.connectAnswers`).
+    public static func connectIntent(_ data: ReportData) -> [String: Set<String>] {
+        var intent: [String: Set<String>] = [:]
+        for question in data.questions { if let yes = question.connectAnswers { intent[question.key] = yes } }
+        return intent
+    }
+
+    /// Whether this survey says its author would like to connect with the partner.
+    public static func wantsToConnect(_ submission: Submission, intent: [String: Set<String>]) -> Bool {
+        submission.answers.contains { answer in intent[answer.key]?.contains(answer.value) ?? false }
+    }
 
     // MARK: by question
 
@@ -239,13 +250,11 @@ public enum SurveyReport {
     /// Pairs in which both said yes to a connect question, one row per conversation, in the
     /// order they happened.
     public static func mutualInterest(_ data: ReportData) -> [MutualPair] {
-        func wantsToConnect(_ s: Submission) -> Bool {
-            s.answers.contains { answer in connectIntent[answer.key]?.contains(answer.value) ?? false }
-        }
+        let intent = connectIntent(data)
         let byPairing = Dictionary(grouping: data.submissions, by: \.pairing)
         let starts = Dictionary(uniqueKeysWithValues: data.sessions.map { ($0.id, $0.startsAt) })
         return byPairing.values.compactMap { submissions -> MutualPair? in
-            guard submissions.count == 2, submissions.allSatisfy(wantsToConnect) else { return nil }
+            guard submissions.count == 2, submissions.allSatisfy({ wantsToConnect($0, intent: intent) }) else { return nil }
             let (x, y) = (submissions[0].submitter, submissions[1].submitter)
             let (a, b) = (x.name.lowercased(), x.username) <= (y.name.lowercased(), y.username) ? (x, y) : (y, x)
             return MutualPair(a: a, b: b, session: submissions[0].session, round: submissions[0].round)

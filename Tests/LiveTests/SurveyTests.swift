@@ -1,3 +1,4 @@
+import Foundation
 import Live
 import Testing
 
@@ -52,5 +53,22 @@ import Testing
                                            "Each option must be different."])
         #expect(SurveyQuestion(key: "x", prompt: "P", kind: .freeText(maxLength: 0)).definitionProblems
             == ["A free-text answer can be 1–2000 characters long."])
+    }
+
+    @Test func aConnectQuestionIsASingleChoiceWhoseFirstOptionMeansYes() throws {
+        let own = SurveyQuestion(key: "own-x", prompt: "Stay in touch?", kind: .singleChoice(options: ["Gladly", "No thanks"]), asksToConnect: true)
+        #expect(own.definitionProblems.isEmpty)
+        #expect(own.connectAnswers == ["Gladly"])
+        #expect(SurveyBank.question(key: "would-connect")?.connectAnswers == ["Yes"])
+        #expect(SurveyBank.question(key: "meet-again")?.connectAnswers == nil)
+        let rating = SurveyQuestion(key: "own-y", prompt: "Connect?", kind: .rating(low: "no", high: "yes"), asksToConnect: true)
+        #expect(rating.definitionProblems == ["Only a question with one choice from a list can ask whether they want to connect."])
+        #expect(rating.connectAnswers == nil)
+        // Stored questions from before the flag decode; the flag is written only when set.
+        let old = try JSONDecoder().decode(SurveyQuestion.self, from: Data(#"{"key":"k","prompt":"P","kind":{"singleChoice":{"options":["A","B"]}},"required":true}"#.utf8))
+        #expect(old.asksToConnect == nil && old.connectAnswers == nil)
+        let plain = String(decoding: try JSONEncoder().encode(SurveyBank.question(key: "would-connect")!), as: UTF8.self)
+        #expect(!plain.contains("asksToConnect"))
+        #expect(try JSONDecoder().decode(SurveyQuestion.self, from: JSONEncoder().encode(own)) == own)
     }
 }

@@ -225,10 +225,14 @@ import TestSupport
             // act 1: a single choice with one option is refused
             let refused = try await web.post(questionsURL, [("prompt", "Which track?"), ("kind", "single_choice"),
                                                             ("options", "Only one"), ("required", "on")])
+            // a rating cannot be a connect question
+            let notAChoice = try await web.post(questionsURL, [("prompt", "Connect?"), ("kind", "rating"), ("low", "No"), ("high", "Yes"),
+                                                               ("asks_to_connect", "on")])
             let nothing = try await Fixtures(db).countAcrossTenants("survey_questions")
-            // act 2: a good one
+            // act 2: a good one, marked as asking whether they want to connect
             let added = try await web.post(questionsURL, [("prompt", "Which track?"), ("kind", "single_choice"),
-                                                          ("options", "Design\nEngineering\nSales"), ("required", "on")])
+                                                          ("options", "Design\nEngineering\nSales"), ("required", "on"),
+                                                          ("asks_to_connect", "on")])
             let key = try #require(try await Fixtures(db).inTenant(acme.tenant) { c in
                 try await c.query("SELECT key FROM survey_questions", logger: TestEnvironment.logger).first(String.self)
             })
@@ -244,6 +248,10 @@ import TestSupport
             let survey = try #require(try await Self.sessions(db, acme.tenant).first?.survey)
             #expect(survey.map(\.key) == [key, "would-connect"])
             #expect(survey.first?.kind == .singleChoice(options: ["Design", "Engineering", "Sales"]))
+            #expect(survey.first?.asksToConnect == true && survey.first?.connectAnswers == ["Design"])
+            #expect(notAChoice.status == .unprocessableContent && notAChoice.contains("Only a question with one choice from a list"))
+            let list = try await web.get(questionsURL)
+            #expect(list.contains("asks whether they want to connect"))
         }
     }
 

@@ -125,6 +125,25 @@ import Testing
         #expect(!expected.isEmpty, "the generated data should contain some mutual interest")
     }
 
+    @Test("An organizer's own connect question counts for mutual interest: its first option means yes")
+    func ownConnectQuestion() {
+        let question = SurveyQuestion(key: "own-touch", prompt: "Stay in touch?", kind: .singleChoice(options: ["Gladly", "No thanks"]),
+                                      asksToConnect: true)
+        let session = ReportSession(id: UUID(), title: "S", startsAt: Date(timeIntervalSince1970: 0), questions: [question])
+        let people = GeneratedDataset.people
+        func survey(_ pairing: UUID, _ from: Int, _ about: Int, _ value: String) -> Submission {
+            Submission(id: UUID(), session: session.id, pairing: pairing, round: 1, submitter: people[from], target: people[about],
+                       submittedAt: Date(timeIntervalSince1970: 10), answers: [ReportAnswer(key: question.key, prompt: question.prompt,
+                                                                                             kind: .singleChoice, value: value)])
+        }
+        let (both, one) = (UUID(), UUID())
+        let data = ReportData(sessions: [session], submissions: [
+            survey(both, 0, 1, "Gladly"), survey(both, 1, 0, "Gladly"), survey(one, 2, 3, "Gladly"), survey(one, 3, 2, "No thanks"),
+        ])
+        let pairs = SurveyReport.mutualInterest(data)
+        #expect(pairs.count == 1 && Set([pairs[0].a, pairs[0].b]) == Set([people[0], people[1]]))
+    }
+
     @Test("Means print exactly, rounded half up")
     func means() {
         #expect(Mean(sum: 25, count: 8).text == "3.13")  // 3.125: binary floating point would print 3.12

@@ -383,9 +383,9 @@ struct OrganizerReportsController {
         let about = SurveyReport.byTarget(data).first { $0.person.id == me.id }
         let said = SurveyReport.submissions(data, filter: .init(from: me.id))
         let mutual = SurveyReport.mutualInterest(data).map { $0.a.id == me.id ? $0.b : $0.a }
-        let wanted = SurveyReport.submissions(data, filter: .init(about: me.id)).filter { s in
-            s.answers.contains { SurveyReport.connectIntent[$0.key]?.contains($0.value) ?? false }
-        }.map(\.submitter)
+        let intent = SurveyReport.connectIntent(data)
+        let wanted = SurveyReport.submissions(data, filter: .init(about: me.id))
+            .filter { SurveyReport.wantsToConnect($0, intent: intent) }.map(\.submitter)
         let personPath = "/organize/reports/people/\(me.username)"
         var page = frame(loaded, scope, tab: .people, path: personPath)
         page["person"] = ["name": me.name, "username": me.username]

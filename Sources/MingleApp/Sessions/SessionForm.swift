@@ -127,6 +127,7 @@ struct QuestionForm {
     var options = ""
     var maxLength = "300"
     var required = true
+    var asksToConnect = false
 
     static let kinds = [("rating", "Rating from 1 to 5"), ("single_choice", "One choice from a list"),
                         ("free_text", "Free text")]
@@ -141,6 +142,7 @@ struct QuestionForm {
         options = form.text("options")
         maxLength = form.text("max_length")
         required = form["required"] == "on"
+        asksToConnect = form["asks_to_connect"] == "on"
     }
 
     var optionList: [String] {
@@ -166,13 +168,15 @@ struct QuestionForm {
         default:
             return .failure(SessionFormErrors(messages: ["Choose what kind of answer the question takes."]))
         }
-        let question = SurveyQuestion(key: key, prompt: prompt, kind: questionKind, required: required)
+        let question = SurveyQuestion(key: key, prompt: prompt, kind: questionKind, required: required,
+                                      asksToConnect: asksToConnect ? true : nil)
         errors += question.definitionProblems
         return errors.isEmpty ? .success(question) : .failure(SessionFormErrors(messages: errors))
     }
 
     func model(errors: [String]) -> [String: Any] {
         ["prompt": prompt, "low": low, "high": high, "options": options, "maxLength": maxLength, "required": required,
+         "asksToConnect": asksToConnect,
          "kinds": Self.kinds.map { ["value": $0.0, "name": $0.1, "selected": $0.0 == kind] }, "errors": errors]
     }
 }

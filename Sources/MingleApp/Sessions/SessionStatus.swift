@@ -72,7 +72,8 @@ extension SurveyQuestion {
     var kindDescription: String {
         switch kind {
         case .rating(let low, let high): "Rating 1–5, from “\(low)” to “\(high)”"
-        case .singleChoice(let options): "One of: \(options.joined(separator: " · "))"
+        case .singleChoice(let options):
+            "One of: \(options.joined(separator: " · "))" + (asksToConnect == true ? " — asks whether they want to connect" : "")
         case .freeText(let maxLength): "Free text, up to \(maxLength) characters"
         }
     }
