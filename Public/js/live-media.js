@@ -93,7 +93,24 @@ export function createMedia({ send, root, el }) {
       drop(key, false);
       status(error.message);
       showRetry(true);
+      if (key === "lobby-publish") {
+        // Not broadcasting after all: say so on the button and in the video box; "Try again"
+        // starts it again. (A pair's leg is retried by the next view; no event here, or a
+        // missing camera would loop.)
+        broadcasting = false;
+        retryBroadcast = true;
+        showBroadcasting();
+        document.dispatchEvent(new CustomEvent("mingle-media-changed"));
+      }
     }
+  }
+
+  let retryBroadcast = false;
+  function showBroadcasting() {
+    root.querySelectorAll('[data-action="broadcast"]').forEach((button) => {
+      button.textContent = broadcasting ? "Stop broadcasting" : "Start broadcasting";
+      button.setAttribute("aria-pressed", String(broadcasting));
+    });
   }
 
   function watch(key, room, pairing, publisher, videoName) {
@@ -259,8 +276,9 @@ export function createMedia({ send, root, el }) {
     const action = event.target.closest("[data-action]")?.dataset.action;
     if (action === "broadcast") {
       broadcasting = !broadcasting;
-      event.target.textContent = broadcasting ? "Stop broadcasting" : "Start broadcasting";
-      event.target.setAttribute("aria-pressed", String(broadcasting));
+      retryBroadcast = false;
+      showBroadcasting();
+      if (broadcasting) { status(""); showRetry(false); }
       if (!broadcasting) drop("lobby-publish", true);
       document.dispatchEvent(new CustomEvent("mingle-media-changed"));
     } else if (action === "mute") {
@@ -278,6 +296,7 @@ export function createMedia({ send, root, el }) {
     } else if (action === "media-retry") {
       showRetry(false);
       status("");
+      if (retryBroadcast) { broadcasting = true; retryBroadcast = false; showBroadcasting(); }
       document.dispatchEvent(new CustomEvent("mingle-media-changed"));
     }
   });

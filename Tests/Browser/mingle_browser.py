@@ -140,8 +140,9 @@ def write_test_picture(path, width=600, height=450):
     return Path(path)
 
 
-def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1]):
-    """Another person at another computer: a headless Chromium with its own cookies."""
+def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], without=()):
+    """Another person at another computer: a headless Chromium with its own cookies.
+    `without`: flags of CHROMIUM_FLAGS to leave out (say, the one that grants the camera)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -149,7 +150,8 @@ def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1]):
     options = Options()
     options.binary_location = CHROMIUM_BINARY
     for flag in CHROMIUM_FLAGS + (f"--window-size={width},{height}",):
-        options.add_argument(flag)
+        if flag not in without:
+            options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
