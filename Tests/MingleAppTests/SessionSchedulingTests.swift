@@ -217,6 +217,53 @@ import TestSupport
         }
     }
 
+    @Test func aMemberWhoBecomesActiveLaterIsInvitedToTheSessionsAhead() async throws {
+        try await TestApp.run { db, web in
+            // setup: a session scheduled (and one cancelled) while a newcomer was still waiting
+            // (free site, address confirmed); the suspended member comes back later.
+            let (acme, suspended, _) = try await Self.community(db, &web)
+            _ = try await web.post(Self.createURL, Self.form(), formURL: Self.newURL)
+            _ = try await web.post(Self.createURL, Self.form(title: "Called off"), formURL: Self.newURL)
+            let sessions = try await Self.sessions(db, acme.tenant)
+            let session = try #require(sessions.first { $0.title == "Spring mixer" })
+            let calledOff = try #require(sessions.first { $0.title == "Called off" })
+            _ = try await web.post(TestApp.url("acme", "/organize/sessions/\(calledOff.id.uuidString.lowercased())/cancel"), [],
+                                   formURL: TestApp.url("acme", "/organize/sessions/\(calledOff.id.uuidString.lowercased())"))
+            let fixtures = Fixtures(db)
+            let newcomer = try await fixtures.user("acme-newcomer")
+            try await fixtures.membership(acme.tenant, newcomer, status: .awaitingPayment)
+            let heldBy = { (user: UserID) in
+                try await fixtures.inTenant(acme.tenant) { c in
+                    try await c.query("SELECT session_id FROM live_session_invitations WHERE user_id = \(user)", logger: TestEnvironment.logger)
+                        .all(UUID.self)
+                }
+            }
+            let (before, suspendedBefore) = (try await heldBy(newcomer), try await heldBy(suspended))
+            #expect(before.isEmpty && suspendedBefore.isEmpty)
+
+            // act: the newcomer looks at their membership (a free site activates them); the
+            // organizer reactivates the suspended member; the newcomer's page is read again.
+            var person = WebClient(web.client)
+            try await TestApp.signIn(&person, "acme-newcomer", tenant: "acme")
+            let status = try await person.get(TestApp.url("acme", "/membership"))
+            _ = try await web.post(TestApp.url("acme", "/organize/members/acme-suspended/reactivate"), [],
+                                   formURL: TestApp.url("acme", "/organize/members/acme-suspended"))
+            _ = try await person.get(TestApp.url("acme", "/membership"))
+
+            // check: both hold an invitation to the session ahead (once), none to the cancelled one,
+            // with the message and the email with its .ics.
+            #expect(status.status == .ok)
+            let (after, suspendedAfter) = (try await heldBy(newcomer), try await heldBy(suspended))
+            #expect(after == [session.id] && suspendedAfter == [session.id])
+            let mails = try await Self.outbox(db).filter { $0.to == "acme-newcomer@example.test" }
+            #expect(mails.count == 1 && mails.first?.subject.hasPrefix("Invitation: Spring mixer") == true)
+            #expect(mails.first?.attachment?.contains("UID:\(session.id.uuidString.lowercased())@acme.mingle.test") == true)
+            let received = try await Self.messages(db, acme.tenant, to: newcomer)
+            #expect(received.count == 1 && received[0].contains("“Spring mixer”"))
+            #expect(try await Self.outbox(db).filter { $0.to == "acme-suspended@example.test" }.count == 1)
+        }
+    }
+
     @Test func ownQuestionsAreCheckedThenOfferedAndFrozenIntoTheSession() async throws {
         try await TestApp.run { db, web in
             // setup

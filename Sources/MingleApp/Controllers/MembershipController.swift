@@ -99,7 +99,7 @@ struct MembershipController {
         do {
             flash = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx -> String in
                 try await tx.insertMembership(tenant: tenant.id, user: visitor.userID, role: .member, status: .awaitingPayment)
-                if try await Self.activateIfFree(tx, user: visitor.userID) { return "Welcome to \(tenant.name)! Your membership is active." }
+                if try await Self.activateIfFree(tx, app: app, tenant: tenant, user: visitor.userID) { return "Welcome to \(tenant.name)! Your membership is active." }
                 return try await tx.membershipSettings().isFree
                     ? "Almost there: confirm your email address to start." : "Almost there: pay the membership fee to start."
             }
@@ -124,7 +124,8 @@ struct MembershipController {
         // Confirming and activating a free membership happen in one transaction.
         let body: (Transaction) async throws -> (UserID, Bool)? = { tx in
             guard let user = try await tx.consumeEmailConfirmation(tokenHash: Tokens.hash(token)) else { return nil }
-            return (user, context.site.tenant == nil ? false : try await Self.activateIfFree(tx, user: user, confirmed: true))
+            guard let tenant = context.site.tenant else { return (user, false) }
+            return (user, try await Self.activateIfFree(tx, app: app, tenant: tenant, user: user, confirmed: true))
         }
         let result: (UserID, Bool)?
         if let tenant = context.site.tenant {
@@ -157,12 +158,14 @@ struct MembershipController {
     /// A confirmed person waiting on a free tenant is active: after confirming, after joining,
     /// after the organizer made membership free. True if it changed.
     /// `confirmed` is given when the caller has just proved the address itself.
-    static func activateIfFree(_ tx: Transaction, user: UserID, confirmed: Bool? = nil) async throws -> Bool {
+    /// A member made active is invited to the sessions ahead.
+    static func activateIfFree(_ tx: Transaction, app: AppServices, tenant: Tenant, user: UserID, confirmed: Bool? = nil) async throws -> Bool {
         guard try await tx.membershipSettings().isFree else { return false }
         let isConfirmed: Bool
         if let confirmed { isConfirmed = confirmed } else { isConfirmed = try await tx.emailConfirmed(user: user) }
-        guard isConfirmed else { return false }
-        return try await tx.changeMembershipStatus(user: user, from: .awaitingPayment, to: .active)
+        guard isConfirmed, try await tx.changeMembershipStatus(user: user, from: .awaitingPayment, to: .active) else { return false }
+        try await app.announcer.inviteToUpcoming(tx, tenant: tenant, member: user)
+        return true
     }
 
     private func expiredLink(_ context: some PageContext) -> Response {
@@ -180,7 +183,7 @@ struct MembershipController {
         let visitor = context.visitor
         guard var status = visitor.membershipStatus else { return app.redirect(to: "/join") }
         let (settings, payments, activated) = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in
-            let activated = status == .awaitingPayment ? try await Self.activateIfFree(tx, user: visitor.userID) : false
+            let activated = status == .awaitingPayment ? try await Self.activateIfFree(tx, app: app, tenant: tenant, user: visitor.userID) : false
             return (try await tx.membershipSettings(), try await tx.payments(user: visitor.userID), activated)
         }
         if activated { status = .active }

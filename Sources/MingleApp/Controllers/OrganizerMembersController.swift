@@ -143,7 +143,9 @@ struct OrganizerMembersController {
             let free = try await tx.membershipSettings().isFree
             let paid = try await tx.hasCompletedPayment(user: member.user.id)
             let earned = free || paid
-            try await tx.changeMembershipStatus(user: member.user.id, from: .suspended, to: earned ? .active : .awaitingPayment)
+            if try await tx.changeMembershipStatus(user: member.user.id, from: .suspended, to: earned ? .active : .awaitingPayment), earned {
+                try await app.announcer.inviteToUpcoming(tx, tenant: context.tenant, member: member.user.id)
+            }
             return earned ? flash : "is no longer suspended, and waits for their payment."
         }
         return app.redirect(to: "/organize/members/\(member.user.username)", flash: "\(member.user.displayName) \(result)")

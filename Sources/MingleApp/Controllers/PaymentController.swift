@@ -171,7 +171,9 @@ struct PaymentController {
                 return .mismatch
             }
             try await tx.setPaymentStatus(payment.id, .completed, captureID: order.captureID)
-            try await tx.changeMembershipStatus(user: payment.userID, from: .awaitingPayment, to: .active)
+            if try await tx.changeMembershipStatus(user: payment.userID, from: .awaitingPayment, to: .active) {
+                try await app.announcer.inviteToUpcoming(tx, tenant: tenant, member: payment.userID)
+            }
             return .completed(newly: true)
         }
     }

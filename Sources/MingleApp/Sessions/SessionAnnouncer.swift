@@ -52,6 +52,21 @@ struct SessionAnnouncer: Sendable {
         return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .reminder(minutes: minutes))
     }
 
+    /// A member who just became active (paid, confirmed on a free site, reactivated) is invited
+    /// to every session still ahead or running that they hold no invitation for, in the name
+    /// of the organizer who scheduled it. Returns how many.
+    @discardableResult
+    func inviteToUpcoming(_ tx: Transaction, tenant: Tenant, member id: UserID, now: Date = Date()) async throws -> Int {
+        guard let member = try await tx.user(id) else { return 0 }
+        var count = 0
+        for session in try await tx.liveSessions(endingAfter: now) where !session.isCancelled {
+            guard try await !tx.invitations(session: session.id).contains(where: { $0.user == id }) else { continue }
+            try await tell(tx, tenant: tenant, organizer: session.createdBy, session: session, member: member, .invitation)
+            count += 1
+        }
+        return count
+    }
+
     private func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord,
                       _ audience: [UserRecord], _ kind: Kind) async throws -> Int {
         for member in audience where member.id != organizer {
