@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live", "Media", "Matching",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live", "Media", "Matching", "Reports",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -28,6 +28,8 @@ public struct SurveyQuestion: Sendable, Hashable, Codable {
         self.asksToConnect = asksToConnect
     }
 
+    public var isRating: Bool { if case .rating = kind { true } else { false } }
+
     /// The answers that mean "yes, I would like to connect", or nil for other questions. The
     /// standard "would-connect" question's yes is "Yes".
     public var connectAnswers: Set<String>? {

@@ -347,7 +347,7 @@ public actor SessionEngine {
     public func mayWatch(_ user: UUID, publisher: UUID, in kind: MediaRoomKind, pairing: UUID?) -> Bool {
         guard !isClosed, isConnected(user) else { return false }
         switch kind {
-        case .lobby: return times.phase(at: clock.now).canEnter && publishingInLobby.contains(publisher) && activePairing[publisher] == nil
+        case .lobby: return times.phase(at: clock.now).canEnter && isBroadcasting(publisher)
         case .pair:
             guard let pairing, activePairing[user] == pairing, let record = pairings[pairing] else { return false }
             return record.partner(of: user) == publisher
@@ -359,6 +359,9 @@ public actor SessionEngine {
     private func broadcastsToLobby(_ user: UUID) -> Bool {
         organizers.contains(user) && activePairing[user] == nil && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
     }
+
+    /// Seen in the lobby: publishing there and not in a pair just now.
+    private func isBroadcasting(_ user: UUID) -> Bool { publishingInLobby.contains(user) && activePairing[user] == nil }
 
     public func setPublishing(_ user: UUID, in kind: MediaRoomKind, pairing: UUID?, _ publishing: Bool) {
         switch kind {
@@ -603,7 +606,7 @@ public actor SessionEngine {
             break
         }
         view.media = .init(
-            lobbyPublishers: publishingInLobby.filter { activePairing[$0] == nil }.sorted { $0.uuidString < $1.uuidString },
+            lobbyPublishers: publishingInLobby.filter(isBroadcasting).sorted { $0.uuidString < $1.uuidString },
             mayPublishInLobby: broadcastsToLobby(user) && status != .closed,
             partnerPublishing: view.pair.map { publishingInPair[$0.partner.id] == $0.id } ?? false,
             epoch: mediaEpoch)

@@ -54,7 +54,7 @@ public enum ReportTables {
     /// By the member answered about: surveys about them, and per rating question the mean and
     /// the number of ratings.
     public static func targets(_ summaries: [SurveyReport.TargetSummary], questions: [SurveyQuestion]) -> ReportTable {
-        let ratings = questions.filter { if case .rating = $0.kind { true } else { false } }
+        let ratings = questions.filter(\.isRating)
         let header = ["Member", "Username", "Surveys about them"] + ratings.flatMap { ["\($0.prompt) (mean)", "\($0.prompt) (ratings)"] }
         let rows = summaries.map { summary in
             [summary.person.name, summary.person.username, String(summary.surveys)]

@@ -2,6 +2,7 @@ import Foundation
 import Live
 import Matching
 @testable import MingleApp
+@testable import Reports
 import Store
 import Testing
 import TestSupport
@@ -477,5 +478,25 @@ import TestSupport
             #expect(beyond.status == .badRequest)
             #expect(csv.body.components(separatedBy: "\r\n").count - 2 == 252)  // header and the final line end
         }
+    }
+
+    @Test func theFeedbackDraftShowsOnlyMeansOfThreeOrMoreRatingsAndOnlyMutualInterest() {
+        // setup: two means about Ana, one from two ratings (which would give partners away), one from three.
+        let ana = ReportPerson(id: UUID(), username: "ana", name: "Ana Alvarez")
+        let ben = ReportPerson(id: UUID(), username: "ben", name: "Ben Brook")
+        let about = SurveyReport.TargetSummary(
+            person: ana, surveys: 3,
+            averages: [.init(key: "listened", prompt: "How well did they listen?", mean: Mean(sum: 9, count: 2)),
+                       .init(key: "conversation-quality", prompt: "How good was this conversation?", mean: Mean(sum: 11, count: 3))],
+            choices: [], remarks: [])
+        // act
+        let draft = OrganizerReportsController.draft(to: ana, about: about, mutual: [ben])
+        let noMutual = OrganizerReportsController.draft(to: ana, about: about, mutual: [])
+        // check
+        #expect(draft.hasPrefix("Hi Ana Alvarez,"))
+        #expect(draft.contains("– How good was this conversation? 3.67"))
+        #expect(!draft.contains("How well did they listen?"))
+        #expect(draft.contains("both said you would like to stay in touch: Ben Brook."))
+        #expect(!noMutual.contains("stay in touch"))
     }
 }

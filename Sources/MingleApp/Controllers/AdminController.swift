@@ -45,17 +45,19 @@ struct AdminController {
         let figures = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "platform figures") {
             try await $0.platformTenantFigures()
         }
-        func minutes(_ seconds: Int) -> String { String((seconds + 30) / 60) }
         let rows = figures.map { f -> [String: Any] in
             ["slug": f.slug, "name": f.name, "suspended": f.status == "suspended", "members": f.activeMembers,
-             "sessions": f.sessionsHeld, "minutes": minutes(f.pairSeconds), "surveys": f.surveys]
+             "sessions": f.sessionsHeld, "minutes": Self.minutes(f.pairSeconds), "surveys": f.surveys]
         }
         let total = ["tenants": figures.count, "members": figures.reduce(0) { $0 + $1.activeMembers },
-                     "sessions": figures.reduce(0) { $0 + $1.sessionsHeld }, "minutes": minutes(figures.reduce(0) { $0 + $1.pairSeconds }),
+                     "sessions": figures.reduce(0) { $0 + $1.sessionsHeld }, "minutes": Self.minutes(figures.reduce(0) { $0 + $1.pairSeconds }),
                      "surveys": figures.reduce(0) { $0 + $1.surveys }] as [String: Any]
         return app.views.page("admin/reports", context, title: "Platform figures",
                               page: ["tenants": rows, "total": total, "empty": rows.isEmpty])
     }
+
+    /// Whole minutes, rounded to the nearest.
+    static func minutes(_ seconds: Int) -> Int { (seconds + 30) / 60 }
 
     @Sendable func reportsCSV(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
         let figures = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "platform figures (CSV)") {
@@ -64,7 +66,7 @@ struct AdminController {
         let table = ReportTable(
             header: ["Tenant", "Address", "Status", "Active members", "Sessions held", "Minutes one-to-one", "Surveys"],
             rows: figures.map { [$0.name, $0.slug, $0.status, String($0.activeMembers), String($0.sessionsHeld),
-                                 String(($0.pairSeconds + 30) / 60), String($0.surveys)] })
+                                 String(Self.minutes($0.pairSeconds)), String($0.surveys)] })
         return table.download(name: "mingle-platform-figures")
     }
 

@@ -81,9 +81,13 @@ struct OrganizerReportsController {
     }
 
     static func path(_ tab: Tab, _ scope: ReportScope, extra: String = "") -> String {
-        let base = "/organize/reports" + (tab == .overview ? "" : "/\(tab.rawValue)")
+        link(tab == .overview ? "" : "/\(tab.rawValue)", scope, extra: extra)
+    }
+
+    /// `/organize/reports<rest>` with the scope (and `extra`) as its query.
+    static func link(_ rest: String, _ scope: ReportScope, extra: String = "") -> String {
         let query = [scope.query, extra].filter { !$0.isEmpty }.joined(separator: "&")
-        return query.isEmpty ? base : "\(base)?\(query)"
+        return "/organize/reports\(rest)" + (query.isEmpty ? "" : "?\(query)")
     }
 
     /// The scope picker and the tabs, above every report. The picker comes back to `path` and
@@ -100,7 +104,6 @@ struct OrganizerReportsController {
             "tabs": Tab.allCases.map { ["name": $0.name, "path": Self.path($0, scope), "current": $0 == tab] },
             "formAction": path ?? Self.path(tab, ReportScope()),
             "keep": keep.filter { !$0.1.isEmpty }.map { ["name": $0.0, "value": $0.1] },
-            "mayMessage": true,
         ]
     }
 
@@ -113,8 +116,7 @@ struct OrganizerReportsController {
     }
 
     static func personLink(_ person: ReportPerson, _ scope: ReportScope) -> [String: Any] {
-        ["name": person.name, "username": person.username, "path": path(.people, scope).replacingOccurrences(
-            of: "/organize/reports/people", with: "/organize/reports/people/\(person.username)")]
+        ["name": person.name, "username": person.username, "path": link("/people/\(person.username)", scope)]
     }
 
     // MARK: overview
@@ -138,7 +140,7 @@ struct OrganizerReportsController {
         page["mutualPath"] = Self.path(.mutual, scope)
         page["downloads"] = [("Sessions", "sessions"), ("Every answer", "answers"), ("By question", "questions"), ("By member", "people"),
                              ("Mutual interest", "mutual")]
-            .map { ["name": $0.0, "path": "/organize/reports/\($0.1).csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")] }
+            .map { ["name": $0.0, "path": Self.link("/\($0.1).csv", scope)] }
         return app.views.page("organize/reports", context, title: "Survey reports", page: page)
     }
 
@@ -176,14 +178,14 @@ struct OrganizerReportsController {
             descending = request.queryValue("dir") == "desc"
         }
 
-        func filter(_ data: ReportData) throws -> SurveyReport.SubmissionFilter {
+        func filter(_ data: ReportData) -> SurveyReport.SubmissionFilter {
             let people = Dictionary(data.submissions.flatMap { [$0.submitter, $0.target] }.map { ($0.username, $0.id) }, uniquingKeysWith: { a, _ in a })
-            func id(_ username: String) throws -> UUID? {
+            func id(_ username: String) -> UUID? {
                 guard !username.isEmpty else { return nil }
-                // Nobody of that name in these surveys: an empty result, not an error.
+                // Nobody of that name in these surveys: an empty result (no one has the nil UUID), not an error.
                 return people[username] ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
             }
-            return .init(from: try id(by), about: try id(about), question: question.isEmpty ? nil : question)
+            return .init(from: id(by), about: id(about), question: question.isEmpty ? nil : question)
         }
 
         var query: String {
@@ -197,7 +199,7 @@ struct OrganizerReportsController {
         let scope = try ReportScope(request)
         let filters = try AnswerFilters(request)
         let loaded = try await load(context, scope)
-        let submissions = SurveyReport.submissions(loaded.data, filter: try filters.filter(loaded.data), order: filters.order,
+        let submissions = SurveyReport.submissions(loaded.data, filter: filters.filter(loaded.data), order: filters.order,
                                                    descending: filters.descending)
         let table = ReportTables.submissions(loaded.data, submissions, date: dates?(loaded) ?? { date, _ in ReportTables.iso8601(date) })
         return (loaded, scope, filters, submissions, table)
@@ -241,7 +243,6 @@ struct OrganizerReportsController {
                 switch index {
                 case 3: return ["text": text, "link": Self.personLink(submission.submitter, scope)["path"]!]
                 case 5: return ["text": text, "link": Self.personLink(submission.target, scope)["path"]!]
-                case 4, 6: return ["text": "@" + text, "muted": true]
                 default: return ["text": text]
                 }
             }]
@@ -251,7 +252,7 @@ struct OrganizerReportsController {
         page["people"] = people.map { ["username": $0.username, "name": $0.name, "by": $0.username == filters.by, "about": $0.username == filters.about] }
         page["questions"] = loaded.data.questions.map { ["key": $0.key, "prompt": $0.prompt, "selected": $0.key == filters.question] }
         page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
-        page["csvPath"] = "/organize/reports/answers.csv?" + [scope.query, filters.query].filter { !$0.isEmpty }.joined(separator: "&")
+        page["csvPath"] = Self.link("/answers.csv", scope, extra: filters.query)
         page["filtered"] = !filters.query.isEmpty
         page["clearPath"] = Self.path(.answers, scope)
         page["returnTo"] = Self.path(.answers, scope, extra: filters.query)
@@ -304,7 +305,7 @@ struct OrganizerReportsController {
                     "isFreeText": summary.buckets.isEmpty, "noRemarks": summary.buckets.isEmpty && summary.remarks.isEmpty]
         }
         page["noQuestions"] = summaries.isEmpty
-        page["csvPath"] = "/organize/reports/questions.csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")
+        page["csvPath"] = Self.link("/questions.csv", scope)
         return app.views.page("organize/report_questions", context, title: "By question — survey reports", page: page)
     }
 
@@ -322,7 +323,7 @@ struct OrganizerReportsController {
         case "name": return (.name, descending, sort)
         case "surveys": return (.surveys, descending, sort)
         default:
-            let ratings = questions.filter { if case .rating = $0.kind { true } else { false } }
+            let ratings = questions.filter(\.isRating)
             guard ratings.contains(where: { $0.key == sort }) else { throw HTTPError(.badRequest, message: "Sort by name, surveys or a rating question.") }
             return (.average(sort), descending, sort)
         }
@@ -334,7 +335,7 @@ struct OrganizerReportsController {
         let questions = loaded.data.questions
         let (order, descending, sort) = try Self.targetOrder(request, questions)
         let summaries = SurveyReport.byTarget(loaded.data, order: order, descending: descending)
-        let ratings = questions.filter { if case .rating = $0.kind { true } else { false } }
+        let ratings = questions.filter(\.isRating)
         var page = frame(loaded, scope, tab: .people, keep: [("sort", sort == "name" ? "" : sort), ("dir", descending ? "desc" : "")])
         page["mayMessage"] = context.visitor.role == .organizer
         func column(_ key: String, _ name: String) -> [String: Any] {
@@ -352,7 +353,7 @@ struct OrganizerReportsController {
              }]
         }
         page["noRows"] = summaries.isEmpty
-        page["csvPath"] = "/organize/reports/people.csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")
+        page["csvPath"] = Self.link("/people.csv", scope)
         return app.views.page("organize/report_people", context, title: "By member — survey reports", page: page)
     }
 
@@ -386,8 +387,7 @@ struct OrganizerReportsController {
         let intent = SurveyReport.connectIntent(data)
         let wanted = SurveyReport.submissions(data, filter: .init(about: me.id))
             .filter { SurveyReport.wantsToConnect($0, intent: intent) }.map(\.submitter)
-        let personPath = "/organize/reports/people/\(me.username)"
-        var page = frame(loaded, scope, tab: .people, path: personPath)
+        var page = frame(loaded, scope, tab: .people, path: Self.link("/people/\(me.username)", ReportScope()))
         page["person"] = ["name": me.name, "username": me.username]
         page["surveysAbout"] = about?.surveys ?? 0
         page["surveysBy"] = said.count
@@ -417,15 +417,15 @@ struct OrganizerReportsController {
              "connected": loaded.connection(me.id, other.id) == .accepted, "pending": loaded.connection(me.id, other.id) == .pending]
         }
         page["noSuggestions"] = suggestions.isEmpty
-        page["returnTo"] = scope.query.isEmpty ? personPath : "\(personPath)?\(scope.query)"
+        page["returnTo"] = Self.link("/people/\(me.username)", scope)
         page["mayMessage"] = context.visitor.role == .organizer
         page["maxLength"] = MessagingRules.maxLength
         page["draft"] = body ?? Self.draft(to: me, about: about,
                                            mutual: mutual.filter { loaded.connection(me.id, $0.id) != .accepted })
         page["problem"] = problem ?? ""
         page["hasProblem"] = problem != nil
-        page["csvAbout"] = "/organize/reports/answers.csv?" + [scope.query, "about=\(me.username)"].filter { !$0.isEmpty }.joined(separator: "&")
-        page["csvBy"] = "/organize/reports/answers.csv?" + [scope.query, "by=\(me.username)"].filter { !$0.isEmpty }.joined(separator: "&")
+        page["csvAbout"] = Self.link("/answers.csv", scope, extra: "about=\(me.username)")
+        page["csvBy"] = Self.link("/answers.csv", scope, extra: "by=\(me.username)")
         return app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page,
                               status: problem == nil ? .ok : .unprocessableContent)
     }
@@ -488,7 +488,7 @@ struct OrganizerReportsController {
         page["anyOpen"] = !open.isEmpty
         page["returnTo"] = Self.path(.mutual, scope)
         page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
-        page["csvPath"] = "/organize/reports/mutual.csv" + (scope.query.isEmpty ? "" : "?\(scope.query)")
+        page["csvPath"] = Self.link("/mutual.csv", scope)
         return app.views.page("organize/report_mutual", context, title: "Mutual interest — survey reports", page: page)
     }
 
@@ -509,10 +509,11 @@ struct OrganizerReportsController {
         let (made, already) = try await ConnectionsController.retryingOnRace {
             try await app.asOrganizer(context, action: "connect mutual interest") { tx -> (Int, Int) in
                 var made = 0, already = 0
+                let active = Dictionary(try await tx.members().filter { $0.status == .active }.map { ($0.user.id, $0.user) },
+                                        uniquingKeysWith: { a, _ in a })
                 for pair in pairs {
-                    guard let a = try await tx.member(username: pair.a.username), let b = try await tx.member(username: pair.b.username),
-                          a.status == .active, b.status == .active else { continue }
-                    if try await ConnectionsController.connect(tx, tenant: context.tenant.id, by: context.visitor.userID, a.user, b.user) != nil {
+                    guard let a = active[pair.a.id], let b = active[pair.b.id] else { continue }
+                    if try await ConnectionsController.connect(tx, tenant: context.tenant.id, by: context.visitor.userID, a, b) != nil {
                         made += 1
                     } else {
                         already += 1
