@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "Live", "LiveEngine", "Media", "Reports", "Matching",
+                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Media", "Reports", "Matching",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -45,13 +45,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Store",
             dependencies: [
-                "Live", "LiveEngine",
+                "SpeedNetworking",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -60,21 +62,34 @@ let package = Package(
         ),
         // The pairing algorithm of live sessions (DESIGN §4): pure, no dependencies, no I/O.
         .target(name: "Matching", swiftSettings: strict),
-        // The pure pieces of live sessions: timeline, pair clocks, survey questions.
-        .target(name: "Live", dependencies: ["Matching"], swiftSettings: strict),
-        // One actor per running session: presence, pool, pairs, surveys; persistence and the
-        // clock are dependencies (DESIGN §4).
-        .target(name: "LiveEngine", dependencies: ["Live", "Matching"], swiftSettings: strict),
+        // The real-time layer (DESIGN §9): activities, their registry and leases, the rights
+        // seam media code asks, the socket's message envelope, presence. No HTTP, no Janus.
+        .target(
+            name: "RealTime",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Speed networking, the first activity: the pure pieces (timeline, pair clocks, survey
+        // questions) and the engine, one actor per running session; persistence and the clock
+        // are dependencies (DESIGN §4).
+        .target(name: "SpeedNetworking", dependencies: ["Matching", "RealTime"], swiftSettings: strict),
         // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
-        .target(name: "Reports", dependencies: ["Live"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["SpeedNetworking"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
-        // Janus: the configuration Mingle writes for its own node, the WebSocket API client and
-        // the VideoRoom operations Mingle uses (DESIGN §5).
+        // Janus: the configuration Mingle writes for its own node, the WebSocket API client, the
+        // VideoRoom operations Mingle uses, rooms placed on nodes and the SDP/ICE relay — asking
+        // activities only through the rights seam (DESIGN §5, §9).
         .target(
             name: "Media",
             dependencies: [
+                "RealTime",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -104,7 +119,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Store", "Live",
+                "Store", "SpeedNetworking",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
@@ -113,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "LiveEngine", "Live", "Media", "Matching", "Reports",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "RealTime", "Media", "Matching", "Reports",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -127,10 +142,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
-        .testTarget(name: "LiveTests", dependencies: ["Live", "Matching"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Live", "Matching"]),
-        .testTarget(name: "LiveEngineTests", dependencies: ["LiveEngine", "Live", "Matching"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),
+        .testTarget(name: "RealTimeTests", dependencies: ["RealTime"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "RealTime", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "OutboundTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import RealTime
 
 /// The configuration Mingle writes for a Janus it starts itself (development and tests):
 /// only the VideoRoom plugin and the WebSocket transport, the API on loopback only, secrets

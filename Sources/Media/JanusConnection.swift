@@ -1,4 +1,5 @@
 import Foundation
+import RealTime
 import HummingbirdWSClient
 import Logging
 

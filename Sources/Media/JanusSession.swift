@@ -1,4 +1,5 @@
 import Foundation
+import RealTime
 
 extension JSON {
     public static func id(_ value: Int64) -> JSON { .number(Double(value)) }

@@ -1,8 +1,9 @@
 import Foundation
+import RealTime
 
 /// Mingle's use of the Janus VideoRoom plugin on one session: rooms created and destroyed with
 /// the admin key, one handle per media leg (a browser publishing, or subscribing to one feed).
-/// Room ids are strings (`string_ids` in Mingle's config): "lobby-<session>", "pair-<pairing>".
+/// Room ids are strings (`string_ids` in Mingle's config): `<kind>-<activity>-<room>`.
 public actor VideoRoom {
     public static let plugin = "janus.plugin.videoroom"
 
@@ -18,12 +19,13 @@ public actor VideoRoom {
 
     /// Creates a private room (not listed) that only Mingle can manage: `secret` is needed to
     /// destroy or kick, `pin` to join; both stay inside Mingle.
-    public func createRoom(_ room: String, description: String, publishers: Int, secret: String, pin: String) async throws {
+    public func createRoom(_ room: String, description: String, spec: MediaRoomSpec, secret: String, pin: String) async throws {
         _ = try await session.message(handle: control, [
             "request": "create", "room": .string(room), "admin_key": .string(adminKey),
-            "description": .string(String(description.prefix(100))), "publishers": .number(Double(publishers)),
+            "description": .string(String(description.prefix(100))), "publishers": .number(Double(spec.publishers)),
             "is_private": true, "secret": .string(secret), "pin": .string(pin),
-            "videocodec": "vp8", "audiocodec": "opus", "notify_joining": false, "permanent": false,
+            "videocodec": .string(spec.videoCodec), "audiocodec": .string(spec.audioCodec), "record": .bool(spec.record),
+            "require_e2ee": .bool(spec.requireE2EE), "notify_joining": false, "permanent": false,
         ])
     }
 

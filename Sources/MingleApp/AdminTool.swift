@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
-import Live
+import SpeedNetworking
 import Store
 
 /// `mingle create-admin`, callable from tests too.

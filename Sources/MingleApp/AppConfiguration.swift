@@ -1,6 +1,8 @@
 import Foundation
-import LiveEngine
+import Media
 import Outbound
+import RealTime
+import SpeedNetworking
 import Store
 
 /// Everything `mingle serve` reads from the environment (README "Configuration").
@@ -31,6 +33,10 @@ public struct AppConfiguration: Sendable {
     /// The live engine's match delay and reconnect grace (the session's own durations are in
     /// the database); production values unless a test or the demo needs others.
     public var liveTimings: EngineTimings = .production
+    /// Leases of activities (one node runs each) and how often they are renewed.
+    public var activityTimings: ActivityRegistry.Timings = .production
+    /// Activities of other kinds than the built-in ones (tests plug theirs in here).
+    public var extraActivityLoaders: [any ActivityLoader] = []
     /// The Janus nodes the live rooms' video goes through; none: the live room runs without video.
     public var janusNodes: [JanusNodeSettings] = []
     /// TURN servers for browsers behind strict NATs (coturn's shared-secret scheme), if any.

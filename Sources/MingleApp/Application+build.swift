@@ -2,8 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Media
 import Outbound
 import PostgresNIO
+import RealTime
 import ServiceLifecycle
 import Store
 
@@ -28,6 +30,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        // A refused WebSocket handshake answers with its real status, not Hummingbird's bare 400.
+        UpgradeRefusalMiddleware()
         SecurityHeadersMiddleware(scheme: config.publicScheme, rootHost: config.rootHost, formTargets: config.payPalWebOrigins)
         // Last resort for failures before the site is known (tenant or session look-up):
         // the platform's plain page, nothing of any tenant.
@@ -50,11 +54,19 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     PaymentController(app: services).addRoutes(to: router)
     ConnectionsController(app: services).addRoutes(to: router)
     MessagesController(app: services).addRoutes(to: router)
+    // The real-time layer: every page's socket, the activities of this node (speed networking
+    // today), their media rooms, presence and pushes.
     let media = MediaRooms(nodes: config.janusNodes, secretKey: config.secretKey, logger: logger)
-    let rooms = LiveRooms(database: database, timings: config.liveTimings, media: media, logger: logger)
-    await media.onNodeLost { _ in await rooms.mediaLost() }
-    LiveSocketController(app: services, rooms: rooms).addRoutes(to: router)
-    LiveRoomController(app: services).addRoutes(to: router)
+    let activities = ActivityRegistry(
+        loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.liveTimings)]
+            + config.extraActivityLoaders,
+        leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: database)), media: media,
+        timings: config.activityTimings, logger: logger)
+    await media.onNodeLost { keys in await activities.mediaLost(keys) }
+    let sockets = SocketDirectory()
+    let pushes = Pushes(database: database, sockets: sockets, logger: logger)
+    RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media).addRoutes(to: router)
+    SpeedNetworkingRoomController(app: services).addRoutes(to: router)
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
@@ -65,10 +77,21 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         server: .http1WebSocketUpgrade(
             webSocketRouter: router, configuration: .init(ws: .init(
                 // Pings every 10 s notice a vanished browser well within the reconnect grace.
-                maxFrameSize: LiveSocketController.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(10))))),
+                maxFrameSize: RealTimeSocketController.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(10)),
+                // Text that is not UTF-8 closes the socket with 1007.
+                validateUTF8: true))),
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)
-    app.addServices(client, rooms, TenantChangeListener(settings: config.database, directory: directory, logger: logger),
+    // Services stop in reverse order: activities first, then the media rooms they used.
+    let notifications = DatabaseNotifications(
+        settings: config.database,
+        channels: [
+            // Other nodes' tenant changes (suspension, branding): dropped from the cache at once.
+            "tenant_changed": { slug in await directory.invalidate(slug: slug) },
+            "mingle_push": { payload in await pushes.handle(payload) },
+        ],
+        listening: { await directory.invalidateAll() }, logger: logger)
+    app.addServices(client, media, sockets, activities, notifications,
                     SessionReminderWorker(database: database, announcer: services.announcer, logger: logger))
     if let smtp = config.smtp {
         app.addServices(MailWorker(database: database, smtp: smtp, logger: logger))
@@ -86,7 +109,7 @@ extension Views {
         "people", "person", "connections", "notifications", "messages", "conversation", "organize/connections",
         "organize/messages", "mail/new_message_text", "mail/new_message_html", "join", "register", "confirm_email", "membership", "mail/confirm_email_text", "mail/confirm_email_html",
         "organize/sessions", "organize/session_form", "organize/questions", "sessions", "session",
-        "mail/session_text", "mail/session_html", "live_room",
+        "mail/session_text", "mail/session_html", "speed_networking_room",
         "organize/reports", "organize/report_answers", "organize/report_questions", "organize/report_people",
         "organize/report_person", "organize/report_mutual", "admin/reports",
     ]

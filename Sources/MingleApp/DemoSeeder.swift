@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
+import RealTime
 import Imaging
-import Live
-import LiveEngine
+import SpeedNetworking
 import Logging
 import Matching
 import PostgresNIO
@@ -171,12 +171,12 @@ public struct DemoSeeder {
             (try await tx.insertLiveSession(tenant: tenant, draft, createdBy: organizer),
              try await tx.members().filter { $0.role == .member && $0.status == .active }.map(\.user).sorted { $0.username < $1.username })
         }
-        let store = LiveSessionStore(database: database, tenant: tenant)
+        let store = PostgresSpeedNetworkingStore(database: database, tenant: tenant)
         var random = SeededGenerator(seed: 2026)
         let remarks = ["Runs a bakery and wants to open a second shop", "Knows everyone in logistics", "Looking for a technical co-founder",
                        "Offered to review my pitch deck", "Great questions about pricing", "Moving to Lisbon in spring"]
         for person in members {
-            try await store.recordAttendance(session: session, user: LiveUser(id: person.id, name: person.displayName, isOrganizer: false), at: start)
+            try await store.recordAttendance(session: session, user: Participant(id: person.id, name: person.displayName, isOrganizer: false), at: start)
         }
         var met = Set<[UUID]>()
         for round in 1...5 {

@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 
 /// A member as reports show them.
 public struct ReportPerson: Sendable, Hashable {

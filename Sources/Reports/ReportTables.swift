@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 
 /// A report as a table: what the page shows and what its CSV file holds are the same rows.
 public struct ReportTable: Sendable, Hashable {

@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 
 /// A mean of whole-number ratings, kept as sum and count so it is exact and its text is
 /// rounded the same way everywhere (half up, two decimals).

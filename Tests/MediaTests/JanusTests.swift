@@ -1,4 +1,5 @@
 import Foundation
+import RealTime
 import Logging
 import Media
 import Testing
@@ -54,7 +55,7 @@ struct JanusAPITests {
         let room = "test-\(UUID().uuidString.lowercased())"
 
         // act
-        try await rooms.createRoom(room, description: "A test room", publishers: 2, secret: "room-secret", pin: "room-pin")
+        try await rooms.createRoom(room, description: "A test room", spec: MediaRoomSpec(publishers: 2), secret: "room-secret", pin: "room-pin")
         let existsAfterCreate = try await rooms.exists(room)
         let listed = try await rooms.rooms()
         let participants = try await rooms.participants(room)
@@ -84,7 +85,7 @@ struct JanusAPITests {
         let session = try await JanusSession.create(on: connection)
         let rooms = try await VideoRoom(session: session, adminKey: "not-the-key")
         await #expect(throws: JanusError.self) {
-            try await rooms.createRoom("test-\(UUID().uuidString.lowercased())", description: "", publishers: 1, secret: "s", pin: "p")
+            try await rooms.createRoom("test-\(UUID().uuidString.lowercased())", description: "", spec: MediaRoomSpec(publishers: 1), secret: "s", pin: "p")
         }
         await session.destroy()
         await connection.close()

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RealTime
 import Store
 import Testing
 import TestSupport
@@ -184,28 +185,38 @@ import TestSupport
     }
 
     @Test func connectedMembersWriteAndTheRecipientSeesUnreadCountsAndNewMessagesWithoutReload() async throws {
-        try await TestApp.run { db, web in
-            // setup
+        try await TestApp.runLive { db, web, port in
+            // setup: Ben has a page open (its socket); Ana writes to him.
             let acme = try await Fixtures(db).populatedTenant("acme")
             try await connect(db, acme.tenant, acme.members[0], acme.members[1])
             try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
-            var ben = WebClient(web.client)
-            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
-            let before = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
+            let ben = try await LiveSocketMediaTests.socket(web, username: "acme-member2", port: port, session: nil)
+            _ = try await ben.next(type: "presence")
+
             // act
             let sent = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "Hello <Ben> & welcome")])
-            let unread = try await ben.get(TestApp.url("acme", "/live/unread.json"))
-            let header = try await ben.get(TestApp.url("acme", "/people"))
-            let updates = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
-            let unreadAfter = try await ben.get(TestApp.url("acme", "/live/unread.json"))
-            let page = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
-            // check
-            #expect(sent.status == .seeOther && before.body == "[]")
-            #expect(unread.body.contains("\"messages\":1"))
-            #expect(header.contains("data-unread=\"messages\">1</span>"))
-            #expect(updates.body.contains("Hello <Ben> & welcome") && updates.body.contains("\"mine\":false"))
-            #expect(unreadAfter.body.contains("\"messages\":0"))
-            #expect(page.contains("Hello &lt;Ben&gt; &amp; welcome"))
+
+            // check: the message and the new count arrive over Ben's socket (nothing polls).
+            let pushed = try await ben.next(type: "message")
+            let unread = try await ben.next(type: "unread")
+            #expect(sent.status == .seeOther)
+            #expect(pushed["data"]?["with"]?.string == "acme-member1")
+            #expect(pushed["data"]?["message"]?["body"]?.string == "Hello <Ben> & welcome")
+            #expect(pushed["data"]?["message"]?["mine"] == .bool(false))
+            #expect(unread["data"]?["messages"] == .number(1))
+
+            // act: Ben's page shows it and says so.
+            let id = try #require(pushed["data"]?["message"]?["id"])
+            ben.send("read", data: ["with": "acme-member1", "upTo": id])
+
+            // check: the count drops on every page of his; the page itself shows the message.
+            let after = try await ben.next(type: "unread")
+            #expect(after["data"]?["messages"] == .number(0))
+            var reader = WebClient(web.client)
+            try await TestApp.signIn(&reader, "acme-member2", tenant: "acme")
+            let page = try await reader.get(TestApp.url("acme", "/messages/acme-member1"))
+            #expect(page.contains("Hello &lt;Ben&gt; &amp; welcome") && page.contains(#"data-with="acme-member1""#))
+            await ben.close()
         }
     }
 
@@ -265,13 +276,13 @@ import TestSupport
             }
             _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "later")], formURL: TestApp.url("acme", "/messages"))
             let afterQuiet = try await mails(db, to: benAddress)
-            // act 3: ben has the conversation open (reads, polls) while more messages arrive
+            // act 3: ben has the conversation open (reads) while more messages arrive
             var ben = WebClient(web.client)
             try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
             _ = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
             for i in 1...3 {
                 _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "live \(i)")], formURL: TestApp.url("acme", "/messages"))
-                _ = try await ben.get(TestApp.url("acme", "/messages/acme-member1/updates.json?after=0"))
+                _ = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
             }
             let whileWatching = try await mails(db, to: benAddress)
             // check

@@ -1,5 +1,6 @@
 import Foundation
-import LiveEngine
+import RealTime
+import SpeedNetworking
 import Media
 @testable import MingleApp
 import Synchronization
@@ -36,14 +37,17 @@ import TestSupport
         return JanusNodeSettings(url: "ws://127.0.0.1:\(port)", apiSecret: main.apiSecret, roomAdminKey: main.roomAdminKey)
     }
 
+    static func someActivity() -> ActivityKey { ActivityKey(tenant: UUID(), kind: ActivityKind("test"), id: UUID()) }
+
     @Test func aDeadNodeIsNoticedItsRoomsForgottenAndCreatedAgainWhenANodeAnswers() async throws {
         // setup: a node of our own with a room on it.
         let node = try await Self.startNode()
         let rooms = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
-        let lost = Mutex<[String]>([])
-        await rooms.onNodeLost { names in lost.withLock { $0 += names } }
-        let name = "lobby-\(UUID().uuidString.lowercased())"
-        _ = try await rooms.room(name, description: "test", publishers: 1)
+        let lost = Mutex<[ActivityKey]>([])
+        await rooms.onNodeLost { keys in lost.withLock { $0 += keys } }
+        let activity = Self.someActivity()
+        let name = MediaRooms.janusName("lobby", of: activity)
+        _ = try await rooms.room("lobby", of: activity, description: "test", spec: MediaRoomSpec(publishers: 1))
         #expect(await rooms.exists(name))
 
         // act: the node dies.
@@ -51,13 +55,15 @@ import TestSupport
         for _ in 0..<100 where lost.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
 
         // check: noticed, the room forgotten; creating it fails while no node answers.
-        #expect(lost.withLock { $0 } == [name])
+        #expect(lost.withLock { $0 } == [activity])
         #expect(await !rooms.exists(name))
-        await #expect(throws: (any Error).self) { _ = try await rooms.room(name, description: "test", publishers: 1) }
+        await #expect(throws: (any Error).self) {
+            _ = try await rooms.room("lobby", of: activity, description: "test", spec: MediaRoomSpec(publishers: 1))
+        }
 
         // act: the node is back (empty, as after a crash); the room is needed again.
         _ = try await Self.startNode()
-        _ = try await rooms.room(name, description: "test", publishers: 1)
+        _ = try await rooms.room("lobby", of: activity, description: "test", spec: MediaRoomSpec(publishers: 1))
 
         // check: it exists on Janus again.
         #expect(try await LiveSocketMediaTests.janusHas(name, on: node))
@@ -77,9 +83,9 @@ import TestSupport
             let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60, lead: 120)
             let organizer = try await LiveSocketMediaTests.socket(web, username: "acme-organizer", port: port, session: session)
             let member = try await LiveSocketMediaTests.socket(web, username: "acme-member1", port: port, session: session)
-            let lobby = MediaRooms.lobby(session)
+            let lobby = LiveSocketMediaTests.janusRoom("lobby", tenant: acme.tenant, session: session)
             for socket in [organizer, member] { _ = try await socket.next(type: "state", status: "lobby") }
-            organizer.send(["type": "media-publish", "room": "lobby", "offer": LiveSocketMediaTests.fakeOffer, "ref": "1"])
+            LiveSocketMediaTests.publish(organizer, session: session, room: "lobby", ref: "1")
             #expect(try await LiveSocketMediaTests.error(organizer, ref: "1")["code"]?.string == "failed")  // the fake offer
             #expect(try await LiveSocketMediaTests.janusHas(lobby, on: doomed))
             #expect(try await !LiveSocketMediaTests.janusHas(lobby, on: main, expected: false))
@@ -89,11 +95,11 @@ import TestSupport
 
             // check: both pages are told to set their media up again (a new epoch)…
             for socket in [organizer, member] {
-                let state = try await socket.next("a state with a new media epoch") { $0["state"]?["media"]?["epoch"] == .number(1) }
-                #expect(state["state"]?["media"]?["lobbyPublishers"] == .array([]))
+                let state = try await socket.next("a state with a new media epoch") { $0["data"]?["media"]?["epoch"] == .number(1) }
+                #expect(state["data"]?["media"]?["lobbyPublishers"] == .array([]))
             }
             // …and the next publish creates the lobby room on the node that is left.
-            organizer.send(["type": "media-publish", "room": "lobby", "offer": LiveSocketMediaTests.fakeOffer, "ref": "2"])
+            LiveSocketMediaTests.publish(organizer, session: session, room: "lobby", ref: "2")
             #expect(try await LiveSocketMediaTests.error(organizer, ref: "2")["code"]?.string == "failed")
             #expect(try await LiveSocketMediaTests.janusHas(lobby, on: main))
             for socket in [organizer, member] { await socket.close() }
@@ -103,24 +109,30 @@ import TestSupport
     @Test func aRestartedServerTakesOverTheRoomsItsEarlierRunLeftOnJanus() async throws {
         // setup: a run of Mingle creates a room and stops without ending it.
         let node = try MediaSignallingTests.janus()
-        let name = "lobby-\(UUID().uuidString.lowercased())"
+        let activity = Self.someActivity()
+        let name = MediaRooms.janusName("lobby", of: activity)
+        let spec = MediaRoomSpec(publishers: 1)
         let earlier = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
-        _ = try await earlier.room(name, description: "test", publishers: 1)
+        _ = try await earlier.room("lobby", of: activity, description: "test", spec: spec)
         await earlier.shutdown()
         #expect(try await LiveSocketMediaTests.janusHas(name, on: node))
 
         // act: the next run (same secret key) needs the room; so does a server with another key.
         let next = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
-        let room = try await next.room(name, description: "test", publishers: 1)
+        let room = try await next.room("lobby", of: activity, description: "test", spec: spec)
         let stranger = MediaRooms(nodes: [node], secretKey: Array(repeating: 9, count: 32), logger: TestEnvironment.logger)
-        let taken = await #expect(throws: JanusError.self) { _ = try await stranger.room(name, description: "test", publishers: 1) }
+        let taken = await #expect(throws: JanusError.self) {
+            _ = try await stranger.room("lobby", of: activity, description: "test", spec: spec)
+        }
 
         // check: the next run has it (it can end it), the stranger could not take it over.
         #expect(room.name == name)
         #expect(taken != nil)
-        await next.end(name)
+        let running = Task { try await next.run() }  // destroys ended rooms
+        await next.endRoom("lobby", of: activity)
         #expect(try await !LiveSocketMediaTests.janusHas(name, on: node, expected: false))
-        await next.shutdown()
+        running.cancel()
+        _ = await running.result
         await stranger.shutdown()
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import Media
+import RealTime
 import HTTPTypes
 import Hummingbird
-import Live
-import LiveEngine
+import SpeedNetworking
 @testable import MingleApp
 import Matching
 import Store
@@ -32,7 +33,7 @@ import TestSupport
             let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
             let other = try await fixtures.liveSession(globex.tenant, createdBy: globex.organizer, start: now + 60, end: now + 3600)
             let acmeOrigin = "http://acme.\(TestApp.rootHost)"
-            let path = { (id: UUID) in TestApp.url("acme", "/live/ws?session=\(id.uuidString)") }
+            let path = { (id: UUID) in TestApp.url("acme", "/live/ws?activity=speed-networking:\(id.uuidString)") }
 
             // act
             let anonymous = try await web.get(path(session), headers: Self.headers(origin: acmeOrigin))
@@ -42,11 +43,13 @@ import TestSupport
             let foreignOrigin = try await web.get(path(session), headers: Self.headers(origin: "http://evil.example"))
             let otherTenantsOrigin = try await web.get(path(session), headers: Self.headers(origin: "http://globex.\(TestApp.rootHost)"))
             let otherTenantsSession = try await web.get(path(other), headers: Self.headers(origin: acmeOrigin))
-            let badID = try await web.get(TestApp.url("acme", "/live/ws?session=nope"), headers: Self.headers(origin: acmeOrigin))
+            let badID = try await web.get(TestApp.url("acme", "/live/ws?activity=speed-networking:nope"), headers: Self.headers(origin: acmeOrigin))
+            let unknownKind = try await web.get(TestApp.url("acme", "/live/ws?activity=bowling:\(session.uuidString)"), headers: Self.headers(origin: acmeOrigin))
+            let noActivity = try await web.get(TestApp.url("acme", "/live/ws"), headers: Self.headers(origin: acmeOrigin))
             var outsider = WebClient(web.client)
             try await TestApp.signIn(&outsider, "globex-member1", tenant: "globex")
             let fromOtherSite = try await outsider.get(
-                TestApp.url("globex", "/live/ws?session=\(session.uuidString)"), headers: Self.headers(origin: "http://globex.\(TestApp.rootHost)"))
+                TestApp.url("globex", "/live/ws?activity=speed-networking:\(session.uuidString)"), headers: Self.headers(origin: "http://globex.\(TestApp.rootHost)"))
 
             // check
             #expect(anonymous.status == .unauthorized)
@@ -56,6 +59,8 @@ import TestSupport
             #expect(otherTenantsOrigin.status == .forbidden)
             #expect(otherTenantsSession.status == .notFound)
             #expect(badID.status == .badRequest)
+            #expect(unknownKind.status == .notFound)
+            #expect(noActivity.status == .ok)
             #expect(fromOtherSite.status == .notFound)
         }
     }
@@ -112,13 +117,13 @@ import TestSupport
                 try await engine.submitSurvey(member.id, pairing: pairing, answers: answers)
                 submitted.append(member.id)
             }
-            var before: [LiveView.Status] = []
+            var before: [SpeedNetworkingView.Status] = []
             for member in members { before.append(await engine.view(of: member.id).status) }
 
             // act: restart.
             await engine.shutdown()
-            let restarted = try #require(try await SessionEngine.load(session: session, store: store, clock: clock, timings: timings, seed: 8))
-            var after: [LiveView.Status] = []
+            let restarted = try #require(try await SpeedNetworkingEngine.load(ActivityKey(tenant: acme.tenant, kind: .speedNetworking, id: session), store: store, clock: clock, timings: timings, seed: 8))
+            var after: [SpeedNetworkingView.Status] = []
             for member in members { after.append(await restarted.view(of: member.id).status) }
 
             // check: the same state; the rows say what happened.
@@ -161,7 +166,7 @@ import TestSupport
                     id: UUID(), memberA: repeatPair.memberB, memberB: repeatPair.memberA, withOrganizer: false, round: 9, startedAt: start + 29)],
                     prioritised: [])
             }
-            #expect(try await LiveSessionStore(database: db.app, tenant: globex.tenant).load(session: session) == nil)
+            #expect(try await PostgresSpeedNetworkingStore(database: db.app, tenant: globex.tenant).load(session: session) == nil)
         }
     }
 
@@ -176,13 +181,16 @@ import TestSupport
 
             // act: a new server starts after the session closed; nobody reconnects.
             clock.set(start + 71)
-            let rooms = LiveRooms(database: db.app, clock: clock, timings: timings,
-                                  media: MediaRooms(nodes: [], secretKey: TestApp.secretKey, logger: TestEnvironment.logger), logger: TestEnvironment.logger)
-            await rooms.resumeUnfinished()
+            let activities = ActivityRegistry(
+                loaders: [SpeedNetworkingLoader(database: db.app, clock: clock, timings: timings)],
+                leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: db.app)),
+                media: MediaRooms(nodes: [], secretKey: TestApp.secretKey, logger: TestEnvironment.logger), logger: TestEnvironment.logger)
+            let elsewhere = await activities.resumeUnfinished()
 
             // check: the pair ended on time, the pool is empty, nothing is left to resume.
             let stored = try #require(try await store.load(session: session))
             #expect(before.map(\.1) == [session])
+            #expect(elsewhere.isEmpty)
             #expect(stored.pairings.count == 1)
             #expect(stored.pairings.allSatisfy { $0.endReason == .time && $0.endedAt == start + 26 })
             #expect(stored.pool.isEmpty)
@@ -191,13 +199,13 @@ import TestSupport
     }
 
     @Test func theOriginMustBeThisHostWithThePublicScheme() {
-        #expect(LiveSocketController.originAllowed("http://acme.mingle.test", host: "acme.mingle.test", scheme: "http"))
-        #expect(LiveSocketController.originAllowed("HTTP://ACME.mingle.test", host: "acme.mingle.test", scheme: "http"))
-        #expect(!LiveSocketController.originAllowed("https://acme.mingle.test", host: "acme.mingle.test", scheme: "http"))
-        #expect(!LiveSocketController.originAllowed("http://acme.mingle.test.evil", host: "acme.mingle.test", scheme: "http"))
-        #expect(!LiveSocketController.originAllowed("null", host: "acme.mingle.test", scheme: "http"))
-        #expect(!LiveSocketController.originAllowed(nil, host: "acme.mingle.test", scheme: "http"))
-        #expect(!LiveSocketController.originAllowed("http://", host: "", scheme: "http"))
+        #expect(RealTimeSocketController.originAllowed("http://acme.mingle.test", host: "acme.mingle.test", scheme: "http"))
+        #expect(RealTimeSocketController.originAllowed("HTTP://ACME.mingle.test", host: "acme.mingle.test", scheme: "http"))
+        #expect(!RealTimeSocketController.originAllowed("https://acme.mingle.test", host: "acme.mingle.test", scheme: "http"))
+        #expect(!RealTimeSocketController.originAllowed("http://acme.mingle.test.evil", host: "acme.mingle.test", scheme: "http"))
+        #expect(!RealTimeSocketController.originAllowed("null", host: "acme.mingle.test", scheme: "http"))
+        #expect(!RealTimeSocketController.originAllowed(nil, host: "acme.mingle.test", scheme: "http"))
+        #expect(!RealTimeSocketController.originAllowed("http://", host: "", scheme: "http"))
     }
 
     @Test func theRateLimiterAllowsBurstsRefusesFloodsAndDisconnectsHammering() {
@@ -213,15 +221,26 @@ import TestSupport
         #expect(limiter.admit(at: t + 1.04) == .disconnect)
     }
 
-    @Test func wireMessagesDecodeAsDocumentedAndRefuseTheRest() {
+    @Test func speedNetworkingRequestsDecodeAsDocumentedAndRefuseTheRest() {
+        typealias Frame = InboundFrame<SiteRequest, SpeedNetworkingRequest>
+        func request(_ text: String) -> SpeedNetworkingRequest? {
+            if case .activity(let request) = Frame.decode(text).body { request } else { nil }
+        }
         let pairing = UUID()
-        #expect(LiveWire.decode(#"{"type":"meet"}"#) == .meet)
-        #expect(LiveWire.decode(#"{"type":"leave-pool"}"#) == .leavePool)
-        #expect(LiveWire.decode(#"{"type":"available","value":true}"#) == .available(true))
-        #expect(LiveWire.decode(#"{"type":"survey","pairing":"\#(pairing.uuidString)","answers":{"a":"1"}}"#) == .survey(pairing: pairing, answers: ["a": "1"]))
-        #expect(LiveWire.decode(#"{"type":"publish"}"#) == nil)
-        #expect(LiveWire.decode(#"{"type":"survey","pairing":"x","answers":{}}"#) == nil)
-        #expect(LiveWire.decode("not json") == nil)
-        #expect(LiveWire.encode(.notice("Hi")) == #"{"text":"Hi","type":"notice"}"#)
+        let activity = "speed-networking:\(UUID().uuidString)"
+        #expect(request(#"{"v":1,"type":"meet","activity":"\#(activity)"}"#) == .meet)
+        #expect(request(#"{"v":1,"type":"leave-pool","activity":"\#(activity)"}"#) == .leavePool)
+        #expect(request(#"{"v":1,"type":"available","activity":"\#(activity)","data":{"value":true}}"#) == .available(true))
+        #expect(request(#"{"v":1,"type":"survey","activity":"\#(activity)","data":{"pairing":"\#(pairing.uuidString)","answers":{"a":"1"}}}"#)
+            == .survey(pairing: pairing, answers: ["a": "1"]))
+        #expect(request(#"{"v":1,"type":"publish","activity":"\#(activity)"}"#) == nil)
+        #expect(request(#"{"v":1,"type":"survey","activity":"\#(activity)","data":{"pairing":"x","answers":{}}}"#) == nil)
+        #expect(request(#"{"v":1,"type":"meet"}"#) == nil)  // without an activity it is the site's, which has no "meet"
+        #expect(Envelope.text(SpeedNetworkingEvent.notice("Hi"), activity: "a:b") == #"{"activity":"a:b","data":{"text":"Hi"},"type":"notice","v":1}"#)
+        if case .site(.read(let with, let upTo)) = Frame.decode(#"{"v":1,"type":"read","data":{"with":"ben","upTo":7}}"#).body {
+            #expect(with == "ben" && upTo == 7)
+        } else {
+            Issue.record("read was not decoded")
+        }
     }
 }

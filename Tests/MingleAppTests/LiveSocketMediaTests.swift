@@ -1,23 +1,37 @@
 import Foundation
-import LiveEngine
 import Media
+import RealTime
+import SpeedNetworking
 @testable import MingleApp
 import Testing
 import TestSupport
 
-/// The media rules through the real live WebSocket, without a browser: the app listens on a
-/// port, people connect with their session cookie as their page would, and what they may
-/// publish and watch is decided by the engine. Runs against the real Janus test.sh starts.
+/// The media rules through the real socket, without a browser: the app listens on a port,
+/// people connect with their session cookie as their page would, and what they may publish and
+/// watch is decided by the activity (here speed networking). Runs against the real Janus
+/// test.sh starts.
 @Suite struct LiveSocketMediaTests {
     static let host = "acme.\(TestApp.rootHost)"
     static let fakeOffer: JSON = ["type": "offer", "sdp": "v=0\r\nnot a real offer\r\n"]
 
-    /// A signed-in person's live socket for `session`.
-    static func socket(_ web: WebClient, username: String, port: Int, session: UUID) async throws -> TestSocket {
+    static func address(_ session: UUID) -> String { "speed-networking:\(session.uuidString.lowercased())" }
+
+    /// A signed-in person's socket in speed-networking session `session` (nil: a page in no activity).
+    static func socket(_ web: WebClient, username: String, port: Int, session: UUID?, tenant: String = "acme") async throws -> TestSocket {
         var client = WebClient(web.client)
-        try await TestApp.signIn(&client, username, tenant: "acme")
-        return try await TestSocket.connect(port: port, host: host, path: "/live/ws?session=\(session.uuidString)",
+        let host = "\(tenant).\(TestApp.rootHost)"
+        try await TestApp.signIn(&client, username, tenant: tenant)
+        return try await TestSocket.connect(port: port, host: host, path: "/live/ws" + (session.map { "?activity=\(address($0))" } ?? ""),
                                             cookie: client.cookieHeader(host: host), origin: "http://\(host)")
+    }
+
+    /// The Janus name of a room of a session.
+    static func janusRoom(_ room: String, tenant: UUID, session: UUID) -> String {
+        MediaRooms.janusName(room, of: ActivityKey(tenant: tenant, kind: .speedNetworking, id: session))
+    }
+
+    static func publish(_ socket: TestSocket, session: UUID, room: String, ref: String) {
+        socket.send("media-publish", activity: address(session), ref: ref, data: ["room": .string(room), "offer": fakeOffer])
     }
 
     /// Waits until Janus on `node` has (or no longer has) `room`.
@@ -36,7 +50,7 @@ import TestSupport
     }
 
     static func error(_ socket: TestSocket, ref: String) async throws -> JSON {
-        try await socket.next("media-error for \(ref)") { $0["type"]?.string == "media-error" && $0["ref"]?.string == ref }
+        try await socket.error(ref: ref)["data"] ?? .null
     }
 
     @Test func theSocketRefusesWhatTheEngineDoesNotAllowAndEndedRoomsAreGone() async throws {
@@ -56,53 +70,57 @@ import TestSupport
             for i in 1...4 { members.append(try await Self.socket(web, username: "acme-member\(i)", port: port, session: session)) }
             for socket in [organizer] + members {
                 let config = try await socket.next(type: "media-config")
-                #expect(config["enabled"] == .bool(true))
+                #expect(config["data"]?["enabled"] == .bool(true))
                 _ = try await socket.next(type: "state", status: "lobby")
             }
             // the session starts; every member meets someone.
             try await Task.sleep(for: .seconds(max(0, start.timeIntervalSinceNow) + 0.1))
-            for socket in members { socket.send(["type": "meet"]) }
+            for socket in members { socket.send("meet", activity: Self.address(session)) }
             var pairs: [(pair: String, partner: String)] = []
             for socket in members {
                 let state = try await socket.next(type: "state", status: "pair")
-                pairs.append((state["state"]?["pair"]?["id"]?.string ?? "", state["state"]?["pair"]?["partner"]?["id"]?.string ?? ""))
+                pairs.append((state["data"]?["pair"]?["id"]?.string ?? "", state["data"]?["pair"]?["partner"]?["id"]?.string ?? ""))
             }
+            let pairRoom = { (pairing: String) in "pair-\(pairing.lowercased())" }
             let me = members[0], mine = pairs[0]
             let other = try #require(pairs.first { $0.pair != mine.pair })
 
             // act + check: a member may not publish in the lobby…
-            me.send(["type": "media-publish", "room": "lobby", "offer": Self.fakeOffer, "ref": "lobby"])
+            Self.publish(me, session: session, room: "lobby", ref: "lobby")
             let lobby = try await Self.error(me, ref: "lobby")
             #expect(lobby["code"]?.string == "not-allowed")
             #expect(lobby["request"]?.string == "media-publish")
             // …nor publish into, nor watch someone in, another pair's room.
-            me.send(["type": "media-publish", "room": "pair", "pairing": .string(other.pair), "offer": Self.fakeOffer, "ref": "into"])
+            Self.publish(me, session: session, room: pairRoom(other.pair), ref: "into")
             #expect(try await Self.error(me, ref: "into")["code"]?.string == "not-allowed")
-            me.send(["type": "media-watch", "room": "pair", "pairing": .string(other.pair), "publisher": .string(other.partner), "ref": "watch"])
+            me.send("media-watch", activity: Self.address(session), ref: "watch",
+                    data: ["room": .string(pairRoom(other.pair)), "publisher": .string(other.partner)])
             #expect(try await Self.error(me, ref: "watch")["code"]?.string == "not-allowed")
             // …nor use a leg that is not theirs.
-            me.send(["type": "media-answer", "leg": .string(UUID().uuidString), "answer": ["type": "answer", "sdp": "v=0"], "ref": "leg"])
+            me.send("media-answer", activity: Self.address(session), ref: "leg",
+                    data: ["leg": .string(UUID().uuidString), "answer": ["type": "answer", "sdp": "v=0"]])
             #expect(try await Self.error(me, ref: "leg")["code"]?.string == "no-such-leg")
-            #expect(try await !Self.janusHas(MediaRooms.pair(UUID(uuidString: other.pair)!), on: node, expected: false))
+            #expect(try await !Self.janusHas(Self.janusRoom(pairRoom(other.pair), tenant: acme.tenant, session: session), on: node, expected: false))
 
             // act + check: what is allowed reaches Janus (which refuses the fake offer): the
             // member in their own pair, the organizer in the lobby; their rooms now exist.
-            me.send(["type": "media-publish", "room": "pair", "pairing": .string(mine.pair), "offer": Self.fakeOffer, "ref": "own"])
+            Self.publish(me, session: session, room: pairRoom(mine.pair), ref: "own")
             #expect(try await Self.error(me, ref: "own")["code"]?.string == "failed")
-            let pairRoom = MediaRooms.pair(UUID(uuidString: mine.pair)!)
-            #expect(try await Self.janusHas(pairRoom, on: node))
-            organizer.send(["type": "media-publish", "room": "lobby", "offer": Self.fakeOffer, "ref": "broadcast"])
+            let myJanusRoom = Self.janusRoom(pairRoom(mine.pair), tenant: acme.tenant, session: session)
+            #expect(try await Self.janusHas(myJanusRoom, on: node))
+            Self.publish(organizer, session: session, room: "lobby", ref: "broadcast")
             #expect(try await Self.error(organizer, ref: "broadcast")["code"]?.string == "failed")
-            #expect(try await Self.janusHas(MediaRooms.lobby(session), on: node))
+            #expect(try await Self.janusHas(Self.janusRoom("lobby", tenant: acme.tenant, session: session), on: node))
 
             // act: the round ends (R + G after the pairing).
             _ = try await me.next(type: "state", status: "survey")
 
             // check: the pair's room is gone from Janus, and using it again is refused.
-            #expect(try await !Self.janusHas(pairRoom, on: node, expected: false))
-            me.send(["type": "media-publish", "room": "pair", "pairing": .string(mine.pair), "offer": Self.fakeOffer, "ref": "after"])
+            #expect(try await !Self.janusHas(myJanusRoom, on: node, expected: false))
+            Self.publish(me, session: session, room: pairRoom(mine.pair), ref: "after")
             #expect(try await Self.error(me, ref: "after")["code"]?.string == "not-allowed")
-            me.send(["type": "media-watch", "room": "pair", "pairing": .string(mine.pair), "publisher": .string(mine.partner), "ref": "after-watch"])
+            me.send("media-watch", activity: Self.address(session), ref: "after-watch",
+                    data: ["room": .string(pairRoom(mine.pair)), "publisher": .string(mine.partner)])
             #expect(try await Self.error(me, ref: "after-watch")["code"]?.string == "not-allowed")
 
             // check: nothing sent to any page carries a Janus secret, key, pin or room secret.

@@ -1,8 +1,8 @@
 import Foundation
-import Live
-import LiveEngine
 import Logging
 import Media
+import RealTime
+import SpeedNetworking
 @testable import MingleApp
 import Store
 import Synchronization
@@ -13,11 +13,12 @@ import TestSupport
 /// watch is decided by the engine, and a room the engine ended is gone from Janus for good.
 /// Runs against the real Janus that scripts/test.sh starts.
 @Suite struct MediaSignallingTests {
-    /// What a socket would have sent to its browser.
+    /// What a socket would have sent to its page.
     final class Outbox: Sendable {
         let messages = Mutex<[JSON]>([])
-        func append(_ message: JSON) { messages.withLock { $0.append(message) } }
+        func append(_ text: String) { if let json = try? JSON.parse(text) { messages.withLock { $0.append(json) } } }
         var last: JSON? { messages.withLock { $0.last } }
+        var lastError: String? { last?["type"]?.string == "error" ? last?["data"]?["code"]?.string : nil }
     }
 
     static func janus() throws -> JanusNodeSettings {
@@ -28,75 +29,105 @@ import TestSupport
         return JanusNodeSettings(url: url, apiSecret: secret, roomAdminKey: key)
     }
 
-    static let offer: JSON = ["type": "offer", "sdp": "v=0\r\nnot a real offer\r\n"]
+    static let offer = SessionDescription(type: "offer", sdp: "v=0\r\nnot a real offer\r\n")
 
-    @Test func onlyWhatTheEngineAllowsReachesJanusAndEndedRoomsAreGone() async throws {
+    /// An activity that is nothing but rights: one room, "stage"; only `speaker` may publish
+    /// there, only `listener` may watch the speaker; "closed" is a room it no longer has.
+    actor StageRights: MediaRights {
+        nonisolated let key = ActivityKey(tenant: UUID(), kind: ActivityKind("stage"), id: UUID())
+        nonisolated let title = "Stage"
+        let speaker: UUID
+        let listener: UUID
+        var publishing: [UUID: Bool] = [:]
+        init(speaker: UUID, listener: UUID) {
+            self.speaker = speaker
+            self.listener = listener
+        }
+        func mediaRoom(_ room: String) -> MediaRoomSpec? { room == "stage" ? MediaRoomSpec(publishers: 1) : nil }
+        func mayPublish(_ user: UUID, in room: String) -> Bool { room == "stage" && user == speaker }
+        func mayWatch(_ user: UUID, publisher: UUID, in room: String) -> Bool { room == "stage" && user == listener && publisher == speaker }
+        func mayModerate(_ user: UUID, in room: String) -> Bool { false }
+        func setPublishing(_ user: UUID, in room: String, _ on: Bool) { publishing[user] = on }
+        func mediaLost() {}
+    }
+
+    @Test func theMediaLayerDoesWhatTheActivityAllowsAndNothingElse() async throws {
+        // setup: a real Janus; an activity that knows nothing of lobbies or pairs.
+        let node = try Self.janus()
+        let rooms = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
+        let speaker = Participant(id: UUID(), name: "Speaker", isOrganizer: false)
+        let listener = Participant(id: UUID(), name: "Listener", isOrganizer: false)
+        let stage = StageRights(speaker: speaker.id, listener: listener.id)
+        let (toListener, toSpeaker) = (Outbox(), Outbox())
+        let asListener = MediaSignalling(activity: stage, user: listener, rooms: rooms, logger: TestEnvironment.logger) { toListener.append($0) }
+        let asSpeaker = MediaSignalling(activity: stage, user: speaker, rooms: rooms, logger: TestEnvironment.logger) { toSpeaker.append($0) }
+        let janusName = MediaRooms.janusName("stage", of: stage.key)
+
+        // act + check: whatever the listener's page sends, publishing is refused and nothing reaches Janus.
+        await asListener.handle(.publish(room: "stage", offer: Self.offer), type: "media-publish", ref: "a")
+        #expect(toListener.lastError == "not-allowed")
+        #expect(toListener.last?["ref"]?.string == "a")
+        #expect(toListener.last?["activity"]?.string == stage.key.address)
+        await asListener.handle(.publish(room: "closed", offer: Self.offer), type: "media-publish", ref: "b")
+        #expect(toListener.lastError == "not-allowed")
+        await asSpeaker.handle(.watch(room: "stage", publisher: listener.id), type: "media-watch", ref: "c")
+        #expect(toSpeaker.lastError == "not-allowed")
+        await asListener.handle(.ice(leg: UUID(), candidate: ["completed": true]), type: "media-ice", ref: "d")
+        #expect(toListener.lastError == "no-such-leg")
+        #expect(try await !LiveSocketMediaTests.janusHas(janusName, on: node, expected: false))
+
+        // act + check: what it allows reaches Janus (which refuses the fake SDP): the room exists there now.
+        await asSpeaker.handle(.publish(room: "stage", offer: Self.offer), type: "media-publish", ref: "e")
+        #expect(toSpeaker.lastError == "failed")
+        #expect(try await LiveSocketMediaTests.janusHas(janusName, on: node))
+
+        // act + check: the activity ends its room: gone from Janus, and never created again.
+        let running = Task { try await rooms.run() }
+        await rooms.endRoom("stage", of: stage.key)
+        #expect(try await !LiveSocketMediaTests.janusHas(janusName, on: node, expected: false))
+        await asSpeaker.handle(.publish(room: "stage", offer: Self.offer), type: "media-publish", ref: "f")
+        #expect(toSpeaker.lastError == "failed")
+        #expect(try await !LiveSocketMediaTests.janusHas(janusName, on: node, expected: false))
+        running.cancel()
+        _ = await running.result
+    }
+
+    @Test func speedNetworkingRoomsEndWithTheirPairAndTheSession() async throws {
         try await withTestDatabase { db in
             // setup: four members in two pairs, the organizer in the lobby, a real Janus.
             let node = try Self.janus()
             let live = try await EngineOnPostgres(db, members: 4, length: 120)
-            let (engine, clock, start, session, organizer) = (live.engine, live.clock, live.start, live.session, live.organizer)
+            let (engine, clock, start, organizer) = (live.engine, live.clock, live.start, live.organizer)
             let rooms = MediaRooms(nodes: [node], secretKey: TestApp.secretKey, logger: TestEnvironment.logger)
-            await engine.setObserver(rooms)
+            let running = Task { try await rooms.run() }
+            await engine.attach(media: rooms)
             try await live.allMeet(organizerToo: true)
-            let members = live.members
-            let pairings = await engine.allPairings
-            #expect(pairings.count == 2)
-            let (mine, other) = (pairings[0], pairings[1])
-            let me = members.first { mine.contains($0.id) }!
-            let partner = mine.partner(of: me.id)!
+            let mine = try #require(await engine.allPairings.first)
+            let me = try #require(live.members.first { mine.contains($0.id) })
             let outbox = Outbox()
-            let signalling = MediaSignalling(engine: engine, user: me, rooms: rooms, logger: TestEnvironment.logger) { outbox.append($0) }
-            let organizerSignalling = MediaSignalling(engine: engine, user: organizer, rooms: rooms, logger: TestEnvironment.logger) { _ in }
-
-            // act + check: a member may not publish in the lobby.
-            await signalling.handle(["type": "media-publish", "room": "lobby", "offer": Self.offer, "ref": "a"])
-            #expect(outbox.last?["code"]?.string == "not-allowed")
-            #expect(outbox.last?["ref"]?.string == "a")
-
-            // act + check: nor in another pair's room, nor watch someone of another pair.
-            await signalling.handle(["type": "media-publish", "room": "pair", "pairing": .string(other.id.uuidString), "offer": Self.offer])
-            #expect(outbox.last?["code"]?.string == "not-allowed")
-            await signalling.handle(["type": "media-watch", "room": "pair", "pairing": .string(other.id.uuidString),
-                                     "publisher": .string(other.memberA.uuidString)])
-            #expect(outbox.last?["code"]?.string == "not-allowed")
-            _ = partner
-            // nor hang up, answer or trickle a leg that is not theirs
-            await signalling.handle(["type": "media-ice", "leg": .string(UUID().uuidString), "candidate": ["completed": true]])
-            #expect(outbox.last?["code"]?.string == "no-such-leg")
-
-            // act + check: in one's own pair the request reaches Janus (which refuses the fake SDP),
-            // and the pair's room now exists there.
-            await signalling.handle(["type": "media-publish", "room": "pair", "pairing": .string(mine.id.uuidString), "offer": Self.offer])
-            #expect(outbox.last?["code"]?.string == "failed")
-            let roomName = MediaRooms.pair(mine.id)
-            let connection = JanusConnection(url: node.url, apiSecret: node.apiSecret, logger: TestEnvironment.logger)
-            let janusSession = try await JanusSession.create(on: connection)
-            let janus = try await VideoRoom(session: janusSession, adminKey: node.roomAdminKey)
-            #expect(try await janus.exists(roomName))
-            // the organizer may publish in the lobby: that reaches Janus too
-            await organizerSignalling.handle(["type": "media-publish", "room": "lobby", "offer": Self.offer])
-            #expect(try await janus.exists(MediaRooms.lobby(session)))
+            let signalling = MediaSignalling(activity: engine, user: me, rooms: rooms, logger: TestEnvironment.logger) { outbox.append($0) }
+            let organizerSignalling = MediaSignalling(activity: engine, user: organizer, rooms: rooms, logger: TestEnvironment.logger) { _ in }
+            let pairRoom = SpeedNetworkingEngine.pairRoom(mine.id)
+            await signalling.handle(.publish(room: pairRoom, offer: Self.offer), type: "media-publish", ref: nil)
+            await organizerSignalling.handle(.publish(room: "lobby", offer: Self.offer), type: "media-publish", ref: nil)
+            #expect(try await LiveSocketMediaTests.janusHas(MediaRooms.janusName(pairRoom, of: engine.key), on: node))
+            #expect(try await LiveSocketMediaTests.janusHas(MediaRooms.janusName("lobby", of: engine.key), on: node))
 
             // act: the round ends.
             clock.set(start + 26)
             try await engine.tick()
-            try await Task.sleep(for: .milliseconds(300))  // the observer ends rooms in a task
 
-            // check: the pair's room is gone from Janus, cannot be created again, and the
-            // engine refuses media for the ended pair.
-            #expect(try await !janus.exists(roomName))
-            await #expect(throws: JanusError.self) { _ = try await rooms.room(roomName, description: "", publishers: 2) }
-            await signalling.handle(["type": "media-publish", "room": "pair", "pairing": .string(mine.id.uuidString), "offer": Self.offer])
-            #expect(outbox.last?["code"]?.string == "not-allowed")
+            // check: the pair's room is gone from Janus, and the engine refuses media for it.
+            #expect(try await !LiveSocketMediaTests.janusHas(MediaRooms.janusName(pairRoom, of: engine.key), on: node, expected: false))
+            await signalling.handle(.publish(room: pairRoom, offer: Self.offer), type: "media-publish", ref: nil)
+            #expect(outbox.lastError == "not-allowed")
 
             // act + check: at the close the lobby room goes too.
             clock.set(start + 131)
             try await engine.tick()
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await !janus.exists(MediaRooms.lobby(session)))
-            await janusSession.destroy()
-            await connection.close()
+            #expect(try await !LiveSocketMediaTests.janusHas(MediaRooms.janusName("lobby", of: engine.key), on: node, expected: false))
+            running.cancel()
+            _ = await running.result
         }
     }
 

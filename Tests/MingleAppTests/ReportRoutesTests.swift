@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 import Matching
 @testable import MingleApp
 @testable import Reports

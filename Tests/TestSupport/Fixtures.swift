@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 import PostgresNIO
 import Store
 

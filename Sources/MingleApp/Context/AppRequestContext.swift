@@ -56,9 +56,12 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, Pa
     /// A one-time confirmation carried over a redirect (signed cookie).
     public var flash: String?
     public let remoteAddress: SocketAddress?
+    /// The request's connection (a refused WebSocket upgrade answers through it, see `UpgradeRefusalWriter`).
+    let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
         self.remoteAddress = source.channel.remoteAddress
         self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }

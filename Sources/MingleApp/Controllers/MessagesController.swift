@@ -13,8 +13,8 @@ enum MessagingRules {
 }
 
 /// Private messages between two people of one tenant. New messages reach an open page without
-/// a reload (Public/js/live.js polls the JSON routes), and the recipient gets at most one
-/// email per conversation per quiet period.
+/// a reload (pushed over the page's socket when they are stored, see `Pushes`), and the
+/// recipient gets at most one email per conversation per quiet period.
 struct MessagesController {
     let app: AppServices
     static let quietPeriod = Duration.seconds(15 * 60)
@@ -22,9 +22,7 @@ struct MessagesController {
     func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         let members = router.group(context: MemberRequestContext.self)
         members.get("/messages", use: inbox)
-        members.get("/live/unread.json", use: unread)
         members.get("/messages/:username", use: conversation)
-        members.get("/messages/:username/updates.json", use: updates)
         members.post("/messages/:username", use: send)
         let portal = router.group("/organize/messages", context: OrganizerRequestContext.self)
         portal.get("", use: broadcastForm)
@@ -70,7 +68,7 @@ struct MessagesController {
         return app.views.page("conversation", context, title: "Messages with \(other.user.displayName)", page: [
             "username": other.user.username, "name": other.user.displayName,
             "messages": messages.map { Self.model($0, me: me, otherName: other.user.displayName) },
-            "empty": messages.isEmpty, "lastID": messages.last?.id ?? 0, "max": MessagingRules.maxLength,
+            "empty": messages.isEmpty, "max": MessagingRules.maxLength,
         ])
     }
 
@@ -105,38 +103,6 @@ struct MessagesController {
                                       values: ["name": recipient.firstName.isEmpty ? recipient.username : recipient.firstName,
                                                "sender": sender.username, "link": link])
         try await tx.enqueue(mail, tenant: tenant.id)
-    }
-
-    // MARK: live updates
-
-    @Sendable func updates(_ request: Request, context: MemberRequestContext) async throws -> Response {
-        let username = try context.parameters.require("username")
-        let after = Int(request.queryValue("after") ?? "") ?? 0
-        let me = context.visitor.userID
-        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message]) in
-            let other = try await partner(tx, context, username)
-            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, []) }
-            let messages = try await tx.messages(conversation: conversation, after: after)
-            if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
-            return (other, messages)
-        }
-        struct Item: Encodable { let id: Int; let body: String; let mine: Bool; let who: String; let when: String }
-        let items = messages.map {
-            Item(id: $0.id, body: $0.body, mine: $0.sender == me, who: $0.sender == me ? "You" : other.user.displayName,
-                 when: $0.createdAt.formatted(date: .abbreviated, time: .shortened))
-        }
-        return try json(items)
-    }
-
-    @Sendable func unread(_ request: Request, context: MemberRequestContext) async throws -> Response {
-        let me = context.visitor.userID
-        let counts = try await app.asMember(context, action: "count unread") { try await $0.unreadCounts(user: me) }
-        return try json(["messages": counts.messages, "notifications": counts.notices])
-    }
-
-    private func json(_ value: some Encodable) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
     }
 
     // MARK: organizer to many

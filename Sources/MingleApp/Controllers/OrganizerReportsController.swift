@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Live
+import SpeedNetworking
 import Reports
 import Store
 

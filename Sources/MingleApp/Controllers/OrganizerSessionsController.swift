@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Live
+import SpeedNetworking
 import Store
 
 /// The organizer portal's live sessions: schedule, change and cancel sessions (members are

@@ -15,6 +15,9 @@ struct ErrorPageMiddleware: RouterMiddleware {
             return Response.redirect(to: "/sign-in?next=\(target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")", type: .found)
         } catch is MembershipRequired {
             return Response.redirect(to: "/membership", type: .found)
+        } catch let error as HTTPError where request.headers[.upgrade]?.lowercased() == "websocket" {
+            // A refused WebSocket handshake: no page, the refusal itself (UpgradeRefusalMiddleware).
+            throw error
         } catch let error as HTTPError {
             let status = error.status
             let heading: String = switch status.code {

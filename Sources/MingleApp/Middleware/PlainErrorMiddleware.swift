@@ -9,6 +9,9 @@ struct PlainErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where request.headers[.upgrade]?.lowercased() == "websocket" {
+            // A refused WebSocket handshake: no page, the refusal itself (UpgradeRefusalMiddleware).
+            throw error
         } catch let error as HTTPError where error.status.code < 500 {
             return views.plain(error.status, heading: "That did not work", message: error.body ?? error.status.reasonPhrase)
         } catch {

@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 import Store
 
 /// The organizer's session form as typed: re-shown with every value kept when it is refused.

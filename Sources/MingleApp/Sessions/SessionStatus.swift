@@ -1,5 +1,5 @@
 import Foundation
-import Live
+import SpeedNetworking
 import Store
 
 /// Where a stored session is for the people who see it: the timeline's phase (DESIGN §4),

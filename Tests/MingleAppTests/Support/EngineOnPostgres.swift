@@ -1,6 +1,6 @@
 import Foundation
-import Live
-import LiveEngine
+import RealTime
+import SpeedNetworking
 @testable import MingleApp
 import Store
 import TestSupport
@@ -14,11 +14,11 @@ struct EngineOnPostgres {
     let acme: (tenant: TenantID, organizer: UserID, members: [UserID])
     let session: UUID
     let start: Date
-    let clock: ManualLiveClock
-    let store: LiveSessionStore
-    let engine: SessionEngine
-    let organizer: LiveUser
-    let members: [LiveUser]
+    let clock: ManualActivityClock
+    let store: PostgresSpeedNetworkingStore
+    let engine: SpeedNetworkingEngine
+    let organizer: Participant
+    let members: [Participant]
 
     init(_ db: TestDatabase, members count: Int, length: TimeInterval, seed: UInt64 = 1) async throws {
         let fixtures = Fixtures(db)
@@ -26,14 +26,14 @@ struct EngineOnPostgres {
         let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
         start = t0 + 10
         session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + length, lead: 10, teardown: 10)
-        clock = ManualLiveClock(t0)
-        store = LiveSessionStore(database: db.app, tenant: acme.tenant)
-        guard let engine = try await SessionEngine.load(session: session, store: store, clock: clock, timings: Self.timings, seed: seed) else {
+        clock = ManualActivityClock(t0)
+        store = PostgresSpeedNetworkingStore(database: db.app, tenant: acme.tenant)
+        guard let engine = try await SpeedNetworkingEngine.load(ActivityKey(tenant: acme.tenant, kind: .speedNetworking, id: session), store: store, clock: clock, timings: Self.timings, seed: seed) else {
             throw TestSetupError("the session just written did not load")
         }
         self.engine = engine
-        organizer = LiveUser(id: acme.organizer, name: "Olivia", isOrganizer: true)
-        members = acme.members.enumerated().map { LiveUser(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
+        organizer = Participant(id: acme.organizer, name: "Olivia", isOrganizer: true)
+        members = acme.members.enumerated().map { Participant(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
     }
 
     /// Everyone enters, the session starts, every member meets someone and the pairs form.

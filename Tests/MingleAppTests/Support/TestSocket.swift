@@ -1,5 +1,5 @@
 import Foundation
-import Media
+import RealTime
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -32,6 +32,7 @@ final class TestSocket: Sendable {
         let texts = Mutex<[String]>([])
         let consumed = Mutex(0)
         let closedByServer = Mutex(false)
+        let closeCode = Mutex<UInt16?>(nil)
     }
 
     private let inbox = Inbox()
@@ -61,6 +62,8 @@ final class TestSocket: Sendable {
                         case .ping:
                             continuation.yield(TestSocket.frame(.pong, Array(frame.unmaskedData.readableBytesView)))
                         case .connectionClose:
+                            var data = frame.unmaskedData
+                            inbox.closeCode.withLock { $0 = data.readInteger(as: UInt16.self) }
                             inbox.closedByServer.withLock { $0 = true }
                             continuation.finish()
                         default: break
@@ -108,6 +111,35 @@ final class TestSocket: Sendable {
         outgoing.yield(Self.frame(.text, Array(message.text.utf8)))
     }
 
+    /// Sends one envelope (docs/LIVE_PROTOCOL.md).
+    func send(_ type: String, activity: String? = nil, ref: String? = nil, data: JSON? = nil) {
+        var message: [String: JSON] = ["v": 1, "type": .string(type)]
+        if let activity { message["activity"] = .string(activity) }
+        if let ref { message["ref"] = .string(ref) }
+        if let data { message["data"] = data }
+        send(.object(message))
+    }
+
+    /// Sends raw frames, as a misbehaving client could (fragments, invalid UTF-8, huge frames).
+    func sendFrames(_ frames: [(opcode: WebSocketOpcode, fin: Bool, bytes: [UInt8])]) {
+        for frame in frames {
+            outgoing.yield(WebSocketFrame(fin: frame.fin, opcode: frame.opcode, maskKey: .random(), data: ByteBuffer(bytes: frame.bytes)))
+        }
+    }
+
+    /// The close code the server sent, once it closed.
+    var closeCode: UInt16? { inbox.closeCode.withLock { $0 } }
+
+    /// Waits until the server closed the connection; its close code.
+    func closed(timeout: Duration = .seconds(10)) async throws -> UInt16? {
+        let deadline = ContinuousClock.now + timeout
+        while !wasClosedByServer {
+            if ContinuousClock.now >= deadline { throw Failure.timedOut(waitingFor: "the server to close", received: texts) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return closeCode
+    }
+
     /// Every message received so far, as sent.
     var texts: [String] { inbox.texts.withLock { $0 } }
 
@@ -136,12 +168,52 @@ final class TestSocket: Sendable {
     /// The next message of `type` (and, for `state`, in `status`).
     func next(type: String, status: String? = nil, timeout: Duration = .seconds(10)) async throws -> JSON {
         try await next("\(type)\(status.map { " \($0)" } ?? "")", timeout: timeout) { json in
-            json["type"]?.string == type && (status == nil || json["state"]?["status"]?.string == status)
+            json["type"]?.string == type && (status == nil || json["data"]?["status"]?.string == status)
         }
+    }
+
+    /// The refusal answering the request sent with `ref`.
+    func error(ref: String, timeout: Duration = .seconds(10)) async throws -> JSON {
+        try await next("an error for \(ref)", timeout: timeout) { $0["type"]?.string == "error" && $0["ref"]?.string == ref }
     }
 
     func close() async {
         outgoing.finish()
         _ = await running.result
+    }
+}
+
+extension TestSocket {
+    /// Asks for an upgrade over a plain TCP connection and returns the HTTP status line's code
+    /// and the body, as a browser's handshake would see them when refused.
+    static func handshake(port: Int, host: String, path: String, cookie: String?, origin: String?) async throws -> (status: Int, body: String) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        if let origin { request += "Origin: \(origin)\r\n" }
+        if let cookie { request += "Cookie: \(cookie)\r\n" }
+        request += "\r\n"
+        let response = try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var text = ""
+            for try await chunk in inbound {
+                text += String(buffer: chunk)
+                // Enough once the head is in and the body is as long as it says (or a 101 came).
+                if let end = text.range(of: "\r\n\r\n") {
+                    if text.hasPrefix("HTTP/1.1 101") { break }
+                    let head = text[..<end.lowerBound].lowercased()
+                    let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                        .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                    if text.utf8.count - text[..<end.upperBound].utf8.count >= length { break }
+                }
+            }
+            return text
+        }
+        let status = Int(response.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
+        return (status, body)
     }
 }

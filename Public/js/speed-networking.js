@@ -1,0 +1,392 @@
+// The speed-networking room: renders what Mingle says over the page's socket
+// (docs/LIVE_PROTOCOL.md, the speed-networking messages). The server decides everything; this
+// page only shows state, counts down and sends the person's choices.
+import { createMedia } from "./media.js";
+import { holdReconnectUntil, leaveActivity, onActivity, onConnection, sendActivity, stop } from "./realtime.js";
+
+const root = document.getElementById("live");
+const isOrganizer = root.dataset.organizer === "true";
+const el = (name) => root.querySelector(`[data-live="${name}"]`);
+const stages = [...root.querySelectorAll("[data-stage]")];
+
+let view = null;            // the last "state" message
+let clockOffset = 0;        // server time − local time, in ms
+let closedForGood = false;
+let notOpenUntil = null;
+let surveyShownFor = null;  // pairing whose survey form is on screen
+let broadcasting = false;   // organizer: broadcast wanted in the lobby
+let retryBroadcast = false; // the broadcast stopped because the camera failed: "Try again" restarts it
+
+const serverNow = () => Date.now() + clockOffset;
+
+function showStage(name) {
+  for (const stage of stages) stage.hidden = stage.dataset.stage !== name;
+}
+
+function mmss(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+  const two = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+function clockTime(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+onConnection(({ state }) => {
+  if (state === "closed" && view && !closedForGood) el("phase").textContent = "Reconnecting…";
+  if (state === "given-up") {
+    // Refused again and again: retrying will not help; say what to do instead.
+    showStage("connecting");
+    root.querySelector('[data-stage="connecting"] h2').textContent = "Mingle could not let you into this room";
+    root.querySelector('[data-stage="connecting"] .hint').textContent =
+      "You may have been signed out, or this session is not open to you. Reload the page to try again.";
+    el("phase").textContent = "Not connected";
+  }
+});
+
+const send = (type, data) => sendActivity(type, data);
+
+const media = createMedia({
+  root, el,
+  onPublishFailed: (key) => {
+    if (key !== "lobby-publish") return;  // a pair's leg is retried by the next state
+    // Not broadcasting after all: say so on the button and in the video box; "Try again"
+    // starts it again.
+    broadcasting = false;
+    retryBroadcast = true;
+    showBroadcasting();
+    updateMedia();
+  },
+});
+
+function showBroadcasting() {
+  root.querySelectorAll('[data-action="broadcast"]').forEach((button) => {
+    button.textContent = broadcasting ? "Stop broadcasting" : "Start broadcasting";
+    button.setAttribute("aria-pressed", String(broadcasting));
+  });
+}
+
+// The legs this state wants: the organizer's broadcast in the lobby, watching the lobby's
+// broadcasters while in the lobby or waiting, and in a pair one's own camera and the partner.
+let mediaEpoch = 0;
+function updateMedia() {
+  if (!view) return;
+  if (view.media.epoch !== mediaEpoch) {
+    mediaEpoch = view.media.epoch;
+    media.reset();
+  }
+  const wanted = [];
+  const inLobby = view.status === "lobby" || view.status === "waiting";
+  if (view.media.mayPublishInLobby && broadcasting) wanted.push({ key: "lobby-publish", room: "lobby", publish: true });
+  if (inLobby) {
+    for (const publisher of view.media.lobbyPublishers) {
+      if (publisher !== view.you.id) wanted.push({ key: `lobby-watch:${publisher}`, room: "lobby", publisher, video: "lobby-video" });
+    }
+  }
+  if (view.status === "pair" && view.pair) {
+    const room = `pair-${view.pair.id}`;
+    wanted.push({ key: `pair-publish:${view.pair.id}`, room, publish: true });
+    if (view.media.partnerPublishing) {
+      wanted.push({ key: `pair-watch:${view.pair.id}`, room, publisher: view.pair.partner.id, video: "partner-video" });
+    }
+  }
+  media.sync(wanted);
+  const lobbyStatus = el("lobby-video-status");
+  const lobbyVideo = el("lobby-video");
+  const ownBroadcast = broadcasting && media.has("lobby-publish");
+  const stream = media.localStream;
+  if (ownBroadcast && stream && lobbyVideo.srcObject !== stream) {
+    // The organizer sees their own broadcast, silently.
+    lobbyVideo.muted = true;
+    lobbyVideo.srcObject = stream;
+  } else if (!ownBroadcast && stream && lobbyVideo.srcObject === stream) {
+    lobbyVideo.srcObject = null;
+  }
+  if (lobbyStatus) {
+    const live = ownBroadcast || view.media.lobbyPublishers.some((p) => p !== view.you.id);
+    lobbyStatus.textContent = live ? "" : view.media.mayPublishInLobby
+      ? "You are not broadcasting. Press “Start broadcasting” to be seen and heard by everyone in the lobby."
+      : "The organizer’s camera is off for now.";
+  }
+  const partnerNote = el("partner-video-status");
+  if (partnerNote) partnerNote.hidden = !!view.media.partnerPublishing;
+}
+
+onActivity((message) => {
+  if (message.type.startsWith("media-") || (message.type === "error" && message.ref && message.ref.startsWith("m"))) {
+    media.handle(message).then(() => { if (message.type === "media-config") updateMedia(); })
+      .catch((error) => console.warn("media", error));
+    return;
+  }
+  const data = message.data || {};
+  switch (message.type) {
+    case "state":
+      notOpenUntil = null;
+      holdReconnectUntil(0);
+      view = data;
+      clockOffset = view.now - Date.now();
+      render();
+      updateMedia();
+      break;
+    case "people":
+      renderPresence(data);
+      break;
+    case "notice":
+      notice(data.text);
+      break;
+    case "error":
+      if (data.code === "not-open") {
+        notOpenUntil = Number(root.dataset.opens);
+        holdReconnectUntil(notOpenUntil);
+        showStage("not-open");
+        el("phase").textContent = "Not open yet";
+      } else if (data.code === "signed-out") {
+        closedForGood = true;
+        stop();
+        notice(data.message);
+        el("phase").textContent = "Not connected";
+      } else if (data.code === "closed") {
+        closedForGood = true;
+        leaveActivity();
+        showStage("closed");
+        el("phase").textContent = "Closed";
+      } else if (data.code === "invalid-survey") {
+        const error = el("survey-error");
+        error.textContent = data.message;
+        error.hidden = false;
+      } else {
+        notice(data.message);
+      }
+      break;
+  }
+});
+
+function notice(text) {
+  const box = el("notice");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => { box.hidden = true; }, 8000);
+}
+
+const phaseNames = { scheduled: "Not open yet", lobby: "Lobby open", running: "In progress", ended: "Ended", closed: "Closed" };
+
+function render() {
+  el("phase").textContent = phaseNames[view.session.phase] || view.session.phase;
+  showStage(view.status);
+  el("broadcast").hidden = !(view.status === "lobby" || view.status === "waiting") || root.classList.contains("no-video");
+  if (view.status === "closed") { closedForGood = true; leaveActivity(); }
+  if (view.status === "lobby") renderLobby();
+  if (view.status === "waiting") {
+    el("waiting-reason").textContent = view.waiting.reason;
+    el("first-in-line").hidden = !view.waiting.firstInLine;
+  }
+  if (view.status === "pair") {
+    const pair = view.pair;
+    el("partner").textContent = pair.partner.name;
+    el("partner-initials").textContent = pair.partner.name.split(/\s+/).map((w) => w[0] || "").join("").slice(0, 2).toUpperCase();
+    el("pair-round").textContent = pair.withOrganizer ? `Round ${pair.round} · with the organizer` : `Round ${pair.round}`;
+    el("partner-connection").hidden = pair.partnerConnected;
+  }
+  if (view.status === "survey") renderSurvey(view.survey);
+  else surveyShownFor = null;
+  if (view.status === "closed") {
+    if (isOrganizer) el("organizer").hidden = true;
+    root.querySelector(".people-panel").hidden = true;
+  } else if (isOrganizer && view.organizer) {
+    el("organizer").hidden = false;
+    root.querySelector('[data-action="available"]').checked = view.organizer.available;
+    const other = el("available-other");
+    other.hidden = !view.organizer.availableOrganizer;
+    if (view.organizer.availableOrganizer) other.textContent = `${view.organizer.availableOrganizer.name} is the available organizer.`;
+  }
+  tick();
+}
+
+function renderLobby() {
+  const s = view.session;
+  const meet = root.querySelector('[data-action="meet"]');
+  if (s.phase === "ended") {
+    el("lobby-title").textContent = "The session has ended";
+    el("lobby-text").textContent = "Thank you! The organizer may say a few closing words.";
+  } else if (s.phase === "lobby") {
+    el("lobby-title").textContent = "You are in the lobby";
+    el("lobby-text").textContent = `One-to-one conversations start at ${clockTime(s.startsAt)}.`;
+  } else {
+    el("lobby-title").textContent = "You are in the lobby";
+    el("lobby-text").textContent = isOrganizer
+      ? "Members meet one-to-one. Make yourself available below to meet a member who is left over."
+      : s.pairsStarting ? "Press “Meet someone” to be paired with a person you have not met yet."
+        : "No new conversations start this close to the end.";
+  }
+  if (meet) {
+    meet.hidden = s.phase === "ended";
+    meet.disabled = !(s.canMeet && s.pairsStarting);
+  }
+}
+
+function renderSurvey(survey) {
+  el("survey-partner").textContent = survey.partner.name;
+  if (surveyShownFor === survey.pairing) return;
+  surveyShownFor = survey.pairing;
+  const container = el("survey-questions");
+  container.replaceChildren();
+  el("survey-error").hidden = true;
+  survey.questions.forEach((q, index) => container.append(questionField(q, index)));
+  const first = container.querySelector("input, textarea");
+  if (first) first.focus();
+}
+
+function questionField(q, index) {
+  const id = `q${index}`;
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = `question ${q.kind}`;
+  const legend = document.createElement("legend");
+  legend.textContent = q.prompt + (q.required ? " *" : "");
+  fieldset.append(legend);
+  const choice = (value, label) => {
+    const wrap = document.createElement("label");
+    wrap.className = "choice";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = q.key;
+    input.value = value;
+    if (q.required) input.required = true;
+    wrap.append(input, document.createTextNode(" " + label));
+    return wrap;
+  };
+  if (q.kind === "rating") {
+    const scale = document.createElement("div");
+    scale.className = "scale";
+    for (let n = 1; n <= 5; n++) scale.append(choice(String(n), String(n)));
+    const ends = document.createElement("p");
+    ends.className = "hint scale-ends";
+    ends.textContent = `1 = ${q.low} · 5 = ${q.high}`;
+    fieldset.append(scale, ends);
+  } else if (q.kind === "single_choice") {
+    for (const option of q.options) fieldset.append(choice(option, option));
+  } else {
+    const area = document.createElement("textarea");
+    area.name = q.key;
+    area.id = id;
+    area.rows = 3;
+    area.maxLength = q.maxLength;
+    area.setAttribute("aria-label", q.prompt);
+    fieldset.append(area);
+  }
+  return fieldset;
+}
+
+el("survey-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!view || !view.survey) return;
+  const form = event.currentTarget;
+  const answers = {};
+  for (const q of view.survey.questions) {
+    // By name attribute, not form.elements[key]: a key like "length" would name a property.
+    const fields = [...form.querySelectorAll(`[name="${CSS.escape(q.key)}"]`)];
+    const field = fields.find((f) => f.type !== "radio" || f.checked);
+    const value = field ? field.value.trim() : "";
+    if (value !== "") answers[q.key] = value;
+  }
+  const missing = view.survey.questions.filter((q) => q.required && !answers[q.key]);
+  if (missing.length > 0) {
+    const error = el("survey-error");
+    error.textContent = `Please answer: ${missing.map((q) => q.prompt).join(" · ")}`;
+    error.hidden = false;
+    return;
+  }
+  send("survey", { pairing: view.survey.pairing, answers });
+});
+
+root.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (action === "meet") send("meet");
+  if (action === "leave-pool") send("leave-pool");
+  if (action === "broadcast") {
+    broadcasting = !broadcasting;
+    retryBroadcast = false;
+    showBroadcasting();
+    if (broadcasting) { media.status(""); media.showRetry(false); }
+    updateMedia();
+  }
+  if (action === "media-retry" && retryBroadcast) {
+    broadcasting = true;
+    retryBroadcast = false;
+    showBroadcasting();
+    updateMedia();
+  }
+});
+
+const availability = root.querySelector('[data-action="available"]');
+if (availability) availability.addEventListener("change", () => send("available", { value: availability.checked }));
+
+function renderPresence(presence) {
+  el("present-count").textContent = String(presence.people.length);
+  const list = el("presence");
+  list.replaceChildren(...presence.people.map((p) => {
+    const item = document.createElement("li");
+    item.className = `status-${p.status}` + (p.reconnecting ? " reconnecting" : "");
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = p.name;
+    const tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = p.role === "organizer" ? "organizer"
+      : p.reconnecting ? "reconnecting"
+      : { lobby: "in the lobby", waiting: "waiting", pair: "talking", survey: "survey", closed: "" }[p.status];
+    item.append(name, tag);
+    return item;
+  }));
+  if (!isOrganizer || !presence.pairs) return;
+  el("count-pairings").textContent = String(presence.pairingsSoFar);
+  el("count-surveys").textContent = String(presence.surveysSoFar);
+  el("pairs-empty").hidden = presence.pairs.length > 0;
+  el("pairs-table").hidden = presence.pairs.length === 0;
+  el("pairs").replaceChildren(...presence.pairs.map((pair) => {
+    const row = document.createElement("tr");
+    const cells = [String(pair.round), `${pair.a.name} & ${pair.b.name}${pair.withOrganizer ? " (you)" : ""}`, clockTime(pair.endsAt)];
+    for (const text of cells) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.append(cell);
+    }
+    return row;
+  }));
+  el("pool-empty").hidden = presence.pool.length > 0;
+  el("pool").replaceChildren(...presence.pool.map((person) => {
+    const item = document.createElement("li");
+    item.textContent = person.name;
+    return item;
+  }));
+}
+
+function tick() {
+  const now = serverNow();
+  const countdown = el("session-countdown");
+  if (notOpenUntil) {
+    el("opens-in").textContent = `at ${clockTime(notOpenUntil)} (in ${mmss(notOpenUntil - now)})`;
+  }
+  if (view) {
+    const s = view.session;
+    if (now < s.startsAt) countdown.textContent = `Starts in ${mmss(s.startsAt - now)}`;
+    else if (now < s.endsAt) countdown.textContent = `Ends in ${mmss(s.endsAt - now)}`;
+    else if (now < s.closesAt) countdown.textContent = `Room closes in ${mmss(s.closesAt - now)}`;
+    else countdown.textContent = "";
+    if (view.status === "pair") {
+      const pair = view.pair;
+      const ending = now >= pair.noticeAt;
+      el("pair-countdown").textContent = `${mmss(pair.endsAt - now)} left`;
+      const endingBox = el("pair-ending");
+      endingBox.hidden = !ending;
+      if (ending) endingBox.textContent = `Time to say goodbye: this conversation ends in ${mmss(pair.endsAt - now)}.`;
+    }
+    if (view.status === "waiting" && view.waiting) {
+      el("waiting-reason").textContent = `${view.waiting.reason} (waiting ${mmss(now - view.waiting.since)})`;
+    }
+  }
+}
+
+setInterval(tick, 250);

@@ -1,0 +1,282 @@
+import Crypto
+import Foundation
+import Logging
+import RealTime
+import ServiceLifecycle
+
+/// A Janus node Mingle may place rooms on.
+public struct JanusNodeSettings: Sendable, Equatable {
+    public var url: String
+    public var apiSecret: String
+    public var roomAdminKey: String
+    public init(url: String, apiSecret: String, roomAdminKey: String) {
+        self.url = url
+        self.apiSecret = apiSecret
+        self.roomAdminKey = roomAdminKey
+    }
+}
+
+/// Mingle's rooms on its Janus nodes (DESIGN §5, §9): the rooms activities ask for, each placed
+/// on the live node with the fewest rooms; every media leg (a browser publishing, or watching
+/// one publisher) is a handle Mingle holds. Browsers never see a node, secret or pin. A room its
+/// activity ended is destroyed and can never be created again, so nobody stays in it, whatever
+/// their browser does. Rooms are named `<kind>-<activity id>-<room>` on Janus.
+///
+/// A room's secret and pin are derived from Mingle's secret key and the room's name, so any
+/// run of Mingle can remove a room an earlier run (or a dropped connection) left on a node,
+/// and create it afresh; they never leave the server.
+public actor MediaRooms: MediaRoomControl, Service {
+    public struct Room: Sendable {
+        /// The name on Janus.
+        public var name: String
+        var activity: ActivityKey
+        var node: Int
+        var secret: String
+        var pin: String
+    }
+
+    /// One browser's media connection through Janus.
+    public struct Leg: Sendable {
+        public var id: UUID
+        var room: String
+        var node: Int
+        var handle: Int64
+        var publisher: UUID?  // set for a publishing leg
+    }
+
+    private struct Node {
+        var settings: JanusNodeSettings
+        var videoRoom: VideoRoom?
+        var alive = true
+    }
+
+    private let logger: Logger
+    private var nodes: [Node]
+    private var rooms: [String: Room] = [:]
+    private var creating: [String: Task<Room, any Error>] = [:]
+    private var ended: Set<String> = []
+    private let roomKey: SymmetricKey
+    private var shuttingDown = false
+    private var legs: [UUID: Leg] = [:]
+    private let toDestroy: AsyncStream<Room>
+    private let destroying: AsyncStream<Room>.Continuation
+    /// Told when a node is lost, with the activities whose rooms were on it.
+    private var onNodeLost: (@Sendable (_ activities: Set<ActivityKey>) async -> Void)?
+
+    /// `secretKey`: Mingle's secret key (the room key is derived from it, for this use only).
+    public init(nodes: [JanusNodeSettings], secretKey: [UInt8], logger: Logger) {
+        self.nodes = nodes.map { Node(settings: $0) }
+        (toDestroy, destroying) = AsyncStream<Room>.makeStream()
+        self.logger = logger
+        roomKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secretKey), info: Data("mingle janus rooms".utf8),
+                                         outputByteCount: 32)
+    }
+
+    /// The room's secret (to destroy it) and pin (to join it): HMAC of the name under the room key.
+    public func credentials(_ name: String) -> (secret: String, pin: String) {
+        func derive(_ purpose: String) -> String {
+            Self.urlSafe(Data(HMAC<SHA256>.authenticationCode(for: Data("\(purpose):\(name)".utf8), using: roomKey)))
+        }
+        return (derive("secret"), derive("pin"))
+    }
+
+    public var isConfigured: Bool { !nodes.isEmpty }
+
+    public func onNodeLost(_ handler: @escaping @Sendable (_ activities: Set<ActivityKey>) async -> Void) { onNodeLost = handler }
+
+    /// VideoRoom's error code for "room already exists".
+    static let roomExists = 427
+
+    /// The room's name on Janus: unique per activity and room.
+    public static func janusName(_ room: String, of activity: ActivityKey) -> String {
+        "\(activity.kind.rawValue)-\(activity.id.uuidString.lowercased())-\(room)"
+    }
+
+    // MARK: MediaRoomControl
+
+    /// Ends a room for good at once (nobody can join it from now on); it is destroyed on Janus
+    /// by `run()`, so an activity ending a room never waits on Janus.
+    public func endRoom(_ room: String, of activity: ActivityKey) async {
+        end(Self.janusName(room, of: activity))
+    }
+
+    /// Every room of an activity that closed.
+    public func endRooms(of activity: ActivityKey) async {
+        let prefix = Self.janusName("", of: activity)
+        for name in rooms.keys where name.hasPrefix(prefix) { end(name) }
+    }
+
+    // MARK: Rooms
+
+    /// An activity's room, created on the least busy live node if it does not exist yet;
+    /// refused for a room that has ended.
+    public func room(_ room: String, of activity: ActivityKey, description: String, spec: MediaRoomSpec) async throws -> Room {
+        let name = Self.janusName(room, of: activity)
+        if ended.contains(name) { throw JanusError("this room has ended") }
+        if let room = rooms[name] { return room }
+        if let pending = creating[name] { return try await pending.value }
+        let task = Task { try await self.create(name, activity: activity, description: description, spec: spec) }
+        creating[name] = task
+        defer { creating[name] = nil }
+        let room = try await task.value
+        if ended.contains(name) {
+            // It ended while being created: take it down again.
+            await destroy(room)
+            throw JanusError("this room has ended")
+        }
+        rooms[name] = room
+        return room
+    }
+
+    private func create(_ name: String, activity: ActivityKey, description: String, spec: MediaRoomSpec) async throws -> Room {
+        var lastError: any Error = JanusError("no Janus node is configured")
+        for index in placementOrder() {
+            do {
+                let videoRoom = try await videoRoom(on: index)
+                let (secret, pin) = credentials(name)
+                let room = Room(name: name, activity: activity, node: index, secret: secret, pin: pin)
+                do {
+                    try await videoRoom.createRoom(name, description: description, spec: spec, secret: secret, pin: pin)
+                } catch let error as JanusError where error.code == Self.roomExists {
+                    // Left there by an earlier run or a dropped connection to a node that
+                    // stayed up: replace it (whoever is still in it is disconnected).
+                    try await videoRoom.destroyRoom(name, secret: secret)
+                    try await videoRoom.createRoom(name, description: description, spec: spec, secret: secret, pin: pin)
+                }
+                return room
+            } catch {
+                logger.warning("Janus node \(nodes[index].settings.url) could not create \(name): \(String(describing: error))")
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Live nodes first, the one with the fewest rooms first.
+    private func placementOrder() -> [Int] {
+        let load = Dictionary(grouping: rooms.values, by: \.node).mapValues(\.count)
+        return nodes.indices.sorted { a, b in
+            if nodes[a].alive != nodes[b].alive { return nodes[a].alive }
+            return (load[a] ?? 0, a) < (load[b] ?? 0, b)
+        }
+    }
+
+    private func videoRoom(on index: Int) async throws -> VideoRoom {
+        if let existing = nodes[index].videoRoom { return existing }
+        let settings = nodes[index].settings
+        let connection = JanusConnection(url: settings.url, apiSecret: settings.apiSecret, logger: logger)
+        let session = try await JanusSession.create(on: connection)
+        let videoRoom = try await VideoRoom(session: session, adminKey: settings.roomAdminKey)
+        nodes[index].videoRoom = videoRoom
+        nodes[index].alive = true
+        await connection.onClose { [weak self] error in
+            Task { await self?.lost(node: index, error) }
+        }
+        return videoRoom
+    }
+
+    /// A node's connection dropped: its rooms are gone. Forget them (they are created again
+    /// elsewhere on next use) and tell the pages in them.
+    private func lost(node index: Int, _ error: any Error) async {
+        guard !shuttingDown else { return }
+        logger.error("lost Janus node \(nodes[index].settings.url): \(String(describing: error))")
+        nodes[index].videoRoom = nil
+        nodes[index].alive = false
+        let gone = rooms.values.filter { $0.node == index }
+        for room in gone { rooms[room.name] = nil }
+        for (id, leg) in legs where leg.node == index { legs[id] = nil }
+        if let onNodeLost, !gone.isEmpty { await onNodeLost(Set(gone.map(\.activity))) }
+    }
+
+    /// Ends a room for good: never created again, destroyed on Janus (every participant is
+    /// kicked) by `run()`.
+    func end(_ name: String) {
+        ended.insert(name)
+        for (id, leg) in legs where leg.room == name { legs[id] = nil }
+        if let room = rooms.removeValue(forKey: name) { destroying.yield(room) }
+    }
+
+    /// Destroys ended rooms on Janus until the server stops, then ends its Janus sessions.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await room in self.toDestroy { await self.destroy(room) }
+        }
+        await shutdown()
+    }
+
+    private func destroy(_ room: Room) async {
+        do { try await nodes[room.node].videoRoom?.destroyRoom(room.name, secret: room.secret) } catch {
+            logger.warning("could not destroy \(room.name): \(String(describing: error))")
+        }
+    }
+
+    public func exists(_ name: String) -> Bool { rooms[name] != nil }
+
+    /// The server is stopping: end its Janus sessions (their legs with them). The rooms stay;
+    /// the next run replaces them when its pages set their media up again.
+    public func shutdown() async {
+        shuttingDown = true
+        for index in nodes.indices {
+            guard let videoRoom = nodes[index].videoRoom else { continue }
+            nodes[index].videoRoom = nil
+            await videoRoom.session.destroy()
+            await videoRoom.session.connection.close()
+        }
+    }
+
+    // MARK: Legs
+
+    /// Publishes a browser's media: its offer in, Janus's answer out.
+    public func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+        try await openLeg(in: room, publisher: publisher) { videoRoom, handle in
+            try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
+                                        participant: publisher.uuidString.lowercased(), display: display, offer: offer)
+        }
+    }
+
+    /// Subscribes a browser to one publisher: Janus's offer out; `start` takes the answer.
+    public func watch(in room: Room, publisher: UUID) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+        try await openLeg(in: room, publisher: nil) { videoRoom, handle in
+            try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
+        }
+    }
+
+    /// A new handle on the room's node, joined by `join` (which returns the SDP for the
+    /// browser); hung up again if joining fails.
+    private func openLeg(in room: Room, publisher: UUID?,
+                         join: (VideoRoom, Int64) async throws -> JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+        guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
+        let (handle, events) = try await videoRoom.attachLeg()
+        do {
+            let sdp = try await join(videoRoom, handle)
+            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
+            legs[leg.id] = leg
+            return (leg, sdp, events)
+        } catch {
+            await videoRoom.hangUp(handle: handle)
+            throw error
+        }
+    }
+
+    public func start(_ leg: UUID, answer: JSON) async throws {
+        guard let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { throw JanusError("no such media connection") }
+        try await videoRoom.start(handle: found.handle, answer: answer)
+    }
+
+    public func trickle(_ leg: UUID, candidate: JSON) async throws {
+        guard let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { throw JanusError("no such media connection") }
+        try await videoRoom.trickle(handle: found.handle, candidate: candidate)
+    }
+
+    public func hangUp(_ leg: UUID) async {
+        guard let found = legs.removeValue(forKey: leg) else { return }
+        await nodes[found.node].videoRoom?.hangUp(handle: found.handle)
+    }
+
+    public func leg(_ id: UUID) -> Leg? { legs[id] }
+
+    static func urlSafe(_ bytes: Data) -> String {
+        bytes.base64EncodedString()
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "=", with: "")
+    }
+}

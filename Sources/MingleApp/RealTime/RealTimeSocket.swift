@@ -1,0 +1,325 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Media
+import NIOWebSocket
+import RealTime
+import Store
+
+/// Every page's one socket (`/live/ws` on the tenant's host, DESIGN §9), optionally in one
+/// activity (`?activity=<kind>:<id>`): cookie-authenticated by the ordinary session middleware,
+/// Origin-checked, size and rate limited, rechecked every 30 s. It carries presence and pushes
+/// for the whole site, and the activity's and the media layer's messages, all in one envelope
+/// (docs/LIVE_PROTOCOL.md).
+struct RealTimeSocketController {
+    let app: AppServices
+    let activities: ActivityRegistry
+    let sockets: SocketDirectory
+    let media: MediaRooms
+
+    /// The largest message a page may send, whole or in fragments (a survey with long free-text
+    /// answers fits).
+    static let maxMessageBytes = 8 * 1024
+    /// How often an open socket checks that its person is still signed in and a member with
+    /// the same role (sign-out, suspension or a role change end the connection).
+    static let recheckInterval: Duration = .seconds(30)
+
+    /// Who opens the socket, and in which activity (or why the activity refuses them now).
+    struct Page: Sendable {
+        var visitor: Visitor
+        var participant: Participant
+        var tenant: TenantID
+        var host: String
+    }
+
+    enum Entry {
+        case page(Page, activity: (any Activity)?)
+        /// The activity exists but cannot be entered now (not open yet, over): the page is told after the upgrade.
+        case refused(Page, ActivityRefusal, address: String)
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.ws("/live/ws", shouldUpgrade: { request, context in
+            _ = try await admit(request, context)
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, socket in
+            // Admission is decided again from the same request: the upgrade handler gets the
+            // request and its context, not the values computed above.
+            switch try? await admit(socket.request, socket.requestContext) {
+            case .page(let page, let activity)?:
+                if let activity {
+                    try await serve(page, in: activity, inbound: inbound, outbound: outbound, logger: socket.logger)
+                } else {
+                    try await serve(page, requests: NoActivityRequest.self, address: nil, inbound: inbound, outbound: outbound,
+                                    logger: socket.logger, forward: nil, activityRequest: { _, _ in }, mediaRequest: nil)
+                }
+            case .refused(_, let refusal, let address)?:
+                try await outbound.writeTextMessage(Envelope.error(refusal, activity: address))
+                try await outbound.close(.normalClosure, reason: refusal.code)
+            case nil:
+                try await outbound.close(.policyViolation, reason: "refused")
+            }
+        })
+    }
+
+    /// Who may open the socket: a signed-in active member or organizer of this tenant, from a
+    /// page of this very host; with an activity, one this tenant has (row-level security
+    /// confines the look-up) and that this node runs.
+    func admit(_ request: Request, _ context: AppRequestContext) async throws -> Entry {
+        guard let tenant = context.site.tenant else { throw HTTPError(.notFound, message: "There is no such site.") }
+        guard Self.originAllowed(request.headers[.origin], host: request.host, scheme: app.config.publicScheme) else {
+            throw HTTPError(.forbidden, message: "This page may not open Mingle's live connection.")
+        }
+        guard let visitor = context.visitor else { throw HTTPError(.unauthorized, message: "Sign in first.") }
+        guard visitor.membershipStatus == .active, let role = visitor.role else {
+            throw HTTPError(.forbidden, message: "Only members of this site can use its live connection.")
+        }
+        var key: ActivityKey?
+        if let address = request.queryValue("activity") {
+            guard let parsed = ActivityKey.parse(address: address, tenant: tenant.id) else {
+                throw HTTPError(.badRequest, message: "Which activity? Expected <kind>:<id>.")
+            }
+            guard await activities.knows(parsed.kind) else { throw HTTPError(.notFound, message: "There is no such activity here.") }
+            key = parsed
+        }
+        let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
+        let page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer),
+                        tenant: tenant.id, host: request.host)
+        guard let key else { return .page(page, activity: nil) }
+        do {
+            guard let activity = try await activities.activity(key) else { throw HTTPError(.notFound, message: "There is no such activity here.") }
+            return .page(page, activity: activity)
+        } catch let refusal as ActivityRefusal {
+            return .refused(page, refusal, address: key.address)
+        } catch is HeldElsewhere {
+            throw HTTPError(.serviceUnavailable, message: "This runs on another Mingle node just now; try again in a moment.")
+        }
+    }
+
+    /// Whether the person behind an open socket is still signed in (same session), an active
+    /// member of the tenant and of the same role as when they connected.
+    func stillAdmitted(_ page: Page) async throws -> Bool {
+        try await app.database.withTenant(page.tenant) { tx in
+            guard let session = try await tx.session(tokenHash: page.visitor.sessionTokenHash, host: page.host),
+                  session.userID == page.visitor.userID,
+                  let membership = try await tx.membership(user: page.visitor.userID)
+            else { return false }
+            return membership.status == .active && (membership.role == .organizer) == page.participant.isOrganizer
+        }
+    }
+
+    /// Whether video is on, and the ICE servers the page's peer connections use: TURN with a
+    /// credential for this person when configured (no public STUN: nothing leaves unasked).
+    func mediaConfiguration(for user: Participant) async -> MediaConfiguration {
+        var servers: [MediaConfiguration.ICEServer] = []
+        if let turn = app.config.turn {
+            let credential = turn.credential(for: user.id, now: Date())
+            servers.append(.init(urls: turn.urls, username: credential.username, credential: credential.password))
+        }
+        return MediaConfiguration(enabled: await media.isConfigured, iceServers: servers)
+    }
+
+    struct MediaConfiguration: Encodable {
+        struct ICEServer: Encodable {
+            var urls: [String]
+            var username: String
+            var credential: String
+        }
+        var enabled: Bool
+        var iceServers: [ICEServer]
+    }
+
+    /// The Origin must be this host with the public scheme: another site's page cannot use a
+    /// visitor's cookie to act in their name (WebSockets are not covered by CORS).
+    static func originAllowed(_ origin: String?, host: String, scheme: String) -> Bool {
+        guard let origin, !host.isEmpty else { return false }
+        return origin.lowercased() == "\(scheme)://\(host)"
+    }
+
+    /// A page in an activity: it enters, its events are forwarded, its requests and media
+    /// requests go to the activity and the media layer; when the socket ends it leaves.
+    private func serve<A: Activity>(_ page: Page, in activity: A, inbound: WebSocketInboundStream,
+                                    outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        let address = activity.key.address
+        let connection: ConnectionID
+        let events: AsyncStream<A.Event>
+        do {
+            (connection, events) = try await activity.enter(page.participant)
+        } catch let refusal as ActivityRefusal {
+            try await outbound.writeTextMessage(Envelope.error(refusal, activity: address))
+            try await outbound.close(.normalClosure, reason: refusal.code)
+            return
+        }
+        let signalling = MediaSignalling(activity: activity, user: page.participant, rooms: media, logger: logger) { text in
+            try? await outbound.writeTextMessage(text)
+        }
+        try? await outbound.writeTextMessage(Envelope.text(type: "media-config", activity: address, data: await mediaConfiguration(for: page.participant)))
+        do {
+            try await serve(page, requests: A.Request.self, address: address, inbound: inbound, outbound: outbound, logger: logger,
+                            forward: {
+                                for await event in events { try await outbound.writeTextMessage(Envelope.text(event, activity: address)) }
+                                // The activity ended this connection (it closed).
+                                try? await outbound.close(.normalClosure, reason: "closed")
+                            },
+                            activityRequest: { request, frame in
+                                do {
+                                    try await activity.receive(request, from: connection)
+                                } catch let refusal as ActivityRefusal {
+                                    try? await outbound.writeTextMessage(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
+                                } catch {
+                                    try? await outbound.writeTextMessage(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
+                                }
+                            },
+                            mediaRequest: { request, type, ref in await signalling.handle(request, type: type, ref: ref) })
+        } catch {
+            await signalling.closeAll()
+            await activity.leave(connection)
+            throw error
+        }
+        await signalling.closeAll()
+        await activity.leave(connection)
+    }
+
+    /// The socket's life: registered for presence and pushes, limits applied, every frame
+    /// decoded once and routed — the site's own requests, media requests, activity requests.
+    private func serve<Request: ActivityRequest>(
+        _ page: Page, requests: Request.Type, address: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        logger: Logger, forward: (@Sendable () async throws -> Void)?,
+        activityRequest: @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
+        mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?
+    ) async throws {
+        let (pushes, push) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
+        let socket = await sockets.connect(tenant: page.tenant, user: page.visitor.userID) { push.yield($0) }
+        let site = SiteRequests(app: app, page: page)
+        defer { push.finish() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await text in pushes { try await outbound.writeTextMessage(text) }
+            }
+            if let forward { group.addTask { try await forward() } }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: Self.recheckInterval)
+                    if (try? await stillAdmitted(page)) == false {
+                        try? await outbound.writeTextMessage(Envelope.error(ActivityRefusal(
+                            "signed-out", "You are no longer signed in as a member here; reload the page.")))
+                        try? await outbound.close(.policyViolation, reason: "signed out")
+                        return
+                    }
+                }
+            }
+            var limiter = MessageLimiter()
+            var failure: (any Error)?
+            do {
+                for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
+                    switch limiter.admit(at: Date()) {
+                    case .accept: break
+                    case .refuse:
+                        try await outbound.writeTextMessage(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
+                        continue
+                    case .disconnect:
+                        try await outbound.close(.policyViolation, reason: "rate limit")
+                        throw CancellationError()
+                    }
+                    guard case .text(let text) = message else {
+                        try await outbound.writeTextMessage(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
+                        continue
+                    }
+                    let frame = InboundFrame<SiteRequest, Request>.decode(text)
+                    switch frame.body {
+                    case .site(let request):
+                        if let answer = await site.handle(request, ref: frame.ref) { try await outbound.writeTextMessage(answer) }
+                    case .invalid(let refusal):
+                        try await outbound.writeTextMessage(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
+                    case .media, .activity:
+                        guard frame.activity == address, let address else {
+                            try await outbound.writeTextMessage(Envelope.error(
+                                ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
+                            continue
+                        }
+                        _ = address
+                        if case .activity(let request) = frame.body { await activityRequest(request, frame) }
+                        if case .media(let request) = frame.body {
+                            if let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
+                        }
+                    }
+                }
+            } catch is CancellationError {
+            } catch let error as NIOWebSocketError where error == .invalidFrameLength {
+                // One frame larger than the limit: say so with the code for it.
+                try? await outbound.close(.messageTooLarge, reason: "message too large")
+            } catch {
+                // A message too large in fragments, text that is not UTF-8, or the connection
+                // broke. Rethrown after the clean-up, so the WebSocket layer closes with the
+                // matching code (1009, 1007).
+                logger.debug("live socket ended: \(String(describing: error))")
+                failure = error
+            }
+            await sockets.disconnect(socket)
+            group.cancelAll()
+            if let failure { throw failure }
+        }
+    }
+}
+
+/// The site's own requests over a page's socket.
+struct SiteRequests: Sendable {
+    let app: AppServices
+    let page: RealTimeSocketController.Page
+
+    /// The answer to send back, if any.
+    func handle(_ request: SiteRequest, ref: String?) async -> String? {
+        switch request {
+        case .ping:
+            return Envelope.text(type: "pong", ref: ref)
+        case .read(let username, let upTo):
+            // Marking read announces new counts to every page of this person (a push).
+            let me = page.visitor.userID
+            do {
+                try await app.database.withTenant(page.tenant, user: me) { tx in
+                    guard let other = try await tx.member(username: username)?.user.id,
+                          let conversation = try await tx.existingConversation(between: me, and: other) else { return }
+                    try await tx.markRead(conversation: conversation, user: me, upTo: upTo)
+                }
+                return nil
+            } catch {
+                return Envelope.error(.failed, ref: ref, request: "read")
+            }
+        }
+    }
+}
+
+/// A token bucket per connection: bursts of `capacity` messages (ICE candidates come in
+/// bursts), `perSecond` on average. A connection that keeps hammering after being refused
+/// `patience` times in a row is closed.
+struct MessageLimiter {
+    enum Verdict: Equatable { case accept, refuse, disconnect }
+
+    let capacity: Double
+    let perSecond: Double
+    let patience: Int
+    private var tokens: Double?
+    private var last: Date?
+    private var refusedInARow = 0
+
+    init(capacity: Double = 40, perSecond: Double = 10, patience: Int = 20) {
+        self.capacity = capacity
+        self.perSecond = perSecond
+        self.patience = patience
+    }
+
+    mutating func admit(at now: Date) -> Verdict {
+        var available = tokens ?? capacity
+        if let last { available = min(capacity, available + max(0, now.timeIntervalSince(last)) * perSecond) }
+        last = now
+        if available >= 1 {
+            tokens = available - 1
+            refusedInARow = 0
+            return .accept
+        }
+        tokens = available
+        refusedInARow += 1
+        return refusedInARow >= patience ? .disconnect : .refuse
+    }
+}

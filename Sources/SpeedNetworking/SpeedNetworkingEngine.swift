@@ -1,0 +1,687 @@
+import Foundation
+import RealTime
+import Matching
+
+/// The engine's own durations (the session's are in `SessionTimes`).
+public struct EngineTimings: Sendable {
+    /// How long the pool collects members before a matching round, so that several who press
+    /// "Meet someone" together are matched together (maximum matching needs a pool, not a queue).
+    public var matchDelay: Duration
+    /// How long a disconnected person keeps their place (pair, pool) — long enough to reload
+    /// the page or survive a server restart, short enough that a partner is not left waiting.
+    public var reconnectGrace: Duration
+
+    public init(matchDelay: Duration, reconnectGrace: Duration) {
+        self.matchDelay = matchDelay
+        self.reconnectGrace = reconnectGrace
+    }
+
+    public static let production = EngineTimings(matchDelay: .seconds(2), reconnectGrace: .seconds(20))
+}
+
+/// One running session (DESIGN §4): the timeline, presence, the pool, the pairs and their
+/// timers, surveys. Every change is written to the store before it takes effect in memory, so
+/// a new engine loaded from the store after a restart continues where this one stopped.
+///
+/// Operations are serialized (see `exclusive`): an operation that awaits the store finishes
+/// before the next one looks at the state, so actor reentrancy cannot interleave them.
+///
+/// It is an activity of the real-time layer: pages enter it through their socket, and media
+/// code asks it (`MediaRights`) what each person may do in its rooms, "lobby" and "pair-<id>".
+public actor SpeedNetworkingEngine: Activity {
+    public typealias Request = SpeedNetworkingRequest
+    public typealias Event = SpeedNetworkingEvent
+
+    public nonisolated let key: ActivityKey
+    public nonisolated var sessionID: UUID { key.id }
+    public nonisolated let title: String
+    public nonisolated let times: SessionTimes
+    public nonisolated let questions: [SurveyQuestion]
+    private let store: any SpeedNetworkingStore
+    private let clock: any ActivityClock
+    private let timings: EngineTimings
+    private var rng: SeededGenerator
+
+    // Recorded state (mirrors the store).
+    private var pairings: [UUID: PairingRecord] = [:]
+    private var activePairing: [UUID: UUID] = [:]  // user → running pairing
+    private var pendingSurvey: [UUID: UUID] = [:]  // user → pairing to answer about
+    private var responses: Set<ResponseKey> = []
+    private var pool: [UUID: PoolEntry] = [:]
+    private var met: Set<Pair<UUID>> = []
+    private var round = 0
+    private var availableOrganizer: UUID?
+    private var endHandled = false
+
+    // Live-only state.
+    private var names: [UUID: String] = [:]
+    private var organizers: Set<UUID> = []
+    private var connections: [ConnectionID: (user: UUID, outbox: AsyncStream<SpeedNetworkingEvent>.Continuation)] = [:]
+    private var nextConnection: ConnectionID = 0
+    /// People without a connection who keep their place until the grace runs out.
+    private var disconnectedSince: [UUID: Date] = [:]
+    private var matchDue: Date?
+    private var lastView: [ConnectionID: SpeedNetworkingView] = [:]
+    private var lastPresence: [ConnectionID: RoomPresence] = [:]
+    public private(set) var isClosed = false
+    /// Who publishes media where right now (kept by the media layer; not persisted).
+    private var publishingInLobby: Set<UUID> = []
+    private var publishingInPair: [UUID: UUID] = [:]  // user → pairing
+    /// Bumped when the media tier lost rooms (a Janus node died): pages set their media up again.
+    private var mediaEpoch = 0
+    /// Where pair rooms end (at once, whatever the browsers do) and the lobby room with the session.
+    private var media: (any MediaRoomControl)?
+
+    // Serialization of operations and the timer loop's sleep.
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var sleeper: Task<Void, Never>?
+
+    /// Loads a session from the store and catches up with the clock (pairs that ended while
+    /// nobody ran the session are ended now, with their surveys). Nil when there is no such session.
+    public static func load(
+        _ key: ActivityKey, store: any SpeedNetworkingStore, clock: any ActivityClock,
+        timings: EngineTimings = .production, seed: UInt64 = UInt64.random(in: 0 ... .max)
+    ) async throws -> SpeedNetworkingEngine? {
+        guard let snapshot = try await store.load(session: key.id) else { return nil }
+        let engine = SpeedNetworkingEngine(key: key, snapshot: snapshot, store: store, clock: clock, timings: timings, seed: seed)
+        try await engine.tick()
+        return engine
+    }
+
+    init(key: ActivityKey, snapshot: SpeedNetworkingSnapshot, store: any SpeedNetworkingStore, clock: any ActivityClock, timings: EngineTimings, seed: UInt64) {
+        self.key = key
+        title = snapshot.title
+        times = snapshot.times
+        questions = snapshot.questions
+        self.store = store
+        self.clock = clock
+        self.timings = timings
+        rng = SeededGenerator(seed: seed)
+        names = snapshot.names
+        responses = snapshot.responses
+        availableOrganizer = snapshot.availableOrganizer
+        let now = clock.now
+        var latestPairing: [UUID: PairingRecord] = [:]
+        for pairing in snapshot.pairings {
+            pairings[pairing.id] = pairing
+            met.insert(Pair(pairing.memberA, pairing.memberB))
+            round = max(round, pairing.round)
+            if pairing.withOrganizer { organizers.insert(pairing.memberB) }
+            for user in [pairing.memberA, pairing.memberB] {
+                if pairing.endedAt == nil { activePairing[user] = pairing.id; disconnectedSince[user] = now }
+                if latestPairing[user].map({ $0.startedAt < pairing.startedAt }) ?? true { latestPairing[user] = pairing }
+            }
+        }
+        // A survey is pending for the latest pairing that ended by the clock and is unanswered.
+        for (user, pairing) in latestPairing where pairing.endedAt != nil && pairing.endReason != .left {
+            let key = ResponseKey(pairing: pairing.id, submitter: user)
+            if !snapshot.questions.isEmpty && !snapshot.responses.contains(key) { pendingSurvey[user] = pairing.id }
+        }
+        for entry in snapshot.pool {
+            pool[entry.user] = entry
+            disconnectedSince[entry.user] = now
+        }
+        let poolEmpty = snapshot.pool.isEmpty
+        if poolEmpty { endHandled = now >= snapshot.times.end }
+        if !poolEmpty { matchDue = now + timings.reconnectGrace }
+    }
+
+    // MARK: Operations
+
+    /// Enters the room. The returned stream carries everything for this connection; it
+    /// finishes when the session closes or `leave(_:)` is called.
+    public func enter(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
+        try await exclusive {
+            let now = clock.now
+            let phase = times.phase(at: now)
+            if isClosed || phase == .closed { throw ActivityRefusal.closed }
+            if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
+            guard connections.values.filter({ $0.user == user.id }).count < Self.maxConnectionsPerPerson else {
+                throw ActivityRefusal("too-many-windows", "This room is open in too many of your windows; close one and reload.")
+            }
+            try await store.recordAttendance(session: sessionID, user: user, at: now)
+            names[user.id] = user.name
+            // The role as of this connection: someone made or unmade organizer since keeps no old rights.
+            if user.isOrganizer { organizers.insert(user.id) } else { organizers.remove(user.id) }
+            disconnectedSince[user.id] = nil
+            let id = nextConnection
+            nextConnection += 1
+            let (stream, outbox) = AsyncStream<SpeedNetworkingEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+            connections[id] = (user.id, outbox)
+            if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
+            offerOrganizerIfFree(user.id, now: now)
+            publish()
+            return (id, stream)
+        }
+    }
+
+    /// A connection ended (page closed, reloaded, network lost). The person keeps their place
+    /// for the reconnect grace.
+    public func leave(_ connection: ConnectionID) async {
+        await exclusive {
+            guard let (user, outbox) = connections.removeValue(forKey: connection) else { return }
+            outbox.finish()
+            lastView[connection] = nil
+            lastPresence[connection] = nil
+            if !isConnected(user) && !isClosed {
+                disconnectedSince[user] = clock.now
+                wakeTimer()
+            }
+            publish()
+        }
+    }
+
+    /// Handles one request from a connection; a refusal is thrown back to that page only.
+    public func receive(_ request: SpeedNetworkingRequest, from connection: ConnectionID) async throws {
+        guard let user = connections[connection]?.user else { return }
+        do {
+            switch request {
+            case .meet: try await meet(user)
+            case .leavePool: try await leavePool(user)
+            case .survey(let pairing, let answers): try await submitSurvey(user, pairing: pairing, answers: answers)
+            case .available(let value): try await setAvailable(user, value)
+            }
+        } catch let refusal as ActivityRefusal {
+            throw refusal
+        } catch {
+            throw ActivityRefusal.failed
+        }
+    }
+
+    public func meet(_ user: UUID) async throws {
+        try await exclusive {
+            let now = clock.now
+            guard times.phase(at: now).canMeet else {
+                throw times.phase(at: now) < .running
+                    ? ActivityRefusal("not-started", "Meeting starts when the session begins.")
+                    : ActivityRefusal("ended", "The session has ended; no new conversations start.")
+            }
+            guard !organizers.contains(user) else {
+                throw ActivityRefusal("organizer", "Organizers meet left-over members by being available.")
+            }
+            guard times.canStartPair(at: now) else {
+                throw ActivityRefusal("too-late", "No new conversations start this close to the end of the session.")
+            }
+            guard activePairing[user] == nil, pendingSurvey[user] == nil, pool[user] == nil else {
+                throw ActivityRefusal("busy", "You are already waiting or in a conversation.")
+            }
+            let entry = PoolEntry(user: user, queuedAt: now, priority: false)
+            try await store.enterPool(session: sessionID, entry: entry)
+            pool[user] = entry
+            scheduleMatch(at: now + timings.matchDelay)
+            publish()
+        }
+    }
+
+    public func leavePool(_ user: UUID) async throws {
+        try await exclusive {
+            guard pool[user] != nil else { throw ActivityRefusal("not-waiting", "You are not waiting.") }
+            try await store.leavePool(session: sessionID, user: user)
+            pool[user] = nil
+            publish()
+        }
+    }
+
+    public func submitSurvey(_ user: UUID, pairing: UUID, answers: [String: String]) async throws {
+        try await exclusive {
+            guard pendingSurvey[user] == pairing, let record = pairings[pairing], let target = record.partner(of: user) else {
+                throw ActivityRefusal("no-survey", "There is no survey to answer about that conversation.")
+            }
+            let problems = SurveyQuestion.problems(questions, answers: answers)
+            guard problems.isEmpty else { throw ActivityRefusal("invalid-survey", problems.joined(separator: " ")) }
+            let now = clock.now
+            let stored = questions.enumerated().compactMap { position, question -> SurveyResponse.Answer? in
+                let value = (answers[question.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                return value.isEmpty ? nil : .init(question: question, position: position, value: value)
+            }
+            let response = SurveyResponse(pairing: pairing, submitter: user, target: target, submittedAt: now, answers: stored)
+            // Back to the pool while new pairs can still start; organizers go back to the lobby.
+            let requeue = !organizers.contains(user) && times.canStartPair(at: now)
+                ? PoolEntry(user: user, queuedAt: now, priority: false) : nil
+            try await store.recordResponse(session: sessionID, response, requeue: requeue)
+            responses.insert(ResponseKey(pairing: pairing, submitter: user))
+            pendingSurvey[user] = nil
+            if let requeue {
+                pool[user] = requeue
+                scheduleMatch(at: now + timings.matchDelay)
+            }
+            offerOrganizerIfFree(user, now: now)
+            publish()
+        }
+    }
+
+    public func setAvailable(_ user: UUID, _ available: Bool) async throws {
+        try await exclusive {
+            guard organizers.contains(user) else { throw ActivityRefusal("not-organizer", "Only organizers can do that.") }
+            let newValue: UUID? = available ? user : (availableOrganizer == user ? nil : availableOrganizer)
+            guard newValue != availableOrganizer else { return }
+            try await store.setAvailableOrganizer(session: sessionID, user: newValue)
+            availableOrganizer = newValue
+            if newValue != nil && !pool.isEmpty { scheduleMatch(at: clock.now) }
+            publish()
+        }
+    }
+
+    /// Processes everything due at the clock's time: pair notices and ends, the session end,
+    /// expired reconnect graces, a due matching round, the close.
+    public func tick() async throws {
+        try await exclusive { try await processDue() }
+    }
+
+    /// The timer loop: sleeps until the next event (or until woken by a change) and processes
+    /// it, until the session closes. Store failures are retried on the next wake.
+    public func run() async {
+        while !isClosed && !Task.isCancelled {
+            let now = clock.now
+            let next = nextWake(after: now) ?? now + .seconds(60)
+            let clock = self.clock
+            let sleep = Task { _ = try? await clock.sleep(until: next) }
+            sleeper = sleep
+            await sleep.value
+            sleeper = nil
+            do { try await tick() } catch { try? await clock.sleep(until: clock.now + .seconds(1)) }
+        }
+    }
+
+    /// Stops the timer loop and ends every connection (server shutdown); nothing is written.
+    public func shutdown() {
+        isClosed = true
+        sleeper?.cancel()
+        for (_, connection) in connections { connection.outbox.finish() }
+        connections = [:]
+    }
+
+    // MARK: Media (the socket layer reports; views carry it)
+
+    public func attach(media: any MediaRoomControl) { self.media = media }
+
+    /// The session's media rooms: "lobby" (organizers broadcast, everyone watches) and one
+    /// "pair-<pairing id>" per running pair.
+    public static let lobbyRoom = "lobby"
+    public static func pairRoom(_ pairing: UUID) -> String { "pair-\(pairing.uuidString.lowercased())" }
+
+    /// The running pairing a room belongs to.
+    private func pairing(ofRoom room: String) -> PairingRecord? {
+        guard room.hasPrefix("pair-"), let id = UUID(uuidString: String(room.dropFirst(5))), let record = pairings[id], record.endedAt == nil else {
+            return nil
+        }
+        return record
+    }
+
+    public func mediaRoom(_ room: String) -> MediaRoomSpec? {
+        guard !isClosed else { return nil }
+        if room == Self.lobbyRoom { return times.phase(at: clock.now).canEnter ? MediaRoomSpec(publishers: 3) : nil }
+        return pairing(ofRoom: room) == nil ? nil : MediaRoomSpec(publishers: 2)
+    }
+
+    /// What the media layer may let `user` do now, decided by the timeline and the pairs:
+    /// organizers publish in the lobby while it exists; members publish only in the room of
+    /// the pair they are in, and only while it runs.
+    public func mayPublish(_ user: UUID, in room: String) -> Bool {
+        guard !isClosed, isConnected(user) else { return false }
+        if room == Self.lobbyRoom { return broadcastsToLobby(user) }
+        guard let record = pairing(ofRoom: room) else { return false }
+        return activePairing[user] == record.id
+    }
+
+    /// Whom `user` may watch: in the lobby the publishing organizers; in a pair the partner.
+    public func mayWatch(_ user: UUID, publisher: UUID, in room: String) -> Bool {
+        guard !isClosed, isConnected(user) else { return false }
+        if room == Self.lobbyRoom { return times.phase(at: clock.now).canEnter && isBroadcasting(publisher) }
+        guard let record = pairing(ofRoom: room), activePairing[user] == record.id else { return false }
+        return record.partner(of: user) == publisher
+    }
+
+    /// Nobody moderates a speed-networking room: the timeline and the pairs decide.
+    public func mayModerate(_ user: UUID, in room: String) -> Bool { false }
+
+    /// An organizer may broadcast to the lobby while it is open, except while talking with a
+    /// member: that conversation is private (the page pauses the broadcast and resumes it after).
+    private func broadcastsToLobby(_ user: UUID) -> Bool {
+        organizers.contains(user) && activePairing[user] == nil && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
+    }
+
+    /// Seen in the lobby: publishing there and not in a pair just now.
+    private func isBroadcasting(_ user: UUID) -> Bool { publishingInLobby.contains(user) && activePairing[user] == nil }
+
+    public func setPublishing(_ user: UUID, in room: String, _ publishing: Bool) {
+        if room == Self.lobbyRoom {
+            if publishing { publishingInLobby.insert(user) } else { publishingInLobby.remove(user) }
+        } else if let record = pairing(ofRoom: room), publishing {
+            publishingInPair[user] = record.id
+        } else if publishingInPair[user].map({ Self.pairRoom($0) == room }) ?? false {
+            publishingInPair[user] = nil
+        }
+        publish()
+    }
+
+    public func mediaLost() { resetMedia() }
+
+    /// The media tier lost rooms: forget who publishes and tell every page to start again.
+    public func resetMedia() {
+        publishingInLobby = []
+        publishingInPair = [:]
+        mediaEpoch += 1
+        publish()
+    }
+
+    // MARK: Inspection (tests, organizer tools)
+
+    public func view(of user: UUID) -> SpeedNetworkingView { makeView(for: user, at: clock.now) }
+    public func presence(forOrganizer: Bool) -> RoomPresence { makePresence(forOrganizer: forOrganizer) }
+    public var waitingUsers: [UUID] { orderedPool().map(\.user) }
+    public var allPairings: [PairingRecord] {
+        pairings.values.sorted { ($0.startedAt, $0.round, $0.id.uuidString) < ($1.startedAt, $1.round, $1.id.uuidString) }
+    }
+    public var connectionCount: Int { connections.count }
+
+    /// The earliest instant strictly after `time` at which something is due.
+    public func nextWake(after time: Date) -> Date? {
+        var candidates: [Date] = []
+        if let next = times.nextEvent(after: time) { candidates.append(next) }
+        // Overdue work (a write that failed earlier) is due now, not at the next unrelated event.
+        if time >= times.end && !endHandled { candidates.append(time) }
+        for pairing in Set(activePairing.values).compactMap({ pairings[$0] }) {
+            let pairClock = times.pair(startedAt: pairing.startedAt)
+            if pairClock.overAt <= time { candidates.append(time) } else if let next = pairClock.nextEvent(after: time) { candidates.append(next) }
+        }
+        if let matchDue { candidates.append(max(matchDue, time)) }
+        for since in disconnectedSince.values { candidates.append(max(since + timings.reconnectGrace, time)) }
+        return candidates.min()
+    }
+
+    // MARK: Processing
+
+    private func processDue() async throws {
+        guard !isClosed else { return }
+        let now = clock.now
+        // 1. Pairs whose time is up (the session end cuts them at E).
+        for pairingID in Set(activePairing.values) {
+            guard let record = pairings[pairingID] else { continue }
+            let clockOfPair = times.pair(startedAt: record.startedAt)
+            guard clockOfPair.overAt <= now else { continue }
+            let reason: PairingEnd = clockOfPair.isCutShort && clockOfPair.overAt >= times.end ? .sessionEnd : .time
+            try await endPairing(record, at: clockOfPair.overAt, reason: reason, leftBy: nil, now: now)
+        }
+        // 2. The session end: the pool empties, everyone is back in the lobby.
+        if now >= times.end && !endHandled {
+            if !pool.isEmpty { try await store.clearPool(session: sessionID) }
+            pool = [:]
+            matchDue = nil
+            endHandled = true
+        }
+        // 3. People who did not come back in time lose their place.
+        for (user, since) in disconnectedSince where since + timings.reconnectGrace <= now {
+            if let pairingID = activePairing[user], let record = pairings[pairingID] {
+                try await endPairing(record, at: now, reason: .left, leftBy: user, now: now)
+            }
+            if pool[user] != nil {
+                try await store.leavePool(session: sessionID, user: user)
+                pool[user] = nil
+            }
+            disconnectedSince[user] = nil
+        }
+        // 4. A due matching round.
+        if let due = matchDue, due <= now { try await matchRound(at: now) }
+        // 5. The close: the room is deallocated; the data stays.
+        if times.phase(at: now) == .closed {
+            isClosed = true
+            await media?.endRooms(of: key)
+            for (id, connection) in connections {
+                connection.outbox.yield(.state(makeView(for: connection.user, at: now)))
+                connection.outbox.finish()
+                lastView[id] = nil
+            }
+            connections = [:]
+            return
+        }
+        publish()
+    }
+
+    private func endPairing(_ record: PairingRecord, at end: Date, reason: PairingEnd, leftBy: UUID?, now: Date) async throws {
+        var stayer: UUID?
+        var requeue: [PoolEntry] = []
+        if reason == .left, let leaver = leftBy, let partner = record.partner(of: leaver) {
+            stayer = partner
+            if !organizers.contains(partner) && times.canStartPair(at: now) {
+                requeue = [PoolEntry(user: partner, queuedAt: record.startedAt, priority: true)]
+            }
+        } else if questions.isEmpty {
+            // No survey: both straight back to the pool while pairs can still start.
+            requeue = [record.memberA, record.memberB].filter { !organizers.contains($0) && times.canStartPair(at: now) }
+                .map { PoolEntry(user: $0, queuedAt: now, priority: false) }
+        }
+        try await store.endPairing(session: sessionID, pairing: record.id, at: end, reason: reason, leftBy: leftBy, requeue: requeue)
+        var ended = record
+        ended.endedAt = end
+        ended.endReason = reason
+        ended.leftBy = leftBy
+        pairings[record.id] = ended
+        for user in [record.memberA, record.memberB] {
+            activePairing[user] = nil
+            if publishingInPair[user] == record.id { publishingInPair[user] = nil }
+            if reason != .left && !questions.isEmpty { pendingSurvey[user] = record.id }
+        }
+        await media?.endRoom(Self.pairRoom(record.id), of: key)
+        for entry in requeue {
+            pool[entry.user] = entry
+            scheduleMatch(at: now + timings.matchDelay)
+        }
+        if let stayer {
+            let name = names[leftBy ?? stayer] ?? "Your partner"
+            send(.notice(requeue.isEmpty
+                ? "\(name) left the conversation."
+                : "\(name) left the conversation. You are first in line for the next one."), to: stayer)
+            offerOrganizerIfFree(stayer, now: now)
+        }
+    }
+
+    /// A matching round. `matchDue` is cleared only once the round is stored, so a failed
+    /// write is retried on the next wake.
+    private func matchRound(at now: Date) async throws {
+        let waiting = orderedPool().filter { isConnected($0.user) }
+        guard times.canStartPair(at: now), !waiting.isEmpty else {
+            matchDue = nil
+            return
+        }
+        let organizer = availableOrganizer.flatMap { id in isFree(organizer: id) ? id : nil }
+        let result = Matcher.match(
+            MatchRequest(waiting: waiting.map(\.user), met: met, organizer: organizer), using: &rng)
+        var records = result.pairs.map {
+            PairingRecord(id: UUID(), memberA: $0.first, memberB: $0.second, withOrganizer: false, round: round + 1, startedAt: now)
+        }
+        if let member = result.withOrganizer, let organizer {
+            records.append(PairingRecord(id: UUID(), memberA: member, memberB: organizer, withOrganizer: true, round: round + 1, startedAt: now))
+        }
+        let newlyPrioritised = result.leftOver.filter { pool[$0]?.priority == false }
+        guard !records.isEmpty || !newlyPrioritised.isEmpty else {
+            matchDue = nil
+            return
+        }
+        try await store.startPairings(session: sessionID, records, prioritised: newlyPrioritised)
+        matchDue = nil
+        if !records.isEmpty { round += 1 }
+        for record in records {
+            pairings[record.id] = record
+            met.insert(Pair(record.memberA, record.memberB))
+            for user in [record.memberA, record.memberB] {
+                activePairing[user] = record.id
+                pool[user] = nil
+            }
+        }
+        for user in newlyPrioritised { pool[user]?.priority = true }
+    }
+
+    // MARK: Views
+
+    private func publish() {
+        let now = clock.now
+        let memberPresence = makePresence(forOrganizer: false)
+        let organizerPresence = makePresence(forOrganizer: true)
+        var views: [UUID: SpeedNetworkingView] = [:]
+        for (id, connection) in connections {
+            let view = views[connection.user] ?? makeView(for: connection.user, at: now)
+            views[connection.user] = view
+            if !(lastView[id]?.sameContent(as: view) ?? false) {
+                lastView[id] = view
+                deliver(.state(view), to: id)
+            }
+            let presence = organizers.contains(connection.user) ? organizerPresence : memberPresence
+            if lastPresence[id] != presence {
+                lastPresence[id] = presence
+                deliver(.people(presence), to: id)
+            }
+        }
+    }
+
+    private func send(_ message: SpeedNetworkingEvent, to user: UUID) {
+        for (id, connection) in connections where connection.user == user { deliver(message, to: id) }
+    }
+
+    /// Hands a message to a connection's buffer. A reader that fell so far behind that the
+    /// buffer dropped its oldest message may have lost a state: forget what it was sent, so
+    /// the next change sends the whole view again.
+    private func deliver(_ message: SpeedNetworkingEvent, to connection: ConnectionID) {
+        guard let outbox = connections[connection]?.outbox else { return }
+        if case .dropped = outbox.yield(message) {
+            lastView[connection] = nil
+            lastPresence[connection] = nil
+        }
+    }
+
+    private func status(of user: UUID, at now: Date) -> SpeedNetworkingView.Status {
+        if isClosed || times.phase(at: now) == .closed { return .closed }
+        if activePairing[user] != nil { return .pair }
+        if pendingSurvey[user] != nil { return .survey }
+        if pool[user] != nil { return .waiting }
+        return .lobby
+    }
+
+    private func person(_ id: UUID) -> Person { Person(id: id, name: names[id] ?? "Someone") }
+
+    private func makeView(for user: UUID, at now: Date) -> SpeedNetworkingView {
+        let phase = times.phase(at: now)
+        let status = status(of: user, at: now)
+        var view = SpeedNetworkingView(
+            now: now,
+            session: .init(
+                id: sessionID, title: title, phase: String(describing: phase),
+                lobbyOpensAt: times.lobbyOpens, startsAt: times.start, endsAt: times.end, closesAt: times.closes,
+                roundSeconds: Int(times.round.components.seconds),
+                canMeet: phase.canMeet && !organizers.contains(user), pairsStarting: times.canStartPair(at: now)),
+            you: person(user), role: organizers.contains(user) ? "organizer" : "member", status: status,
+            metCount: met.filter { $0.contains(user) }.count)
+        switch status {
+        case .pair:
+            if let record = activePairing[user].flatMap({ pairings[$0] }), let partner = record.partner(of: user) {
+                let pairClock = times.pair(startedAt: record.startedAt)
+                view.pair = .init(
+                    id: record.id, partner: person(partner), withOrganizer: record.withOrganizer, round: record.round,
+                    startedAt: record.startedAt, noticeAt: pairClock.noticeAt, endsAt: pairClock.overAt,
+                    ending: now >= pairClock.noticeAt, partnerConnected: isConnected(partner))
+            }
+        case .survey:
+            if let record = pendingSurvey[user].flatMap({ pairings[$0] }), let partner = record.partner(of: user) {
+                view.survey = .init(pairing: record.id, partner: person(partner), questions: questions.map(SurveyQuestionView.init))
+            }
+        case .waiting:
+            if let entry = pool[user] { view.waiting = .init(since: entry.queuedAt, firstInLine: entry.priority, reason: waitingReason(user, entry, now: now)) }
+        case .lobby, .closed:
+            break
+        }
+        view.media = .init(
+            lobbyPublishers: publishingInLobby.filter(isBroadcasting).sorted { $0.uuidString < $1.uuidString },
+            mayPublishInLobby: broadcastsToLobby(user) && status != .closed,
+            partnerPublishing: view.pair.map { publishingInPair[$0.partner.id] == $0.id } ?? false,
+            epoch: mediaEpoch)
+        if organizers.contains(user) {
+            view.organizer = .init(
+                available: availableOrganizer == user,
+                availableOrganizer: availableOrganizer.flatMap { $0 == user ? nil : person($0) })
+        }
+        return view
+    }
+
+    private func waitingReason(_ user: UUID, _ entry: PoolEntry, now: Date) -> String {
+        if !times.canStartPair(at: now) { return "No new conversations start this close to the end of the session." }
+        if matchDue != nil { return "Finding you someone…" }
+        let others = pool.keys.filter { $0 != user && isConnected($0) }
+        if others.isEmpty {
+            return entry.priority
+                ? "Everyone else is in a conversation. You are first in line for the next person who is free."
+                : "Everyone else is in a conversation. You will meet the next person who is free."
+        }
+        if others.allSatisfy({ met.contains(Pair(user, $0)) }) {
+            return "You have already met everyone who is waiting. You are first in line for someone new."
+        }
+        return "Waiting for the next round."
+    }
+
+    private func makePresence(forOrganizer: Bool) -> RoomPresence {
+        let now = clock.now
+        let present = Set(connections.values.map(\.user)).union(disconnectedSince.keys.filter { names[$0] != nil && (activePairing[$0] != nil || pool[$0] != nil) })
+        let people = present.map { id in
+            RoomPresence.Entry(
+                id: id, name: names[id] ?? "Someone", role: organizers.contains(id) ? "organizer" : "member",
+                status: status(of: id, at: now), reconnecting: !isConnected(id))
+        }.sorted { ($0.role == "organizer" ? 0 : 1, $0.name, $0.id.uuidString) < ($1.role == "organizer" ? 0 : 1, $1.name, $1.id.uuidString) }
+        var presence = RoomPresence(people: people)
+        if forOrganizer {
+            presence.pairs = Set(activePairing.values).compactMap { pairings[$0] }.sorted { ($0.startedAt, $0.id.uuidString) < ($1.startedAt, $1.id.uuidString) }.map {
+                let pairClock = times.pair(startedAt: $0.startedAt)
+                return .init(id: $0.id, a: person($0.memberA), b: person($0.memberB), round: $0.round,
+                             startedAt: $0.startedAt, endsAt: pairClock.overAt, withOrganizer: $0.withOrganizer)
+            }
+            presence.pool = orderedPool().map { person($0.user) }
+            presence.pairingsSoFar = pairings.count
+            presence.surveysSoFar = responses.count
+        }
+        return presence
+    }
+
+    // MARK: Helpers
+
+    private func orderedPool() -> [PoolEntry] {
+        pool.values.sorted { a, b in
+            if a.priority != b.priority { return a.priority }
+            if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
+            return a.user.uuidString < b.user.uuidString
+        }
+    }
+
+    private func isConnected(_ user: UUID) -> Bool { connections.values.contains { $0.user == user } }
+
+    /// An organizer who could meet a left-over member now.
+    private func isFree(organizer id: UUID) -> Bool {
+        organizers.contains(id) && isConnected(id) && activePairing[id] == nil && pendingSurvey[id] == nil
+    }
+
+    /// The available organizer just became free (back from a pair or a survey, or reconnected):
+    /// someone may be waiting for them.
+    private func offerOrganizerIfFree(_ user: UUID, now: Date) {
+        if availableOrganizer == user && isFree(organizer: user) && !pool.isEmpty { scheduleMatch(at: now) }
+    }
+
+    /// One person may have the room open in a few windows (a phone and a laptop), not dozens.
+    static let maxConnectionsPerPerson = 3
+
+    private func scheduleMatch(at time: Date) {
+        if matchDue.map({ time < $0 }) ?? true { matchDue = time }
+        wakeTimer()
+    }
+
+    private func wakeTimer() { sleeper?.cancel() }
+
+    private func exclusive<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}

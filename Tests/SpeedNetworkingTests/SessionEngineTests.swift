@@ -1,0 +1,136 @@
+import Foundation
+import RealTime
+import SpeedNetworking
+import Matching
+import Testing
+
+@Suite("Session engine: the timeline of DESIGN §4 with a hand-moved clock")
+struct SessionEngineTimelineTests {
+    @Test("A whole session: refused before the lobby, lobby, rounds with surveys, the end, teardown refusal")
+    func wholeSession() async throws {
+        // setup: four members and the organizer; S = t0 + 10 s, E = S + 60 s, rounds 20 s + 5 s grace.
+        let fixture = SessionFixture(members: 4, sessionSeconds: 60)
+        let engine = try await fixture.engine()
+
+        // act + check: before S − L nobody may enter.
+        fixture.clock.set(SessionFixture.t0 - 1)
+        await #expect(throws: ActivityRefusal.self) { _ = try await engine.enter(fixture.members[0]) }
+
+        // Lobby: everyone enters and sees everyone; nobody may meet yet.
+        fixture.clock.set(SessionFixture.t0)
+        let organizerInbox = Inbox(try await engine.enter(fixture.organizer))
+        var inboxes: [UUID: Inbox] = [:]
+        for member in fixture.members { inboxes[member.id] = Inbox(try await engine.enter(member)) }
+        await #expect(throws: ActivityRefusal.self) { try await engine.meet(fixture.members[0].id) }
+        await organizerInbox.settle()
+        #expect(await engine.presence(forOrganizer: true).people.count == 5)
+        #expect(inboxes[fixture.members[0].id]!.lastState?.status == .lobby)
+        #expect(inboxes[fixture.members[0].id]!.lastState?.session.canMeet == false)
+
+        // S: everyone presses "Meet someone"; a round is matched after the match delay.
+        try await fixture.at(0, engine)
+        for member in fixture.members { try await engine.meet(member.id) }
+        #expect(await engine.view(of: fixture.members[0].id).status == .waiting)
+        try await fixture.at(1, engine)
+        let round1 = await engine.allPairings
+        #expect(round1.count == 2)
+        for member in fixture.members { #expect(await engine.view(of: member.id).status == .pair) }
+
+        // R: the notice; R + G: the survey.
+        try await fixture.at(21, engine)
+        let pairView = await engine.view(of: fixture.members[0].id)
+        #expect(pairView.pair?.ending == true)
+        #expect(pairView.pair?.endsAt == fixture.times.start + 26)
+        try await fixture.at(26, engine)
+        for member in fixture.members {
+            let view = await engine.view(of: member.id)
+            #expect(view.status == .survey)
+            #expect(view.survey?.questions.map(\.key) == SessionFixture.questions.map(\.key))
+        }
+        #expect(fixture.store.pairings.allSatisfy { $0.endReason == .time && $0.endedAt == fixture.times.start + 26 })
+
+        // Surveys put members back in the pool; the next round never repeats a pair.
+        for member in fixture.members {
+            let pairing = await engine.view(of: member.id).survey!.pairing
+            try await engine.submitSurvey(member.id, pairing: pairing, answers: SessionFixture.goodAnswers)
+            #expect(await engine.view(of: member.id).status == .waiting)
+        }
+        try await fixture.at(28, engine)
+        let pairings = await engine.allPairings
+        #expect(pairings.count == 4)
+        #expect(Set(pairings.map { Pair($0.memberA, $0.memberB) }).count == 4)
+        #expect(fixture.store.responses.count == 4)
+
+        // The second round ends at S + 53, after the last start for a new pair (E − 15 s).
+        try await fixture.at(53, engine)
+        for member in fixture.members { #expect(await engine.view(of: member.id).status == .survey) }
+        for member in fixture.members {
+            let pairing = await engine.view(of: member.id).survey!.pairing
+            try await engine.submitSurvey(member.id, pairing: pairing, answers: SessionFixture.goodAnswers)
+            // too close to E for another pair: back to the lobby, not the pool
+            #expect(await engine.view(of: member.id).status == .lobby)
+        }
+
+        // E: everyone is in the lobby; meeting is refused.
+        try await fixture.at(60, engine)
+        for member in fixture.members { #expect(await engine.view(of: member.id).status == .lobby) }
+        await #expect(throws: ActivityRefusal.self) { try await engine.meet(fixture.members[0].id) }
+
+        // E + T: closed; connections end; entering is refused; the data stays.
+        try await fixture.at(70, engine)
+        #expect(await engine.isClosed)
+        await organizerInbox.settle()
+        #expect(organizerInbox.isFinished)
+        #expect(inboxes[fixture.members[0].id]!.lastState?.status == .closed)
+        await #expect(throws: ActivityRefusal.closed) { _ = try await engine.enter(fixture.members[0]) }
+        await #expect(throws: ActivityRefusal.closed) {
+            _ = try await SessionFixture.reload(fixture).enter(fixture.members[0])
+        }
+        #expect(fixture.store.pairings.count == 4)
+        #expect(fixture.store.responses.count == 8)
+        #expect(fixture.store.attendees.count == 5)
+    }
+
+    @Test("The session end cuts running pairs: they end at E with reason session_end and their surveys")
+    func sessionEndCutsPairs() async throws {
+        // setup: a session of 45 s with rounds of 20 + 5 s; the second pair starts at S + 27.
+        let fixture = SessionFixture(members: 2, sessionSeconds: 45)
+        let engine = try await fixture.engine()
+        fixture.clock.set(SessionFixture.t0)
+        let inbox = Inbox(try await engine.enter(fixture.members[0]))
+        _ = try await engine.enter(fixture.members[1])
+        let third = Participant(id: UUID(), name: "Third", isOrganizer: false)
+        _ = try await engine.enter(third)
+
+        // act: pair A+B, then after the survey A+Third at S + 27 (a pair may start until E − 15 s).
+        try await fixture.at(0, engine)
+        try await engine.meet(fixture.members[0].id)
+        try await engine.meet(fixture.members[1].id)
+        try await fixture.at(1, engine)
+        try await fixture.at(26, engine)
+        let first = await engine.view(of: fixture.members[0].id).survey!.pairing
+        try await engine.submitSurvey(fixture.members[0].id, pairing: first, answers: SessionFixture.goodAnswers)
+        try await engine.meet(third.id)
+        try await fixture.at(27, engine)
+        let cut = await engine.view(of: third.id).pair!
+        #expect(cut.endsAt == fixture.times.end)
+        #expect(cut.noticeAt == fixture.times.end - 5)
+        try await fixture.at(45, engine)
+
+        // check
+        let record = fixture.store.pairings.first { $0.id == cut.id }!
+        #expect(record.endReason == .sessionEnd)
+        #expect(record.endedAt == fixture.times.end)
+        #expect(await engine.view(of: third.id).status == .survey)
+        #expect(fixture.store.pool.isEmpty)
+        await inbox.settle()
+        #expect(inbox.lastState?.session.phase == "ended")
+    }
+}
+
+extension SessionFixture {
+    /// A new engine over the same store, as after a server restart.
+    static func reload(_ fixture: SessionFixture, seed: UInt64 = 2) async throws -> SpeedNetworkingEngine {
+        try await fixture.engine(seed: seed)
+    }
+}
