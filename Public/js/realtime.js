@@ -173,6 +173,8 @@ onSite("notification", ({ data }) => {
 });
 
 setInterval(() => sendSite("ping"), 25000);
+// For tests and the curious: who of this site is online, as this page knows it.
+window.mingleOnline = () => [...online];
 // Connected once every module of the page has run (deferred modules all run before
 // DOMContentLoaded), so their handlers are in place before the first message.
 if (document.readyState === "complete") connect();

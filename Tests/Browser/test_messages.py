@@ -63,12 +63,24 @@ def test_members_connect_and_messages_arrive_live(driver, second_browser):
     ana.find_element(By.LINK_TEXT, "Message").click()
     WebDriverWait(ana, 10).until(EC.presence_of_element_located((By.ID, "thread")))
     ana.execute_script("window.__marker = 'same page'")
+    unread_before = ana.find_element(By.CSS_SELECTOR, '[data-unread="messages"]').get_attribute("textContent")
+    ana.execute_script("""
+        window.__counts = [];
+        const badge = document.querySelector('[data-unread="messages"]');
+        new MutationObserver(() => window.__counts.push(badge.textContent)).observe(badge, {childList: true, characterData: true, subtree: true});""")
     note = f"Coffee at the next session? {int(time.time())}"
     ben.get(url_for("acme", "/messages/ana"))
     ben.find_element(By.ID, "body").send_keys(note)
     click(ben, "Send")
     WebDriverWait(ana, 10).until(lambda d: note in d.find_element(By.ID, "thread").text)
     assert ana.execute_script("return window.__marker") == "same page", "the page was reloaded"
+    # It came over the page's socket: the page made no request of its own since it loaded.
+    requests = ana.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => ['fetch', 'xmlhttprequest'].includes(e.initiatorType)).map(e => e.name)")
+    assert requests == [], requests
+    # Shown, hence read: the header's count (other conversations) is what it was before.
+    WebDriverWait(ana, 10).until(lambda d: d.execute_script("return window.__counts")[-1:] == [unread_before])
+    assert ana.execute_script("return window.__counts") == [str(int(unread_before or 0) + 1), unread_before]
 
     # Ana replies the ordinary way; both see the whole thread.
     ana.find_element(By.ID, "body").send_keys("Yes, see you there!")

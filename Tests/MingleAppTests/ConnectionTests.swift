@@ -220,6 +220,30 @@ import TestSupport
         }
     }
 
+    @Test func aNotificationArrivesOnTheRecipientsOpenPagesAndNowhereElse() async throws {
+        try await TestApp.runLive { db, web, port in
+            // setup: Ben and Chen have pages open.
+            _ = try await Fixtures(db).populatedTenant("acme", members: 3)
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let ben = try await LiveSocketMediaTests.socket(web, username: "acme-member2", port: port, session: nil)
+            let chen = try await LiveSocketMediaTests.socket(web, username: "acme-member3", port: port, session: nil)
+            for socket in [ben, chen] { _ = try await socket.next(type: "presence") }
+
+            // act: Ana asks Ben to connect.
+            _ = try await web.post(TestApp.url("acme", "/people/acme-member2/connect"), [], formURL: TestApp.url("acme", "/people/acme-member2"))
+
+            // check: Ben's page hears of it at once, with the count; Chen's hears nothing of it.
+            let notice = try await ben.next(type: "notification")
+            #expect(notice["data"]?["text"]?.string?.contains("would like to connect") == true)
+            #expect(notice["data"]?["link"]?.string?.hasPrefix("/") == true)
+            #expect(try await ben.next(type: "unread")["data"]?["notifications"] == .number(1))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(!chen.texts.contains { $0.contains("notification") || $0.contains("unread") })
+            await ben.close()
+            await chen.close()
+        }
+    }
+
     @Test func unconnectedMembersCannotWriteButOrganizersCanBothWays() async throws {
         try await TestApp.run { db, web in
             _ = try await Fixtures(db).populatedTenant("acme")

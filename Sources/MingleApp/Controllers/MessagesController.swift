@@ -66,7 +66,7 @@ struct MessagesController {
             return (other, messages)
         }
         return app.views.page("conversation", context, title: "Messages with \(other.user.displayName)", page: [
-            "username": other.user.username, "name": other.user.displayName,
+            "id": other.user.id.uuidString, "username": other.user.username, "name": other.user.displayName,
             "messages": messages.map { Self.model($0, me: me, otherName: other.user.displayName) },
             "empty": messages.isEmpty, "max": MessagingRules.maxLength,
         ])

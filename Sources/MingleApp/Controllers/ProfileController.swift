@@ -114,7 +114,7 @@ struct ProfileController {
         let query = search.isEmpty ? "" : "&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         return app.views.page("people", context, title: "People", page: [
             "people": people.map { p -> [String: Any] in
-                ["username": p.username, "name": p.displayName, "headlines": p.headlines,
+                ["id": p.userID.uuidString, "username": p.username, "name": p.displayName, "headlines": p.headlines,
                  "pictureURL": p.pictureID.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": p.pictureID != nil,
                  "initials": Self.initials(p.displayName)]
             },
@@ -145,7 +145,7 @@ struct ProfileController {
             return ["label": s.label, "value": value, "isLink": s.kind == .link, "isLong": s.kind == .longText]
         }
         return app.views.page("person", context, title: member.user.displayName, page: [
-            "name": member.user.displayName, "username": member.user.username, "role": member.role.rawValue,
+            "id": member.user.id.uuidString, "name": member.user.displayName, "username": member.user.username, "role": member.role.rawValue,
             "isOrganizer": member.role == .organizer, "isMe": isMe,
             "canConnect": !isMe && me.membershipStatus == .active && connection == nil,
             "connected": connected, "canMessage": canMessage,
