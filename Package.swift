@@ -144,7 +144,10 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),
-        .testTarget(name: "RealTimeTests", dependencies: ["RealTime"]),
+        .testTarget(
+            name: "RealTimeTests",
+            dependencies: ["RealTime", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "MediaTests", dependencies: ["Media", "RealTime", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "OutboundTests",

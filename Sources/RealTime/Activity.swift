@@ -1,5 +1,4 @@
 import Foundation
-import RealTime
 
 /// What sort of live thing an activity is. Each kind has one loader (see `ActivityLoader`).
 public struct ActivityKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {

@@ -1,5 +1,4 @@
 import Foundation
-import RealTime
 import Synchronization
 
 /// The engine's clock, a dependency so tests can run a whole session in seconds or step it by

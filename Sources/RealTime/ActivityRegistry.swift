@@ -1,5 +1,4 @@
 import Foundation
-import RealTime
 import Logging
 import ServiceLifecycle
 
@@ -167,9 +166,11 @@ public actor ActivityRegistry: Service {
     /// Runs every activity as a child task; renews leases; resumes unfinished activities (again
     /// later for those another node held). At shutdown stops them all and releases their leases.
     public func run() async throws {
+        let starting = self.starting
         await withDiscardingTaskGroup { group in
             group.addTask { await self.keepResuming() }
             group.addTask { await self.keepRenewing() }
+            // Until the node stops: every activity loaded from now on runs here, as a child.
             await withGracefulShutdownHandler {
                 for await activity in started {
                     group.addTask {
@@ -178,18 +179,20 @@ public actor ActivityRegistry: Service {
                     }
                 }
             } onGracefulShutdown: {
-                Task { await self.stop() }
+                starting.finish()
             }
+            await stop()
             group.cancelAll()
         }
     }
 
+    /// Stops every activity (their `run()` returns) and releases their leases.
     private func stop() async {
         stopping = true
+        starting.finish()
         for case .running(let activity) in slots.values { await activity.shutdown() }
         for key in running { try? await leases.release(key, node: node) }
         slots = [:]
-        starting.finish()
     }
 
     private func finished(_ activity: any Activity) async {

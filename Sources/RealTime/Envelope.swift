@@ -1,5 +1,4 @@
 import Foundation
-import RealTime
 
 // The one message format of the real-time socket (docs/LIVE_PROTOCOL.md): every frame, in
 // either direction, is one JSON envelope

@@ -97,18 +97,14 @@ public actor SocketDirectory: Service {
     public func run() async throws {
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.wake = wake
-        try await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await _ in wakes {
-                        while let due = await self.nextDue {
-                            try? await Task.sleep(until: due, clock: .continuous)
-                            if Task.isCancelled { return }
-                            await self.expire()
-                        }
-                    }
+        // Every linger is as long as the others, so one that is due later never comes due
+        // earlier than one already waiting: sleep until the next, expire, repeat.
+        await cancelWhenGracefulShutdown {
+            for await _ in wakes {
+                while let due = await self.nextDue {
+                    do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
+                    await self.expire()
                 }
-                await group.waitForAll()
             }
         }
     }

@@ -20,7 +20,7 @@ struct SiteController {
         switch context.site {
         case .platform:
             return app.views.page("platform_home", context, title: "Home")
-        case .tenant(let tenant):
+        case .tenant:
             return app.views.page("tenant_home", context, title: "Home")
         }
     }
