@@ -23,8 +23,9 @@ public struct EngineTimings: Sendable {
 /// timers, surveys. Every change is written to the store before it takes effect in memory, so
 /// a new engine loaded from the store after a restart continues where this one stopped.
 ///
-/// Operations are serialized (see `exclusive`): an operation that awaits the store finishes
-/// before the next one looks at the state, so actor reentrancy cannot interleave them.
+/// Operations are carried out one at a time by a command loop (`run()`): an operation that
+/// awaits the store finishes before the next one looks at the state, so actor reentrancy
+/// cannot interleave them.
 ///
 /// It is an activity of the real-time layer: pages enter it through their socket, and media
 /// code asks it (`MediaRights`) what each person may do in its rooms, "lobby" and "pair-<id>".
@@ -72,9 +73,9 @@ public actor SpeedNetworkingEngine: Activity {
     /// Where pair rooms end (at once, whatever the browsers do) and the lobby room with the session.
     private var media: (any MediaRoomControl)?
 
-    // Serialization of operations and the timer loop's sleep.
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    // The command loop's queue, and the timer loop's sleep.
+    let commands: AsyncStream<Command>
+    private let submitter: AsyncStream<Command>.Continuation
     private var sleeper: Task<Void, Never>?
 
     /// Loads a session from the store and catches up with the clock (pairs that ended while
@@ -85,12 +86,13 @@ public actor SpeedNetworkingEngine: Activity {
     ) async throws -> SpeedNetworkingEngine? {
         guard let snapshot = try await store.load(session: key.id) else { return nil }
         let engine = SpeedNetworkingEngine(key: key, snapshot: snapshot, store: store, clock: clock, timings: timings, seed: seed)
-        try await engine.tick()
+        try await engine.catchUp()
         return engine
     }
 
     init(key: ActivityKey, snapshot: SpeedNetworkingSnapshot, store: any SpeedNetworkingStore, clock: any ActivityClock, timings: EngineTimings, seed: UInt64) {
         self.key = key
+        (commands, submitter) = AsyncStream<Command>.makeStream()
         title = snapshot.title
         times = snapshot.times
         questions = snapshot.questions
@@ -127,61 +129,67 @@ public actor SpeedNetworkingEngine: Activity {
         if !poolEmpty { matchDue = now + timings.reconnectGrace }
     }
 
+    /// What is due before anyone sees the session (nobody else holds it yet, so no command loop).
+    private func catchUp() async throws { try await processDue() }
+
+    deinit { submitter.finish() }
+
     // MARK: Operations
 
     /// Enters the room. The returned stream carries everything for this connection; it
     /// finishes when the session closes or `leave(_:)` is called.
     public func enter(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
-        try await exclusive {
-            let now = clock.now
-            let phase = times.phase(at: now)
-            if isClosed || phase == .closed { throw ActivityRefusal.closed }
-            if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
-            guard connections.values.filter({ $0.user == user.id }).count < Self.maxConnectionsPerPerson else {
-                throw ActivityRefusal("too-many-windows", "This room is open in too many of your windows; close one and reload.")
-            }
-            try await store.recordAttendance(session: sessionID, user: user, at: now)
-            names[user.id] = user.name
-            // The role as of this connection: someone made or unmade organizer since keeps no old rights.
-            if user.isOrganizer { organizers.insert(user.id) } else { organizers.remove(user.id) }
-            disconnectedSince[user.id] = nil
-            let id = nextConnection
-            nextConnection += 1
-            let (stream, outbox) = AsyncStream<SpeedNetworkingEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
-            connections[id] = (user.id, outbox)
-            if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
-            offerOrganizerIfFree(user.id, now: now)
-            publish()
-            return (id, stream)
+        try await submit { .enter(user, $0) }
+    }
+
+    private func enterNow(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
+        let now = clock.now
+        let phase = times.phase(at: now)
+        if isClosed || phase == .closed { throw ActivityRefusal.closed }
+        if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
+        guard connections.values.filter({ $0.user == user.id }).count < Self.maxConnectionsPerPerson else {
+            throw ActivityRefusal("too-many-windows", "This room is open in too many of your windows; close one and reload.")
         }
+        try await store.recordAttendance(session: sessionID, user: user, at: now)
+        names[user.id] = user.name
+        // The role as of this connection: someone made or unmade organizer since keeps no old rights.
+        if user.isOrganizer { organizers.insert(user.id) } else { organizers.remove(user.id) }
+        disconnectedSince[user.id] = nil
+        let id = nextConnection
+        nextConnection += 1
+        let (stream, outbox) = AsyncStream<SpeedNetworkingEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        connections[id] = (user.id, outbox)
+        if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
+        offerOrganizerIfFree(user.id, now: now)
+        publish()
+        return (id, stream)
     }
 
     /// A connection ended (page closed, reloaded, network lost). The person keeps their place
     /// for the reconnect grace.
     public func leave(_ connection: ConnectionID) async {
-        await exclusive {
-            guard let (user, outbox) = connections.removeValue(forKey: connection) else { return }
-            outbox.finish()
-            lastView[connection] = nil
-            lastPresence[connection] = nil
-            if !isConnected(user) && !isClosed {
-                disconnectedSince[user] = clock.now
-                wakeTimer()
-            }
-            publish()
+        await withCheckedContinuation { reply in
+            if case .terminated = submitter.yield(.leave(connection, reply)) { reply.resume() }
         }
+    }
+
+    private func leaveNow(_ connection: ConnectionID) {
+        guard let (user, outbox) = connections.removeValue(forKey: connection) else { return }
+        outbox.finish()
+        lastView[connection] = nil
+        lastPresence[connection] = nil
+        if !isConnected(user) && !isClosed {
+            disconnectedSince[user] = clock.now
+            wakeTimer()
+        }
+        publish()
     }
 
     /// Handles one request from a connection; a refusal is thrown back to that page only.
     public func receive(_ request: SpeedNetworkingRequest, from connection: ConnectionID) async throws {
         guard let user = connections[connection]?.user else { return }
         do {
-            switch request {
-            case .meet: try await meet(user)
-            case .leavePool: try await leavePool(user)
-            case .survey(let pairing, let answers): try await submitSurvey(user, pairing: pairing, answers: answers)
-            case .available(let value): try await setAvailable(user, value)
-            }
+            try await submit { .request(user, request, $0) }
         } catch let refusal as ActivityRefusal {
             throw refusal
         } catch {
@@ -189,107 +197,181 @@ public actor SpeedNetworkingEngine: Activity {
         }
     }
 
-    public func meet(_ user: UUID) async throws {
-        try await exclusive {
-            let now = clock.now
-            guard times.phase(at: now).canMeet else {
-                throw times.phase(at: now) < .running
-                    ? ActivityRefusal("not-started", "Meeting starts when the session begins.")
-                    : ActivityRefusal("ended", "The session has ended; no new conversations start.")
-            }
-            guard !organizers.contains(user) else {
-                throw ActivityRefusal("organizer", "Organizers meet left-over members by being available.")
-            }
-            guard times.canStartPair(at: now) else {
-                throw ActivityRefusal("too-late", "No new conversations start this close to the end of the session.")
-            }
-            guard activePairing[user] == nil, pendingSurvey[user] == nil, pool[user] == nil else {
-                throw ActivityRefusal("busy", "You are already waiting or in a conversation.")
-            }
-            let entry = PoolEntry(user: user, queuedAt: now, priority: false)
-            try await store.enterPool(session: sessionID, entry: entry)
-            pool[user] = entry
-            scheduleMatch(at: now + timings.matchDelay)
-            publish()
+    /// A request of `user`, in the command loop.
+    private func handle(_ request: SpeedNetworkingRequest, from user: UUID) async throws {
+        switch request {
+        case .meet: try await meetNow(user)
+        case .leavePool: try await leavePoolNow(user)
+        case .survey(let pairing, let answers): try await submitSurveyNow(user, pairing: pairing, answers: answers)
+        case .available(let value): try await setAvailableNow(user, value)
         }
+    }
+
+    public func meet(_ user: UUID) async throws {
+        try await submit { .request(user, .meet, $0) }
+    }
+
+    private func meetNow(_ user: UUID) async throws {
+        let now = clock.now
+        guard times.phase(at: now).canMeet else {
+            throw times.phase(at: now) < .running
+                ? ActivityRefusal("not-started", "Meeting starts when the session begins.")
+                : ActivityRefusal("ended", "The session has ended; no new conversations start.")
+        }
+        guard !organizers.contains(user) else {
+            throw ActivityRefusal("organizer", "Organizers meet left-over members by being available.")
+        }
+        guard times.canStartPair(at: now) else {
+            throw ActivityRefusal("too-late", "No new conversations start this close to the end of the session.")
+        }
+        guard activePairing[user] == nil, pendingSurvey[user] == nil, pool[user] == nil else {
+            throw ActivityRefusal("busy", "You are already waiting or in a conversation.")
+        }
+        let entry = PoolEntry(user: user, queuedAt: now, priority: false)
+        try await store.enterPool(session: sessionID, entry: entry)
+        pool[user] = entry
+        scheduleMatch(at: now + timings.matchDelay)
+        publish()
     }
 
     public func leavePool(_ user: UUID) async throws {
-        try await exclusive {
-            guard pool[user] != nil else { throw ActivityRefusal("not-waiting", "You are not waiting.") }
-            try await store.leavePool(session: sessionID, user: user)
-            pool[user] = nil
-            publish()
-        }
+        try await submit { .request(user, .leavePool, $0) }
+    }
+
+    private func leavePoolNow(_ user: UUID) async throws {
+        guard pool[user] != nil else { throw ActivityRefusal("not-waiting", "You are not waiting.") }
+        try await store.leavePool(session: sessionID, user: user)
+        pool[user] = nil
+        publish()
     }
 
     public func submitSurvey(_ user: UUID, pairing: UUID, answers: [String: String]) async throws {
-        try await exclusive {
-            guard pendingSurvey[user] == pairing, let record = pairings[pairing], let target = record.partner(of: user) else {
-                throw ActivityRefusal("no-survey", "There is no survey to answer about that conversation.")
-            }
-            let problems = SurveyQuestion.problems(questions, answers: answers)
-            guard problems.isEmpty else { throw ActivityRefusal("invalid-survey", problems.joined(separator: " ")) }
-            let now = clock.now
-            let stored = questions.enumerated().compactMap { position, question -> SurveyResponse.Answer? in
-                let value = (answers[question.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                return value.isEmpty ? nil : .init(question: question, position: position, value: value)
-            }
-            let response = SurveyResponse(pairing: pairing, submitter: user, target: target, submittedAt: now, answers: stored)
-            // Back to the pool while new pairs can still start; organizers go back to the lobby.
-            let requeue = !organizers.contains(user) && times.canStartPair(at: now)
-                ? PoolEntry(user: user, queuedAt: now, priority: false) : nil
-            try await store.recordResponse(session: sessionID, response, requeue: requeue)
-            responses.insert(ResponseKey(pairing: pairing, submitter: user))
-            pendingSurvey[user] = nil
-            if let requeue {
-                pool[user] = requeue
-                scheduleMatch(at: now + timings.matchDelay)
-            }
-            offerOrganizerIfFree(user, now: now)
-            publish()
+        try await submit { .request(user, .survey(pairing: pairing, answers: answers), $0) }
+    }
+
+    private func submitSurveyNow(_ user: UUID, pairing: UUID, answers: [String: String]) async throws {
+        guard pendingSurvey[user] == pairing, let record = pairings[pairing], let target = record.partner(of: user) else {
+            throw ActivityRefusal("no-survey", "There is no survey to answer about that conversation.")
         }
+        let problems = SurveyQuestion.problems(questions, answers: answers)
+        guard problems.isEmpty else { throw ActivityRefusal("invalid-survey", problems.joined(separator: " ")) }
+        let now = clock.now
+        let stored = questions.enumerated().compactMap { position, question -> SurveyResponse.Answer? in
+            let value = (answers[question.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.isEmpty ? nil : .init(question: question, position: position, value: value)
+        }
+        let response = SurveyResponse(pairing: pairing, submitter: user, target: target, submittedAt: now, answers: stored)
+        // Back to the pool while new pairs can still start; organizers go back to the lobby.
+        let requeue = !organizers.contains(user) && times.canStartPair(at: now)
+            ? PoolEntry(user: user, queuedAt: now, priority: false) : nil
+        try await store.recordResponse(session: sessionID, response, requeue: requeue)
+        responses.insert(ResponseKey(pairing: pairing, submitter: user))
+        pendingSurvey[user] = nil
+        if let requeue {
+            pool[user] = requeue
+            scheduleMatch(at: now + timings.matchDelay)
+        }
+        offerOrganizerIfFree(user, now: now)
+        publish()
     }
 
     public func setAvailable(_ user: UUID, _ available: Bool) async throws {
-        try await exclusive {
-            guard organizers.contains(user) else { throw ActivityRefusal("not-organizer", "Only organizers can do that.") }
-            let newValue: UUID? = available ? user : (availableOrganizer == user ? nil : availableOrganizer)
-            guard newValue != availableOrganizer else { return }
-            try await store.setAvailableOrganizer(session: sessionID, user: newValue)
-            availableOrganizer = newValue
-            if newValue != nil && !pool.isEmpty { scheduleMatch(at: clock.now) }
-            publish()
-        }
+        try await submit { .request(user, .available(available), $0) }
+    }
+
+    private func setAvailableNow(_ user: UUID, _ available: Bool) async throws {
+        guard organizers.contains(user) else { throw ActivityRefusal("not-organizer", "Only organizers can do that.") }
+        let newValue: UUID? = available ? user : (availableOrganizer == user ? nil : availableOrganizer)
+        guard newValue != availableOrganizer else { return }
+        try await store.setAvailableOrganizer(session: sessionID, user: newValue)
+        availableOrganizer = newValue
+        if newValue != nil && !pool.isEmpty { scheduleMatch(at: clock.now) }
+        publish()
     }
 
     /// Processes everything due at the clock's time: pair notices and ends, the session end,
     /// expired reconnect graces, a due matching round, the close.
     public func tick() async throws {
-        try await exclusive { try await processDue() }
+        try await submit { .tick($0) }
     }
 
-    /// The timer loop: sleeps until the next event (or until woken by a change) and processes
-    /// it, until the session closes. Store failures are retried on the next wake.
+    /// Runs the session until it closes or is shut down: the command loop, which carries out
+    /// every operation one at a time, and the timers, which ask it to process what is due.
     public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.runTimers() }
+            await serveCommands()
+            group.cancelAll()
+        }
+    }
+
+    /// The command loop. Each command is carried out to its end — including the store write it
+    /// awaits — before the next one looks at the state, so actor reentrancy cannot interleave
+    /// two operations. Ends when the session closes or is shut down (commands already queued
+    /// are refused).
+    private func serveCommands() async {
+        for await command in commands { await carryOut(command) }
+    }
+
+    /// One command, to its end.
+    func carryOut(_ command: Command) async {
+        switch command {
+        case .enter(let user, let reply):
+            do { reply.resume(returning: try await enterNow(user)) } catch { reply.resume(throwing: error) }
+        case .leave(let connection, let reply):
+            leaveNow(connection)
+            reply.resume()
+        case .request(let user, let request, let reply):
+            guard !isClosed else { return reply.resume(throwing: ActivityRefusal.closed) }
+            do { reply.resume(returning: try await handle(request, from: user)) } catch { reply.resume(throwing: error) }
+        case .tick(let reply):
+            do { reply.resume(returning: try await processDue()) } catch { reply.resume(throwing: error) }
+        }
+    }
+
+    /// Sleeps until the next event (or until woken by a change) and has it processed, until the
+    /// session closes. Store failures are retried on the next wake.
+    private func runTimers() async {
         while !isClosed && !Task.isCancelled {
             let now = clock.now
             let next = nextWake(after: now) ?? now + .seconds(60)
             let clock = self.clock
+            // A task of its own only so that a change can cut the sleep short (`wakeTimer`).
             let sleep = Task { _ = try? await clock.sleep(until: next) }
             sleeper = sleep
             await sleep.value
             sleeper = nil
+            if isClosed { return }
             do { try await tick() } catch { try? await clock.sleep(until: clock.now + .seconds(1)) }
         }
     }
 
-    /// Stops the timer loop and ends every connection (server shutdown); nothing is written.
+    /// Stops the loops and ends every connection (server shutdown); nothing is written.
     public func shutdown() {
+        close()
+    }
+
+    /// No more commands or timers; every connection ends.
+    private func close() {
         isClosed = true
-        sleeper?.cancel()
+        submitter.finish()
+        wakeTimer()
         for (_, connection) in connections { connection.outbox.finish() }
         connections = [:]
+    }
+
+    private func submit<T: Sendable>(_ command: (CheckedContinuation<T, any Error>) -> Command) async throws -> T {
+        try await withCheckedThrowingContinuation { reply in
+            if case .terminated = submitter.yield(command(reply)) { reply.resume(throwing: ActivityRefusal.closed) }
+        }
+    }
+
+    /// What the command loop carries out, one at a time.
+    enum Command: Sendable {
+        case enter(Participant, CheckedContinuation<(ConnectionID, AsyncStream<SpeedNetworkingEvent>), any Error>)
+        case leave(ConnectionID, CheckedContinuation<Void, Never>)
+        case request(UUID, SpeedNetworkingRequest, CheckedContinuation<Void, any Error>)
+        case tick(CheckedContinuation<Void, any Error>)
     }
 
     // MARK: Media (the socket layer reports; views carry it)
@@ -426,14 +508,12 @@ public actor SpeedNetworkingEngine: Activity {
         if let due = matchDue, due <= now { try await matchRound(at: now) }
         // 5. The close: the room is deallocated; the data stays.
         if times.phase(at: now) == .closed {
-            isClosed = true
             await media?.endRooms(of: key)
             for (id, connection) in connections {
                 connection.outbox.yield(.state(makeView(for: connection.user, at: now)))
-                connection.outbox.finish()
                 lastView[id] = nil
             }
-            connections = [:]
+            close()
             return
         }
         publish()
@@ -672,16 +752,4 @@ public actor SpeedNetworkingEngine: Activity {
     }
 
     private func wakeTimer() { sleeper?.cancel() }
-
-    private func exclusive<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
-        if busy {
-            await withCheckedContinuation { waiters.append($0) }
-        } else {
-            busy = true
-        }
-        defer {
-            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
-        }
-        return try await body()
-    }
 }

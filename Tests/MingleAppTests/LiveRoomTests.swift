@@ -123,6 +123,7 @@ import TestSupport
             // act: restart.
             await engine.shutdown()
             let restarted = try #require(try await SpeedNetworkingEngine.load(ActivityKey(tenant: acme.tenant, kind: .speedNetworking, id: session), store: store, clock: clock, timings: timings, seed: 8))
+            await restarted.serveCommandsForTests()
             var after: [SpeedNetworkingView.Status] = []
             for member in members { after.append(await restarted.view(of: member.id).status) }
 

@@ -904,7 +904,7 @@ import TestSupport
             let page = try await people(&web)
             // check
             #expect(listed(page) == ["acme-member2", "acme-member3", "acme-organizer", "acme-member1"])
-            #expect(page.contains("<strong>Zoe Adams</strong><br><span class=\"hint\">Builds wooden boats</span>"))
+            #expect(page.contains("<strong>Zoe Adams</strong> <span class=\"online\"") && page.contains("<br><span class=\"hint\">Builds wooden boats</span>"))
         }
     }
 

@@ -7,8 +7,10 @@ import Testing
 @Suite("Session engine: pairing rules, leaving and rejoining, restart, failures")
 struct EngineRulesTests {
     /// Enters everyone at the lobby, moves to S and has `meeting` press "Meet someone".
-    private func started(_ fixture: SessionFixture, meeting: [Participant], organizer: Bool = true) async throws -> (SpeedNetworkingEngine, [UUID: Inbox]) {
-        let engine = try await fixture.engine()
+    private func started(_ fixture: SessionFixture, meeting: [Participant], organizer: Bool = true,
+                         running: Bool = false) async throws -> (SpeedNetworkingEngine, [UUID: Inbox]) {
+        let engine = try await fixture.engine(serving: !running)
+        if running { Task { await engine.run() } }
         fixture.clock.set(SessionFixture.t0)
         var inboxes: [UUID: Inbox] = [:]
         if organizer { inboxes[fixture.organizer.id] = Inbox(try await engine.enter(fixture.organizer)) }
@@ -332,8 +334,7 @@ struct EngineRulesTests {
     func timerLoopRunsTheSession() async throws {
         // setup
         let fixture = SessionFixture(members: 2, sessionSeconds: 40)
-        let (engine, _) = try await started(fixture, meeting: fixture.members, organizer: false)
-        let loop = Task { await engine.run() }
+        let (engine, _) = try await started(fixture, meeting: fixture.members, organizer: false, running: true)
 
         // act + check: each step happens once the clock passes it.
         fixture.clock.set(fixture.times.start + 1.5)
@@ -342,7 +343,6 @@ struct EngineRulesTests {
         try await eventually { await engine.view(of: fixture.members[0].id).status == .survey }
         fixture.clock.set(fixture.times.closes + 1)
         try await eventually { await engine.isClosed }
-        await loop.value
         let pairing = try #require(fixture.store.pairings.first)
         #expect(pairing.endedAt == fixture.times.pair(startedAt: pairing.startedAt).overAt)
         #expect(pairing.endReason == .time)

@@ -2,6 +2,7 @@ import Foundation
 import RealTime
 import SpeedNetworking
 import Synchronization
+import TestSupport
 
 /// The engine's persistence kept in memory, with the same one-transaction-per-call contract as
 /// the PostgreSQL store (including the unique pair rule), and a switch that makes writes fail.
@@ -113,8 +114,13 @@ struct SessionFixture {
     ]
     static let goodAnswers = ["conversation-quality": "4", "would-connect": "Yes", "remember": "Builds boats"]
 
-    func engine(seed: UInt64 = 1) async throws -> SpeedNetworkingEngine {
-        try await SpeedNetworkingEngine.load(ActivityKey(tenant: Self.tenant, kind: .speedNetworking, id: sessionID), store: store, clock: clock, timings: Self.timings, seed: seed)!
+    /// A new engine over the fixture's store. `serving`: its command loop runs (the tests move
+    /// the clock and call `tick()` themselves); otherwise the test runs `run()`.
+    func engine(seed: UInt64 = 1, serving: Bool = true) async throws -> SpeedNetworkingEngine {
+        let engine = try await SpeedNetworkingEngine.load(ActivityKey(tenant: Self.tenant, kind: .speedNetworking, id: sessionID), store: store,
+                                                          clock: clock, timings: Self.timings, seed: seed)!
+        if serving { await engine.serveCommandsForTests() }
+        return engine
     }
 
     /// Moves the clock and lets the engine process what is due.

@@ -31,6 +31,7 @@ struct EngineOnPostgres {
         guard let engine = try await SpeedNetworkingEngine.load(ActivityKey(tenant: acme.tenant, kind: .speedNetworking, id: session), store: store, clock: clock, timings: Self.timings, seed: seed) else {
             throw TestSetupError("the session just written did not load")
         }
+        await engine.serveCommandsForTests()
         self.engine = engine
         organizer = Participant(id: acme.organizer, name: "Olivia", isOrganizer: true)
         members = acme.members.enumerated().map { Participant(id: $1, name: "Member \($0 + 1)", isOrganizer: false) }
