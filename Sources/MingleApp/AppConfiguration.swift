@@ -32,7 +32,7 @@ public struct AppConfiguration: Sendable {
     public var payPalWebOrigins: [String]
     /// The live engine's match delay and reconnect grace (the session's own durations are in
     /// the database); production values unless a test or the demo needs others.
-    public var liveTimings: EngineTimings = .production
+    public var speedNetworkingTimings: EngineTimings = .production
     /// Leases of activities (one node runs each) and how often they are renewed.
     public var activityTimings: ActivityRegistry.Timings = .production
     /// Activities of other kinds than the built-in ones (tests plug theirs in here).

@@ -58,7 +58,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     // today), their media rooms, presence and pushes.
     let media = MediaRooms(nodes: config.janusNodes, secretKey: config.secretKey, logger: logger)
     let activities = ActivityRegistry(
-        loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.liveTimings)]
+        loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.speedNetworkingTimings)]
             + config.extraActivityLoaders,
         leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: database)), media: media,
         timings: config.activityTimings, logger: logger)

@@ -135,18 +135,18 @@ public struct DemoSeeder {
         let soon = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + 10 * 60) / 300).rounded(.up) * 300)
         let nextWeek = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + 7 * 86_400) / 3600).rounded(.up) * 3600)
         let drafts = [
-            LiveSessionDraft(title: "Spring founders' mixer", description: "Meet five other members in five-minute conversations. Bring one question you would like help with.",
+            SpeedNetworkingSessionDraft(title: "Spring founders' mixer", description: "Meet five other members in five-minute conversations. Bring one question you would like help with.",
                              startsAt: soon, endsAt: soon.addingTimeInterval(60 * 60), roundSeconds: 5 * 60, timeZone: "UTC",
                              questionsJSON: SurveyQuestion.encodeList(survey)),
-            LiveSessionDraft(title: "Product people meet-up", description: "For everyone who builds products: short conversations, new people each round.",
+            SpeedNetworkingSessionDraft(title: "Product people meet-up", description: "For everyone who builds products: short conversations, new people each round.",
                              startsAt: nextWeek, endsAt: nextWeek.addingTimeInterval(60 * 60), roundSeconds: 6 * 60, timeZone: "Europe/Paris",
                              questionsJSON: SurveyQuestion.encodeList(survey)),
         ]
         let seeded = try await database.withTenant(tenant.id, user: organizer) { tx -> Bool in
-            guard try await tx.liveSessions().isEmpty else { return false }
+            guard try await tx.speedNetworkingSessions().isEmpty else { return false }
             for draft in drafts {
-                let id = try await tx.insertLiveSession(tenant: tenant.id, draft, createdBy: organizer)
-                if let session = try await tx.liveSession(id) {
+                let id = try await tx.insertSpeedNetworkingSession(tenant: tenant.id, draft, createdBy: organizer)
+                if let session = try await tx.speedNetworkingSession(id) {
                     try await announcer.scheduled(tx, tenant: tenant, organizer: organizer, session: session)
                 }
             }
@@ -154,7 +154,7 @@ public struct DemoSeeder {
         }
         if seeded { logger.info("seeded demo sessions for \(slug)") }
         // Keyed on the past session itself, so demo tenants seeded before it existed get it too.
-        let hasPast = try await database.withTenant(tenant.id) { try await $0.liveSessions().contains { $0.title == Self.pastSessionTitle } }
+        let hasPast = try await database.withTenant(tenant.id) { try await $0.speedNetworkingSessions().contains { $0.title == Self.pastSessionTitle } }
         if !hasPast { try await seedPastSession(tenant: tenant.id, organizer: organizer, survey: survey, database: database, now: now) }
     }
 
@@ -164,11 +164,11 @@ public struct DemoSeeder {
     /// something to show before the first live session (not announced: it is over).
     private func seedPastSession(tenant: TenantID, organizer: UserID, survey: [SurveyQuestion], database: Database, now: Date) async throws {
         let start = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - 14 * 86_400) / 3600).rounded(.down) * 3600)
-        let draft = LiveSessionDraft(title: Self.pastSessionTitle, description: "Our first speed networking evening.",
+        let draft = SpeedNetworkingSessionDraft(title: Self.pastSessionTitle, description: "Our first speed networking evening.",
                                      startsAt: start, endsAt: start + 45 * 60, roundSeconds: 5 * 60, timeZone: "UTC",
                                      questionsJSON: SurveyQuestion.encodeList(survey))
         let (session, members) = try await database.withTenant(tenant, user: organizer) { tx in
-            (try await tx.insertLiveSession(tenant: tenant, draft, createdBy: organizer),
+            (try await tx.insertSpeedNetworkingSession(tenant: tenant, draft, createdBy: organizer),
              try await tx.members().filter { $0.role == .member && $0.status == .active }.map(\.user).sorted { $0.username < $1.username })
         }
         let store = PostgresSpeedNetworkingStore(database: database, tenant: tenant)

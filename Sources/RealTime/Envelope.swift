@@ -149,7 +149,7 @@ extension InboundFrame: Decodable {
 /// For sockets without an activity: every activity request is refused.
 public struct NoActivityRequest: ActivityRequest {
     public init(type: String, data: (any Decoder)?) throws {
-        throw ActivityRefusal("no-activity", "This page is not in any activity.")
+        throw ActivityRefusal("not-joined", "This page is not in that activity.")
     }
 }
 

@@ -169,7 +169,7 @@ extension Transaction {
 extension Transaction {
     /// Sessions of any tenant with a pairing not yet ended or someone in the pool (migration
     /// 0015's definer function; identifiers only).
-    public func liveSessionsToResume(limit: Int = 1000) async throws -> [(TenantID, UUID)] {
+    public func speedNetworkingSessionsToResume(limit: Int = 1000) async throws -> [(TenantID, UUID)] {
         try await query("SELECT tenant_id, session_id FROM live_sessions_to_resume(\(Int32(limit)))").all((UUID, UUID).self)
     }
 }

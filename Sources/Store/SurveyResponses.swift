@@ -43,8 +43,8 @@ public struct TenantFigures: Sendable, Hashable {
 
 extension Transaction {
     /// The current tenant's sessions (not cancelled) that start in [from, to), earliest first.
-    public func liveSessions(startingFrom from: Date, before to: Date) async throws -> [LiveSessionRecord] {
-        try await liveSessions().filter { !$0.isCancelled && $0.startsAt >= from && $0.startsAt < to }  // few per tenant
+    public func speedNetworkingSessions(startingFrom from: Date, before to: Date) async throws -> [SpeedNetworkingSessionRecord] {
+        try await speedNetworkingSessions().filter { !$0.isCancelled && $0.startsAt >= from && $0.startsAt < to }  // few per tenant
     }
 
     /// Every survey submitted in these sessions of the current tenant, with its answers in

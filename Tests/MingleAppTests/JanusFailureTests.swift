@@ -80,7 +80,7 @@ import TestSupport
             let fixtures = Fixtures(db)
             let acme = try await fixtures.populatedTenant("acme", members: 1)
             let start = Date() + 60
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60, lead: 120)
+            let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60, lead: 120)
             let organizer = try await LiveSocketMediaTests.socket(web, username: "acme-organizer", port: port, session: session)
             let member = try await LiveSocketMediaTests.socket(web, username: "acme-member1", port: port, session: session)
             let lobby = LiveSocketMediaTests.janusRoom("lobby", tenant: acme.tenant, session: session)

@@ -30,8 +30,8 @@ import TestSupport
             let acme = try await fixtures.populatedTenant("acme")
             let globex = try await fixtures.populatedTenant("globex")
             let now = Date()
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
-            let other = try await fixtures.liveSession(globex.tenant, createdBy: globex.organizer, start: now + 60, end: now + 3600)
+            let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
+            let other = try await fixtures.speedNetworkingSession(globex.tenant, createdBy: globex.organizer, start: now + 60, end: now + 3600)
             let acmeOrigin = "http://acme.\(TestApp.rootHost)"
             let path = { (id: UUID) in TestApp.url("acme", "/live/ws?activity=speed-networking:\(id.uuidString)") }
 
@@ -72,7 +72,7 @@ import TestSupport
             let acme = try await fixtures.populatedTenant("acme")
             _ = try await fixtures.populatedTenant("globex")
             let now = Date()
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, title: "Founders & friends",
+            let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, title: "Founders & friends",
                                                          start: now + 60, end: now + 3600)
             let path = "/sessions/\(session.uuidString)/live"
 
@@ -178,7 +178,7 @@ import TestSupport
             let (engine, clock, store, start, session, timings) = (live.engine, live.clock, live.store, live.start, live.session, EngineOnPostgres.timings)
             try await live.allMeet()
             await engine.shutdown()
-            let before = try await db.app.withoutTenant { tx in try await tx.liveSessionsToResume() }
+            let before = try await db.app.withoutTenant { tx in try await tx.speedNetworkingSessionsToResume() }
 
             // act: a new server starts after the session closed; nobody reconnects.
             clock.set(start + 71)
@@ -195,7 +195,7 @@ import TestSupport
             #expect(stored.pairings.count == 1)
             #expect(stored.pairings.allSatisfy { $0.endReason == .time && $0.endedAt == start + 26 })
             #expect(stored.pool.isEmpty)
-            #expect(try await db.app.withoutTenant { tx in try await tx.liveSessionsToResume() }.isEmpty)
+            #expect(try await db.app.withoutTenant { tx in try await tx.speedNetworkingSessionsToResume() }.isEmpty)
         }
     }
 

@@ -57,13 +57,13 @@ import TestSupport
         let node = try MediaSignallingTests.janus()
         try await TestApp.runLive(adjust: { config in
             config.janusNodes = [node]
-            config.liveTimings = EngineTimings(matchDelay: .milliseconds(300), reconnectGrace: .seconds(5))
+            config.speedNetworkingTimings = EngineTimings(matchDelay: .milliseconds(300), reconnectGrace: .seconds(5))
         }) { db, web, port in
             // setup: a session about to start; the organizer and four members in its lobby.
             let fixtures = Fixtures(db)
             let acme = try await fixtures.populatedTenant("acme", members: 4)
             let start = Date() + 2
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60,
+            let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60,
                                                          round: 3, grace: 1, lead: 60, teardown: 5)
             let organizer = try await Self.socket(web, username: "acme-organizer", port: port, session: session)
             var members: [TestSocket] = []

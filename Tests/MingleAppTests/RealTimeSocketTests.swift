@@ -28,7 +28,7 @@ import TestSupport
             let waiting = try await fixtures.user("waiting")
             try await fixtures.membership(acme.tenant, waiting, status: .awaitingPayment)
             let now = Date()
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
+            let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
             let member = try await Self.cookie(web, "acme-member1")
             let notActive = try await Self.cookie(web, "waiting")
             func handshake(_ path: String, host: String = Self.host, cookie: String?, origin: String? = Self.origin) async throws -> Int {
@@ -71,12 +71,17 @@ import TestSupport
                                   (.continuation, true, Array(repeating: UInt8(ascii: "a"), count: limit / 2 + 1))])
             notUTF8.sendFrames([(.text, true, [0x7B, 0xFF, 0xFE, 0x7D])])
             fine.send("ping", ref: "p")
+            fine.send("meet", activity: "speed-networking:\(UUID().uuidString)", ref: "nj")
+            fine.send(["type": "ping", "ref": "old"])  // no version: refused, the socket stays
 
             // check
             #expect(try await whole.closed() == 1009)
             #expect(try await fragments.closed() == 1009)
             #expect(try await notUTF8.closed() == 1007)
             #expect(try await fine.next(type: "pong")["ref"]?.string == "p")
+            // a page in no activity cannot speak to one; a frame without the version is refused
+            #expect(try await fine.error(ref: "nj")["data"]?["code"]?.string == "not-joined")
+            #expect(try await fine.error(ref: "old")["data"]?["code"]?.string == "bad-version")
             await fine.close()
         }
     }
@@ -148,6 +153,7 @@ import TestSupport
             guest.send("media-publish", activity: address, ref: "g", data: ["room": "stage", "offer": LiveSocketMediaTests.fakeOffer])
             host.send("media-publish", activity: address, ref: "h", data: ["room": "stage", "offer": LiveSocketMediaTests.fakeOffer])
             guest.send("say", activity: address, ref: "e", data: ["text": ""])
+            guest.send("say", activity: "echo:\(UUID().uuidString.lowercased())", ref: "o", data: ["text": "elsewhere"])
 
             // check: the echo reaches both; the activity's rights decide the media layer.
             for socket in [host, guest] {
@@ -157,6 +163,7 @@ import TestSupport
             #expect(try await guest.error(ref: "g")["data"]?["code"]?.string == "not-allowed")
             #expect(try await host.error(ref: "h")["data"]?["code"]?.string == "failed")  // Janus refused the fake offer
             #expect(try await guest.error(ref: "e")["data"]?["code"]?.string == "empty")
+            #expect(try await guest.error(ref: "o")["data"]?["code"]?.string == "not-joined")
             let key = ActivityKey(tenant: acme.tenant, kind: EchoLoader.kind, id: room)
             #expect(try await LiveSocketMediaTests.janusHas(MediaRooms.janusName("stage", of: key), on: node))
             #expect(unknown.status == 404)
@@ -171,7 +178,7 @@ import TestSupport
             let fixtures = Fixtures(db)
             let acme = try await fixtures.populatedTenant("acme", members: 1)
             let now = Date()
-            let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
+            let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: now + 60, end: now + 3600)
             let first = try await LiveSocketMediaTests.socket(web, username: "acme-member1", port: port, session: session)
             _ = try await first.next(type: "state", status: "lobby")
             let cookie = try await Self.cookie(web, "acme-organizer")

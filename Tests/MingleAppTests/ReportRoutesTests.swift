@@ -54,7 +54,7 @@ import TestSupport
         var sessions: [(id: UUID, title: String, start: Date, keys: [(String, String, String)])] = []
         for spec in specs {
             let questions = spec.2.map { SurveyBank.question(key: $0.0)! }
-            let id = try await fixtures.liveSession(acme, createdBy: organizer, title: spec.0, start: spec.1, end: spec.1 + 3600,
+            let id = try await fixtures.speedNetworkingSession(acme, createdBy: organizer, title: spec.0, start: spec.1, end: spec.1 + 3600,
                                                     round: 300, grace: 30, questions: questions)
             sessions.append((id, spec.0, spec.1, spec.2))
         }
@@ -108,7 +108,7 @@ import TestSupport
         let x = try await fixtures.user("gx1", firstName: "Globex", lastName: "Secretagent")
         let y = try await fixtures.user("gx2", firstName: "Other", lastName: "Globexer")
         for id in [x, y] { try await fixtures.membership(globex, id) }
-        let globexSession = try await fixtures.liveSession(globex, createdBy: globexOrganizer, title: "Globex private", start: now - 86_400,
+        let globexSession = try await fixtures.speedNetworkingSession(globex, createdBy: globexOrganizer, title: "Globex private", start: now - 86_400,
                                                            end: now - 82_800, round: 300, grace: 30)
         let pairing = try await fixtures.pairing(globex, session: globexSession, x, y, round: 1, startedAt: now - 86_000)
         for (from, about) in [(x, y), (y, x)] {
@@ -450,7 +450,7 @@ import TestSupport
             var total = 0
             for day in 1...6 {
                 let start = now - Double(day) * 86_400
-                let session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, title: "Day \(day)", start: start,
+                let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, title: "Day \(day)", start: start,
                                                              end: start + 3600, round: 60, grace: 10)
                 for i in 0..<7 { for j in (i + 1)..<7 {
                     let pairing = try await fixtures.pairing(acme.tenant, session: session, acme.members[i], acme.members[j], round: 1, startedAt: start)

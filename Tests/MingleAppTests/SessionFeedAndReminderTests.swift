@@ -15,10 +15,10 @@ import TestSupport
                         cancelled: Bool = false) async throws -> UUID {
         let start = Date().addingTimeInterval(after)
         return try await db.app.withTenant(tenant, user: organizer) { tx in
-            let id = try await tx.insertLiveSession(tenant: tenant, LiveSessionDraft(
+            let id = try await tx.insertSpeedNetworkingSession(tenant: tenant, SpeedNetworkingSessionDraft(
                 title: title, description: "", startsAt: start, endsAt: start.addingTimeInterval(3600), roundSeconds: 300,
                 timeZone: "UTC", questionsJSON: "[]"), createdBy: organizer)
-            if cancelled { _ = try await tx.cancelLiveSession(id) }
+            if cancelled { _ = try await tx.cancelSpeedNetworkingSession(id) }
             return id
         }
     }
@@ -115,7 +115,7 @@ import TestSupport
             #expect(Set(notices.map(\.0)) == [acme.members[0], acme.members[2]] && notices.count == 2)
             #expect(notices.allSatisfy { $0.1 == "/sessions/\(due.uuidString.lowercased())" })
             let sentFlags = try await db.app.withTenant(acme.tenant) { tx in
-                try await [due, later, off].asyncMap { try await tx.liveSession($0)?.reminderSentAt != nil }
+                try await [due, later, off].asyncMap { try await tx.speedNetworkingSession($0)?.reminderSentAt != nil }
             }
             #expect(sentFlags == [true, false, false])
         }

@@ -53,8 +53,8 @@ import TestSupport
             .map { SentMail(to: $0.0, subject: $0.1, text: $0.2, attachmentType: $0.3, attachment: $0.4) }
     }
 
-    static func sessions(_ db: TestDatabase, _ tenant: TenantID) async throws -> [LiveSessionRecord] {
-        try await db.app.withTenant(tenant) { try await $0.liveSessions() }
+    static func sessions(_ db: TestDatabase, _ tenant: TenantID) async throws -> [SpeedNetworkingSessionRecord] {
+        try await db.app.withTenant(tenant) { try await $0.speedNetworkingSessions() }
     }
 
     /// The bodies of the messages `user` received, oldest first.
@@ -308,7 +308,7 @@ import TestSupport
             let acme = try await Fixtures(db).populatedTenant("acme")
             let soon = Date().addingTimeInterval(300)
             let id = try await db.app.withTenant(acme.tenant, user: acme.organizer) { tx in
-                try await tx.insertLiveSession(tenant: acme.tenant, LiveSessionDraft(
+                try await tx.insertSpeedNetworkingSession(tenant: acme.tenant, SpeedNetworkingSessionDraft(
                     title: "Almost on", description: "", startsAt: soon, endsAt: soon.addingTimeInterval(1800),
                     roundSeconds: 300, timeZone: "UTC", questionsJSON: "[]"), createdBy: acme.organizer)
             }
@@ -359,7 +359,7 @@ import TestSupport
             _ = try await fixtures.populatedTenant("globex")
             let soon = Date().addingTimeInterval(300)
             let id = try await db.app.withTenant(acme.tenant, user: acme.organizer) { tx in
-                try await tx.insertLiveSession(tenant: acme.tenant, LiveSessionDraft(
+                try await tx.insertSpeedNetworkingSession(tenant: acme.tenant, SpeedNetworkingSessionDraft(
                     title: "Lobby open now", description: "", startsAt: soon, endsAt: soon.addingTimeInterval(1800),
                     roundSeconds: 300, timeZone: "UTC", questionsJSON: "[]"), createdBy: acme.organizer)
             }

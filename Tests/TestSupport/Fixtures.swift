@@ -56,7 +56,7 @@ public struct Fixtures: Sendable {
 
     /// A live session written straight into the table (the scheduling forms are tested on
     /// their own); durations in seconds so a test can run it quickly.
-    public func liveSession(
+    public func speedNetworkingSession(
         _ tenant: TenantID, createdBy: UserID, title: String = "Speed networking", start: Date, end: Date,
         round: Int = 20, grace: Int = 5, lead: Int = 900, teardown: Int = 900,
         questions: [SurveyQuestion] = Array(SurveyBank.questions.prefix(3))

@@ -45,7 +45,7 @@ public struct Visitor: Sendable {
 /// Per-request state, filled by the middleware in order: site, session, CSRF and form.
 public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, PageContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Where the WebSocket upgrade hands over (see `LiveSocketController`).
+    /// Where the WebSocket upgrade hands over (see `RealTimeSocketController`).
     public let webSocket = WebSocketHandlerReference<AppRequestContext>()
     public var site: Site = .platform
     public var visitor: Visitor?

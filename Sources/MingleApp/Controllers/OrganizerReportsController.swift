@@ -29,8 +29,8 @@ struct OrganizerReportsController {
     }
 
     struct Loaded {
-        var all: [LiveSessionRecord]
-        var sessions: [LiveSessionRecord]
+        var all: [SpeedNetworkingSessionRecord]
+        var sessions: [SpeedNetworkingSessionRecord]
         var data: ReportData
         /// Connections and requests between the people of these surveys, by pair.
         var connections: [Set<UUID>: Connection.Status]
@@ -44,7 +44,7 @@ struct OrganizerReportsController {
     func load(_ context: OrganizerRequestContext, _ scope: ReportScope, member username: String? = nil) async throws -> Loaded {
         let now = Date()
         return try await app.asOrganizer(context, action: "read survey reports") { tx in
-            let all = try await tx.liveSessions()
+            let all = try await tx.speedNetworkingSessions()
             let sessions = scope.sessions(all, now: now)
             if let wanted = scope.session, !sessions.contains(where: { $0.id == wanted }) {
                 throw HTTPError(.notFound, message: "There is no such session here, or it has not started yet.")

@@ -26,7 +26,7 @@ struct OrganizerSessionsController {
     /// What the organizer may pick from: the standard bank and their own questions; a session's
     /// frozen copy stands in for a question of the same key, and frozen questions that are no
     /// longer offered (an archived own question) stay available to the session that has them.
-    static func catalogue(_ tx: Transaction, session: LiveSessionRecord?) async throws -> Catalogue {
+    static func catalogue(_ tx: Transaction, session: SpeedNetworkingSessionRecord?) async throws -> Catalogue {
         let frozen = session?.survey ?? []
         let own = try await tx.ownSurveyQuestions().compactMap { SurveyQuestion.decode($0.definitionJSON) }
         var items: Catalogue = SurveyBank.questions.map { ($0, "Standard") } + own.map { ($0, "Your question") }
@@ -48,7 +48,7 @@ struct OrganizerSessionsController {
     // MARK: list
 
     @Sendable func list(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.liveSessions() }
+        let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.speedNetworkingSessions() }
         let now = Date()
         let rows = sessions.map { Self.row($0, now: now) }
         let upcoming = zip(sessions, rows).filter { $0.0.endsAt > now }.map(\.1)
@@ -58,7 +58,7 @@ struct OrganizerSessionsController {
         ])
     }
 
-    static func row(_ session: LiveSessionRecord, now: Date) -> [String: Any] {
+    static func row(_ session: SpeedNetworkingSessionRecord, now: Date) -> [String: Any] {
         let status = session.status(at: now)
         return ["id": session.id.uuidString.lowercased(), "title": session.title, "when": session.when,
                 "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
@@ -79,7 +79,7 @@ struct OrganizerSessionsController {
     }
 
     private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
-                          session: LiveSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) -> Response {
+                          session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) -> Response {
         var page = form.model(catalogue: catalogue, errors: errors)
         let now = Date()
         if let session {
@@ -97,8 +97,8 @@ struct OrganizerSessionsController {
     }
 
     private enum Outcome: Sendable {
-        case saved(LiveSessionRecord, told: Int)
-        case refused([String], Catalogue, LiveSessionRecord?)
+        case saved(SpeedNetworkingSessionRecord, told: Int)
+        case refused([String], Catalogue, SpeedNetworkingSessionRecord?)
     }
 
     @Sendable func create(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -111,8 +111,8 @@ struct OrganizerSessionsController {
             case .failure(let refusal):
                 return .refused(refusal.messages, catalogue, nil)
             case .success(let draft):
-                let id = try await tx.insertLiveSession(tenant: tenant.id, draft, createdBy: me)
-                guard let session = try await tx.liveSession(id) else { throw HTTPError(.internalServerError) }
+                let id = try await tx.insertSpeedNetworkingSession(tenant: tenant.id, draft, createdBy: me)
+                guard let session = try await tx.speedNetworkingSession(id) else { throw HTTPError(.internalServerError) }
                 let told = try await announcer.scheduled(tx, tenant: tenant, organizer: me, session: session)
                 return .saved(session, told: told)
             }
@@ -145,8 +145,8 @@ struct OrganizerSessionsController {
 
     @Sendable func editForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let id = try sessionID(context)
-        let found = try await app.asOrganizer(context, action: "view session") { tx -> (LiveSessionRecord, Catalogue)? in
-            guard let session = try await tx.liveSession(id) else { return nil }
+        let found = try await app.asOrganizer(context, action: "view session") { tx -> (SpeedNetworkingSessionRecord, Catalogue)? in
+            guard let session = try await tx.speedNetworkingSession(id) else { return nil }
             return (session, try await Self.catalogue(tx, session: session))
         }
         guard let (session, catalogue) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
@@ -159,7 +159,7 @@ struct OrganizerSessionsController {
         let form = SessionForm(context.form)
         let tenant = context.tenant, me = context.visitor.userID, announcer = app.announcer
         let outcome = try await app.asOrganizer(context, action: "change session") { tx -> Outcome? in
-            guard let current = try await tx.liveSession(id, lock: true) else { return nil }
+            guard let current = try await tx.speedNetworkingSession(id, lock: true) else { return nil }
             let catalogue = try await Self.catalogue(tx, session: current)
             guard current.changeable(at: Date()) else {
                 return .refused([current.isCancelled ? "This session is cancelled; it can no longer be changed."
@@ -169,8 +169,8 @@ struct OrganizerSessionsController {
             case .failure(let refusal):
                 return .refused(refusal.messages, catalogue, current)
             case .success(let draft):
-                guard try await tx.updateLiveSession(id, draft) != nil,
-                      let session = try await tx.liveSession(id) else { throw HTTPError(.internalServerError) }
+                guard try await tx.updateSpeedNetworkingSession(id, draft) != nil,
+                      let session = try await tx.speedNetworkingSession(id) else { throw HTTPError(.internalServerError) }
                 let told = try await announcer.updated(tx, tenant: tenant, organizer: me, session: session)
                 return .saved(session, told: told)
             }
@@ -192,13 +192,13 @@ struct OrganizerSessionsController {
         try requireOwnOrganizer(context)
         let id = try sessionID(context)
         let tenant = context.tenant, me = context.visitor.userID, announcer = app.announcer
-        let result = try await app.asOrganizer(context, action: "cancel session") { tx -> (LiveSessionRecord, Int)? in
-            guard let current = try await tx.liveSession(id, lock: true) else { return nil }
+        let result = try await app.asOrganizer(context, action: "cancel session") { tx -> (SpeedNetworkingSessionRecord, Int)? in
+            guard let current = try await tx.speedNetworkingSession(id, lock: true) else { return nil }
             guard current.changeable(at: Date()) else {
                 throw HTTPError(.conflict, message: current.isCancelled ? "This session is already cancelled."
                                 : "The lobby of this session has opened: it can no longer be cancelled.")
             }
-            guard try await tx.cancelLiveSession(id) != nil, let session = try await tx.liveSession(id) else {
+            guard try await tx.cancelSpeedNetworkingSession(id) != nil, let session = try await tx.speedNetworkingSession(id) else {
                 throw HTTPError(.internalServerError)
             }
             return (session, try await announcer.cancelled(tx, tenant: tenant, organizer: me, session: session))

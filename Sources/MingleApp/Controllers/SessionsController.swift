@@ -26,9 +26,9 @@ struct SessionsController {
     @Sendable func list(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor, tenant = context.tenant
         let now = Date()
-        let (sessions, generation) = try await app.asMember(context, action: "list sessions") { tx -> ([LiveSessionRecord], Int?) in
+        let (sessions, generation) = try await app.asMember(context, action: "list sessions") { tx -> ([SpeedNetworkingSessionRecord], Int?) in
             let generation = me.role == nil ? nil : try await tx.calendarFeedGeneration(user: me.userID)
-            return (try await tx.liveSessions(endingAfter: now), generation)
+            return (try await tx.speedNetworkingSessions(endingAfter: now), generation)
         }
         var page: [String: Any] = [
             "sessions": sessions.map { Self.row($0, now: now) }, "empty": sessions.isEmpty,
@@ -39,7 +39,7 @@ struct SessionsController {
         return app.views.page("sessions", context, title: "Live sessions", page: page)
     }
 
-    static func row(_ session: LiveSessionRecord, now: Date) -> [String: Any] {
+    static func row(_ session: SpeedNetworkingSessionRecord, now: Date) -> [String: Any] {
         let status = session.status(at: now)
         return ["id": session.id.uuidString.lowercased(), "title": session.title, "when": session.when,
                 "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
@@ -53,9 +53,9 @@ struct SessionsController {
         return "\(app.config.baseURL(tenantSlug: tenant.slug))/calendar/\(user.uuidString.lowercased())/\(token).ics"
     }
 
-    private func session(_ context: MemberRequestContext, action: String) async throws -> LiveSessionRecord {
+    private func session(_ context: MemberRequestContext, action: String) async throws -> SpeedNetworkingSessionRecord {
         guard let id = UUID(uuidString: try context.parameters.require("id")),
-              let session = try await app.asMember(context, action: action, { try await $0.liveSession(id) }) else {
+              let session = try await app.asMember(context, action: action, { try await $0.speedNetworkingSession(id) }) else {
             throw HTTPError(.notFound, message: "There is no such session here.")
         }
         return session
@@ -122,11 +122,11 @@ struct SessionsController {
         let token = String(file.dropLast(4))
         let tenant = context.tenant, tokens = app.feedTokens
         let since = Date().addingTimeInterval(-Self.feedHistory)
-        let sessions = try await app.database.withTenant(tenant.id) { tx -> [LiveSessionRecord]? in
+        let sessions = try await app.database.withTenant(tenant.id) { tx -> [SpeedNetworkingSessionRecord]? in
             guard try await tx.membership(user: user)?.status == .active else { return nil }
             let generation = try await tx.calendarFeedGeneration(user: user)
             guard tokens.verify(token, tenant: tenant.id, user: user, generation: generation) else { return nil }
-            return try await tx.liveSessions(endingAfter: since)
+            return try await tx.speedNetworkingSessions(endingAfter: since)
         }
         guard let sessions else { throw HTTPError(.notFound) }
         let announcer = app.announcer

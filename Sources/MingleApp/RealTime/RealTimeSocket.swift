@@ -233,16 +233,14 @@ struct RealTimeSocketController {
                     case .invalid(let refusal):
                         try await outbound.writeTextMessage(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
                     case .media, .activity:
-                        guard frame.activity == address, let address else {
+                        // Only the page's own activity (there is none without `?activity=`).
+                        guard address != nil, frame.activity == address else {
                             try await outbound.writeTextMessage(Envelope.error(
                                 ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
                             continue
                         }
-                        _ = address
                         if case .activity(let request) = frame.body { await activityRequest(request, frame) }
-                        if case .media(let request) = frame.body {
-                            if let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
-                        }
+                        if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
                     }
                 }
             } catch is CancellationError {

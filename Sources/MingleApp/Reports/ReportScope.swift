@@ -52,7 +52,7 @@ struct ReportScope: Sendable, Equatable {
     }
 
     /// The sessions in scope, earliest first: not cancelled, already started.
-    func sessions(_ all: [LiveSessionRecord], now: Date) -> [LiveSessionRecord] {
+    func sessions(_ all: [SpeedNetworkingSessionRecord], now: Date) -> [SpeedNetworkingSessionRecord] {
         all.filter { record in
             guard !record.isCancelled, record.startsAt <= now else { return false }
             if let session { return record.id == session }
@@ -77,7 +77,7 @@ struct ReportScope: Sendable, Equatable {
     }
 
     /// In words, for titles and the page's summary line.
-    func describe(_ sessions: [LiveSessionRecord]) -> String {
+    func describe(_ sessions: [SpeedNetworkingSessionRecord]) -> String {
         if session != nil, let only = sessions.first { return "“\(only.title)”, \(only.when)" }
         switch (since.isEmpty, until.isEmpty) {
         case (true, true): return "all sessions so far"
@@ -90,7 +90,7 @@ struct ReportScope: Sendable, Equatable {
 
 extension ReportData {
     /// The report model of stored sessions and survey responses.
-    init(sessions: [LiveSessionRecord], responses: [SurveyResponseRecord]) {
+    init(sessions: [SpeedNetworkingSessionRecord], responses: [SurveyResponseRecord]) {
         func person(_ p: SurveyPerson) -> ReportPerson { ReportPerson(id: p.id, username: p.username, name: p.displayName) }
         self.init(
             sessions: sessions.map { ReportSession(id: $0.id, title: $0.title, startsAt: $0.startsAt, questions: $0.survey) },

@@ -22,7 +22,7 @@ struct SessionAnnouncer: Sendable {
 
     /// A new session: every active member (not organizers) is invited.
     @discardableResult
-    func scheduled(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord) async throws -> Int {
+    func scheduled(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord) async throws -> Int {
         let audience = try await tx.members(role: .member).filter { $0.status == .active }.map(\.user)
         return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .invitation)
     }
@@ -30,14 +30,14 @@ struct SessionAnnouncer: Sendable {
     /// A changed session: the updated invitation goes to every active member, which includes
     /// everyone still taking part who holds the old one and anyone who became active since.
     @discardableResult
-    func updated(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord) async throws -> Int {
+    func updated(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord) async throws -> Int {
         let audience = try await tx.members(role: .member).filter { $0.status == .active }.map(\.user)
         return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .update)
     }
 
     /// A cancelled session: everyone who holds an invitation is told, so their calendars drop it.
     @discardableResult
-    func cancelled(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord) async throws -> Int {
+    func cancelled(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord) async throws -> Int {
         let invited = Set(try await tx.invitations(session: session.id).map(\.user))
         let audience = try await tx.members().filter { invited.contains($0.user.id) }.map(\.user)
         return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .cancellation)
@@ -45,7 +45,7 @@ struct SessionAnnouncer: Sendable {
 
     /// The reminder: invited members who are still active get an email and a notification.
     @discardableResult
-    func remind(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord, minutes: Int) async throws -> Int {
+    func remind(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, minutes: Int) async throws -> Int {
         let invited = Set(try await tx.invitations(session: session.id).map(\.user))
         let audience = try await tx.members(role: .member)
             .filter { $0.status == .active && invited.contains($0.user.id) }.map(\.user)
@@ -59,7 +59,7 @@ struct SessionAnnouncer: Sendable {
     func inviteToUpcoming(_ tx: Transaction, tenant: Tenant, member id: UserID, now: Date = Date()) async throws -> Int {
         guard let member = try await tx.user(id) else { return 0 }
         var count = 0
-        for session in try await tx.liveSessions(endingAfter: now) where !session.isCancelled {
+        for session in try await tx.speedNetworkingSessions(endingAfter: now) where !session.isCancelled {
             guard try await !tx.invitations(session: session.id).contains(where: { $0.user == id }) else { continue }
             try await tell(tx, tenant: tenant, organizer: session.createdBy, session: session, member: member, .invitation)
             count += 1
@@ -67,7 +67,7 @@ struct SessionAnnouncer: Sendable {
         return count
     }
 
-    private func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord,
+    private func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord,
                       _ audience: [UserRecord], _ kind: Kind) async throws -> Int {
         for member in audience where member.id != organizer {
             try await tell(tx, tenant: tenant, organizer: organizer, session: session, member: member, kind)
@@ -79,7 +79,7 @@ struct SessionAnnouncer: Sendable {
 
     /// Everything one member is told, in `tx`: the message (or notification for a reminder),
     /// the email with its `.ics`, and the invitation's SEQUENCE on record.
-    func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: LiveSessionRecord, member: UserRecord,
+    func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, member: UserRecord,
               _ kind: Kind) async throws {
         let link = config.baseURL(tenantSlug: tenant.slug) + session.path
         switch kind {
@@ -94,7 +94,7 @@ struct SessionAnnouncer: Sendable {
         try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link), tenant: tenant.id)
     }
 
-    func message(_ kind: Kind, session: LiveSessionRecord, link: String) -> String {
+    func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String) -> String {
         switch kind {
         case .invitation:
             "You are invited to the live session “\(session.title)”: \(session.when). The lobby opens "
@@ -108,7 +108,7 @@ struct SessionAnnouncer: Sendable {
         }
     }
 
-    func mail(_ kind: Kind, tenant: Tenant, session: LiveSessionRecord, member: UserRecord, link: String) -> OutgoingMail {
+    func mail(_ kind: Kind, tenant: Tenant, session: SpeedNetworkingSessionRecord, member: UserRecord, link: String) -> OutgoingMail {
         let start = LocalTime.short(session.startsAt, in: session.zone)
         let (subject, heading, intro): (String, String, String) = switch kind {
         case .invitation: ("Invitation: \(session.title), \(start)", "You are invited",
@@ -140,7 +140,7 @@ struct SessionAnnouncer: Sendable {
 
     // MARK: iCalendar
 
-    private func invitationFile(_ method: ICalendar.Method, tenant: Tenant, session: LiveSessionRecord,
+    private func invitationFile(_ method: ICalendar.Method, tenant: Tenant, session: SpeedNetworkingSessionRecord,
                                 attendee: String, link: String) -> MailAttachment {
         let text = ICalendar.invitation(event(tenant: tenant, session: session, attendee: attendee, link: link),
                                         method: method, productID: Self.productID)
@@ -150,7 +150,7 @@ struct SessionAnnouncer: Sendable {
 
     /// The session as a calendar event; the UID is the same in every invitation, update,
     /// cancellation, download and feed, so calendars replace the event instead of adding one.
-    func event(tenant: Tenant, session: LiveSessionRecord, attendee: String? = nil, link: String? = nil,
+    func event(tenant: Tenant, session: SpeedNetworkingSessionRecord, attendee: String? = nil, link: String? = nil,
                stamp: Date = Date()) -> CalendarEvent {
         let link = link ?? config.baseURL(tenantSlug: tenant.slug) + session.path
         let description = session.description.isEmpty ? "Details and the live room: \(link)"

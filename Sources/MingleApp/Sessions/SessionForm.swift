@@ -20,7 +20,7 @@ struct SessionForm {
 
     init() {}
 
-    init(_ session: LiveSessionRecord) {
+    init(_ session: SpeedNetworkingSessionRecord) {
         title = session.title
         description = session.description
         zone = session.timeZone
@@ -43,7 +43,7 @@ struct SessionForm {
     }
 
     /// The checked form: a draft to store, or every problem found.
-    func validated(now: Date, catalogue: [SurveyQuestion]) -> Result<LiveSessionDraft, SessionFormErrors> {
+    func validated(now: Date, catalogue: [SurveyQuestion]) -> Result<SpeedNetworkingSessionDraft, SessionFormErrors> {
         var errors: [String] = []
         if title.isEmpty || title.unicodeScalars.count > 120 { errors.append("Give the session a title of 1–120 characters.") }
         if description.unicodeScalars.count > 5000 { errors.append("The description can be at most 5000 characters.") }
@@ -62,7 +62,7 @@ struct SessionForm {
         if let startsAt, startsAt <= now { errors.append("The start must be in the future.") }
         let questions = survey(catalogue: catalogue, into: &errors)
         guard errors.isEmpty, let startsAt, let endsAt, let minutes else { return .failure(SessionFormErrors(messages: errors)) }
-        return .success(LiveSessionDraft(title: title, description: description, startsAt: startsAt, endsAt: endsAt,
+        return .success(SpeedNetworkingSessionDraft(title: title, description: description, startsAt: startsAt, endsAt: endsAt,
                                          roundSeconds: minutes * 60, timeZone: zone,
                                          questionsJSON: SurveyQuestion.encodeList(questions)))
     }

@@ -27,7 +27,7 @@ enum SessionStatus: String, Sendable {
     }
 }
 
-extension LiveSessionRecord {
+extension SpeedNetworkingSessionRecord {
     /// The stored durations as the engine's timeline. The table's checks keep a stored row
     /// valid, so nil means a row written by something else than the app.
     var times: SessionTimes? {

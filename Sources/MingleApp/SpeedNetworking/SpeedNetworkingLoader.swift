@@ -25,7 +25,7 @@ struct SpeedNetworkingLoader: ActivityLoader {
     /// Sessions with a pairing not yet ended or someone in the pool: their timers must run even
     /// if nobody reconnects.
     func unfinished() async throws -> [ActivityKey] {
-        try await database.withoutTenant { tx in try await tx.liveSessionsToResume() }
+        try await database.withoutTenant { tx in try await tx.speedNetworkingSessionsToResume() }
             .map { ActivityKey(tenant: $0.0, kind: .speedNetworking, id: $0.1) }
     }
 }

@@ -17,7 +17,7 @@ struct SpeedNetworkingRoomController {
     @Sendable func page(_ request: Request, context: MemberRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let session = try await app.database.withTenant(context.tenant.id, user: context.visitor.userID, { tx in
-                  try await tx.liveSession(id)
+                  try await tx.speedNetworkingSession(id)
               }), let times = session.times
         else { throw HTTPError(.notFound, message: "There is no such session here.") }
         guard !session.isCancelled else { throw HTTPError(.notFound, message: "This session was cancelled.") }

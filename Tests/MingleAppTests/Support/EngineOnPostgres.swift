@@ -25,7 +25,7 @@ struct EngineOnPostgres {
         acme = try await fixtures.populatedTenant("acme", members: count)
         let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
         start = t0 + 10
-        session = try await fixtures.liveSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + length, lead: 10, teardown: 10)
+        session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + length, lead: 10, teardown: 10)
         clock = ManualActivityClock(t0)
         store = PostgresSpeedNetworkingStore(database: db.app, tenant: acme.tenant)
         guard let engine = try await SpeedNetworkingEngine.load(ActivityKey(tenant: acme.tenant, kind: .speedNetworking, id: session), store: store, clock: clock, timings: Self.timings, seed: seed) else {

@@ -172,9 +172,16 @@ final class TestSocket: Sendable {
         }
     }
 
-    /// The refusal answering the request sent with `ref`.
+    /// The refusal answering the request sent with `ref`, wherever it came among the messages
+    /// (refs are unique; other messages are not passed over).
     func error(ref: String, timeout: Duration = .seconds(10)) async throws -> JSON {
-        try await next("an error for \(ref)", timeout: timeout) { $0["type"]?.string == "error" && $0["ref"]?.string == ref }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let found = texts.lazy.compactMap { try? JSON.parse($0) }.first { $0["type"]?.string == "error" && $0["ref"]?.string == ref }
+            if let found { return found }
+            if ContinuousClock.now >= deadline { throw Failure.timedOut(waitingFor: "an error for \(ref)", received: texts) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     func close() async {

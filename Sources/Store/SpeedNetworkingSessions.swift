@@ -5,7 +5,7 @@ import PostgresNIO
 /// organizer wrote them in, for showing them again. The survey is kept as the stored JSON
 /// (an array of `Live.SurveyQuestion`, frozen in the chosen order): Store stays free of the
 /// engine's types, and callers decode it with `JSONDecoder`.
-public struct LiveSessionRecord: Sendable, Equatable {
+public struct SpeedNetworkingSessionRecord: Sendable, Equatable {
     public var id: UUID
     public var title: String
     public var description: String
@@ -31,7 +31,7 @@ public struct LiveSessionRecord: Sendable, Equatable {
 
 /// What the organizer's form decides about a session; grace, lead and teardown keep the
 /// production defaults of the table.
-public struct LiveSessionDraft: Sendable, Equatable {
+public struct SpeedNetworkingSessionDraft: Sendable, Equatable {
     public var title: String
     public var description: String
     public var startsAt: Date
@@ -77,14 +77,14 @@ extension Transaction {
     private typealias SessionRow = (UUID, String, String, Date, Date, Int, Int, Int, Int, String, String, UUID, Int,
                                     Date?, Date?, UUID?, Date, Date)
 
-    private func sessions(_ query: PostgresQuery) async throws -> [LiveSessionRecord] {
-        try await self.query(query).all(SessionRow.self).map(LiveSessionRecord.init(row:))
+    private func sessions(_ query: PostgresQuery) async throws -> [SpeedNetworkingSessionRecord] {
+        try await self.query(query).all(SessionRow.self).map(SpeedNetworkingSessionRecord.init(row:))
     }
 
     // MARK: sessions
 
     /// Schedules a session in the current tenant; SEQUENCE starts at 0.
-    public func insertLiveSession(tenant: TenantID, id: UUID = UUID(), _ draft: LiveSessionDraft,
+    public func insertSpeedNetworkingSession(tenant: TenantID, id: UUID = UUID(), _ draft: SpeedNetworkingSessionDraft,
                                   createdBy: UserID) async throws -> UUID {
         try await execute("""
             INSERT INTO live_sessions (tenant_id, id, title, description, starts_at, ends_at, round_seconds, time_zone,
@@ -97,19 +97,19 @@ extension Transaction {
 
     /// One session of the current tenant with its survey; `lock` holds the row (FOR UPDATE)
     /// until this transaction ends, for changes that must see the latest state.
-    public func liveSession(_ id: UUID, lock: Bool = false) async throws -> LiveSessionRecord? {
+    public func speedNetworkingSession(_ id: UUID, lock: Bool = false) async throws -> SpeedNetworkingSessionRecord? {
         try await sessions("""
             SELECT \(unescaped: Self.sessionColumns) FROM live_sessions WHERE id = \(id) \(unescaped: lock ? "FOR UPDATE" : "")
             """).first
     }
 
     /// Every session of the current tenant, soonest first.
-    public func liveSessions() async throws -> [LiveSessionRecord] {
+    public func speedNetworkingSessions() async throws -> [SpeedNetworkingSessionRecord] {
         try await sessions("SELECT \(unescaped: Self.sessionColumns) FROM live_sessions ORDER BY starts_at, id")
     }
 
     /// Sessions of the current tenant that end after `date`, soonest first (cancelled included).
-    public func liveSessions(endingAfter date: Date) async throws -> [LiveSessionRecord] {
+    public func speedNetworkingSessions(endingAfter date: Date) async throws -> [SpeedNetworkingSessionRecord] {
         try await sessions("""
             SELECT \(unescaped: Self.sessionColumns) FROM live_sessions WHERE ends_at > \(date) ORDER BY starts_at, id
             """)
@@ -117,7 +117,7 @@ extension Transaction {
 
     /// Saves a changed session and bumps its SEQUENCE; a moved start re-arms the reminder.
     /// Returns the new SEQUENCE, or nil when the session is unknown or cancelled.
-    public func updateLiveSession(_ id: UUID, _ draft: LiveSessionDraft) async throws -> Int? {
+    public func updateSpeedNetworkingSession(_ id: UUID, _ draft: SpeedNetworkingSessionDraft) async throws -> Int? {
         try await query("""
             UPDATE live_sessions SET title = \(draft.title), description = \(draft.description),
                 starts_at = \(draft.startsAt), ends_at = \(draft.endsAt), round_seconds = \(draft.roundSeconds),
@@ -130,7 +130,7 @@ extension Transaction {
     }
 
     /// Cancels a session once and bumps its SEQUENCE; nil when unknown or already cancelled.
-    public func cancelLiveSession(_ id: UUID) async throws -> Int? {
+    public func cancelSpeedNetworkingSession(_ id: UUID) async throws -> Int? {
         try await query("""
             UPDATE live_sessions SET cancelled_at = now(), sequence = sequence + 1, updated_at = now()
             WHERE id = \(id) AND cancelled_at IS NULL
@@ -169,7 +169,7 @@ extension Transaction {
     /// Claims the reminder of one session for this transaction: true for exactly one caller.
     /// The conditional update takes the row lock, so a second node waits and then finds the
     /// reminder already claimed; if this transaction rolls back, the claim goes with it.
-    public func claimReminder(session: UUID, lead: Duration) async throws -> LiveSessionRecord? {
+    public func claimReminder(session: UUID, lead: Duration) async throws -> SpeedNetworkingSessionRecord? {
         try await sessions("""
             UPDATE live_sessions SET reminder_sent_at = now()
             WHERE id = \(session) AND reminder_sent_at IS NULL AND cancelled_at IS NULL
@@ -228,7 +228,7 @@ extension Transaction {
     }
 }
 
-extension LiveSessionRecord {
+extension SpeedNetworkingSessionRecord {
     fileprivate init(row: (UUID, String, String, Date, Date, Int, Int, Int, Int, String, String, UUID, Int,
                            Date?, Date?, UUID?, Date, Date)) {
         self.init(id: row.0, title: row.1, description: row.2, startsAt: row.3, endsAt: row.4, roundSeconds: row.5,
