@@ -186,6 +186,10 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
         leg.pc.ontrack = (event) => {
           const video = el(leg.videoName);
           if (video && video.srcObject !== event.streams[0]) video.srcObject = event.streams[0] || new MediaStream([event.track]);
+          // When the first frame is shown (for the figures the browser test prints).
+          if (video && video.requestVideoFrameCallback && event.track.kind === "video") {
+            video.requestVideoFrameCallback(() => { leg.firstFrameAt = leg.firstFrameAt || Date.now(); });
+          }
         };
         await leg.pc.setRemoteDescription(data.sdp);
         const answer = await leg.pc.createAnswer();
@@ -252,7 +256,8 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
       stats.forEach((report) => {
         if (report.type === "inbound-rtp" && report.kind === "video") { frames += report.framesDecoded || 0; width = report.frameWidth || width; }
       });
-      result[leg.key] = { publishing: leg.publishing, framesDecoded: frames, frameWidth: width, state: leg.pc.connectionState };
+      result[leg.key] = { publishing: leg.publishing, framesDecoded: frames, frameWidth: width, state: leg.pc.connectionState,
+                          firstFrameAt: leg.firstFrameAt || null };
     }
     return result;
   };
