@@ -36,6 +36,9 @@ def driver(chromium):
     chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
     use_desktop_viewport(chromium)
     yield chromium
+    # Leave no page open: a page of the site holds a socket, and its person would stay online
+    # for the tests after this one.
+    chromium.get("about:blank")
     chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
     use_desktop_viewport(chromium)
 
