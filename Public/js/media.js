@@ -262,6 +262,9 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     return result;
   };
 
+  // For tests: when each leg first showed a frame (cheap: no getStats).
+  window.mingleShownFrames = () => Object.fromEntries([...legs.values()].filter((leg) => leg.firstFrameAt).map((leg) => [leg.key, leg.firstFrameAt]));
+
   return {
     handle, sync, reset, status, showRetry,
     get enabled() { return enabled; },
