@@ -1,0 +1,67 @@
+import Foundation
+import RealTime
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Presence without sockets: what each page would have been sent.
+@Suite struct SocketDirectoryTests {
+    final class Page: Sendable {
+        let frames = Mutex<[String]>([])
+        var send: @Sendable (String) -> Void { { text in self.frames.withLock { $0.append(text) } } }
+        var texts: [String] { frames.withLock { $0 } }
+        func mentions(_ id: UUID) -> Bool { texts.contains { $0.contains(id.uuidString) } }
+        func offline(_ id: UUID) -> Int { texts.filter { $0.contains("\"offline\":[\"\(id.uuidString)\"]") }.count }
+        func online(_ id: UUID) -> Int { texts.filter { $0.contains("\"full\":false") && $0.contains("\"online\":[\"\(id.uuidString)\"]") }.count }
+    }
+
+    @Test func presenceCountsTabsOnceLingersAndStaysInsideTheTenant() async throws {
+        // setup: Ben (tenant A) and Dana (tenant B) have a page open; the directory's timer runs.
+        let directory = SocketDirectory(linger: .milliseconds(200))
+        let running = Task { try await directory.run() }
+        let (tenantA, tenantB) = (UUID(), UUID())
+        let (ana, ben, dana) = (UUID(), UUID(), UUID())
+        let (benPage, danaPage) = (Page(), Page())
+        _ = await directory.connect(tenant: tenantA, user: ben, send: benPage.send)
+        _ = await directory.connect(tenant: tenantB, user: dana, send: danaPage.send)
+
+        // act: Ana opens two tabs, closes one, comes back within the linger after closing both, then leaves.
+        let first = await directory.connect(tenant: tenantA, user: ana, send: Page().send)
+        let second = await directory.connect(tenant: tenantA, user: ana, send: Page().send)
+        await directory.disconnect(first)
+        await directory.disconnect(second)
+        let third = await directory.connect(tenant: tenantA, user: ana, send: Page().send)
+        try await Task.sleep(for: .milliseconds(400))
+        let stillOnline = await directory.isOnline(ana, in: tenantA)
+        await directory.disconnect(third)
+        try await Task.sleep(for: .milliseconds(600))
+
+        // check: Ben heard her come online once and go offline once, after the last tab; Dana never heard of her.
+        #expect(stillOnline)
+        #expect(benPage.online(ana) == 1)
+        #expect(benPage.offline(ana) == 1)
+        #expect(await !directory.isOnline(ana, in: tenantA))
+        #expect(!danaPage.mentions(ana) && !danaPage.mentions(ben))
+        running.cancel()
+        _ = await running.result
+    }
+
+    @Test func pushesReachEveryPageOfOnePersonInOneTenant() async {
+        // setup: one person with two pages in tenant A and one in tenant B; someone else in A.
+        let directory = SocketDirectory()
+        let (tenantA, tenantB, person, other) = (UUID(), UUID(), UUID(), UUID())
+        let pages = [Page(), Page(), Page(), Page()]
+        _ = await directory.connect(tenant: tenantA, user: person, send: pages[0].send)
+        _ = await directory.connect(tenant: tenantA, user: person, send: pages[1].send)
+        _ = await directory.connect(tenant: tenantB, user: person, send: pages[2].send)
+        _ = await directory.connect(tenant: tenantA, user: other, send: pages[3].send)
+
+        // act
+        await directory.send("hello", to: person, in: tenantA)
+
+        // check
+        #expect(pages.map { $0.texts.contains("hello") } == [true, true, false, false])
+        #expect(await directory.present([person, other, UUID()], in: tenantA) == [person, other])
+        #expect(await directory.hasSockets(in: tenantB))
+    }
+}
