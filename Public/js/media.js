@@ -12,7 +12,6 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
   const byRef = new Map();       // ref → leg waiting for the server's answer or offer
   const byId = new Map();        // server leg id → leg
   let localStream = null;        // our camera and microphone (shared by publishing legs)
-  let keepCamera = false;        // the activity wants the camera on even without a leg (about to publish)
   let muted = false, cameraOff = false;
   let facing = "user";
   let lastWanted = [];
@@ -148,7 +147,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
       if (legs.has(want.key)) continue;
       if (want.publish) publish(want); else watch(want);
     }
-    if (![...legs.values()].some((leg) => leg.publishing) && !keepCamera) stopCamera();
+    if (![...legs.values()].some((leg) => leg.publishing)) stopCamera();
   }
 
   /// Everything again from scratch (the media server lost rooms).

@@ -273,8 +273,6 @@ public actor MediaRooms: MediaRoomControl, Service {
         await nodes[found.node].videoRoom?.hangUp(handle: found.handle)
     }
 
-    public func leg(_ id: UUID) -> Leg? { legs[id] }
-
     static func urlSafe(_ bytes: Data) -> String {
         bytes.base64EncodedString()
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "=", with: "")

@@ -1,5 +1,6 @@
 import Foundation
 import RealTime
+import Store
 
 /// What a page asks of the site itself over its socket (envelopes without an `activity`).
 enum SiteRequest: ActivityRequest {
@@ -20,6 +21,33 @@ enum SiteRequest: ActivityRequest {
             self = .read(with: username, upTo: try container.decode(Int.self, forKey: .upTo))
         default:
             throw unknownRequest(type)
+        }
+    }
+}
+
+/// The site's own requests over a page's socket.
+struct SiteRequests: Sendable {
+    let app: AppServices
+    let page: RealTimeSocketController.Page
+
+    /// The answer to send back, if any.
+    func handle(_ request: SiteRequest, ref: String?) async -> String? {
+        switch request {
+        case .ping:
+            return Envelope.text(type: "pong", ref: ref)
+        case .read(let username, let upTo):
+            // Marking read announces new counts to every page of this person (a push).
+            let me = page.visitor.userID
+            do {
+                try await app.database.withTenant(page.tenant, user: me) { tx in
+                    guard let other = try await tx.member(username: username)?.user.id,
+                          let conversation = try await tx.existingConversation(between: me, and: other) else { return }
+                    try await tx.markRead(conversation: conversation, user: me, upTo: upTo)
+                }
+                return nil
+            } catch {
+                return Envelope.error(.failed, ref: ref, request: "read")
+            }
         }
     }
 }
