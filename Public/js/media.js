@@ -1,20 +1,29 @@
 // Video through Mingle's socket to Janus (docs/LIVE_PROTOCOL.md, the media- messages), the
-// same for every activity. The page's activity module says which legs it wants — publish our
-// camera into a room, or watch one publisher of a room — and this module sets them up and
-// hangs up the rest. Rooms are named by the activity; Mingle decides what the page may do.
-// Each leg is one RTCPeerConnection.
+// same for every activity. A page has at most two RTCPeerConnections: one publishing its camera
+// and microphone into a room, one watching every feed it needs from a room (a Janus multistream
+// subscription). The page's activity module says what it wants — publish or not, camera on or
+// off, whom to watch and in which <video> — and this module keeps both connections and changes
+// what flows over them: a new partner is a renegotiation of the watching connection, a camera
+// switched off is a track taken off the publishing one. Mingle decides what the page may do.
 import { nextRef, sendActivity } from "./realtime.js";
 
 export function createMedia({ root, el, onPublishFailed = () => {} }) {
   let enabled = false;
   let iceServers = [];
-  const legs = new Map();        // key → leg
-  const byRef = new Map();       // ref → leg waiting for the server's answer or offer
-  const byId = new Map();        // server leg id → leg
-  let localStream = null;        // our camera and microphone (shared by publishing legs)
+  let publishing = null;     // {room, pc, id, ref, pendingIce, senders}
+  let watching = null;       // {room, pc, id, pendingIce, streams, chain}
+  let wanted = { publish: null, watch: null };
+  let wishSent = null;       // the last media-watch we sent, as JSON ("" = none in force)
+  let wishRef = null;
+  let localStream = null;    // our camera and microphone
+  let cameraPending = null;  // a getUserMedia in progress
   let muted = false, cameraOff = false;
   let facing = "user";
-  let lastWanted = [];
+  const firstFrames = new Map();  // publisher → when their video first showed since wanted
+  // What happened when (for the figures the browser test prints and for the curious): the
+  // last 200 steps of both connections.
+  const timeline = [];
+  const mark = (step) => { timeline.push([step, Date.now()]); if (timeline.length > 200) timeline.shift(); };
 
   function status(text) {
     const line = el("media-status");
@@ -23,8 +32,19 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     line.hidden = !text;
   }
 
+  function showRetry(show) {
+    const retry = root.querySelector('[data-action="media-retry"]');
+    if (retry) retry.hidden = !show;
+  }
+
   async function camera() {
     if (localStream) return localStream;
+    if (cameraPending) return cameraPending;
+    cameraPending = openCamera().finally(() => { cameraPending = null; });
+    return cameraPending;
+  }
+
+  async function openCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       throw new Error("This browser cannot use a camera here (it needs a secure page and a recent browser).");
     }
@@ -46,12 +66,20 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     throw new Error("No camera or microphone was found. Connect one, then press “Try again”. You can still watch and listen.");
   }
 
+  function stopCamera() {
+    if (localStream) for (const track of localStream.getTracks()) track.stop();
+    localStream = null;
+    selfViews().forEach((video) => { video.srcObject = null; });
+  }
+
+  const selfViews = () => root.querySelectorAll('[data-live="self-video"]');
+
   function applyMute() {
-    if (!localStream) return;
-    for (const track of localStream.getAudioTracks()) track.enabled = !muted;
-    for (const track of localStream.getVideoTracks()) track.enabled = !cameraOff;
-    const self = el("self-video");
-    if (self) self.srcObject = localStream;
+    if (localStream) {
+      for (const track of localStream.getAudioTracks()) track.enabled = !muted;
+      for (const track of localStream.getVideoTracks()) track.enabled = !cameraOff;
+      selfViews().forEach((video) => { if (video.srcObject !== localStream) video.srcObject = localStream; });
+    }
     root.querySelectorAll('[data-action="mute"]').forEach((b) => { b.textContent = muted ? "Unmute" : "Mute"; b.setAttribute("aria-pressed", String(muted)); });
     root.querySelectorAll('[data-action="camera"]').forEach((b) => { b.textContent = cameraOff ? "Camera on" : "Camera off"; b.setAttribute("aria-pressed", String(cameraOff)); });
   }
@@ -64,8 +92,12 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
       else leg.pendingIce.push(candidate);
     };
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === "failed") status("The video connection failed; trying again…");
-      if (pc.connectionState === "failed" || pc.connectionState === "closed") { drop(leg.key, true); retrySoon(); }
+      mark(`${leg === publishing ? "publish" : "watch"} ${pc.connectionState}`);
+      if (pc.connectionState !== "failed") return;
+      status("The video connection failed; trying again…");
+      if (leg === publishing) dropPublishing(true);
+      if (leg === watching) dropWatching(true);
+      retrySoon();
     };
     return pc;
   }
@@ -75,85 +107,187 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     leg.pendingIce = [];
   }
 
-  async function publish(want) {
-    const leg = { key: want.key, room: want.room, publishing: true, pendingIce: [], ref: nextRef("m"), id: null };
-    legs.set(want.key, leg);
+  // MARK: Publishing
+
+  async function startPublishing(want) {
+    const leg = { room: want.room, pendingIce: [], ref: nextRef("m"), id: null, pc: null, senders: null };
+    publishing = leg;
+    mark("publish start");
     try {
-      const stream = await camera();
-      if (legs.get(want.key) !== leg) return;
+      const stream = want.camera ? await camera() : null;
+      mark("camera ready");
+      if (publishing !== leg) return;
       leg.pc = newPeer(leg);
-      for (const track of stream.getTracks()) leg.pc.addTrack(track, stream);
+      // Two sending transceivers whatever the camera does now: a track is put on or taken off
+      // later without a new connection.
+      leg.senders = {
+        audio: leg.pc.addTransceiver("audio", { direction: "sendonly" }).sender,
+        video: leg.pc.addTransceiver("video", { direction: "sendonly" }).sender,
+      };
+      if (stream) await putTracks(leg, stream);
       const offer = await leg.pc.createOffer();
       await leg.pc.setLocalDescription(offer);
-      byRef.set(leg.ref, leg);
+      if (publishing !== leg) return;
       sendActivity("media-publish", { room: want.room, offer: { type: offer.type, sdp: offer.sdp } }, leg.ref);
+      mark("publish sent");
       status("");
+      applyCamera();  // the wish may have changed meanwhile
     } catch (error) {
-      drop(want.key, false);
+      if (publishing === leg) dropPublishing(false);
       status(error.message);
       showRetry(true);
-      onPublishFailed(want.key, error);
+      onPublishFailed(error);
     }
   }
 
-  function watch(want) {
-    const leg = { key: want.key, room: want.room, publisher: want.publisher, videoName: want.video, publishing: false,
-                  pendingIce: [], ref: nextRef("m"), id: null };
-    legs.set(want.key, leg);
-    byRef.set(leg.ref, leg);
-    sendActivity("media-watch", { room: want.room, publisher: want.publisher }, leg.ref);
+  async function putTracks(leg, stream) {
+    await leg.senders.audio.replaceTrack(stream ? stream.getAudioTracks()[0] || null : null);
+    await leg.senders.video.replaceTrack(stream ? stream.getVideoTracks()[0] || null : null);
   }
 
-  function drop(key, tell) {
-    const leg = legs.get(key);
+  // The camera on or off on the publishing connection, as now wanted (called again whenever
+  // that may have changed; the camera is asked for once at a time).
+  async function applyCamera() {
+    const leg = publishing;
+    if (!leg || !leg.senders) return;
+    const wantsCamera = () => publishing === leg && !!(wanted.publish && wanted.publish.camera);
+    if (wantsCamera()) {
+      try {
+        const stream = await camera();
+        if (!wantsCamera()) return applyCamera();
+        const [audio, video] = [stream.getAudioTracks()[0] || null, stream.getVideoTracks()[0] || null];
+        if (leg.senders.audio.track !== audio || leg.senders.video.track !== video) await putTracks(leg, stream);
+      } catch (error) {
+        status(error.message);
+        showRetry(true);
+        onPublishFailed(error);
+      }
+    } else if (publishing === leg && (localStream || leg.senders.audio.track || leg.senders.video.track)) {
+      await putTracks(leg, null);
+      stopCamera();
+    }
+  }
+
+  function dropPublishing(tell) {
+    const leg = publishing;
     if (!leg) return;
-    legs.delete(key);
-    if (leg.ref) byRef.delete(leg.ref);
-    if (leg.id) byId.delete(leg.id);
+    publishing = null;
     if (tell && leg.id) sendActivity("media-hangup", { leg: leg.id });
     if (leg.pc) leg.pc.close();
-    if (leg.videoName) {
-      const video = el(leg.videoName);
-      if (video) video.srcObject = null;
+    stopCamera();
+  }
+
+  // MARK: Watching
+
+  function wish() {
+    const watch = wanted.watch;
+    if (!watch) return null;
+    return JSON.stringify({ room: watch.room, publishers: watch.feeds.map((f) => f.publisher).sort() });
+  }
+
+  function sendWish() {
+    const text = wish();
+    if (text === wishSent) return;
+    const watch = wanted.watch;
+    if (watching && (!watch || watching.room !== watch.room)) dropWatching(true);
+    if (!watch) { wishSent = null; return; }
+    // Nothing to ask for when nothing is watched and nothing is wanted.
+    if (!watching && watch.feeds.length === 0) { wishSent = text; return; }
+    wishSent = text;
+    wishRef = nextRef("m");
+    sendActivity("media-watch", JSON.parse(text), wishRef);
+    mark(`watch sent ${watch.feeds.length}`);
+  }
+
+  function dropWatching(tell) {
+    const leg = watching;
+    if (!leg) return;
+    watching = null;
+    wishSent = null;
+    if (tell && leg.id) sendActivity("media-hangup", { leg: leg.id });
+    leg.pc.close();
+    showFeeds();
+  }
+
+  // A new layout from Janus (its offer): answer it, then put each stream in its <video>.
+  async function negotiate(data) {
+    mark("watch offer");
+    if (!watching || watching.id !== data.leg) {
+      if (watching) dropWatching(false);
+      watching = { room: data.room, id: data.leg, pendingIce: [], streams: [], chain: Promise.resolve() };
+      watching.pc = newPeer(watching);
+    }
+    const leg = watching;
+    leg.chain = leg.chain.then(async () => {
+      if (watching !== leg) return;
+      await leg.pc.setRemoteDescription(data.sdp);
+      const answer = await leg.pc.createAnswer();
+      await leg.pc.setLocalDescription(answer);
+      sendActivity("media-answer", { leg: leg.id, answer: { type: answer.type, sdp: answer.sdp } });
+      mark("watch answered");
+      flushIce(leg);
+      leg.streams = data.streams || [];
+      showFeeds();
+    }).catch((error) => {
+      console.warn("media", error);
+      if (watching === leg) { dropWatching(true); retrySoon(); }
+    });
+    await leg.chain;
+  }
+
+  // Each wanted feed's tracks in its <video>, or nothing there when the feed is not (yet) on
+  // the connection.
+  function showFeeds() {
+    const feeds = wanted.watch ? wanted.watch.feeds : [];
+    const transceivers = watching ? watching.pc.getTransceivers() : [];
+    for (const feed of feeds) {
+      const mids = watching ? watching.streams.filter((s) => s.publisher === feed.publisher).map((s) => s.mid) : [];
+      const tracks = mids.map((mid) => transceivers.find((t) => t.mid === mid)).filter(Boolean).map((t) => t.receiver.track);
+      const video = feed.video;
+      if (!video) continue;
+      const shown = video.srcObject ? video.srcObject.getTracks() : [];
+      if (tracks.length === shown.length && tracks.every((t) => shown.includes(t))) continue;
+      video.srcObject = tracks.length > 0 ? new MediaStream(tracks) : null;
+      if (tracks.length > 0 && video.requestVideoFrameCallback) {
+        const publisher = feed.publisher;
+        video.requestVideoFrameCallback(() => {
+          if (!firstFrames.has(publisher)) { firstFrames.set(publisher, Date.now()); mark("first frame"); }
+        });
+      }
     }
   }
 
-  function stopCamera() {
-    if (localStream) for (const track of localStream.getTracks()) track.stop();
-    localStream = null;
-  }
-
-  // A leg that failed or ended while still wanted is set up again a moment later (the
+  // A connection that failed or ended while still wanted is set up again a moment later (the
   // activity's state may not change again before it is needed).
   let retryTimer = null;
   function retrySoon() {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => sync(lastWanted), 1000);
+    retryTimer = setTimeout(() => { wishSent = null; sync(wanted); }, 1000);
   }
 
-  function showRetry(show) {
-    const retry = root.querySelector('[data-action="media-retry"]');
-    if (retry) retry.hidden = !show;
-  }
-
-  /// Sets up the wanted legs ([{key, room, publish: true} | {key, room, publisher, video}]) and
-  /// hangs up every other one.
-  function sync(wanted) {
-    lastWanted = wanted;
-    if (!enabled) return;
-    const keys = new Set(wanted.map((want) => want.key));
-    for (const key of [...legs.keys()]) if (!keys.has(key)) drop(key, true);
-    for (const want of wanted) {
-      if (legs.has(want.key)) continue;
-      if (want.publish) publish(want); else watch(want);
+  /// What the page wants now:
+  ///   publish: {room, camera} or null — our camera connection, with the camera on or off;
+  ///   watch: {room, feeds: [{publisher, video}]} or null — whom to watch, each in its <video>.
+  function sync(next) {
+    for (const feed of (wanted.watch ? wanted.watch.feeds : [])) {
+      if (!next.watch || !next.watch.feeds.some((f) => f.publisher === feed.publisher)) firstFrames.delete(feed.publisher);
     }
-    if (![...legs.values()].some((leg) => leg.publishing)) stopCamera();
+    wanted = { publish: next.publish || null, watch: next.watch || null };
+    if (!enabled) return;
+    const want = wanted.publish;
+    if (!want) dropPublishing(true);
+    else if (publishing && publishing.room !== want.room) { dropPublishing(true); startPublishing(want); }
+    else if (!publishing) startPublishing(want);
+    else applyCamera();
+    sendWish();
+    showFeeds();
   }
 
   /// Everything again from scratch (the media server lost rooms).
   function reset() {
-    for (const key of [...legs.keys()]) drop(key, true);
-    sync(lastWanted);
+    dropPublishing(true);
+    dropWatching(true);
+    sync(wanted);
   }
 
   async function handle(message) {
@@ -163,61 +297,54 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
         enabled = data.enabled;
         iceServers = data.iceServers || [];
         root.classList.toggle("no-video", !enabled);
-        sync(lastWanted);
+        sync(wanted);
         return true;
       case "media-answer": {
-        const leg = byRef.get(message.ref);
-        if (!leg || !leg.pc) return true;
-        byRef.delete(message.ref);
-        leg.id = data.leg;
-        byId.set(leg.id, leg);
-        await leg.pc.setRemoteDescription(data.sdp);
-        flushIce(leg);
-        return true;
-      }
-      case "media-offer": {
-        const leg = byRef.get(message.ref);
-        if (!leg) { sendActivity("media-hangup", { leg: data.leg }); return true; }
-        byRef.delete(message.ref);
-        leg.id = data.leg;
-        byId.set(leg.id, leg);
-        leg.pc = newPeer(leg);
-        leg.pc.ontrack = (event) => {
-          const video = el(leg.videoName);
-          if (video && video.srcObject !== event.streams[0]) video.srcObject = event.streams[0] || new MediaStream([event.track]);
-          // When the first frame is shown (for the figures the browser test prints).
-          if (video && video.requestVideoFrameCallback && event.track.kind === "video") {
-            video.requestVideoFrameCallback(() => { leg.firstFrameAt = leg.firstFrameAt || Date.now(); });
-          }
-        };
-        await leg.pc.setRemoteDescription(data.sdp);
-        const answer = await leg.pc.createAnswer();
-        await leg.pc.setLocalDescription(answer);
-        sendActivity("media-answer", { leg: leg.id, answer: { type: answer.type, sdp: answer.sdp } });
-        flushIce(leg);
-        return true;
-      }
-      case "media-ice": {
-        const leg = byId.get(data.leg);
-        if (leg && leg.pc && data.candidate && !data.candidate.completed) {
-          try { await leg.pc.addIceCandidate(data.candidate); } catch (_) { /* late candidates after close */ }
+        const leg = publishing;
+        if (!leg || leg.ref !== message.ref || !leg.pc) {
+          sendActivity("media-hangup", { leg: data.leg });  // a connection we no longer want
+          return true;
         }
+        leg.id = data.leg;
+        mark("publish answer");
+        await leg.pc.setRemoteDescription(data.sdp);
+        flushIce(leg);
         return true;
       }
-      case "media-ended": {
-        const leg = byId.get(data.leg);
-        if (leg) drop(leg.key, false);
+      case "media-offer":
+        if (!wanted.watch || wanted.watch.room !== data.room) { sendActivity("media-hangup", { leg: data.leg }); return true; }
+        await negotiate(data);
+        return true;
+      case "media-ice": {
+        if (!data.candidate || data.candidate.completed) return true;
+        const add = (leg) => leg.pc.addIceCandidate(data.candidate).catch(() => { /* late candidates after close */ });
+        if (publishing && publishing.id === data.leg && publishing.pc) await add(publishing);
+        // After the offer it belongs to.
+        const leg = watching;
+        if (leg && leg.id === data.leg) await (leg.chain = leg.chain.then(() => add(leg)));
+        return true;
+      }
+      case "media-ended":
+        if (publishing && publishing.id === data.leg) dropPublishing(false);
+        if (watching && watching.id === data.leg) dropWatching(false);
         retrySoon();
         return true;
-      }
       case "error": {
-        const leg = byRef.get(message.ref);
-        if (!leg) return false;
-        drop(leg.key, false);
-        // not-allowed and no-such-leg come from races with the activity's state (a pair that
-        // just ended, a leg the server already closed): its next state says what to set up.
-        if (data.code === "failed") retrySoon();
-        else if (data.code !== "not-allowed" && data.code !== "no-such-leg") status(data.message);
+        if (!String(data.request || "").startsWith("media-")) return false;
+        if (publishing && message.ref === publishing.ref) {
+          dropPublishing(false);
+          if (data.code === "failed") retrySoon();
+          else if (data.code !== "not-allowed") status(data.message);
+          return true;
+        }
+        if (message.ref === wishRef) {
+          // not-allowed comes from races with the activity's state (a room that just ended):
+          // its next state says what to set up.
+          wishSent = null;
+          if (data.code === "failed") retrySoon();
+          else if (data.code !== "not-allowed") status(data.message);
+        }
+        // Anything else (a hang-up of a connection the server had already ended) needs nothing.
         return true;
       }
       default:
@@ -235,39 +362,48 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
       applyMute();
     } else if (action === "switch-camera") {
       facing = facing === "user" ? "environment" : "user";
-      for (const leg of [...legs.values()].filter((l) => l.publishing)) drop(leg.key, true);
-      stopCamera();
-      sync(lastWanted);
+      if (publishing && localStream) { stopCamera(); applyCamera(); }
     } else if (action === "media-retry") {
       showRetry(false);
       status("");
-      sync(lastWanted);
+      sync(wanted);
     }
   });
 
-  // For tests and the curious: how many frames each watched video has decoded.
+  // For tests and the curious: what flows over the two connections.
   window.mingleMediaStats = async () => {
-    const result = {};
-    for (const leg of legs.values()) {
-      if (!leg.pc) continue;
-      let frames = 0, width = 0;
+    const result = { publishing: null, watching: null };
+    if (publishing && publishing.pc) {
+      result.publishing = { state: publishing.pc.connectionState, camera: !!localStream };
+    }
+    const leg = watching;
+    if (leg) {
+      const feeds = {};
       const stats = await leg.pc.getStats();
       stats.forEach((report) => {
-        if (report.type === "inbound-rtp" && report.kind === "video") { frames += report.framesDecoded || 0; width = report.frameWidth || width; }
+        if (report.type !== "inbound-rtp" || report.kind !== "video") return;
+        const stream = leg.streams.find((s) => s.mid === report.mid && s.type === "video");
+        if (!stream) return;
+        // An m-line used again for someone else may still list its old stream: the newest wins.
+        const seen = feeds[stream.publisher];
+        if (seen && seen.lastPacketAt >= (report.lastPacketReceivedTimestamp || 0)) return;
+        feeds[stream.publisher] = { framesDecoded: report.framesDecoded || 0, frameWidth: report.frameWidth || 0,
+                                    lastPacketAt: report.lastPacketReceivedTimestamp || 0,
+                                    firstFrameAt: firstFrames.get(stream.publisher) || null };
       });
-      result[leg.key] = { publishing: leg.publishing, framesDecoded: frames, frameWidth: width, state: leg.pc.connectionState,
-                          firstFrameAt: leg.firstFrameAt || null };
+      result.watching = { state: leg.pc.connectionState, feeds };
     }
     return result;
   };
 
-  // For tests: when each leg first showed a frame (cheap: no getStats).
-  window.mingleShownFrames = () => Object.fromEntries([...legs.values()].filter((leg) => leg.firstFrameAt).map((leg) => [leg.key, leg.firstFrameAt]));
+  // For tests: when each watched person's video first showed since they were wanted (cheap: no getStats).
+  window.mingleShownFrames = () => Object.fromEntries(firstFrames);
+  window.mingleMediaTimeline = () => timeline.slice();
 
   return {
     handle, sync, reset, status, showRetry,
     get enabled() { return enabled; },
     get localStream() { return localStream; },
-    has: (key) => legs.has(key),
+    get publishing() { return !!publishing; },
   };
 }

@@ -50,8 +50,8 @@ const send = (type, data) => sendActivity(type, data);
 
 const media = createMedia({
   root, el,
-  onPublishFailed: (key) => {
-    if (key !== "lobby-publish") return;  // a pair's leg is retried by the next state
+  onPublishFailed: () => {
+    if (!broadcasting || (view && view.status === "pair")) return;  // a pair's camera is retried by the next state
     // Not broadcasting after all: say so on the button and in the video box; "Try again"
     // starts it again.
     broadcasting = false;
@@ -68,8 +68,34 @@ function showBroadcasting() {
   });
 }
 
-// The legs this state wants: the organizer's broadcast in the lobby, watching the lobby's
-// broadcasters while in the lobby or waiting, and in a pair one's own camera and the partner.
+// The lobby's screens: one per organizer broadcasting (ours too, silent, when we broadcast).
+const screens = el("lobby-screens");
+function screenFor(publisher) {
+  let frame = [...screens.querySelectorAll("[data-publisher]")].find((f) => f.dataset.publisher === publisher);
+  if (!frame) {
+    frame = document.createElement("div");
+    frame.className = "video-frame";
+    frame.dataset.publisher = publisher;
+    const video = document.createElement("video");
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = publisher === "self";
+    frame.append(video);
+    screens.append(frame);
+  }
+  return frame.querySelector("video");
+}
+function keepScreens(publishers) {
+  for (const frame of screens.querySelectorAll("[data-publisher]")) {
+    if (!publishers.includes(frame.dataset.publisher)) frame.remove();
+  }
+  screens.dataset.count = String(publishers.length);
+}
+
+// What this state wants of the page's two connections. Publishing: the organizer's broadcast
+// and camera in a pair; a member's connection from the lobby on, with the camera on while
+// waiting for a partner and talking (so it is already flowing when the match comes) and off
+// otherwise. Watching: the lobby's broadcasters while in the lobby or waiting, the partner in a pair.
 let mediaEpoch = 0;
 function updateMedia() {
   if (!view) return;
@@ -77,45 +103,43 @@ function updateMedia() {
     mediaEpoch = view.media.epoch;
     media.reset();
   }
-  const wanted = [];
+  const room = view.media.room;
   const inLobby = view.status === "lobby" || view.status === "waiting";
-  if (view.media.mayPublishInLobby && broadcasting) wanted.push({ key: "lobby-publish", room: "lobby", publish: true });
+  const inPair = view.status === "pair" && view.pair;
+  const broadcast = isOrganizer && broadcasting && view.media.mayPublishInLobby;
+  let publish = null;
+  if (inPair || broadcast) publish = { room, camera: true };
+  else if (!isOrganizer && view.media.mayPublish) publish = { room, camera: view.status === "waiting" };
+  const feeds = [];
+  const onScreen = [];
   if (inLobby) {
     for (const publisher of view.media.lobbyPublishers) {
-      if (publisher !== view.you.id) wanted.push({ key: `lobby-watch:${publisher}`, room: "lobby", publisher, video: "lobby-video" });
+      if (publisher === view.you.id) continue;
+      feeds.push({ publisher, video: screenFor(publisher) });
+      onScreen.push(publisher);
     }
   }
-  if (view.status === "pair" && view.pair) {
-    const room = `pair-${view.pair.id}`;
-    wanted.push({ key: `pair-publish:${view.pair.id}`, room, publish: true });
-    if (view.media.partnerPublishing) {
-      wanted.push({ key: `pair-watch:${view.pair.id}`, room, publisher: view.pair.partner.id, video: "partner-video" });
-    }
-  }
-  media.sync(wanted);
-  const lobbyStatus = el("lobby-video-status");
-  const lobbyVideo = el("lobby-video");
-  const ownBroadcast = broadcasting && media.has("lobby-publish");
+  const ownBroadcast = broadcast && inLobby;
+  if (ownBroadcast) onScreen.unshift("self");
+  keepScreens(onScreen);
+  if (inPair && view.media.partnerPublishing) feeds.push({ publisher: view.pair.partner.id, video: el("partner-video") });
+  media.sync({ publish, watch: { room, feeds } });
   const stream = media.localStream;
-  if (ownBroadcast && stream && lobbyVideo.srcObject !== stream) {
-    // The organizer sees their own broadcast, silently.
-    lobbyVideo.muted = true;
-    lobbyVideo.srcObject = stream;
-  } else if (!ownBroadcast && stream && lobbyVideo.srcObject === stream) {
-    lobbyVideo.srcObject = null;
+  if (ownBroadcast) {
+    const self = screenFor("self");
+    if (stream && self.srcObject !== stream) self.srcObject = stream;
   }
-  if (lobbyStatus) {
-    const live = ownBroadcast || view.media.lobbyPublishers.some((p) => p !== view.you.id);
-    lobbyStatus.textContent = live ? "" : view.media.mayPublishInLobby
-      ? "You are not broadcasting. Press “Start broadcasting” to be seen and heard by everyone in the lobby."
-      : "The organizer’s camera is off for now.";
-  }
+  const lobbyStatus = el("lobby-video-status");
+  el("lobby-video-status-frame").hidden = onScreen.length > 0;
+  lobbyStatus.textContent = view.media.mayPublishInLobby
+    ? "You are not broadcasting. Press “Start broadcasting” to be seen and heard by everyone in the lobby."
+    : "The organizer’s camera is off for now.";
   const partnerNote = el("partner-video-status");
   if (partnerNote) partnerNote.hidden = !!view.media.partnerPublishing;
 }
 
 onActivity((message) => {
-  if (message.type.startsWith("media-") || (message.type === "error" && message.ref && message.ref.startsWith("m"))) {
+  if (message.type.startsWith("media-") || (message.type === "error" && String((message.data || {}).request).startsWith("media-"))) {
     media.handle(message).then(() => { if (message.type === "media-config") updateMedia(); })
       .catch((error) => console.warn("media", error));
     return;
@@ -123,6 +147,10 @@ onActivity((message) => {
   const data = message.data || {};
   switch (message.type) {
     case "state":
+      if (data.media && view && data.media.partnerPublishing !== view.media.partnerPublishing) {
+        window.mingleStateTimes = window.mingleStateTimes || [];
+        window.mingleStateTimes.push([`partner publishing ${data.media.partnerPublishing}`, Date.now()]);
+      }
       notOpenUntil = null;
       holdReconnectUntil(0);
       view = data;
@@ -173,6 +201,9 @@ function notice(text) {
 
 const phaseNames = { scheduled: "Not open yet", lobby: "Lobby open", running: "In progress", ended: "Ended", closed: "Closed" };
 
+const pairsShown = {};
+window.minglePairsShown = () => ({ ...pairsShown });
+
 function render() {
   el("phase").textContent = phaseNames[view.session.phase] || view.session.phase;
   showStage(view.status);
@@ -185,6 +216,8 @@ function render() {
   }
   if (view.status === "pair") {
     const pair = view.pair;
+    // When each pair was first shown (for the figures the browser test prints).
+    pairsShown[pair.id] = pairsShown[pair.id] || Date.now();
     el("partner").textContent = pair.partner.name;
     el("partner-initials").textContent = pair.partner.name.split(/\s+/).map((w) => w[0] || "").join("").slice(0, 2).toUpperCase();
     el("pair-round").textContent = pair.withOrganizer ? `Round ${pair.round} · with the organizer` : `Round ${pair.round}`;

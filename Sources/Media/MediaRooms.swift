@@ -18,7 +18,9 @@ public struct JanusNodeSettings: Sendable, Equatable {
 
 /// Mingle's rooms on its Janus nodes (DESIGN §5, §9): the rooms activities ask for, each placed
 /// on the live node with the fewest rooms; every media leg (a browser publishing, or watching
-/// one publisher) is a handle Mingle holds. Browsers never see a node, secret or pin. A room its
+/// some publishers over one connection) is a handle Mingle holds. A publishing leg is a *feed*
+/// on Janus, named by the leg's own random id (not the person's), so a page that reloads can
+/// publish again while its old leg is still being hung up. Browsers never see a node, secret or pin. A room its
 /// activity ended is destroyed and can never be created again, so nobody stays in it, whatever
 /// their browser does. Rooms are named `<kind>-<activity id>-<room>` on Janus.
 ///
@@ -44,6 +46,29 @@ public actor MediaRooms: MediaRoomControl, Service {
         var publisher: UUID?  // set for a publishing leg
     }
 
+    /// A publishing leg as Janus knows it: watchable once its media is up.
+    struct Feed {
+        var user: UUID
+        var room: String
+        var started = false
+        var order: Int
+    }
+
+    /// One stream of a subscription, as a page needs it: which m-line carries whose media.
+    public struct WatchedStream: Sendable, Equatable, Encodable {
+        public var mid: String
+        public var type: String
+        public var publisher: UUID
+        public var feed: String
+        private enum CodingKeys: String, CodingKey { case mid, type, publisher }
+    }
+
+    /// A page's media signalling, told to look at its rights again.
+    private struct Reviewer {
+        var user: UUID
+        var review: @Sendable () -> Void
+    }
+
     private struct Node {
         var settings: JanusNodeSettings
         var videoRoom: VideoRoom?
@@ -58,6 +83,9 @@ public actor MediaRooms: MediaRoomControl, Service {
     private let roomKey: SymmetricKey
     private var shuttingDown = false
     private var legs: [UUID: Leg] = [:]
+    private var feeds: [String: Feed] = [:]
+    private var feedsSoFar = 0
+    private var reviewers: [ActivityKey: [UUID: Reviewer]] = [:]
     private let toDestroy: AsyncStream<Room>
     private let destroying: AsyncStream<Room>.Continuation
     /// Told when a node is lost, with the activities whose rooms were on it.
@@ -104,6 +132,25 @@ public actor MediaRooms: MediaRoomControl, Service {
     public func endRooms(of activity: ActivityKey) async {
         let prefix = Self.janusName("", of: activity)
         for name in rooms.keys where name.hasPrefix(prefix) { end(name) }
+    }
+
+    /// The activity's rights changed (a pair ended, a speaker was removed): the pages of these
+    /// people (all, when nil) check again what they publish and watch, and drop what they may
+    /// no longer. The activity does not wait for it.
+    public func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async {
+        for reviewer in (reviewers[activity] ?? [:]).values where users?.contains(reviewer.user) ?? true {
+            reviewer.review()
+        }
+    }
+
+    /// A page's signalling, to be told when its activity's rights change.
+    public func register(_ id: UUID, of activity: ActivityKey, user: UUID, review: @escaping @Sendable () -> Void) {
+        reviewers[activity, default: [:]][id] = Reviewer(user: user, review: review)
+    }
+
+    public func unregister(_ id: UUID, of activity: ActivityKey) {
+        reviewers[activity]?[id] = nil
+        if reviewers[activity]?.isEmpty ?? false { reviewers[activity] = nil }
     }
 
     // MARK: Rooms
@@ -184,7 +231,7 @@ public actor MediaRooms: MediaRoomControl, Service {
         nodes[index].alive = false
         let gone = rooms.values.filter { $0.node == index }
         for room in gone { rooms[room.name] = nil }
-        for (id, leg) in legs where leg.node == index { legs[id] = nil }
+        for (id, leg) in legs where leg.node == index { forget(id) }
         if let onNodeLost, !gone.isEmpty { await onNodeLost(Set(gone.map(\.activity))) }
     }
 
@@ -192,7 +239,7 @@ public actor MediaRooms: MediaRoomControl, Service {
     /// kicked) by `run()`.
     func end(_ name: String) {
         ended.insert(name)
-        for (id, leg) in legs where leg.room == name { legs[id] = nil }
+        for (id, leg) in legs where leg.room == name { forget(id) }
         if let room = rooms.removeValue(forKey: name) { destroying.yield(room) }
     }
 
@@ -226,32 +273,66 @@ public actor MediaRooms: MediaRoomControl, Service {
 
     // MARK: Legs
 
-    /// Publishes a browser's media: its offer in, Janus's answer out.
+    /// Publishes a browser's media: its offer in, Janus's answer out. The leg's id is its feed.
     public func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
-        try await openLeg(in: room, publisher: publisher) { videoRoom, handle in
-            try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
-                                        participant: publisher.uuidString.lowercased(), display: display, offer: offer)
+        let id = UUID()
+        let (leg, joined, events) = try await openLeg(id, in: room, publisher: publisher) { videoRoom, handle in
+            (.null, try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
+                                                participant: Self.feed(id), display: display, offer: offer))
         }
+        feedsSoFar += 1
+        feeds[Self.feed(id)] = Feed(user: publisher, room: room.name, order: feedsSoFar)
+        return (leg, joined.offer, events)  // for a publisher, Janus's "offer" slot holds its answer
     }
 
-    /// Subscribes a browser to one publisher: Janus's offer out; `start` takes the answer.
-    public func watch(in room: Room, publisher: UUID) async throws -> (Leg, JSON, AsyncStream<JSON>) {
-        try await openLeg(in: room, publisher: nil) { videoRoom, handle in
-            try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feed: publisher.uuidString.lowercased())
+    /// A publishing leg's media is up: others may subscribe to it now.
+    public func feedStarted(_ leg: UUID) {
+        feeds[Self.feed(leg)]?.started = true
+    }
+
+    /// The feed to watch for a person in a room: their newest publishing leg whose media is up.
+    public func feed(of user: UUID, in room: Room) -> String? {
+        feeds.filter { $0.value.user == user && $0.value.room == room.name && $0.value.started }
+            .max { $0.value.order < $1.value.order }?.key
+    }
+
+    /// Subscribes a browser to some feeds of a room over one connection: Janus's offer out (and
+    /// the streams it carries); `start` takes the answer.
+    public func watch(in room: Room, feeds wanted: [String]) async throws -> (Leg, offer: JSON, streams: [WatchedStream], AsyncStream<JSON>) {
+        let (leg, result, events) = try await openLeg(UUID(), in: room, publisher: nil) { videoRoom, handle in
+            try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feeds: wanted)
+        }
+        return (leg, result.offer, streams(in: result.data), events)
+    }
+
+    /// Adds and removes feeds of a subscription. The offer is nil when Janus sends it later
+    /// (an earlier one is still unanswered) or when nothing changed.
+    public func update(_ leg: UUID, subscribe: [String], unsubscribe: [String]) async throws -> (offer: JSON?, streams: [WatchedStream]?) {
+        guard let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { throw JanusError("no such media connection") }
+        let (data, offer) = try await videoRoom.update(handle: found.handle, subscribe: subscribe, unsubscribe: unsubscribe)
+        return (offer, data["streams"] == nil ? nil : streams(in: data))
+    }
+
+    /// The live streams of a subscription, by the person who publishes each.
+    public func streams(in data: JSON) -> [WatchedStream] {
+        (data["streams"]?.array ?? []).compactMap { stream in
+            guard stream["active"]?.bool ?? false, let mid = stream["mid"]?.string, let feed = stream["feed_id"]?.string,
+                  let publisher = feeds[feed]?.user else { return nil }
+            return WatchedStream(mid: mid, type: stream["type"]?.string ?? "", publisher: publisher, feed: feed)
         }
     }
 
     /// A new handle on the room's node, joined by `join` (which returns the SDP for the
     /// browser); hung up again if joining fails.
-    private func openLeg(in room: Room, publisher: UUID?,
-                         join: (VideoRoom, Int64) async throws -> JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+    private func openLeg(_ id: UUID, in room: Room, publisher: UUID?,
+                         join: (VideoRoom, Int64) async throws -> (data: JSON, offer: JSON)) async throws -> (Leg, (data: JSON, offer: JSON), AsyncStream<JSON>) {
         guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
         let (handle, events) = try await videoRoom.attachLeg()
         do {
-            let sdp = try await join(videoRoom, handle)
-            let leg = Leg(id: UUID(), room: room.name, node: room.node, handle: handle, publisher: publisher)
+            let result = try await join(videoRoom, handle)
+            let leg = Leg(id: id, room: room.name, node: room.node, handle: handle, publisher: publisher)
             legs[leg.id] = leg
-            return (leg, sdp, events)
+            return (leg, result, events)
         } catch {
             await videoRoom.hangUp(handle: handle)
             throw error
@@ -263,15 +344,33 @@ public actor MediaRooms: MediaRoomControl, Service {
         try await videoRoom.start(handle: found.handle, answer: answer)
     }
 
+    /// Asks for a key frame from the publisher of each feed (Janus starts a stream added to a
+    /// subscription that is already connected without one: the picture would wait for the next).
+    public func requestKeyframes(_ wanted: Set<String>) async {
+        for feed in wanted {
+            guard let leg = UUID(uuidString: feed), let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { continue }
+            try? await videoRoom.requestKeyframe(handle: found.handle)
+        }
+    }
+
     public func trickle(_ leg: UUID, candidate: JSON) async throws {
         guard let found = legs[leg], let videoRoom = nodes[found.node].videoRoom else { throw JanusError("no such media connection") }
         try await videoRoom.trickle(handle: found.handle, candidate: candidate)
     }
 
     public func hangUp(_ leg: UUID) async {
-        guard let found = legs.removeValue(forKey: leg) else { return }
+        guard let found = legs[leg] else { return }
+        forget(leg)
         await nodes[found.node].videoRoom?.hangUp(handle: found.handle)
     }
+
+    private func forget(_ leg: UUID) {
+        legs[leg] = nil
+        feeds[Self.feed(leg)] = nil
+    }
+
+    /// A publishing leg's feed id on Janus.
+    static func feed(_ leg: UUID) -> String { leg.uuidString.lowercased() }
 
     static func urlSafe(_ bytes: Data) -> String {
         bytes.base64EncodedString()

@@ -2,7 +2,7 @@ import Foundation
 import RealTime
 
 /// Mingle's use of the Janus VideoRoom plugin on one session: rooms created and destroyed with
-/// the admin key, one handle per media leg (a browser publishing, or subscribing to one feed).
+/// the admin key, one handle per media leg (a browser publishing, or subscribing to feeds).
 /// Room ids are strings (`string_ids` in Mingle's config): `<kind>-<activity>-<room>`.
 public actor VideoRoom {
     public static let plugin = "janus.plugin.videoroom"
@@ -77,14 +77,32 @@ public actor VideoRoom {
         return jsep
     }
 
-    /// A browser subscribes to one publisher: Janus makes the offer the browser must answer.
-    public func subscribe(handle: Int64, room: String, pin: String, feed: String) async throws -> JSON {
-        let (_, jsep) = try await session.message(handle: handle, [
+    /// A browser subscribes to some publishers' feeds over one connection (a multistream
+    /// subscription): Janus makes the offer the browser must answer, and lists the streams.
+    public func subscribe(handle: Int64, room: String, pin: String, feeds: [String]) async throws -> (data: JSON, offer: JSON) {
+        let (data, jsep) = try await session.message(handle: handle, [
             "request": "join", "ptype": "subscriber", "room": .string(room), "pin": .string(pin),
-            "streams": [["feed": .string(feed)]],
+            "streams": .array(feeds.map { ["feed": .string($0)] }),
         ])
         guard let jsep else { throw JanusError("Janus sent no offer for the subscription") }
-        return jsep
+        return (data, jsep)
+    }
+
+    /// Adds and removes feeds of a subscription. Janus answers with the new layout and an offer,
+    /// or — while an earlier offer is still unanswered — with "updating" and sends the offer
+    /// later as an event of the handle.
+    public func update(handle: Int64, subscribe: [String], unsubscribe: [String]) async throws -> (data: JSON, offer: JSON?) {
+        var body: [String: JSON] = ["request": "update"]
+        if !subscribe.isEmpty { body["subscribe"] = .array(subscribe.map { ["feed": .string($0)] }) }
+        if !unsubscribe.isEmpty { body["unsubscribe"] = .array(unsubscribe.map { ["feed": .string($0)] }) }
+        let (data, jsep) = try await session.message(handle: handle, .object(body))
+        return (data, jsep)
+    }
+
+    /// Asks a publisher's browser for a key frame now (Janus sends it a PLI), so a subscriber
+    /// that just added its stream can show a picture without waiting for the next one.
+    public func requestKeyframe(handle: Int64) async throws {
+        _ = try await session.message(handle: handle, ["request": "configure", "keyframe": true])
     }
 
     /// The browser's answer to a subscription offer: media starts flowing.

@@ -128,7 +128,9 @@ public struct MediaRoomSpec: Sendable, Equatable {
 
 /// What media code may ask of an activity: the rooms it has and who may do what in them. Media
 /// code knows nothing else of an activity (no lobbies, no pairs): a room is a name the activity
-/// gave it (`[a-z0-9-]`, e.g. "lobby" or "pair-<id>").
+/// gave it (`[a-z0-9-]`, e.g. "session"). A page publishes into one room and watches feeds of
+/// one room, each over one connection; several people in one room are what let a page keep its
+/// connections while what it may watch changes.
 public protocol MediaRights: Actor {
     nonisolated var key: ActivityKey { get }
     /// Shown in the media server's room description.
@@ -150,4 +152,8 @@ public protocol MediaRights: Actor {
 public protocol MediaRoomControl: Sendable {
     func endRoom(_ room: String, of activity: ActivityKey) async
     func endRooms(of activity: ActivityKey) async
+    /// Rights shrank for these people (everyone when nil): what they publish and watch is
+    /// checked again at once and cut where no longer allowed. Rights that grow need no call:
+    /// pages ask for what they now may.
+    func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async
 }

@@ -177,19 +177,24 @@ public struct SessionDescription: Codable, Sendable, Equatable {
     public var json: JSON { ["type": .string(type), "sdp": .string(sdp)] }
 }
 
-/// What a page asks of the media layer. Rooms are named by the activity ("lobby", "pair-<id>").
+/// What a page asks of the media layer. Rooms are named by the activity (e.g. "session").
 public enum MediaRequest: Sendable, Equatable {
     /// Publish camera/microphone (an offer) into a room.
     case publish(room: String, offer: SessionDescription)
-    /// Watch one publisher of a room; the server answers with an offer.
-    case watch(room: String, publisher: UUID)
+    /// Watch exactly these publishers of a room, over the page's one watching connection (the
+    /// whole wish, not a change: the server subscribes and unsubscribes to match it and sends an
+    /// offer when the connection must change).
+    case watch(room: String, publishers: [UUID])
     /// The page's answer to a watch offer.
     case answer(leg: UUID, answer: SessionDescription)
     /// A trickled ICE candidate (`{"completed": true}` at the end).
     case ice(leg: UUID, candidate: JSON)
     case hangup(leg: UUID)
 
-    private enum Keys: String, CodingKey { case room, offer, publisher, leg, answer, candidate }
+    /// People one page may watch at once (a meeting's grid is 25).
+    public static let maxWatched = 30
+
+    private enum Keys: String, CodingKey { case room, offer, publishers, leg, answer, candidate }
 
     init(type: String, data: (any Decoder)?) throws {
         let container = try requireData(data, type).container(keyedBy: Keys.self)
@@ -197,7 +202,11 @@ public enum MediaRequest: Sendable, Equatable {
         case "media-publish":
             self = .publish(room: try container.decode(String.self, forKey: .room), offer: try container.decode(SessionDescription.self, forKey: .offer))
         case "media-watch":
-            self = .watch(room: try container.decode(String.self, forKey: .room), publisher: try container.decode(UUID.self, forKey: .publisher))
+            let publishers = try container.decode([UUID].self, forKey: .publishers)
+            guard publishers.count <= Self.maxWatched else {
+                throw ActivityRefusal("too-many", "A page can watch at most \(Self.maxWatched) people at once.")
+            }
+            self = .watch(room: try container.decode(String.self, forKey: .room), publishers: publishers)
         case "media-answer":
             self = .answer(leg: try container.decode(UUID.self, forKey: .leg), answer: try container.decode(SessionDescription.self, forKey: .answer))
         case "media-ice":

@@ -66,8 +66,7 @@ public actor SpeedNetworkingEngine: Activity {
     private var lastPresence: [ConnectionID: RoomPresence] = [:]
     public private(set) var isClosed = false
     /// Who publishes media where right now (kept by the media layer; not persisted).
-    private var publishingInLobby: Set<UUID> = []
-    private var publishingInPair: [UUID: UUID] = [:]  // user → pairing
+    private var publishing: Set<UUID> = []
     /// Bumped when the media tier lost rooms (a Janus node died): pages set their media up again.
     private var mediaEpoch = 0
     /// Where pair rooms end (at once, whatever the browsers do) and the lobby room with the session.
@@ -230,7 +229,7 @@ public actor SpeedNetworkingEngine: Activity {
         let entry = PoolEntry(user: user, queuedAt: now, priority: false)
         try await store.enterPool(session: sessionID, entry: entry)
         pool[user] = entry
-        scheduleMatch(at: now + timings.matchDelay)
+        scheduleMatchForPool(now: now)
         publish()
     }
 
@@ -269,7 +268,7 @@ public actor SpeedNetworkingEngine: Activity {
         pendingSurvey[user] = nil
         if let requeue {
             pool[user] = requeue
-            scheduleMatch(at: now + timings.matchDelay)
+            scheduleMatchForPool(now: now)
         }
         offerOrganizerIfFree(user, now: now)
         publish()
@@ -378,41 +377,37 @@ public actor SpeedNetworkingEngine: Activity {
 
     public func attach(media: any MediaRoomControl) { self.media = media }
 
-    /// The session's media rooms: "lobby" (organizers broadcast, everyone watches) and one
-    /// "pair-<pairing id>" per running pair.
-    public static let lobbyRoom = "lobby"
-    public static func pairRoom(_ pairing: UUID) -> String { "pair-\(pairing.uuidString.lowercased())" }
-
-    /// The running pairing a room belongs to.
-    private func pairing(ofRoom room: String) -> PairingRecord? {
-        guard room.hasPrefix("pair-"), let id = UUID(uuidString: String(room.dropFirst(5))), let record = pairings[id], record.endedAt == nil else {
-            return nil
-        }
-        return record
-    }
+    /// The session's one media room: every camera of the session goes there — the organizers'
+    /// broadcast and the members' cameras — and who sees whom is decided here, per person, not
+    /// by rooms. So a page keeps its two connections from the lobby through every round: a new
+    /// partner is a renegotiation of the watching connection, not a new one (docs/MEDIA.md).
+    public static let mediaRoomName = "session"
+    /// Janus's cap on publishers in the room: everyone in a large session may be in a pair.
+    public static let maxPublishers = 5000
 
     public func mediaRoom(_ room: String) -> MediaRoomSpec? {
-        guard !isClosed else { return nil }
-        if room == Self.lobbyRoom { return times.phase(at: clock.now).canEnter ? MediaRoomSpec(publishers: 3) : nil }
-        return pairing(ofRoom: room) == nil ? nil : MediaRoomSpec(publishers: 2)
+        guard !isClosed, room == Self.mediaRoomName, times.phase(at: clock.now).canEnter else { return nil }
+        return MediaRoomSpec(publishers: Self.maxPublishers)
     }
 
     /// What the media layer may let `user` do now, decided by the timeline and the pairs:
-    /// organizers publish in the lobby while it exists; members publish only in the room of
-    /// the pair they are in, and only while it runs.
+    /// organizers publish while they broadcast to the lobby or talk with a member; members
+    /// publish from the lobby on for as long as pairs can still start, so their camera
+    /// connection is up before they are matched and stays up between rounds (with the camera
+    /// off while they are not waiting or talking) — and nobody but a partner may watch it.
     public func mayPublish(_ user: UUID, in room: String) -> Bool {
-        guard !isClosed, isConnected(user) else { return false }
-        if room == Self.lobbyRoom { return broadcastsToLobby(user) }
-        guard let record = pairing(ofRoom: room) else { return false }
-        return activePairing[user] == record.id
+        guard !isClosed, room == Self.mediaRoomName, isConnected(user) else { return false }
+        if activePairing[user] != nil { return true }
+        if organizers.contains(user) { return broadcastsToLobby(user) }
+        let now = clock.now
+        return times.phase(at: now).canEnter && (now < times.start || times.canStartPair(at: now))
     }
 
-    /// Whom `user` may watch: in the lobby the publishing organizers; in a pair the partner.
+    /// Whom `user` may watch: the organizers broadcasting to the lobby, and their partner.
     public func mayWatch(_ user: UUID, publisher: UUID, in room: String) -> Bool {
-        guard !isClosed, isConnected(user) else { return false }
-        if room == Self.lobbyRoom { return times.phase(at: clock.now).canEnter && isBroadcasting(publisher) }
-        guard let record = pairing(ofRoom: room), activePairing[user] == record.id else { return false }
-        return record.partner(of: user) == publisher
+        guard !isClosed, room == Self.mediaRoomName, isConnected(user) else { return false }
+        if isBroadcasting(publisher) && times.phase(at: clock.now).canEnter { return true }
+        return activePairing[user].flatMap { pairings[$0]?.partner(of: user) } == publisher
     }
 
     /// Nobody moderates a speed-networking room: the timeline and the pairs decide.
@@ -424,17 +419,14 @@ public actor SpeedNetworkingEngine: Activity {
         organizers.contains(user) && activePairing[user] == nil && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
     }
 
-    /// Seen in the lobby: publishing there and not in a pair just now.
-    private func isBroadcasting(_ user: UUID) -> Bool { publishingInLobby.contains(user) && activePairing[user] == nil }
+    /// Seen in the lobby: an organizer publishing and not in a pair just now.
+    private func isBroadcasting(_ user: UUID) -> Bool {
+        organizers.contains(user) && publishing.contains(user) && activePairing[user] == nil
+    }
 
-    public func setPublishing(_ user: UUID, in room: String, _ publishing: Bool) {
-        if room == Self.lobbyRoom {
-            if publishing { publishingInLobby.insert(user) } else { publishingInLobby.remove(user) }
-        } else if let record = pairing(ofRoom: room), publishing {
-            publishingInPair[user] = record.id
-        } else if publishingInPair[user].map({ Self.pairRoom($0) == room }) ?? false {
-            publishingInPair[user] = nil
-        }
+    public func setPublishing(_ user: UUID, in room: String, _ on: Bool) {
+        guard room == Self.mediaRoomName else { return }
+        if on { publishing.insert(user) } else { publishing.remove(user) }
         publish()
     }
 
@@ -442,8 +434,7 @@ public actor SpeedNetworkingEngine: Activity {
 
     /// The media tier lost rooms: forget who publishes and tell every page to start again.
     public func resetMedia() {
-        publishingInLobby = []
-        publishingInPair = [:]
+        publishing = []
         mediaEpoch += 1
         publish()
     }
@@ -540,13 +531,14 @@ public actor SpeedNetworkingEngine: Activity {
         pairings[record.id] = ended
         for user in [record.memberA, record.memberB] {
             activePairing[user] = nil
-            if publishingInPair[user] == record.id { publishingInPair[user] = nil }
             if reason != .left && !questions.isEmpty { pendingSurvey[user] = record.id }
         }
-        await media?.endRoom(Self.pairRoom(record.id), of: key)
+        // The two may no longer watch each other: their subscriptions are cut now, whatever
+        // their pages do.
+        await media?.reviewRights(of: key, users: [record.memberA, record.memberB])
         for entry in requeue {
             pool[entry.user] = entry
-            scheduleMatch(at: now + timings.matchDelay)
+            scheduleMatchForPool(now: now)
         }
         if let stayer {
             let name = names[leftBy ?? stayer] ?? "Your partner"
@@ -591,6 +583,8 @@ public actor SpeedNetworkingEngine: Activity {
             }
         }
         for user in newlyPrioritised { pool[user]?.priority = true }
+        // An organizer who now talks with a member leaves the lobby's screens.
+        if records.contains(where: \.withOrganizer) { await media?.reviewRights(of: key, users: nil) }
     }
 
     // MARK: Views
@@ -671,9 +665,11 @@ public actor SpeedNetworkingEngine: Activity {
             break
         }
         view.media = .init(
-            lobbyPublishers: publishingInLobby.filter(isBroadcasting).sorted { $0.uuidString < $1.uuidString },
+            room: Self.mediaRoomName,
+            lobbyPublishers: publishing.filter(isBroadcasting).sorted { $0.uuidString < $1.uuidString },
             mayPublishInLobby: broadcastsToLobby(user) && status != .closed,
-            partnerPublishing: view.pair.map { publishingInPair[$0.partner.id] == $0.id } ?? false,
+            mayPublish: status != .closed && mayPublish(user, in: Self.mediaRoomName),
+            partnerPublishing: view.pair.map { publishing.contains($0.partner.id) } ?? false,
             epoch: mediaEpoch)
         if organizers.contains(user) {
             view.organizer = .init(
@@ -745,6 +741,16 @@ public actor SpeedNetworkingEngine: Activity {
 
     /// One person may have the room open in a few windows (a phone and a laptop), not dozens.
     static let maxConnectionsPerPerson = 3
+
+    /// Someone joined the pool: it collects for the match delay, so that people who press
+    /// together are matched together — unless waiting cannot improve the matching because
+    /// every member in the room who is not in a pair is already waiting; then it matches now.
+    private func scheduleMatchForPool(now: Date) {
+        let someoneElseMayJoin = connections.values.contains {
+            !organizers.contains($0.user) && activePairing[$0.user] == nil && pool[$0.user] == nil
+        }
+        scheduleMatch(at: someoneElseMayJoin ? now + timings.matchDelay : now)
+    }
 
     private func scheduleMatch(at time: Date) {
         if matchDue.map({ time < $0 }) ?? true { matchDue = time }

@@ -149,11 +149,15 @@ public struct SpeedNetworkingView: Sendable, Equatable, Encodable {
 
     /// What the page's media should do.
     public struct MediaInfo: Sendable, Equatable, Encodable {
+        /// The media room every camera of the session goes to.
+        public var room = ""
         /// Organizers publishing in the lobby now (the page watches them).
         public var lobbyPublishers: [UUID] = []
-        /// This person may publish in the lobby (organizers while the lobby exists).
+        /// This person may broadcast to the lobby (organizers while the lobby exists).
         public var mayPublishInLobby = false
-        /// The partner publishes in the pair's room now.
+        /// This person may publish now (a member keeps their camera connection between rounds).
+        public var mayPublish = false
+        /// The partner's camera connection is up.
         public var partnerPublishing = false
         /// Changes when the media tier lost rooms: set everything up again.
         public var epoch = 0

@@ -8,6 +8,8 @@ and http://<slug>.mingle.localhost:PORT (tenants).
 import base64
 import json
 import os
+import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -206,3 +208,63 @@ def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1])
         context = driver.browser.create_user_context()
         windows[username] = PersonWindow(driver, driver.browsing_context.create(type="window", user_context=context))
     return driver, windows
+
+
+# Counts a page's RTCPeerConnections from outside Mingle's code: installed before any script of
+# the page runs, it wraps the constructor. `window.mingleTestPeers()` gives {open, made, most}
+# (most: the largest number open at once); `.native` makes a connection the count leaves out.
+PEER_COUNTER = """
+(() => {
+  const Native = window.RTCPeerConnection;
+  if (!Native || window.mingleTestPeers) return;
+  const made = [];
+  let most = 0;
+  const open = () => made.filter((pc) => pc.connectionState !== "closed" && pc.signalingState !== "closed").length;
+  function Counted(...args) { const pc = new Native(...args); made.push(pc); most = Math.max(most, open()); return pc; }
+  Counted.prototype = Native.prototype;
+  Object.setPrototypeOf(Counted, Native);
+  window.RTCPeerConnection = Counted;
+  window.mingleTestPeers = () => ({ open: open(), made: made.length, most });
+  window.mingleTestPeers.native = Native;
+  // For a failing test: where each connection got stuck.
+  window.mingleTestPeers.describe = () => made.map((pc) => ({
+    connection: pc.connectionState, ice: pc.iceConnectionState, gathering: pc.iceGatheringState,
+    localBytes: ((pc.localDescription || {}).sdp || "").length,
+    receiving: ((pc.remoteDescription || {}).sdp || "").split("\\n").filter((l) => l.trim() === "a=sendonly").length,
+    local: ((pc.localDescription || {}).sdp || "").split("\\n").filter((l) => l.startsWith("a=candidate")).map((l) => l.trim()),
+    remote: ((pc.remoteDescription || {}).sdp || "").split("\\n").filter((l) => l.startsWith("a=candidate")).map((l) => l.trim()),
+  }));
+})();
+"""
+
+
+def count_peer_connections(window):
+    """Every page this window loads from now on counts its RTCPeerConnections (PEER_COUNTER)."""
+    window.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PEER_COUNTER})
+
+
+def peer_connections(window):
+    return window.execute_script("return window.mingleTestPeers ? window.mingleTestPeers() : null")
+
+
+def psql(sql, tenant="acme"):
+    """Runs SQL as the database owner inside a tenant's row-level-security scope (None: no
+    tenant); returns the last line it prints ("" when none)."""
+    env = dict(os.environ, PGPASSWORD=os.environ["MINGLE_DB_OWNER_PASSWORD"])
+    scope = f"SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = '{tenant}'), false);\n" if tenant else ""
+    result = subprocess.run(
+        ["psql", "-At", "-q", "-v", "ON_ERROR_STOP=1", "-h", os.environ.get("MINGLE_DB_HOST", "127.0.0.1"),
+         "-p", os.environ["MINGLE_DB_PORT"], "-U", os.environ.get("MINGLE_DB_OWNER", "mingle_owner"),
+         "-d", os.environ["MINGLE_DB_NAME"], "-c", scope + sql],
+        env=env, capture_output=True, text=True, check=True)
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def wait_until(condition, timeout, what, every=0.2):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -19,14 +19,16 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from mingle_browser import browser_for_people, save_screenshot, set_viewport, sign_in, url_for
+from mingle_browser import (browser_for_people, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
+                            sign_in, url_for, wait_until)
 
 ORGANIZER = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara", "eli"]
 PEOPLE = [ORGANIZER] + MEMBERS
 # Seconds: the lobby is open at once; S comes after everyone has entered.
 # Rounds long enough that a busy browser (the test drives six windows of one) keeps up.
-STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 120, 45, 4, 12
+# The grace (ending notice → end of the pair) is long enough for the test to see the notice.
+STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 120, 45, 10, 12
 
 
 
@@ -35,6 +37,8 @@ STARTS_IN, LENGTH, ROUND, GRACE, TEARDOWN = 45, 120, 45, 4, 12
 def room():
     """Six people at their own windows of one browser (own cookies each): {username: window}."""
     driver, windows = browser_for_people([ORGANIZER] + MEMBERS + ["janus-publisher", "janus-watcher"])
+    for person in PEOPLE:
+        count_peer_connections(windows[person])
     try:
         yield windows
     finally:
@@ -46,18 +50,9 @@ def room():
         driver.quit()
 
 
-def psql(sql):
-    """Runs SQL as the owner inside acme's row-level-security scope; returns the JSON it prints."""
-    env = dict(os.environ, PGPASSWORD=os.environ["MINGLE_DB_OWNER_PASSWORD"])
-    script = (
-        "SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'acme'), false);\n" + sql
-    )
-    result = subprocess.run(
-        ["psql", "-At", "-q", "-v", "ON_ERROR_STOP=1", "-h", os.environ.get("MINGLE_DB_HOST", "127.0.0.1"),
-         "-p", os.environ["MINGLE_DB_PORT"], "-U", os.environ.get("MINGLE_DB_OWNER", "mingle_owner"),
-         "-d", os.environ["MINGLE_DB_NAME"], "-c", script],
-        env=env, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def psql_json(sql):
+    """Runs SQL inside acme's row-level-security scope; returns the JSON it prints."""
+    return json.loads(psql(sql))
 
 
 def schedule_quick_session():
@@ -76,17 +71,20 @@ def stage(driver):
         "const s = [...document.querySelectorAll('[data-stage]')].find(e => !e.hidden); return s ? s.dataset.stage : null;")
 
 
+def snapshot(driver):
+    """What a live page shows, read in one call (each call to a window of a busy browser is slow)."""
+    return driver.execute_script("""
+        const text = (name) => { const e = document.querySelector(`[data-live="${name}"]`); return e ? e.textContent : null; };
+        const shown = (name) => { const e = document.querySelector(`[data-live="${name}"]`); return !!e && !!e.offsetParent; };
+        const s = [...document.querySelectorAll('[data-stage]')].find(e => !e.hidden);
+        return {stage: s ? s.dataset.stage : null, partner: text("partner"), round: text("pair-round"),
+                countdown: text("pair-countdown"), firstInLine: shown("first-in-line"), ending: shown("pair-ending"),
+                pairs: document.querySelectorAll('[data-live="pairs"] tr').length};
+    """)
+
+
 def live_text(driver, name):
     return driver.find_element(By.CSS_SELECTOR, f'[data-live="{name}"]').text
-
-
-def wait_until(condition, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def wait_stage(browsers, names, wanted, timeout):
@@ -144,50 +142,66 @@ def direct_janus_subscription(publisher, watcher):
 
 
 def media_stats(driver):
-    """{leg key: {framesDecoded, publishing, firstFrameAt, …}} from the page (Public/js/media.js)."""
+    """{publishing: {state, camera} | None, watching: {state, feeds: {user id: {framesDecoded, …}}} | None}
+    from the page (Public/js/media.js)."""
     return driver.execute_script("return await window.mingleMediaStats()")
 
 
-def frame_shown_at(driver, prefix):
-    """When (s since 1970, by the page's clock) a leg whose key starts with `prefix` first showed
-    a frame in its video element; None if none has. Read without getStats: quick in a busy browser."""
-    shown = driver.execute_script("return window.mingleShownFrames()")
-    return next((at / 1000 for key, at in shown.items() if key.startswith(prefix)), None)
+def watched_feeds(driver):
+    return (media_stats(driver)["watching"] or {}).get("feeds", {})
 
 
-def decoded(driver, prefix):
-    return any(key.startswith(prefix) and leg["framesDecoded"] > 0 for key, leg in media_stats(driver).items())
+def frame_shown_at(driver, publisher):
+    """When (s since 1970, by the page's clock) the video of `publisher` first showed a frame
+    since the page wanted it; None if it has not. Read without getStats: quick in a busy browser."""
+    at = driver.execute_script("return window.mingleShownFrames()").get(publisher)
+    return at / 1000 if at else None
 
 
-def try_to_publish_in_lobby(driver, session):
-    """A member's page opens its own socket and asks to publish in the lobby, as a tampered
-    page could; returns Mingle's answer."""
-    return driver.execute_async_script("""
-        const [session, done] = arguments;
+def watch_behind_the_page(driver, session, *publishers):
+    """A second socket of the same person, as a tampered page could open, asks to watch
+    `publishers` and then never changes its wish: what it is sent shows what the server itself
+    allows. `window.tamperStreams()` gives the publishers in the last offer it got;
+    `window.tamperClose()` ends it."""
+    driver.execute_script("""
+        const [session, publishers] = arguments;
         const activity = `speed-networking:${session}`;
         const socket = new WebSocket(`ws://${location.host}/live/ws?activity=${activity}`);
-        const pc = new RTCPeerConnection();
-        navigator.mediaDevices.getUserMedia({video: true, audio: true}).then(async (stream) => {
-            for (const track of stream.getTracks()) pc.addTrack(track, stream);
-            const offer = await pc.createOffer();
-            await pc.setLocalDescription(offer);
-            const ask = () => socket.send(JSON.stringify({v: 1, type: "media-publish", activity, ref: "tamper",
-                                                          data: {room: "lobby", offer: {type: offer.type, sdp: offer.sdp}}}));
-            if (socket.readyState === 1) ask(); else socket.onopen = ask;
-        });
-        socket.onmessage = (event) => {
+        const pc = new window.mingleTestPeers.native();
+        let streams = null;
+        const heard = [];
+        window.tamperStreams = () => streams && streams.map((s) => s.publisher);
+        window.tamperHeard = () => heard;
+        window.tamperClose = () => { socket.close(); pc.close(); };
+        socket.onopen = () => socket.send(JSON.stringify({v: 1, type: "media-watch", activity, ref: "behind",
+                                                          data: {room: "session", publishers}}));
+        socket.onmessage = async (event) => {
             const message = JSON.parse(event.data);
-            if (message.ref === "tamper") { socket.close(); pc.close(); done(message); }
+            if (message.type === "media-offer") heard.push(message.data.streams);
+            else if (message.type !== "state" && message.type !== "people" && message.type !== "media-ice") heard.push(event.data.slice(0, 300));
+            if (message.type !== "media-offer") return;
+            streams = message.data.streams;
+            await pc.setRemoteDescription(message.data.sdp);
+            const answer = await pc.createAnswer();
+            await pc.setLocalDescription(answer);
+            socket.send(JSON.stringify({v: 1, type: "media-answer", activity,
+                                        data: {leg: message.data.leg, answer: {type: answer.type, sdp: answer.sdp}}}));
         };
-        setTimeout(() => done({type: "timeout"}), 15000);
-    """, session)
+    """, session, list(publishers))
+
+
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def test_an_organizer_and_five_members_run_a_short_session(room):
     session = schedule_quick_session()
     live_url = url_for("acme", f"/sessions/{session}/live")
-    names = {row["username"]: row["name"] for row in psql(
-        "SELECT json_agg(json_build_object('username', username, 'name', first_name || ' ' || last_name)) FROM users;")}
+    people = psql_json("SELECT json_agg(json_build_object('username', username, 'name', first_name || ' ' || last_name, 'id', id)) FROM users;")
+    names = {row["username"]: row["name"] for row in people}
+    ids = {row["username"]: row["id"].upper() for row in people}  # as Mingle's JSON writes them
     by_name = {name: username for username, name in names.items()}
 
     # Everyone signs in; the organizer enters and starts broadcasting; the members enter.
@@ -197,7 +211,7 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     organizer.get(live_url)
     wait_stage(room, [ORGANIZER], {"lobby"}, 20)
     organizer.find_element(By.CSS_SELECTOR, '[data-action="broadcast"]').click()
-    wait_until(lambda: any(leg["publishing"] and leg["state"] == "connected" for leg in media_stats(organizer).values()),
+    wait_until(lambda: (media_stats(organizer)["publishing"] or {}).get("state") == "connected",
                20, "the organizer's broadcast to connect")
     loaded = {}
     for member in MEMBERS:
@@ -207,7 +221,7 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     first_frame = {}
     def lobby_frames():
         for member in MEMBERS:
-            if member not in first_frame and (at := frame_shown_at(room[member], "lobby-watch")):
+            if member not in first_frame and (at := frame_shown_at(room[member], ids[ORGANIZER])):
                 first_frame[member] = at - loaded[member]
         return len(first_frame) == len(MEMBERS)
     wait_until(lobby_frames, 30, "every member to decode the organizer's lobby video")
@@ -216,9 +230,14 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     baseline = direct_janus_subscription(room["janus-publisher"], room["janus-watcher"])
     print(f"[figures] baseline, the same run: page load → first decoded frame of a direct Janus subscription: {baseline:.2f} s")
 
-    # A member may not publish in the lobby, whatever their page sends.
-    refused = try_to_publish_in_lobby(room["ana"], session)
-    assert refused.get("type") == "error" and refused["data"].get("code") == "not-allowed", refused
+    # A member may watch the organizer's broadcast but not another member's camera (up, with
+    # the camera off, ready for the first match), whatever their page asks.
+    wait_until(lambda: room["ben"].execute_script("return !!window.mingleMediaTimeline().find(s => s[0] === 'publish connected')"),
+               20, "ben's camera connection")
+    watch_behind_the_page(room["ana"], session, ids["ben"], ids[ORGANIZER])
+    wait_until(lambda: room["ana"].execute_script("return window.tamperStreams()") is not None, 10, "an offer to the second socket")
+    assert set(room["ana"].execute_script("return window.tamperStreams()")) == {ids[ORGANIZER]}
+    room["ana"].execute_script("window.tamperClose()")
     wait_until(lambda: live_text(organizer, "present-count") == "6", 10, "six people present")
     assert all(names[m] in live_text(room[m], "presence") for m in MEMBERS)
     assert not room["ana"].find_element(By.CSS_SELECTOR, '[data-action="meet"]').is_enabled()
@@ -234,7 +253,8 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     press_at = int((time.time() + 3) * 1000)
     for member in MEMBERS:
         room[member].execute_script(
-            "const [at] = arguments; setTimeout(() => document.querySelector('[data-action=\"meet\"]').click(), at - Date.now());",
+            "const [at] = arguments; setTimeout(() => { window.testPressedAt = Date.now(); "
+            "document.querySelector('[data-action=\"meet\"]').click(); }, at - Date.now());",
             press_at)
     met_at = {member: press_at / 1000 for member in MEMBERS}
     time.sleep(max(0, press_at / 1000 - time.time()))
@@ -250,63 +270,89 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         wait_until(lambda: sorted(stage(room[m]) for m in MEMBERS).count("pair") == 4, 20, f"round {round_number}")
         if round_number == 1:
             print(f"[figures] every pair of round 1 seen by the test {time.time() - min(met_at.values()):.2f} s after the members pressed")
-        waiting = [m for m in MEMBERS if stage(room[m]) == "waiting"]
-        assert len(waiting) == 1, {m: stage(room[m]) for m in MEMBERS}
-        partners = {m: by_name[live_text(room[m], "partner")] for m in MEMBERS if m not in waiting}
+        shows = {m: snapshot(room[m]) for m in MEMBERS}
+        waiting = [m for m in MEMBERS if shows[m]["stage"] == "waiting"]
+        assert len(waiting) == 1, shows
+        partners = {m: by_name[shows[m]["partner"]] for m in MEMBERS if m not in waiting}
         for member, partner in partners.items():
             assert partners[partner] == member
-            assert live_text(room[member], "pair-round") == live_text(room[partner], "pair-round")
-            assert "Round" in live_text(room[member], "pair-round")
-            shown_rounds[frozenset((member, partner))] = int(live_text(room[member], "pair-round").split()[1])
+            assert shows[member]["round"] == shows[partner]["round"]
+            assert "Round" in shows[member]["round"]
+            shown_rounds[frozenset((member, partner))] = int(shows[member]["round"].split()[1])
         pairs = {frozenset((m, p)) for m, p in partners.items()}
         assert not pairs & set(seen_pairs), "a pair met twice"
         seen_pairs.extend(sorted(pairs, key=sorted))
         if left_out_before:
             assert left_out_before in partners, "the member left out last round was not paired first"
         left_out_before = waiting[0]
-        wait_until(lambda: room[waiting[0]].find_element(By.CSS_SELECTOR, '[data-live="first-in-line"]').is_displayed(),
-                   10, "first in line")
-        wait_until(lambda: len(organizer.find_elements(By.CSS_SELECTOR, '[data-live="pairs"] tr')) == 2, 10,
-                   "the organizer's view of the pairs")
+        wait_until(lambda: snapshot(room[waiting[0]])["firstInLine"], 10, "first in line")
+        wait_until(lambda: snapshot(organizer)["pairs"] == 2, 10, "the organizer's view of the pairs")
         talking = next(iter(partners))
-        wait_until(lambda: live_text(room[talking], "pair-countdown").endswith("left"), 5, "the pair's countdown")
-
-        if round_number == 1:
-            save_screenshot(room[talking], "live-pair")
-            save_screenshot(room[waiting[0]], "live-waiting")
-            save_screenshot(organizer, "live-organizer-round")
-
-        if round_number == 2:
-            set_viewport(room[talking], 390, 844, mobile=True)
-            save_screenshot(room[talking], "live-pair-phone")
+        wait_until(lambda: (snapshot(room[talking])["countdown"] or "").endswith("left"), 5, "the pair's countdown")
 
         if round_number == 1:
             # Reloading the page rejoins the pair.
             room[talking].refresh()
             wait_stage(room, [talking], {"pair"}, 10)
             assert by_name[live_text(room[talking], "partner")] == partners[talking]
+            # Another member opens a second socket behind their page and asks to watch their partner.
+            snoop = next(m for m in partners if talking not in (m, partners[m]))  # (a reloaded page publishes anew)
+            watch_behind_the_page(room[snoop], session, ids[partners[snoop]])
+            # It may: the pair is running.
+            try:
+                wait_until(lambda: room[snoop].execute_script("return window.tamperStreams()") == [ids[partners[snoop]]] * 2, 10,
+                           "the second socket to receive the partner's audio and video")
+            except AssertionError:
+                raise AssertionError(f"the second socket heard {room[snoop].execute_script('return window.tamperHeard()')}") from None
+
+        if round_number == 2:
+            set_viewport(room[talking], 390, 844, mobile=True)
+            save_screenshot(room[talking], "live-pair-phone")
 
         # After R the notice. By then every page of the pair has shown its partner's video
         # (asked once per page now, not polled: polling six windows of one busy browser takes
         # longer than the video does).
-        wait_until(lambda: room[talking].find_element(By.CSS_SELECTOR, '[data-live="pair-ending"]').is_displayed(),
-                   ROUND + 5, "the one-minute notice")
+        wait_until(lambda: snapshot(room[talking])["ending"], ROUND + 5, "the ending notice")
         stats = {m: media_stats(room[m]) for m in partners}
-        watching = {m: next((leg for key, leg in stats[m].items() if key.startswith("pair-watch")), None) for m in partners}
-        if not all(leg and leg["framesDecoded"] > 0 and leg.get("firstFrameAt") for leg in watching.values()):
+        watching = {m: (stats[m]["watching"] or {}).get("feeds", {}).get(ids[partners[m]]) for m in partners}
+        if not all(feed and feed["framesDecoded"] > 0 and feed.get("firstFrameAt") for feed in watching.values()):
             details = {m: (stage(room[m]), stats[m], live_text(room[m], "media-status")) for m in partners}
             raise AssertionError(f"no video both ways in round {round_number}: {details}")
+        # Two peer connections at most in every page of the pair: one sends, one receives.
+        counts = {m: peer_connections(room[m]) for m in partners}
+        assert all(c["open"] <= 2 and c["most"] <= 2 for c in counts.values()), counts
         if round_number == 1:
             # (the reloaded page set its video up again; its time says nothing of the join)
-            shown = {m: leg["firstFrameAt"] / 1000 - met_at[m] for m, leg in watching.items() if m != talking}
-            print("[figures] Meet someone → partner's first frame shown, as the page recorded it (s): "
-                  + ", ".join(f"{m} {t:.2f}" for m, t in sorted(shown.items())))
+            joined = [m for m in partners if talking not in (m, partners[m])]
+            # (when the page really pressed: a busy page runs its timer late)
+            met_at.update({m: room[m].execute_script("return window.testPressedAt") / 1000 for m in joined})
+            shown = {m: room[m].execute_script("return window.minglePairsShown()") for m in joined}
+            matched = {m: max(shown[m].values()) / 1000 - met_at[m] for m in joined}
+            beyond = {m: watching[m]["firstFrameAt"] / 1000 - met_at[m] - matched[m] for m in joined}
+            print("[figures] Meet someone → partner's first frame shown, as the pages recorded it (s): "
+                  + ", ".join(f"{m} {matched[m] + beyond[m]:.2f}" for m in sorted(joined)))
+            print("[figures]   of which matching (press → pair shown; the pool collects while someone may still join): "
+                  + ", ".join(f"{m} {matched[m]:.2f}" for m in sorted(joined)))
+            print("[figures]   of which video (pair shown → partner's first frame): "
+                  + ", ".join(f"{m} {beyond[m]:.2f}" for m in sorted(joined))
+                  + f"; median {median(beyond.values()):.2f} s = {median(beyond.values()) / baseline:.2f} × the baseline {baseline:.2f} s")
+            for m in joined:
+                steps = room[m].execute_script("return window.mingleMediaTimeline().concat(window.mingleStateTimes || [])")
+                start = met_at[m] * 1000
+                print(f"[figures]   {m}'s steps after the press (s): " + ", ".join(
+                    f"{step} {(at - start) / 1000:.2f}" for step, at in sorted(steps, key=lambda s: s[1]) if at >= start - 100))
         if round_number == 1:
             save_screenshot(room[talking], "live-pair-ending")
+            save_screenshot(room[waiting[0]], "live-waiting")
+            save_screenshot(organizer, "live-organizer-round")
         wait_stage(room, partners.keys(), {"survey"}, GRACE + 6)
-        # The pair's room is over: no pair media left in the pages.
-        wait_until(lambda: all(not any(k.startswith("pair-") for k in media_stats(room[m])) for m in partners), 5,
+        # The pair is over: nobody receives their former partner any more…
+        wait_until(lambda: all(ids[partners[m]] not in watched_feeds(room[m]) for m in partners), 5,
                    "the pair's media to stop")
+        if round_number == 1:
+            # …not even the socket whose page never asked to stop: the server itself cut it.
+            wait_until(lambda: room[snoop].execute_script("return window.tamperStreams()") == [], 5,
+                       "the server to cut the second socket's subscription")
         by_keyboard = set()
         for member, partner in partners.items():
             browser = room[member]
@@ -332,7 +378,15 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     wait_stage(room, MEMBERS, {"lobby"}, LENGTH + 10)
     assert "ended" in live_text(room["ana"], "lobby-title")
     # Back in the lobby everyone watches the organizer again.
-    wait_until(lambda: all(decoded(room[m], "lobby-watch") for m in MEMBERS), 20, "everyone watching the organizer at the end")
+    wait_until(lambda: all(frame_shown_at(room[m], ids[ORGANIZER]) for m in MEMBERS), 20,
+               "everyone watching the organizer at the end")
+    # Every page kept to two peer connections, and reused them from round to round (the
+    # reloaded page made its own again once; a failed connection may be made again once).
+    counts = {p: peer_connections(room[p]) for p in PEOPLE}
+    print("[figures] peer connections per page (open now, most at once, made in all): "
+          + ", ".join(f"{p} {c['open']}/{c['most']}/{c['made']}" for p, c in counts.items()))
+    assert all(c["most"] <= 2 for c in counts.values()), counts
+    assert all(c["made"] <= 3 for p, c in counts.items()), counts
     save_screenshot(room["ana"], "live-ended")
     set_viewport(room["ben"], 390, 844, mobile=True)
     save_screenshot(room["ben"], "live-ended-phone")
@@ -344,14 +398,14 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
     wait_stage(room, ["chen"], {"closed"}, 10)
 
     # What PostgreSQL holds matches what the pages showed.
-    stored_pairs = psql("""
+    stored_pairs = psql_json("""
         SELECT json_agg(json_build_array(a.username, b.username, p.round, p.end_reason) ORDER BY p.round)
         FROM live_pairings p JOIN users a ON a.id = p.member_a JOIN users b ON b.id = p.member_b
         WHERE p.session_id = '%s';""" % session)
     assert {frozenset(p[:2]) for p in stored_pairs} == set(seen_pairs)
     assert {frozenset(p[:2]): p[2] for p in stored_pairs} == shown_rounds
     assert all(p[3] in ("time", "session_end") for p in stored_pairs)
-    stored_answers = psql("""
+    stored_answers = psql_json("""
         SELECT json_agg(json_build_array(s.username, t.username, a.question_key, a.value))
         FROM live_survey_responses r JOIN live_survey_answers a ON a.response_id = r.id
         JOIN users s ON s.id = r.submitter_id JOIN users t ON t.id = r.target_id

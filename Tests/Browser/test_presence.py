@@ -2,15 +2,12 @@
 another member of the tenant within 2 s and is gone within 10 s of closing it; a member of
 another tenant never hears of them."""
 
-import json
-import os
-import subprocess
 import time
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from mingle_browser import browser_for_people, save_screenshot, sign_in, url_for
+from mingle_browser import browser_for_people, psql, save_screenshot, sign_in, url_for, wait_until
 
 
 @pytest.fixture
@@ -23,22 +20,7 @@ def people():
 
 
 def user_id(username):
-    env = dict(os.environ, PGPASSWORD=os.environ["MINGLE_DB_OWNER_PASSWORD"])
-    result = subprocess.run(
-        ["psql", "-At", "-q", "-h", os.environ.get("MINGLE_DB_HOST", "127.0.0.1"), "-p", os.environ["MINGLE_DB_PORT"],
-         "-U", os.environ.get("MINGLE_DB_OWNER", "mingle_owner"), "-d", os.environ["MINGLE_DB_NAME"],
-         "-c", f"SELECT id FROM users WHERE username = '{username}'"],
-        env=env, capture_output=True, text=True, check=True)
-    return result.stdout.strip().upper()
-
-
-def wait_until(condition, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return psql(f"SELECT id FROM users WHERE username = '{username}'", tenant=None).upper()
 
 
 def shown_online(window, who):

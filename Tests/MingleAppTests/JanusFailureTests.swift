@@ -83,9 +83,9 @@ import TestSupport
             let session = try await fixtures.speedNetworkingSession(acme.tenant, createdBy: acme.organizer, start: start, end: start + 60, lead: 120)
             let organizer = try await LiveSocketMediaTests.socket(web, username: "acme-organizer", port: port, session: session)
             let member = try await LiveSocketMediaTests.socket(web, username: "acme-member1", port: port, session: session)
-            let lobby = LiveSocketMediaTests.janusRoom("lobby", tenant: acme.tenant, session: session)
+            let lobby = LiveSocketMediaTests.janusRoom(SpeedNetworkingEngine.mediaRoomName, tenant: acme.tenant, session: session)
             for socket in [organizer, member] { _ = try await socket.next(type: "state", status: "lobby") }
-            LiveSocketMediaTests.publish(organizer, session: session, room: "lobby", ref: "1")
+            LiveSocketMediaTests.publish(organizer, session: session, room: SpeedNetworkingEngine.mediaRoomName, ref: "1")
             #expect(try await LiveSocketMediaTests.error(organizer, ref: "1")["code"]?.string == "failed")  // the fake offer
             #expect(try await LiveSocketMediaTests.janusHas(lobby, on: doomed))
             #expect(try await !LiveSocketMediaTests.janusHas(lobby, on: main, expected: false))
@@ -99,7 +99,7 @@ import TestSupport
                 #expect(state["data"]?["media"]?["lobbyPublishers"] == .array([]))
             }
             // …and the next publish creates the lobby room on the node that is left.
-            LiveSocketMediaTests.publish(organizer, session: session, room: "lobby", ref: "2")
+            LiveSocketMediaTests.publish(organizer, session: session, room: SpeedNetworkingEngine.mediaRoomName, ref: "2")
             #expect(try await LiveSocketMediaTests.error(organizer, ref: "2")["code"]?.string == "failed")
             #expect(try await LiveSocketMediaTests.janusHas(lobby, on: main))
             for socket in [organizer, member] { await socket.close() }

@@ -100,6 +100,7 @@ import Testing
         let ended = Mutex<[ActivityKey]>([])
         func endRoom(_ room: String, of activity: ActivityKey) async {}
         func endRooms(of activity: ActivityKey) async { ended.withLock { $0.append(activity) } }
+        func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async {}
     }
 
     static func key(_ id: UUID) -> ActivityKey { ActivityKey(tenant: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, kind: kind, id: id) }

@@ -2,6 +2,7 @@ import Foundation
 import RealTime
 import SpeedNetworking
 import Matching
+import Synchronization
 import Testing
 
 @Suite("Session engine: pairing rules, leaving and rejoining, restart, failures")
@@ -254,35 +255,134 @@ struct EngineRulesTests {
         #expect(view.pair?.withOrganizer == true)
     }
 
+    /// Where an engine asks the media layer to review rights.
+    final class MediaReviews: MediaRoomControl {
+        let calls = Mutex<[Set<UUID>?]>([])
+        func endRoom(_ room: String, of activity: ActivityKey) async {}
+        func endRooms(of activity: ActivityKey) async {}
+        func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async { calls.withLock { $0.append(users) } }
+    }
+
     @Test("An organizer talking with a member is not broadcast to the lobby; the broadcast may resume after")
     func organizersBroadcastPausesWhileTheyArePaired() async throws {
         // setup: the organizer broadcasts in the lobby, is available, and one member meets.
         let fixture = SessionFixture(members: 3)
         let a = fixture.members[0]
         let (engine, _) = try await started(fixture, meeting: [a])
+        let reviews = MediaReviews()
+        await engine.attach(media: reviews)
         let organizer = fixture.organizer.id
-        #expect(await engine.mayPublish(organizer, in: SpeedNetworkingEngine.lobbyRoom))
-        await engine.setPublishing(organizer, in: SpeedNetworkingEngine.lobbyRoom, true)
+        let room = SpeedNetworkingEngine.mediaRoomName
+        #expect(await engine.mayPublish(organizer, in: room))
+        await engine.setPublishing(organizer, in: room, true)
         #expect(await engine.view(of: a.id).media.lobbyPublishers == [organizer])
-        #expect(await engine.mayWatch(fixture.members[1].id, publisher: organizer, in: SpeedNetworkingEngine.lobbyRoom))
+        #expect(await engine.mayWatch(fixture.members[1].id, publisher: organizer, in: room))
         try await engine.setAvailable(organizer, true)
 
         // act: the member is left over and meets the organizer.
         try await fixture.at(1, engine)
-        let pairing = try #require(await engine.view(of: organizer).pair?.id)
+        #expect(await engine.view(of: organizer).pair?.partner.id == a.id)
 
-        // check: no broadcast while they talk, and nobody may watch one; their own pair is theirs.
+        // check: no broadcast while they talk, and nobody but the partner may watch; the
+        // media layer was told to review everyone (the lobby's screens lose the organizer).
         let paired = await engine.view(of: organizer).media
         #expect(!paired.mayPublishInLobby)
-        #expect(await !engine.mayPublish(organizer, in: SpeedNetworkingEngine.lobbyRoom))
+        #expect(await engine.mayPublish(organizer, in: room))
         #expect(await engine.view(of: fixture.members[1].id).media.lobbyPublishers.isEmpty)
-        #expect(await !engine.mayWatch(fixture.members[1].id, publisher: organizer, in: SpeedNetworkingEngine.lobbyRoom))
-        #expect(await engine.mayPublish(organizer, in: SpeedNetworkingEngine.pairRoom(pairing)))
+        #expect(await !engine.mayWatch(fixture.members[1].id, publisher: organizer, in: room))
+        #expect(await engine.mayWatch(a.id, publisher: organizer, in: room))
+        #expect(await engine.view(of: a.id).media.partnerPublishing)
+        #expect(reviews.calls.withLock { $0 } == [nil])
 
         // act + check: once the pair is over the organizer may broadcast again.
         try await fixture.at(26, engine)
         #expect(await engine.view(of: organizer).media.mayPublishInLobby)
-        #expect(await engine.mayPublish(organizer, in: SpeedNetworkingEngine.lobbyRoom))
+        #expect(await engine.mayPublish(organizer, in: room))
+        #expect(await engine.mayWatch(fixture.members[1].id, publisher: organizer, in: room))
+    }
+
+    @Test("In the session's one room members see only their partner, and only while the pair runs")
+    func membersWatchOnlyTheirPartnerWhileThePairRuns() async throws {
+        // setup: four members; the lobby is open but the session has not started.
+        let fixture = SessionFixture(members: 4)
+        let engine = try await fixture.engine()
+        let reviews = MediaReviews()
+        await engine.attach(media: reviews)
+        fixture.clock.set(SessionFixture.t0)
+        for member in fixture.members { _ = try await engine.enter(member) }
+        let room = SpeedNetworkingEngine.mediaRoomName
+        let a = fixture.members[0].id
+
+        // check: from the lobby on members may publish (their camera connection is ready before
+        // the first match); no room but the session's exists.
+        fixture.clock.set(SessionFixture.t0 - 1)
+        #expect(await engine.mediaRoom(room) == nil)
+        try await fixture.at(-5, engine)
+        #expect(await engine.mayPublish(a, in: room))
+        #expect(await engine.mediaRoom(room) != nil)
+        #expect(await engine.mediaRoom("lobby") == nil)
+        #expect(await !engine.mayPublish(a, in: "lobby"))
+
+        // act: the session starts; everyone meets; two pairs form.
+        try await fixture.at(0, engine)
+        #expect(await engine.mayPublish(a, in: room))  // ready before the match: the camera connection is up early
+        for member in fixture.members { try await engine.meet(member.id) }
+        try await fixture.at(1, engine)
+        let partner = try #require(await engine.view(of: a).pair?.partner.id)
+        let stranger = try #require(fixture.members.map(\.id).first { $0 != a && $0 != partner })
+        for member in fixture.members { await engine.setPublishing(member.id, in: room, true) }
+
+        // check: each sees their partner and nobody else; nobody sees the lobby's (absent) broadcast.
+        #expect(await engine.mayWatch(a, publisher: partner, in: room))
+        #expect(await engine.mayWatch(partner, publisher: a, in: room))
+        #expect(await !engine.mayWatch(a, publisher: stranger, in: room))
+        #expect(await !engine.mayWatch(stranger, publisher: a, in: room))
+        #expect(await !engine.mayWatch(a, publisher: partner, in: "lobby"))
+        #expect(await engine.view(of: a).media.partnerPublishing)
+        #expect(await engine.view(of: a).media.lobbyPublishers.isEmpty)
+        #expect(reviews.calls.withLock { $0 }.isEmpty)
+
+        // act: the round ends.
+        try await fixture.at(26, engine)
+
+        // check: they may no longer watch each other, and the media layer was told to review
+        // exactly the people of each ended pair (not everyone).
+        #expect(await !engine.mayWatch(a, publisher: partner, in: room))
+        #expect(await engine.mayPublish(a, in: room))  // the connection may stay for the next round
+        let reviewed = reviews.calls.withLock { $0 }
+        #expect(reviewed.count == 2)
+        #expect(Set(reviewed.compactMap { $0 }) == [[a, partner], Set(fixture.members.map(\.id)).subtracting([a, partner])])
+
+        // act + check: once no pair can start any more, members' cameras have no reason to be
+        // up; at the close nothing is allowed at all.
+        try await fixture.at(119, engine)
+        #expect(await !engine.mayPublish(a, in: room))
+        try await fixture.at(131, engine)
+        #expect(await engine.mediaRoom(room) == nil)
+        #expect(await !engine.mayWatch(a, publisher: partner, in: room))
+    }
+
+    @Test("The pool collects while someone else may still join, and matches at once when nobody can")
+    func poolMatchesAtOnceWhenWaitingCannotHelp() async throws {
+        // setup: four members in the room; two of them press "Meet someone".
+        let fixture = SessionFixture(members: 4)
+        let (engine, _) = try await started(fixture, meeting: Array(fixture.members.prefix(2)), organizer: false)
+        let (c, d) = (fixture.members[2].id, fixture.members[3].id)
+
+        // check: the other two could still join, so the pool collects for the match delay.
+        try await fixture.at(0.5, engine)
+        #expect(await engine.view(of: fixture.members[0].id).status == .waiting)
+        try await fixture.at(1, engine)
+        #expect(await engine.view(of: fixture.members[0].id).status == .pair)
+
+        // act: the last two free members press; nobody else could join the pool now.
+        try await fixture.at(2, engine)
+        try await engine.meet(c)
+        try await engine.meet(d)
+        try await fixture.at(2, engine)
+
+        // check: matched without waiting.
+        #expect(await engine.view(of: c).pair?.partner.id == d)
     }
 
     @Test("At the end the pool empties: a member still waiting is back in the lobby")

@@ -18,9 +18,10 @@ struct RealTimeSocketController {
     let sockets: SocketDirectory
     let media: MediaRooms
 
-    /// The largest message a page may send, whole or in fragments (a survey with long free-text
-    /// answers fits).
-    static let maxMessageBytes = 8 * 1024
+    /// The largest message a page may send, whole or in fragments: the SDP answer of a page
+    /// watching the most feeds one page may watch (`MediaRequest.maxWatched`, two m-lines each,
+    /// about 0.7 KB per m-line from Chromium: 8.4 KB for six people) fits, with room to spare.
+    static let maxMessageBytes = 64 * 1024
     /// How often an open socket checks that its person is still signed in and a member with
     /// the same role (sign-out, suspension or a role change end the connection).
     static let recheckInterval: Duration = .seconds(30)
