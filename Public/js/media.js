@@ -93,6 +93,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     };
     pc.onconnectionstatechange = () => {
       mark(`${leg === publishing ? "publish" : "watch"} ${pc.connectionState}`);
+      if (pc.connectionState === "connected") retryDelay = 1000;
       if (pc.connectionState !== "failed") return;
       status("The video connection failed; trying again…");
       if (leg === publishing) dropPublishing(true);
@@ -116,7 +117,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     try {
       const stream = want.camera ? await camera() : null;
       mark("camera ready");
-      if (publishing !== leg) return;
+      if (publishing !== leg) { if (!publishing) stopCamera(); return; }
       leg.pc = newPeer(leg);
       // Two sending transceivers whatever the camera does now: a track is put on or taken off
       // later without a new connection.
@@ -154,6 +155,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     if (wantsCamera()) {
       try {
         const stream = await camera();
+        if (!publishing) { stopCamera(); return; }
         if (!wantsCamera()) return applyCamera();
         const [audio, video] = [stream.getAudioTracks()[0] || null, stream.getVideoTracks()[0] || null];
         if (leg.senders.audio.track !== audio || leg.senders.video.track !== video) await putTracks(leg, stream);
@@ -199,10 +201,13 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     mark(`watch sent ${watch.feeds.length}`);
   }
 
+  const endedLegs = new Set();  // watching connections we hung up: their late offers are ignored
+
   function dropWatching(tell) {
     const leg = watching;
     if (!leg) return;
     watching = null;
+    if (leg.id) endedLegs.add(leg.id);
     wishSent = null;
     if (tell && leg.id) sendActivity("media-hangup", { leg: leg.id });
     leg.pc.close();
@@ -259,10 +264,14 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
 
   // A connection that failed or ended while still wanted is set up again a moment later (the
   // activity's state may not change again before it is needed).
+  // One second at first, twice as long after each failure in a row, at most 30 s; a connection
+  // that comes up starts again from one second.
   let retryTimer = null;
+  let retryDelay = 1000;
   function retrySoon() {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => { wishSent = null; sync(wanted); }, 1000);
+    retryTimer = setTimeout(() => { wishSent = null; sync(wanted); }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
   }
 
   /// What the page wants now:
@@ -312,6 +321,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
         return true;
       }
       case "media-offer":
+        if (endedLegs.has(data.leg)) return true;
         if (!wanted.watch || wanted.watch.room !== data.room) { sendActivity("media-hangup", { leg: data.leg }); return true; }
         await negotiate(data);
         return true;

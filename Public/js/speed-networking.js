@@ -55,6 +55,7 @@ const media = createMedia({
     // Not broadcasting after all: say so on the button and in the video box; "Try again"
     // starts it again.
     broadcasting = false;
+    send("broadcast", { value: false });
     retryBroadcast = true;
     showBroadcasting();
     updateMedia();
@@ -153,13 +154,18 @@ onActivity((message) => {
       }
       notOpenUntil = null;
       holdReconnectUntil(0);
+      // A reloaded organizer's page goes on broadcasting if the organizer was.
+      if (!view && data.organizer && data.organizer.broadcasting && !broadcasting) { broadcasting = true; showBroadcasting(); }
       view = data;
       clockOffset = view.now - Date.now();
       render();
       updateMedia();
       break;
     case "people":
-      renderPresence(data);
+      renderPeople(data);
+      break;
+    case "room":
+      renderRoom(data);
       break;
     case "notice":
       notice(data.text);
@@ -340,6 +346,7 @@ root.addEventListener("click", (event) => {
   if (action === "leave-pool") send("leave-pool");
   if (action === "broadcast") {
     broadcasting = !broadcasting;
+    send("broadcast", { value: broadcasting });
     retryBroadcast = false;
     showBroadcasting();
     if (broadcasting) { media.status(""); media.showRetry(false); }
@@ -347,6 +354,7 @@ root.addEventListener("click", (event) => {
   }
   if (action === "media-retry" && retryBroadcast) {
     broadcasting = true;
+    send("broadcast", { value: true });
     retryBroadcast = false;
     showBroadcasting();
     updateMedia();
@@ -356,10 +364,18 @@ root.addEventListener("click", (event) => {
 const availability = root.querySelector('[data-action="available"]');
 if (availability) availability.addEventListener("change", () => send("available", { value: availability.checked }));
 
-function renderPresence(presence) {
-  el("present-count").textContent = String(presence.people.length);
-  const list = el("presence");
-  list.replaceChildren(...presence.people.map((p) => {
+// The people in the room: the whole list on entering, then only what changed.
+const people = new Map();
+const roleOrder = (p) => (p.role === "organizer" ? 0 : 1);
+
+function renderPeople(change) {
+  if (change.full) people.clear();
+  for (const id of change.gone || []) people.delete(id);
+  for (const person of change.people) people.set(person.id, person);
+  const sorted = [...people.values()].sort((a, b) =>
+    roleOrder(a) - roleOrder(b) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  el("present-count").textContent = String(sorted.length);
+  el("presence").replaceChildren(...sorted.map((p) => {
     const item = document.createElement("li");
     item.className = `status-${p.status}` + (p.reconnecting ? " reconnecting" : "");
     const name = document.createElement("span");
@@ -373,12 +389,16 @@ function renderPresence(presence) {
     item.append(name, tag);
     return item;
   }));
-  if (!isOrganizer || !presence.pairs) return;
-  el("count-pairings").textContent = String(presence.pairingsSoFar);
-  el("count-surveys").textContent = String(presence.surveysSoFar);
-  el("pairs-empty").hidden = presence.pairs.length > 0;
-  el("pairs-table").hidden = presence.pairs.length === 0;
-  el("pairs").replaceChildren(...presence.pairs.map((pair) => {
+}
+
+// Organizers: the running pairs, the pool and the counts.
+function renderRoom(room) {
+  if (!isOrganizer) return;
+  el("count-pairings").textContent = String(room.pairingsSoFar);
+  el("count-surveys").textContent = String(room.surveysSoFar);
+  el("pairs-empty").hidden = room.pairs.length > 0;
+  el("pairs-table").hidden = room.pairs.length === 0;
+  el("pairs").replaceChildren(...room.pairs.map((pair) => {
     const row = document.createElement("tr");
     const cells = [String(pair.round), `${pair.a.name} & ${pair.b.name}${pair.withOrganizer ? " (you)" : ""}`, clockTime(pair.endsAt)];
     for (const text of cells) {
@@ -388,8 +408,8 @@ function renderPresence(presence) {
     }
     return row;
   }));
-  el("pool-empty").hidden = presence.pool.length > 0;
-  el("pool").replaceChildren(...presence.pool.map((person) => {
+  el("pool-empty").hidden = room.pool.length > 0;
+  el("pool").replaceChildren(...room.pool.map((person) => {
     const item = document.createElement("li");
     item.textContent = person.name;
     return item;

@@ -16,6 +16,8 @@ public actor MediaSignalling {
     private struct Publishing {
         var leg: UUID
         var room: String
+        /// Its media came up (the activity was told, so it must be told when it goes).
+        var up = false
     }
 
     private struct Watching {
@@ -66,7 +68,9 @@ public actor MediaSignalling {
                 wish = (room, publishers, ref)
                 await reconcile()
             case .answer(let leg, let answer):
-                try await rooms.start(try own(leg), answer: answer.json)
+                // (answers are for the watching connection's offers; a publisher makes offers)
+                guard leg == watching?.leg else { throw ActivityRefusal("no-such-leg", "That video connection is not yours or has ended.") }
+                try await rooms.start(leg, answer: answer.json)
                 if leg == watching?.leg, !addedFeeds.isEmpty {
                     let added = addedFeeds
                     addedFeeds = []
@@ -126,11 +130,17 @@ public actor MediaSignalling {
         // One publishing connection per page: a new one (another camera) replaces the old.
         if let old = publishing { await hangUp(old.leg) }
         let (leg, answer, events) = try await rooms.publish(in: room, publisher: user.id, display: user.name, offer: offer.json)
-        guard !closed else { return await rooms.hangUp(leg.id) }
+        // Rights may have shrunk while Janus answered (a review then found nothing to cut).
+        guard !closed, await activity.mayPublish(user.id, in: name) else {
+            await rooms.hangUp(leg.id)
+            throw ActivityRefusal("not-allowed", "You may not send video in that room (now).")
+        }
+        if let old = publishing { await hangUp(old.leg) }  // (another publish finished meanwhile)
         publishing = Publishing(leg: leg.id, room: name)
-        relay(leg.id, events)
+        // The answer first, then Janus's candidates (the page knows the leg by then).
         await send(Envelope.text(type: "media-answer", activity: address, ref: ref,
                                  data: PublishAnswer(leg: leg.id, room: name, sdp: answer)))
+        relay(leg.id, events)
     }
 
     // MARK: Watching
@@ -181,20 +191,43 @@ public actor MediaSignalling {
             let (leg, offer, streams, events) = try await rooms.watch(in: room, feeds: Array(target.keys))
             guard !closed else { return await rooms.hangUp(leg.id) }
             watching = Watching(leg: leg.id, room: wish.room, feeds: Set(streams.map(\.feed)))
-            relay(leg.id, events)
             await sendOffer(leg: leg.id, room: wish.room, offer: offer, streams: streams, ref: wish.ref)
+            relay(leg.id, events)
+            // (rights that shrank meanwhile are looked at again by the loop in `reconcile`)
             return
         }
         let subscribe = Set(target.keys).subtracting(current.feeds)
         let unsubscribe = current.feeds.subtracting(target.keys)
         guard !subscribe.isEmpty || !unsubscribe.isEmpty else { return }
+        do {
+            // Usually one request and one renegotiation: a new partner in, the old one out.
+            try await change(current, subscribe: subscribe, unsubscribe: unsubscribe, ref: wish.ref)
+        } catch where !unsubscribe.isEmpty {
+            // Janus refuses the whole request when a feed to add just went away: cut on its
+            // own, and if even that fails end the connection (fail closed), then add.
+            do {
+                try await change(current, subscribe: [], unsubscribe: unsubscribe, ref: wish.ref)
+            } catch {
+                logger.warning("could not cut a subscription, ending it: \(String(describing: error))")
+                await ended(current.leg)
+                return
+            }
+            guard let now = watching, now.leg == current.leg else { return }
+            let rest = subscribe.subtracting(now.feeds)
+            if !rest.isEmpty { try await change(now, subscribe: rest, unsubscribe: [], ref: wish.ref) }
+        }
+    }
+
+    /// One `update` of the subscription; the new layout (and offer, unless Janus postponed it
+    /// until the page answers the previous one) goes to the page.
+    private func change(_ current: Watching, subscribe: Set<String>, unsubscribe: Set<String>, ref: String?) async throws {
         let (offer, streams) = try await rooms.update(current.leg, subscribe: subscribe.sorted(), unsubscribe: unsubscribe.sorted())
+        guard let latest = watching, latest.leg == current.leg else { return }
         addedFeeds.formUnion(subscribe)
-        guard watching?.leg == current.leg else { return }
         // Without a layout Janus postponed the change; its offer comes as an event.
-        watching?.feeds = streams.map { Set($0.map(\.feed)) } ?? current.feeds.union(subscribe).subtracting(unsubscribe)
+        watching?.feeds = streams.map { Set($0.map(\.feed)) } ?? latest.feeds.union(subscribe).subtracting(unsubscribe)
         if let offer, let streams {
-            await sendOffer(leg: current.leg, room: current.room, offer: offer, streams: streams, ref: wish.ref)
+            await sendOffer(leg: current.leg, room: current.room, offer: offer, streams: streams, ref: ref)
         }
     }
 
@@ -209,7 +242,7 @@ public actor MediaSignalling {
         if let current = publishing, !(await activity.mayPublish(user.id, in: current.room)) {
             await ended(current.leg)
         }
-        if watching != nil { await reconcile() }
+        if wish != nil || watching != nil || reconciling { await reconcile() }
     }
 
     // MARK: Legs
@@ -261,6 +294,9 @@ public actor MediaSignalling {
     private func mediaUp(_ id: UUID) async {
         guard let current = publishing, current.leg == id else { return }
         await rooms.feedStarted(id)
+        // (hung up meanwhile: its "down" was already reported, so no "up" now)
+        guard publishing?.leg == id else { return }
+        publishing?.up = true
         await activity.setPublishing(user.id, in: current.room, true)
     }
 
@@ -277,7 +313,7 @@ public actor MediaSignalling {
         if let current = publishing, current.leg == id {
             publishing = nil
             room = current.room
-            await activity.setPublishing(user.id, in: current.room, false)
+            if current.up { await activity.setPublishing(user.id, in: current.room, false) }
         } else if let current = watching, current.leg == id {
             watching = nil
             room = current.room

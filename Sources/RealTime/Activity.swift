@@ -82,6 +82,12 @@ public protocol ActivityRequest: Sendable {
 public protocol ActivityEvent: Sendable {
     var type: String { get }
     func encodeData(to encoder: any Encoder) throws
+    /// The whole envelope, when the activity encoded it once for many pages (`EncodedEvent`).
+    var encodedEnvelope: String? { get }
+}
+
+extension ActivityEvent {
+    public var encodedEnvelope: String? { nil }
 }
 
 /// One live thing run by one actor (DESIGN §9). The registry loads it, runs `run()` as a child

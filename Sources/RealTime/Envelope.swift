@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 // The one message format of the real-time socket (docs/LIVE_PROTOCOL.md): every frame, in
 // either direction, is one JSON envelope
@@ -26,10 +27,15 @@ public enum Envelope {
         encode(Outgoing(type: type, activity: activity, ref: ref, data: nil))
     }
 
-    /// An activity's event.
+    /// An activity's event (one encoded for many pages already is written as it is).
     public static func text(_ event: some ActivityEvent, activity: String, ref: String? = nil) -> String {
-        encode(Outgoing(type: event.type, activity: activity, ref: ref, data: Payload.event(event)))
+        if ref == nil, let text = event.encodedEnvelope { return text }
+        return encode(Outgoing(type: event.type, activity: activity, ref: ref, data: Payload.event(event)))
     }
+
+    /// Counts the frames encoded by the current task and the tasks it starts (for tests that
+    /// show how much work a change costs).
+    @TaskLocal public static var encodings: EncodingCounter?
 
     /// A refusal of a request: `{"type":"error","data":{"code","message","request"}}`.
     public static func error(_ refusal: ActivityRefusal, activity: String? = nil, ref: String? = nil, request: String? = nil) -> String {
@@ -73,12 +79,33 @@ public enum Envelope {
     }
 
     private static func encode(_ outgoing: Outgoing) -> String {
+        encodings?.count()
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         encoder.outputFormatting = .sortedKeys
         do { return String(decoding: try encoder.encode(outgoing), as: UTF8.self) } catch {
             return #"{"data":{"code":"failed","message":"The server could not write that message."},"type":"error","v":1}"#
         }
+    }
+}
+
+/// How many frames were encoded.
+public final class EncodingCounter: Sendable {
+    private let counted = Mutex(0)
+    public init() {}
+    public var value: Int { counted.withLock { $0 } }
+    func count() { counted.withLock { $0 += 1 } }
+}
+
+/// An activity's event encoded into its envelope once, to be sent to many pages: each socket
+/// writes the same bytes (a change costs one encoding, not one per page).
+public struct EncodedEvent: Sendable, Equatable {
+    public let type: String
+    public let text: String
+
+    public init(_ event: some ActivityEvent, activity: ActivityKey) {
+        type = event.type
+        text = Envelope.text(event, activity: activity.address)
     }
 }
 

@@ -63,10 +63,21 @@ public actor SpeedNetworkingEngine: Activity {
     private var disconnectedSince: [UUID: Date] = [:]
     private var matchDue: Date?
     private var lastView: [ConnectionID: SpeedNetworkingView] = [:]
-    private var lastPresence: [ConnectionID: RoomPresence] = [:]
+    /// Open connections per person (several windows count once).
+    private var connectionsOf: [UUID: Int] = [:]
+    /// The people list as pages last heard it: a change sends only what differs, encoded once.
+    private var publishedPeople: [UUID: RoomPresence.Entry] = [:]
+    /// Connections that must be sent the whole list (new, or their buffer dropped messages).
+    private var needsAllPeople: Set<ConnectionID> = []
+    /// What organizers' pages last heard of the pairs and the pool, and who has heard it.
+    private var publishedRoom: OrganizerRoom?
+    private var heardRoom: Set<ConnectionID> = []
     public private(set) var isClosed = false
     /// Who publishes media where right now (kept by the media layer; not persisted).
-    private var publishing: Set<UUID> = []
+    /// Camera connections up per person (a person may have a few windows open).
+    private var publishing: [UUID: Int] = [:]
+    /// Organizers who said they broadcast to the lobby (not persisted: a restart asks again).
+    private var broadcasting: Set<UUID> = []
     /// Bumped when the media tier lost rooms (a Janus node died): pages set their media up again.
     private var mediaEpoch = 0
     /// Where pair rooms end (at once, whatever the browsers do) and the lobby room with the session.
@@ -146,7 +157,7 @@ public actor SpeedNetworkingEngine: Activity {
         let phase = times.phase(at: now)
         if isClosed || phase == .closed { throw ActivityRefusal.closed }
         if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
-        guard connections.values.filter({ $0.user == user.id }).count < Self.maxConnectionsPerPerson else {
+        guard connectionsOf[user.id, default: 0] < Self.maxConnectionsPerPerson else {
             throw ActivityRefusal("too-many-windows", "This room is open in too many of your windows; close one and reload.")
         }
         try await store.recordAttendance(session: sessionID, user: user, at: now)
@@ -158,6 +169,8 @@ public actor SpeedNetworkingEngine: Activity {
         nextConnection += 1
         let (stream, outbox) = AsyncStream<SpeedNetworkingEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         connections[id] = (user.id, outbox)
+        connectionsOf[user.id, default: 0] += 1
+        needsAllPeople.insert(id)
         if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
         offerOrganizerIfFree(user.id, now: now)
         publish()
@@ -176,7 +189,10 @@ public actor SpeedNetworkingEngine: Activity {
         guard let (user, outbox) = connections.removeValue(forKey: connection) else { return }
         outbox.finish()
         lastView[connection] = nil
-        lastPresence[connection] = nil
+        needsAllPeople.remove(connection)
+        heardRoom.remove(connection)
+        connectionsOf[user]? -= 1
+        if connectionsOf[user] == 0 { connectionsOf[user] = nil }
         if !isConnected(user) && !isClosed {
             disconnectedSince[user] = clock.now
             wakeTimer()
@@ -203,6 +219,7 @@ public actor SpeedNetworkingEngine: Activity {
         case .leavePool: try await leavePoolNow(user)
         case .survey(let pairing, let answers): try await submitSurveyNow(user, pairing: pairing, answers: answers)
         case .available(let value): try await setAvailableNow(user, value)
+        case .broadcast(let value): try await setBroadcastNow(user, value)
         }
     }
 
@@ -271,6 +288,19 @@ public actor SpeedNetworkingEngine: Activity {
             scheduleMatchForPool(now: now)
         }
         offerOrganizerIfFree(user, now: now)
+        publish()
+    }
+
+    public func setBroadcast(_ user: UUID, _ on: Bool) async throws {
+        try await submit { .request(user, .broadcast(on), $0) }
+    }
+
+    /// An organizer's camera reaches the lobby only while they say so: after a conversation
+    /// with a member it is not shown to everyone unless they broadcast again.
+    private func setBroadcastNow(_ user: UUID, _ on: Bool) async throws {
+        guard organizers.contains(user) else { throw ActivityRefusal("not-organizer", "Only organizers can do that.") }
+        if on { broadcasting.insert(user) } else { broadcasting.remove(user) }
+        if !on { await media?.reviewRights(of: key, users: nil) }
         publish()
     }
 
@@ -357,6 +387,7 @@ public actor SpeedNetworkingEngine: Activity {
         wakeTimer()
         for (_, connection) in connections { connection.outbox.finish() }
         connections = [:]
+        connectionsOf = [:]
     }
 
     private func submit<T: Sendable>(_ command: (CheckedContinuation<T, any Error>) -> Command) async throws -> T {
@@ -419,14 +450,16 @@ public actor SpeedNetworkingEngine: Activity {
         organizers.contains(user) && activePairing[user] == nil && times.phase(at: clock.now).mayPublishInLobby(isOrganizer: true)
     }
 
-    /// Seen in the lobby: an organizer publishing and not in a pair just now.
+    /// Seen in the lobby: an organizer who broadcasts, publishing and not in a pair just now.
     private func isBroadcasting(_ user: UUID) -> Bool {
-        organizers.contains(user) && publishing.contains(user) && activePairing[user] == nil
+        organizers.contains(user) && broadcasting.contains(user) && publishing[user] != nil && activePairing[user] == nil
     }
 
+    /// One camera connection of `user` came up or went down.
     public func setPublishing(_ user: UUID, in room: String, _ on: Bool) {
         guard room == Self.mediaRoomName else { return }
-        if on { publishing.insert(user) } else { publishing.remove(user) }
+        let count = (publishing[user] ?? 0) + (on ? 1 : -1)
+        publishing[user] = count > 0 ? count : nil
         publish()
     }
 
@@ -434,7 +467,7 @@ public actor SpeedNetworkingEngine: Activity {
 
     /// The media tier lost rooms: forget who publishes and tell every page to start again.
     public func resetMedia() {
-        publishing = []
+        publishing = [:]
         mediaEpoch += 1
         publish()
     }
@@ -442,7 +475,6 @@ public actor SpeedNetworkingEngine: Activity {
     // MARK: Inspection (tests, organizer tools)
 
     public func view(of user: UUID) -> SpeedNetworkingView { makeView(for: user, at: clock.now) }
-    public func presence(forOrganizer: Bool) -> RoomPresence { makePresence(forOrganizer: forOrganizer) }
     public var waitingUsers: [UUID] { orderedPool().map(\.user) }
     public var allPairings: [PairingRecord] {
         pairings.values.sorted { ($0.startedAt, $0.round, $0.id.uuidString) < ($1.startedAt, $1.round, $1.id.uuidString) }
@@ -589,27 +621,60 @@ public actor SpeedNetworkingEngine: Activity {
 
     // MARK: Views
 
+    /// Tells every page what changed. A change costs O(N) for N people in the room: each
+    /// person's own small view is built once (from facts worked out once for everyone) and sent
+    /// only if it changed; the people list goes out as the entries that changed, encoded once,
+    /// the same bytes for every page; the organizers' pairs and pool only to organizers.
     private func publish() {
         let now = clock.now
-        let memberPresence = makePresence(forOrganizer: false)
-        let organizerPresence = makePresence(forOrganizer: true)
+        let facts = ViewFacts(self, now: now)
         var views: [UUID: SpeedNetworkingView] = [:]
         for (id, connection) in connections {
-            let view = views[connection.user] ?? makeView(for: connection.user, at: now)
+            let view = views[connection.user] ?? makeView(for: connection.user, at: now, facts)
             views[connection.user] = view
             if !(lastView[id]?.sameContent(as: view) ?? false) {
                 lastView[id] = view
                 deliver(.state(view), to: id)
             }
-            let presence = organizers.contains(connection.user) ? organizerPresence : memberPresence
-            if lastPresence[id] != presence {
-                lastPresence[id] = presence
-                deliver(.people(presence), to: id)
-            }
+        }
+        publishPeople(now: now)
+        publishRoom(now: now)
+    }
+
+    private func publishPeople(now: Date) {
+        let current = peopleEntries(now: now)
+        let changed = current.values.filter { publishedPeople[$0.id] != $0 }.sorted { $0.id.uuidString < $1.id.uuidString }
+        let gone = publishedPeople.keys.filter { current[$0] == nil }.sorted { $0.uuidString < $1.uuidString }
+        publishedPeople = current
+        if !changed.isEmpty || !gone.isEmpty {
+            let change = SpeedNetworkingEvent.shared(EncodedEvent(SpeedNetworkingEvent.people(RoomPresence(people: changed, gone: gone, full: false)), activity: key))
+            for id in connections.keys where !needsAllPeople.contains(id) { deliver(change, to: id) }
+        }
+        if !needsAllPeople.isEmpty {
+            let all = SpeedNetworkingEvent.people(presence())
+            let waiting = needsAllPeople
+            needsAllPeople = []
+            for id in waiting { deliver(all, to: id) }
+        }
+    }
+
+    private func publishRoom(now: Date) {
+        let organizerConnections = connections.filter { organizers.contains($0.value.user) }.map(\.key)
+        guard !organizerConnections.isEmpty else { return }
+        let room = organizerRoom(now: now)
+        if room != publishedRoom {
+            publishedRoom = room
+            heardRoom = []
+        }
+        let event = SpeedNetworkingEvent.room(room)
+        for id in organizerConnections where !heardRoom.contains(id) {
+            heardRoom.insert(id)
+            deliver(event, to: id)
         }
     }
 
     private func send(_ message: SpeedNetworkingEvent, to user: UUID) {
+        guard connectionsOf[user] != nil else { return }
         for (id, connection) in connections where connection.user == user { deliver(message, to: id) }
     }
 
@@ -620,7 +685,8 @@ public actor SpeedNetworkingEngine: Activity {
         guard let outbox = connections[connection]?.outbox else { return }
         if case .dropped = outbox.yield(message) {
             lastView[connection] = nil
-            lastPresence[connection] = nil
+            needsAllPeople.insert(connection)
+            heardRoom.remove(connection)
         }
     }
 
@@ -634,7 +700,31 @@ public actor SpeedNetworkingEngine: Activity {
 
     private func person(_ id: UUID) -> Person { Person(id: id, name: names[id] ?? "Someone") }
 
+    /// What every person's view needs, worked out once per change rather than once per person.
+    private struct ViewFacts {
+        var lobbyPublishers: [UUID]
+        /// Whom each person has met (from the stored pairs).
+        var met: [UUID: Set<UUID>]
+        /// People waiting whose page is open.
+        var waitingConnected: Set<UUID>
+
+        init(_ engine: isolated SpeedNetworkingEngine, now: Date) {
+            lobbyPublishers = engine.publishing.keys.filter(engine.isBroadcasting).sorted { $0.uuidString < $1.uuidString }
+            var met: [UUID: Set<UUID>] = [:]
+            for pair in engine.met {
+                met[pair.first, default: []].insert(pair.second)
+                met[pair.second, default: []].insert(pair.first)
+            }
+            self.met = met
+            waitingConnected = Set(engine.pool.keys.filter(engine.isConnected))
+        }
+    }
+
     private func makeView(for user: UUID, at now: Date) -> SpeedNetworkingView {
+        makeView(for: user, at: now, ViewFacts(self, now: now))
+    }
+
+    private func makeView(for user: UUID, at now: Date, _ facts: ViewFacts) -> SpeedNetworkingView {
         let phase = times.phase(at: now)
         let status = status(of: user, at: now)
         var view = SpeedNetworkingView(
@@ -645,7 +735,7 @@ public actor SpeedNetworkingEngine: Activity {
                 roundSeconds: Int(times.round.components.seconds),
                 canMeet: phase.canMeet && !organizers.contains(user), pairsStarting: times.canStartPair(at: now)),
             you: person(user), role: organizers.contains(user) ? "organizer" : "member", status: status,
-            metCount: met.filter { $0.contains(user) }.count)
+            metCount: facts.met[user]?.count ?? 0)
         switch status {
         case .pair:
             if let record = activePairing[user].flatMap({ pairings[$0] }), let partner = record.partner(of: user) {
@@ -660,60 +750,74 @@ public actor SpeedNetworkingEngine: Activity {
                 view.survey = .init(pairing: record.id, partner: person(partner), questions: questions.map(SurveyQuestionView.init))
             }
         case .waiting:
-            if let entry = pool[user] { view.waiting = .init(since: entry.queuedAt, firstInLine: entry.priority, reason: waitingReason(user, entry, now: now)) }
+            if let entry = pool[user] {
+                view.waiting = .init(since: entry.queuedAt, firstInLine: entry.priority, reason: waitingReason(user, entry, now: now, facts))
+            }
         case .lobby, .closed:
             break
         }
         view.media = .init(
             room: Self.mediaRoomName,
-            lobbyPublishers: publishing.filter(isBroadcasting).sorted { $0.uuidString < $1.uuidString },
+            lobbyPublishers: facts.lobbyPublishers,
             mayPublishInLobby: broadcastsToLobby(user) && status != .closed,
             mayPublish: status != .closed && mayPublish(user, in: Self.mediaRoomName),
-            partnerPublishing: view.pair.map { publishing.contains($0.partner.id) } ?? false,
+            partnerPublishing: view.pair.map { publishing[$0.partner.id] != nil } ?? false,
             epoch: mediaEpoch)
         if organizers.contains(user) {
             view.organizer = .init(
-                available: availableOrganizer == user,
+                available: availableOrganizer == user, broadcasting: broadcasting.contains(user),
                 availableOrganizer: availableOrganizer.flatMap { $0 == user ? nil : person($0) })
         }
         return view
     }
 
-    private func waitingReason(_ user: UUID, _ entry: PoolEntry, now: Date) -> String {
+    private func waitingReason(_ user: UUID, _ entry: PoolEntry, now: Date, _ facts: ViewFacts) -> String {
         if !times.canStartPair(at: now) { return "No new conversations start this close to the end of the session." }
         if matchDue != nil { return "Finding you someone…" }
-        let others = pool.keys.filter { $0 != user && isConnected($0) }
-        if others.isEmpty {
+        let others = facts.waitingConnected.subtracting([user]).count
+        if others == 0 {
             return entry.priority
                 ? "Everyone else is in a conversation. You are first in line for the next person who is free."
                 : "Everyone else is in a conversation. You will meet the next person who is free."
         }
-        if others.allSatisfy({ met.contains(Pair(user, $0)) }) {
+        // (counted from whom they met — a few — not from everyone waiting)
+        if (facts.met[user] ?? []).filter(facts.waitingConnected.contains).count == others {
             return "You have already met everyone who is waiting. You are first in line for someone new."
         }
         return "Waiting for the next round."
     }
 
-    private func makePresence(forOrganizer: Bool) -> RoomPresence {
-        let now = clock.now
-        let present = Set(connections.values.map(\.user)).union(disconnectedSince.keys.filter { names[$0] != nil && (activePairing[$0] != nil || pool[$0] != nil) })
-        let people = present.map { id in
-            RoomPresence.Entry(
+    /// Everyone in the room (and those briefly away who keep a place), by id.
+    private func peopleEntries(now: Date) -> [UUID: RoomPresence.Entry] {
+        var entries: [UUID: RoomPresence.Entry] = [:]
+        let away = disconnectedSince.keys.filter { names[$0] != nil && (activePairing[$0] != nil || pool[$0] != nil) }
+        for id in Array(connectionsOf.keys) + away {
+            entries[id] = RoomPresence.Entry(
                 id: id, name: names[id] ?? "Someone", role: organizers.contains(id) ? "organizer" : "member",
                 status: status(of: id, at: now), reconnecting: !isConnected(id))
-        }.sorted { ($0.role == "organizer" ? 0 : 1, $0.name, $0.id.uuidString) < ($1.role == "organizer" ? 0 : 1, $1.name, $1.id.uuidString) }
-        var presence = RoomPresence(people: people)
-        if forOrganizer {
-            presence.pairs = Set(activePairing.values).compactMap { pairings[$0] }.sorted { ($0.startedAt, $0.id.uuidString) < ($1.startedAt, $1.id.uuidString) }.map {
+        }
+        return entries
+    }
+
+    /// The whole people list, in the order pages show it.
+    public func presence() -> RoomPresence {
+        let people = peopleEntries(now: clock.now).values.sorted {
+            ($0.role == "organizer" ? 0 : 1, $0.name, $0.id.uuidString) < ($1.role == "organizer" ? 0 : 1, $1.name, $1.id.uuidString)
+        }
+        return RoomPresence(people: people, gone: [], full: true)
+    }
+
+    /// What organizers see besides the people: the running pairs, the pool, the counts.
+    public func organizerRoom(now: Date) -> OrganizerRoom {
+        OrganizerRoom(
+            pairs: Set(activePairing.values).compactMap { pairings[$0] }.sorted { ($0.startedAt, $0.id.uuidString) < ($1.startedAt, $1.id.uuidString) }.map {
                 let pairClock = times.pair(startedAt: $0.startedAt)
                 return .init(id: $0.id, a: person($0.memberA), b: person($0.memberB), round: $0.round,
                              startedAt: $0.startedAt, endsAt: pairClock.overAt, withOrganizer: $0.withOrganizer)
-            }
-            presence.pool = orderedPool().map { person($0.user) }
-            presence.pairingsSoFar = pairings.count
-            presence.surveysSoFar = responses.count
-        }
-        return presence
+            },
+            pool: orderedPool().map { person($0.user) },
+            pairingsSoFar: pairings.count,
+            surveysSoFar: responses.count)
     }
 
     // MARK: Helpers
@@ -726,7 +830,7 @@ public actor SpeedNetworkingEngine: Activity {
         }
     }
 
-    private func isConnected(_ user: UUID) -> Bool { connections.values.contains { $0.user == user } }
+    private func isConnected(_ user: UUID) -> Bool { connectionsOf[user] != nil }
 
     /// An organizer who could meet a left-over member now.
     private func isFree(organizer id: UUID) -> Bool {

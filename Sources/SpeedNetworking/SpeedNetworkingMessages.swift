@@ -16,6 +16,8 @@ public enum SpeedNetworkingRequest: ActivityRequest, Equatable {
     case survey(pairing: UUID, answers: [String: String])
     /// Organizer only: available (or not) to meet a left-over member.
     case available(Bool)
+    /// Organizer only: broadcast (or not) to the lobby; the camera is shown there only while on.
+    case broadcast(Bool)
 
     private enum Keys: String, CodingKey { case pairing, answers, value }
 
@@ -29,6 +31,8 @@ public enum SpeedNetworkingRequest: ActivityRequest, Equatable {
                            answers: try container.decode([String: String].self, forKey: .answers))
         case "available":
             self = .available(try requireData(data, type).container(keyedBy: Keys.self).decode(Bool.self, forKey: .value))
+        case "broadcast":
+            self = .broadcast(try requireData(data, type).container(keyedBy: Keys.self).decode(Bool.self, forKey: .value))
         default:
             throw unknownRequest(type)
         }
@@ -39,16 +43,22 @@ public enum SpeedNetworkingRequest: ActivityRequest, Equatable {
 public enum SpeedNetworkingEvent: ActivityEvent, Equatable {
     /// Everything one person's page shows; sent whenever it changes.
     case state(SpeedNetworkingView)
-    /// Who is in the room; sent to everyone whenever it changes.
+    /// Who is in the room: the whole list when a page enters, then what changed.
     case people(RoomPresence)
+    /// Organizers only: the running pairs, the pool, the counts.
+    case room(OrganizerRoom)
     /// A one-off notice, e.g. "Your partner left".
     case notice(String)
+    /// An event encoded once for every page (a change of the people list).
+    case shared(EncodedEvent)
 
     public var type: String {
         switch self {
         case .state: "state"
         case .people: "people"
+        case .room: "room"
         case .notice: "notice"
+        case .shared(let event): event.type
         }
     }
 
@@ -58,8 +68,15 @@ public enum SpeedNetworkingEvent: ActivityEvent, Equatable {
         switch self {
         case .state(let view): try view.encode(to: encoder)
         case .people(let presence): try presence.encode(to: encoder)
+        case .room(let room): try room.encode(to: encoder)
         case .notice(let text): try Text(text: text).encode(to: encoder)
+        case .shared: break  // written from `encodedEnvelope`, never encoded again
         }
+    }
+
+    public var encodedEnvelope: String? {
+        if case .shared(let event) = self { return event.text }
+        return nil
     }
 }
 
@@ -130,6 +147,8 @@ public struct SpeedNetworkingView: Sendable, Equatable, Encodable {
     public struct OrganizerInfo: Sendable, Equatable, Encodable {
         /// This organizer is available to meet a left-over member.
         public var available: Bool
+        /// This organizer broadcasts to the lobby (said so; their camera may still be connecting).
+        public var broadcasting: Bool
         /// Another organizer is the available one.
         public var availableOrganizer: Person?
     }
@@ -205,6 +224,8 @@ public struct SurveyQuestionView: Sendable, Equatable, Encodable {
 
 /// Who is in the room. Members see names and what people are doing; organizers also see the
 /// pairs and the pool in order.
+/// The people in the room. With `full`, `people` is everyone (in the order pages show them);
+/// otherwise `people` are the entries that changed or came, and `gone` who left.
 public struct RoomPresence: Sendable, Equatable, Encodable {
     public struct Entry: Sendable, Equatable, Encodable {
         public var id: UUID
@@ -215,6 +236,13 @@ public struct RoomPresence: Sendable, Equatable, Encodable {
         public var reconnecting: Bool
     }
 
+    public var people: [Entry]
+    public var gone: [UUID]
+    public var full: Bool
+}
+
+/// What organizers see besides the people.
+public struct OrganizerRoom: Sendable, Equatable, Encodable {
     public struct PairEntry: Sendable, Equatable, Encodable {
         public var id: UUID
         public var a: Person
@@ -225,12 +253,10 @@ public struct RoomPresence: Sendable, Equatable, Encodable {
         public var withOrganizer: Bool
     }
 
-    public var people: [Entry]
-    /// Organizers only: the running pairs.
-    public var pairs: [PairEntry]?
-    /// Organizers only: the pool in priority order.
-    public var pool: [Person]?
-    /// Organizers only: pairs made so far, surveys submitted so far.
-    public var pairingsSoFar: Int?
-    public var surveysSoFar: Int?
+    /// The running pairs.
+    public var pairs: [PairEntry]
+    /// The pool in priority order.
+    public var pool: [Person]
+    public var pairingsSoFar: Int
+    public var surveysSoFar: Int
 }

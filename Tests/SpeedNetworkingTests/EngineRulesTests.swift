@@ -275,6 +275,8 @@ struct EngineRulesTests {
         let room = SpeedNetworkingEngine.mediaRoomName
         #expect(await engine.mayPublish(organizer, in: room))
         await engine.setPublishing(organizer, in: room, true)
+        #expect(await engine.view(of: a.id).media.lobbyPublishers.isEmpty)  // a camera is not a broadcast…
+        try await engine.setBroadcast(organizer, true)                        // …until the organizer says so
         #expect(await engine.view(of: a.id).media.lobbyPublishers == [organizer])
         #expect(await engine.mayWatch(fixture.members[1].id, publisher: organizer, in: room))
         try await engine.setAvailable(organizer, true)
@@ -294,11 +296,19 @@ struct EngineRulesTests {
         #expect(await engine.view(of: a.id).media.partnerPublishing)
         #expect(reviews.calls.withLock { $0 } == [nil])
 
-        // act + check: once the pair is over the organizer may broadcast again.
+        // act + check: once the pair is over the organizer may broadcast again (they had said so).
         try await fixture.at(26, engine)
         #expect(await engine.view(of: organizer).media.mayPublishInLobby)
         #expect(await engine.mayPublish(organizer, in: room))
         #expect(await engine.mayWatch(fixture.members[1].id, publisher: organizer, in: room))
+
+        // act + check: the broadcast stopped, the camera still connected: nobody in the lobby sees it.
+        try await engine.setBroadcast(organizer, false)
+        #expect(await !engine.mayWatch(fixture.members[1].id, publisher: organizer, in: room))
+        #expect(await engine.view(of: a.id).media.lobbyPublishers.isEmpty)
+        #expect(reviews.calls.withLock { $0 } == [nil, [a.id, organizer], nil])  // paired, pair ended, broadcast stopped
+        // members may not say they broadcast
+        await #expect(throws: ActivityRefusal.self) { try await engine.setBroadcast(a.id, true) }
     }
 
     @Test("In the session's one room members see only their partner, and only while the pair runs")
@@ -427,7 +437,7 @@ struct EngineRulesTests {
         _ = try await engine.enter(demoted)
         await #expect(throws: ActivityRefusal.self) { try await engine.setAvailable(fixture.organizer.id, false) }
         #expect(await engine.view(of: fixture.organizer.id).role == "member")
-        #expect(await engine.presence(forOrganizer: false).people.first { $0.id == fixture.organizer.id }?.role == "member")
+        #expect(await engine.presence().people.first { $0.id == fixture.organizer.id }?.role == "member")
     }
 
     @Test("The timer loop runs a session on its own: pairs, surveys and the close happen without calls to tick")

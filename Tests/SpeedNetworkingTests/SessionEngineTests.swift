@@ -23,7 +23,7 @@ struct SessionEngineTimelineTests {
         for member in fixture.members { inboxes[member.id] = Inbox(try await engine.enter(member)) }
         await #expect(throws: ActivityRefusal.self) { try await engine.meet(fixture.members[0].id) }
         await organizerInbox.settle()
-        #expect(await engine.presence(forOrganizer: true).people.count == 5)
+        #expect(await engine.presence().people.count == 5)
         #expect(inboxes[fixture.members[0].id]!.lastState?.status == .lobby)
         #expect(inboxes[fixture.members[0].id]!.lastState?.session.canMeet == false)
 
@@ -132,5 +132,45 @@ extension SessionFixture {
     /// A new engine over the same store, as after a server restart.
     static func reload(_ fixture: SessionFixture, seed: UInt64 = 2) async throws -> SpeedNetworkingEngine {
         try await fixture.engine(seed: seed)
+    }
+}
+
+@Suite("Session engine: what a change costs")
+struct EngineChangeCostTests {
+    @Test("A change in a room of N people is encoded once, and every page gets the same small message")
+    func aChangeIsEncodedOnceAndItsSizeDoesNotGrowWithTheRoom() async throws {
+        var bytesPerPage: [Int: Int] = [:]
+        for size in [100, 300] {
+            let counter = EncodingCounter()
+            // (the engine's command loop starts inside this scope, so its encodings are counted)
+            try await Envelope.$encodings.withValue(counter) {
+                // setup: `size` people in the lobby, each page reading its messages.
+                let fixture = SessionFixture(members: size + 1)
+                let engine = try await fixture.engine()
+                fixture.clock.set(SessionFixture.t0)
+                var inboxes: [Inbox] = []
+                for member in fixture.members.dropLast() { inboxes.append(Inbox(try await engine.enter(member))) }
+                await inboxes.last!.settle()
+                let heard = inboxes.map(\.messages.count)
+                let encoded = counter.value
+
+                // act: one more person enters.
+                _ = try await engine.enter(fixture.members.last!)
+                for _ in 0..<200 where zip(inboxes, heard).contains(where: { $0.messages.count == $1 }) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                await inboxes.last!.settle()
+
+                // check: one encoding for the whole room; each page got one message, the same bytes.
+                #expect(counter.value - encoded == 1)
+                let news = zip(inboxes, heard).map { Array($0.messages.dropFirst($1)) }
+                #expect(news.allSatisfy { $0.count == 1 })
+                let texts = Set(news.compactMap { $0.first?.encodedEnvelope })
+                #expect(texts.count == 1)
+                bytesPerPage[size] = texts.first?.utf8.count
+            }
+        }
+        // check: what each page is sent for a change does not grow with the room.
+        #expect(bytesPerPage[100] != nil && bytesPerPage[100] == bytesPerPage[300])
     }
 }
