@@ -81,9 +81,14 @@ function screenFor(publisher) {
     video.autoplay = true;
     video.playsInline = true;
     video.muted = publisher === "self";
-    frame.append(video);
+    const name = document.createElement("p");
+    name.className = "screen-name";
+    frame.append(video, name);
     screens.append(frame);
   }
+  // Who it is (the people list may arrive after the first state).
+  const person = publisher === "self" ? { name: "You" } : people.get(publisher);
+  frame.querySelector(".screen-name").textContent = person ? person.name : "";
   return frame.querySelector("video");
 }
 function keepScreens(publishers) {
@@ -369,6 +374,10 @@ const people = new Map();
 const roleOrder = (p) => (p.role === "organizer" ? 0 : 1);
 
 function renderPeople(change) {
+  for (const frame of screens.querySelectorAll("[data-publisher]")) {
+    const person = change.people.find((p) => p.id === frame.dataset.publisher);
+    if (person) frame.querySelector(".screen-name").textContent = person.name;
+  }
   if (change.full) people.clear();
   for (const id of change.gone || []) people.delete(id);
   for (const person of change.people) people.set(person.id, person);

@@ -49,7 +49,9 @@ def test_a_refused_or_missing_camera_is_explained():
         WebDriverWait(browser, 15).until(
             lambda d: d.find_element(By.CSS_SELECTOR, '[data-action="broadcast"]').text == "Stop broadcasting" and not status_text(d))
         WebDriverWait(browser, 15).until(
-            lambda d: d.execute_script("return document.querySelector('[data-live=lobby-video]').srcObject != null"))
+            lambda d: d.execute_script(
+                "const own = document.querySelector('[data-live=lobby-screens] [data-publisher=self] video');"
+                " return !!own && own.srcObject != null"))
 
         # No camera or microphone at all.
         browser.execute_cdp_cmd("Browser.resetPermissions", {})
