@@ -149,7 +149,15 @@ public actor SpeedNetworkingEngine: Activity {
     /// Enters the room. The returned stream carries everything for this connection; it
     /// finishes when the session closes or `leave(_:)` is called.
     public func enter(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
-        try await submit { .enter(user, $0) }
+        // Attendance is written before the person enters, but outside the command loop: joins
+        // write side by side instead of each waiting for the ones before it (nothing of the
+        // session's state depends on it). A page that is then refused may leave a row behind.
+        let now = clock.now
+        let phase = times.phase(at: now)
+        if isClosed || phase == .closed { throw ActivityRefusal.closed }
+        if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
+        do { try await store.recordAttendance(session: sessionID, user: user, at: now) } catch { throw ActivityRefusal.failed }
+        return try await submit { .enter(user, $0) }
     }
 
     private func enterNow(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
@@ -160,7 +168,6 @@ public actor SpeedNetworkingEngine: Activity {
         guard connectionsOf[user.id, default: 0] < Self.maxConnectionsPerPerson else {
             throw ActivityRefusal("too-many-windows", "This room is open in too many of your windows; close one and reload.")
         }
-        try await store.recordAttendance(session: sessionID, user: user, at: now)
         names[user.id] = user.name
         // The role as of this connection: someone made or unmade organizer since keeps no old rights.
         if user.isOrganizer { organizers.insert(user.id) } else { organizers.remove(user.id) }

@@ -15,6 +15,8 @@ final class MemorySpeedNetworkingStore: SpeedNetworkingStore {
         var attendance: [UUID: (first: Date, last: Date)] = [:]
         var available: UUID?
         var failWrites = false
+        /// People whose attendance write waits until released (to see who waits for whom).
+        var heldAttendance: Set<UUID> = []
     }
     struct WriteFailed: Error {}
     struct RepeatedPair: Error {}
@@ -51,7 +53,11 @@ final class MemorySpeedNetworkingStore: SpeedNetworkingStore {
             return snapshot
         }
     }
+    func hold(attendanceOf user: UUID) { state.withLock { _ = $0.heldAttendance.insert(user) } }
+    func release(attendanceOf user: UUID) { state.withLock { _ = $0.heldAttendance.remove(user) } }
+
     func recordAttendance(session: UUID, user: Participant, at: Date) async throws {
+        while state.withLock({ $0.heldAttendance.contains(user.id) }) { try await Task.sleep(for: .milliseconds(5)) }
         try write {
             $0.attendance[user.id] = ($0.attendance[user.id]?.first ?? at, at)
             $0.session.names[user.id] = user.name

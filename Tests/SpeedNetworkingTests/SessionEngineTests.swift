@@ -137,6 +137,31 @@ extension SessionFixture {
 
 @Suite("Session engine: what a change costs")
 struct EngineChangeCostTests {
+    @Test("Joins do not wait for one another's database writes")
+    func joinsDoNotQueueBehindOneAnothersWrites() async throws {
+        // setup: the lobby is open; the first member's attendance write hangs.
+        let fixture = SessionFixture(members: 3)
+        let engine = try await fixture.engine()
+        fixture.clock.set(SessionFixture.t0)
+        let (slow, others) = (fixture.members[0], Array(fixture.members.dropFirst()))
+        fixture.store.hold(attendanceOf: slow.id)
+        let slowJoin = Task { try await engine.enter(slow) }
+        try await Task.sleep(for: .milliseconds(50))
+
+        // act + check: the others get in meanwhile (within two seconds), their attendance stored.
+        let othersJoin = Task { for member in others { _ = try await engine.enter(member) } }
+        for _ in 0..<200 where await engine.connectionCount < others.count { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await engine.connectionCount == others.count)
+        #expect(fixture.store.attendees == Set(others.map(\.id)))
+
+        // act + check: once its write is done, the first gets in too.
+        fixture.store.release(attendanceOf: slow.id)
+        _ = try await slowJoin.value
+        try await othersJoin.value
+        #expect(await engine.connectionCount == 3)
+        #expect(fixture.store.attendees.contains(slow.id))
+    }
+
     @Test("A change in a room of N people is encoded once, and every page gets the same small message")
     func aChangeIsEncodedOnceAndItsSizeDoesNotGrowWithTheRoom() async throws {
         var bytesPerPage: [Int: Int] = [:]
