@@ -43,7 +43,6 @@ public actor MediaRooms: MediaRoomControl, Service {
         var room: String
         var node: Int
         var handle: Int64
-        var publisher: UUID?  // set for a publishing leg
     }
 
     /// A publishing leg as Janus knows it: watchable once its media is up.
@@ -276,7 +275,7 @@ public actor MediaRooms: MediaRoomControl, Service {
     /// Publishes a browser's media: its offer in, Janus's answer out. The leg's id is its feed.
     public func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
         let id = UUID()
-        let (leg, joined, events) = try await openLeg(id, in: room, publisher: publisher) { videoRoom, handle in
+        let (leg, joined, events) = try await openLeg(id, in: room) { videoRoom, handle in
             (.null, try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
                                                 participant: Self.feed(id), display: display, offer: offer))
         }
@@ -299,7 +298,7 @@ public actor MediaRooms: MediaRoomControl, Service {
     /// Subscribes a browser to some feeds of a room over one connection: Janus's offer out (and
     /// the streams it carries); `start` takes the answer.
     public func watch(in room: Room, feeds wanted: [String]) async throws -> (Leg, offer: JSON, streams: [WatchedStream], AsyncStream<JSON>) {
-        let (leg, result, events) = try await openLeg(UUID(), in: room, publisher: nil) { videoRoom, handle in
+        let (leg, result, events) = try await openLeg(UUID(), in: room) { videoRoom, handle in
             try await videoRoom.subscribe(handle: handle, room: room.name, pin: room.pin, feeds: wanted)
         }
         return (leg, result.offer, streams(in: result.data), events)
@@ -324,13 +323,13 @@ public actor MediaRooms: MediaRoomControl, Service {
 
     /// A new handle on the room's node, joined by `join` (which returns the SDP for the
     /// browser); hung up again if joining fails.
-    private func openLeg(_ id: UUID, in room: Room, publisher: UUID?,
+    private func openLeg(_ id: UUID, in room: Room,
                          join: (VideoRoom, Int64) async throws -> (data: JSON, offer: JSON)) async throws -> (Leg, (data: JSON, offer: JSON), AsyncStream<JSON>) {
         guard let videoRoom = nodes[room.node].videoRoom else { throw JanusError("the media server is not available") }
         let (handle, events) = try await videoRoom.attachLeg()
         do {
             let result = try await join(videoRoom, handle)
-            let leg = Leg(id: id, room: room.name, node: room.node, handle: handle, publisher: publisher)
+            let leg = Leg(id: id, room: room.name, node: room.node, handle: handle)
             legs[leg.id] = leg
             return (leg, result, events)
         } catch {

@@ -127,15 +127,14 @@ public actor MediaSignalling {
         }
         await registerOnce()
         let room = try await room(name, try await spec(name))
-        // One publishing connection per page: a new one (another camera) replaces the old.
-        if let old = publishing { await hangUp(old.leg) }
         let (leg, answer, events) = try await rooms.publish(in: room, publisher: user.id, display: user.name, offer: offer.json)
         // Rights may have shrunk while Janus answered (a review then found nothing to cut).
         guard !closed, await activity.mayPublish(user.id, in: name) else {
             await rooms.hangUp(leg.id)
             throw ActivityRefusal("not-allowed", "You may not send video in that room (now).")
         }
-        if let old = publishing { await hangUp(old.leg) }  // (another publish finished meanwhile)
+        // One publishing connection per page: a new one (another camera) replaces the old.
+        if let old = publishing { await hangUp(old.leg) }
         publishing = Publishing(leg: leg.id, room: name)
         // The answer first, then Janus's candidates (the page knows the leg by then).
         await send(Envelope.text(type: "media-answer", activity: address, ref: ref,

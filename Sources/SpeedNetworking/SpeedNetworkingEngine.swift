@@ -634,7 +634,7 @@ public actor SpeedNetworkingEngine: Activity {
     /// the same bytes for every page; the organizers' pairs and pool only to organizers.
     private func publish() {
         let now = clock.now
-        let facts = ViewFacts(self, now: now)
+        let facts = ViewFacts(self)
         var views: [UUID: SpeedNetworkingView] = [:]
         for (id, connection) in connections {
             let view = views[connection.user] ?? makeView(for: connection.user, at: now, facts)
@@ -658,7 +658,7 @@ public actor SpeedNetworkingEngine: Activity {
             for id in connections.keys where !needsAllPeople.contains(id) { deliver(change, to: id) }
         }
         if !needsAllPeople.isEmpty {
-            let all = SpeedNetworkingEvent.people(presence())
+            let all = SpeedNetworkingEvent.people(RoomPresence(people: Self.inShownOrder(current), gone: [], full: true))
             let waiting = needsAllPeople
             needsAllPeople = []
             for id in waiting { deliver(all, to: id) }
@@ -715,7 +715,7 @@ public actor SpeedNetworkingEngine: Activity {
         /// People waiting whose page is open.
         var waitingConnected: Set<UUID>
 
-        init(_ engine: isolated SpeedNetworkingEngine, now: Date) {
+        init(_ engine: isolated SpeedNetworkingEngine) {
             lobbyPublishers = engine.publishing.keys.filter(engine.isBroadcasting).sorted { $0.uuidString < $1.uuidString }
             var met: [UUID: Set<UUID>] = [:]
             for pair in engine.met {
@@ -728,7 +728,7 @@ public actor SpeedNetworkingEngine: Activity {
     }
 
     private func makeView(for user: UUID, at now: Date) -> SpeedNetworkingView {
-        makeView(for: user, at: now, ViewFacts(self, now: now))
+        makeView(for: user, at: now, ViewFacts(self))
     }
 
     private func makeView(for user: UUID, at now: Date, _ facts: ViewFacts) -> SpeedNetworkingView {
@@ -808,10 +808,13 @@ public actor SpeedNetworkingEngine: Activity {
 
     /// The whole people list, in the order pages show it.
     public func presence() -> RoomPresence {
-        let people = peopleEntries(now: clock.now).values.sorted {
+        RoomPresence(people: Self.inShownOrder(peopleEntries(now: clock.now)), gone: [], full: true)
+    }
+
+    private static func inShownOrder(_ entries: [UUID: RoomPresence.Entry]) -> [RoomPresence.Entry] {
+        entries.values.sorted {
             ($0.role == "organizer" ? 0 : 1, $0.name, $0.id.uuidString) < ($1.role == "organizer" ? 0 : 1, $1.name, $1.id.uuidString)
         }
-        return RoomPresence(people: people, gone: [], full: true)
     }
 
     /// What organizers see besides the people: the running pairs, the pool, the counts.
