@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "mingle",
             dependencies: [
-                "MingleApp", "Store", "PayPalSimulator", "Media",
+                "MingleApp", "Store", "PayPalSimulator", "Media", "LoadTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -79,6 +79,17 @@ let package = Package(
         // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
         .target(name: "Reports", dependencies: ["SpeedNetworking"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
+        // `mingle load` (issue 12): N pages' sockets from a second process, the fan-out of one
+        // event to all of them, the server's CPU and memory. Speaks only the socket protocol.
+        .target(
+            name: "LoadTesting",
+            dependencies: [
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Janus: the configuration Mingle writes for its own node, the WebSocket API client, the
         // VideoRoom operations Mingle uses, rooms placed on nodes and the SDP/ICE relay — asking
         // activities only through the rights seam (DESIGN §5, §9).
@@ -129,6 +140,7 @@ let package = Package(
             name: "MingleAppTests",
             dependencies: [
                 "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "RealTime", "Media", "Matching", "Reports",
+                "LoadTesting",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -142,6 +154,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "LoadTestingTests", dependencies: ["LoadTesting"]),
         .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),
         .testTarget(

@@ -33,6 +33,9 @@ public struct AppConfiguration: Sendable {
     /// The live engine's match delay and reconnect grace (the session's own durations are in
     /// the database); production values unless a test or the demo needs others.
     public var speedNetworkingTimings: EngineTimings = .production
+    /// How often every open live socket checks that its person is still signed in, an active
+    /// member and of the same role (sign-out, suspension or a role change end the connection).
+    public var liveRecheckInterval: Duration = .seconds(30)
     /// Leases of activities (one node runs each) and how often they are renewed.
     public var activityTimings: ActivityRegistry.Timings = .production
     /// Activities of other kinds than the built-in ones (tests plug theirs in here).

@@ -64,8 +64,9 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         timings: config.activityTimings, logger: logger)
     await media.onNodeLost { keys in await activities.mediaLost(keys) }
     let sockets = SocketDirectory()
+    let rechecks = PageRechecks(interval: config.liveRecheckInterval)
     let pushes = Pushes(database: database, sockets: sockets, logger: logger)
-    RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media).addRoutes(to: router)
+    RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media, rechecks: rechecks).addRoutes(to: router)
     SpeedNetworkingRoomController(app: services).addRoutes(to: router)
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
@@ -91,7 +92,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
             "mingle_push": { payload in await pushes.handle(payload) },
         ],
         listening: { await directory.invalidateAll() }, logger: logger)
-    app.addServices(client, media, sockets, activities, notifications,
+    app.addServices(client, media, sockets, rechecks, activities, notifications,
                     SessionReminderWorker(database: database, announcer: services.announcer, logger: logger))
     if let smtp = config.smtp {
         app.addServices(MailWorker(database: database, smtp: smtp, logger: logger))

@@ -97,9 +97,9 @@ public protocol Activity: MediaRights {
     associatedtype Request: ActivityRequest
     associatedtype Event: ActivityEvent
 
-    /// A page enters. The stream carries everything for this connection and finishes when the
-    /// activity closes or `leave(_:)` is called. Throws `ActivityRefusal`.
-    func enter(_ participant: Participant) async throws -> (ConnectionID, AsyncStream<Event>)
+    /// A page enters. Everything for this connection goes to `outbox`, which is finished when
+    /// the activity closes or `leave(_:)` is called. Throws `ActivityRefusal`.
+    func enter(_ participant: Participant, outbox: ActivityOutbox<Event>) async throws -> ConnectionID
     /// The page's connection ended (closed, reloaded, network lost).
     func leave(_ connection: ConnectionID) async
     /// A request from one of its connections; a refusal goes back to that page only.
@@ -111,6 +111,38 @@ public protocol Activity: MediaRights {
     var isClosed: Bool { get }
     /// Where it ends its media rooms (given once, before `run()`).
     func attach(media: any MediaRoomControl) async
+}
+
+/// Where an activity sends one connection's events: straight into the socket's queue (no task
+/// per connection waits on a stream, which at a thousand pages is most of their memory).
+public struct ActivityOutbox<Event: ActivityEvent>: Sendable {
+    /// Hands an event over; false when the page fell so far behind that older messages were
+    /// dropped (the activity then sends it everything again).
+    public let send: @Sendable (Event) -> Bool
+    /// The activity ended this connection.
+    public let finish: @Sendable () -> Void
+
+    public init(send: @escaping @Sendable (Event) -> Bool, finish: @escaping @Sendable () -> Void) {
+        self.send = send
+        self.finish = finish
+    }
+}
+
+extension Activity {
+    /// Enters with a stream for the events (tests, and pages that read events in a task).
+    public func enter(_ participant: Participant, buffering: Int = 256) async throws -> (ConnectionID, AsyncStream<Event>) {
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(buffering))
+        let outbox = ActivityOutbox<Event>(send: { event in
+            if case .dropped = continuation.yield(event) { return false }
+            return true
+        }, finish: { continuation.finish() })
+        do {
+            return (try await enter(participant, outbox: outbox), stream)
+        } catch {
+            continuation.finish()
+            throw error
+        }
+    }
 }
 
 // MARK: The rights seam (DESIGN §9)

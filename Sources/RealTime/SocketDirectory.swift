@@ -17,16 +17,29 @@ public actor SocketDirectory: Service {
     }
 
     private let linger: Duration
+    /// Presence changes of a tenant go out at most this often: the first at once, those that
+    /// follow within the interval together at its end (a thousand people arriving in a few
+    /// seconds cost a few dozen broadcasts, not a thousand).
+    private let interval: Duration
     private let clock = ContinuousClock()
     private var sockets: [SocketID: Socket] = [:]
     private var byTenant: [UUID: [UUID: Set<SocketID>]] = [:]
     /// People whose last socket closed: they go offline at this instant unless they come back.
     private var leaving: [Member: ContinuousClock.Instant] = [:]
     private var online: [UUID: Set<UUID>] = [:]
+    /// Who pages of a tenant were last told is online, and that list encoded once for the pages
+    /// that open meanwhile (the changes since reach them with everyone else's).
+    private var announced: [UUID: Set<UUID>] = [:]
+    private var announcedText: [UUID: String] = [:]
+    private var announcedAt: [UUID: ContinuousClock.Instant] = [:]
+    private var flushScheduled: Set<UUID> = []
     private var nextID: SocketID = 0
     private var wake: AsyncStream<Void>.Continuation?
 
-    public init(linger: Duration = .seconds(3)) { self.linger = linger }
+    public init(linger: Duration = .seconds(3), interval: Duration = .milliseconds(100)) {
+        self.linger = linger
+        self.interval = interval
+    }
 
     /// A page opened its socket; it is sent who of its tenant is online now.
     public func connect(tenant: UUID, user: UUID, send: @escaping @Sendable (String) -> Void) -> SocketID {
@@ -36,10 +49,8 @@ public actor SocketDirectory: Service {
         sockets[id] = Socket(member: member, send: send)
         byTenant[tenant, default: [:]][user, default: []].insert(id)
         leaving[member] = nil
-        if online[tenant, default: []].insert(user).inserted {
-            broadcast(tenant, PresenceChange(online: [user], offline: [], full: false))
-        }
-        send(Envelope.text(type: "presence", data: PresenceChange(online: sortedOnline(tenant), offline: [], full: true)))
+        if online[tenant, default: []].insert(user).inserted { announceChanges(tenant) }
+        send(announcedList(tenant))
         return id
     }
 
@@ -69,14 +80,41 @@ public actor SocketDirectory: Service {
         users.filter { byTenant[tenant]?[$0] != nil }
     }
 
-    private func sortedOnline(_ tenant: UUID) -> [UUID] {
-        (online[tenant] ?? []).sorted { $0.uuidString < $1.uuidString }
+    /// Everyone the tenant's pages were last told is online (`full`), encoded once per change.
+    private func announcedList(_ tenant: UUID) -> String {
+        if let text = announcedText[tenant] { return text }
+        let text = Envelope.text(type: "presence", data: PresenceChange(online: (announced[tenant] ?? []).sorted(), offline: [], full: true))
+        announcedText[tenant] = text
+        return text
     }
 
-    private func broadcast(_ tenant: UUID, _ change: PresenceChange) {
-        let text = Envelope.text(type: "presence", data: change)  // encoded once for everyone
+    /// Tells the tenant's pages who came and went since they were last told: now, or at the end
+    /// of the interval when they were told less than an interval ago.
+    private func announceChanges(_ tenant: UUID) {
+        if let last = announcedAt[tenant], clock.now < last + interval {
+            guard flushScheduled.insert(tenant).inserted else { return }
+            let due = last + interval
+            Task { [weak self] in
+                try? await Task.sleep(until: due, clock: .continuous)
+                await self?.flush(tenant)
+            }
+            return
+        }
+        flush(tenant)
+    }
+
+    private func flush(_ tenant: UUID) {
+        flushScheduled.remove(tenant)
+        let now = online[tenant] ?? []
+        let before = announced[tenant] ?? []
+        let came = now.subtracting(before), went = before.subtracting(now)
+        guard !came.isEmpty || !went.isEmpty else { return }
+        announced[tenant] = now.isEmpty ? nil : now
+        announcedText[tenant] = nil
+        announcedAt[tenant] = clock.now
+        let text = Envelope.text(type: "presence", data: PresenceChange(online: came.sorted(), offline: went.sorted(), full: false))
         for ids in byTenant[tenant]?.values ?? [:].values {
-            for id in ids { sockets[id]?.send(text) }
+            for id in ids { sockets[id]?.send(text) }  // encoded once for everyone
         }
     }
 
@@ -88,7 +126,7 @@ public actor SocketDirectory: Service {
             guard byTenant[member.tenant]?[member.user] == nil else { continue }
             online[member.tenant]?.remove(member.user)
             if online[member.tenant]?.isEmpty ?? false { online[member.tenant] = nil }
-            broadcast(member.tenant, PresenceChange(online: [], offline: [member.user], full: false))
+            announceChanges(member.tenant)
         }
     }
 

@@ -10,13 +10,18 @@ public struct EngineTimings: Sendable {
     /// How long a disconnected person keeps their place (pair, pool) — long enough to reload
     /// the page or survive a server restart, short enough that a partner is not left waiting.
     public var reconnectGrace: Duration
+    /// Changes of the people list go out at most this often: the first at once, those that
+    /// follow within the interval together at its end (a crowd arriving costs a few dozen
+    /// messages per page, not one per arrival). Zero sends every change at once.
+    public var peopleInterval: Duration
 
-    public init(matchDelay: Duration, reconnectGrace: Duration) {
+    public init(matchDelay: Duration, reconnectGrace: Duration, peopleInterval: Duration = .zero) {
         self.matchDelay = matchDelay
         self.reconnectGrace = reconnectGrace
+        self.peopleInterval = peopleInterval
     }
 
-    public static let production = EngineTimings(matchDelay: .seconds(2), reconnectGrace: .seconds(20))
+    public static let production = EngineTimings(matchDelay: .seconds(2), reconnectGrace: .seconds(20), peopleInterval: .milliseconds(100))
 }
 
 /// One running session (DESIGN §4): the timeline, presence, the pool, the pairs and their
@@ -57,7 +62,7 @@ public actor SpeedNetworkingEngine: Activity {
     // Live-only state.
     private var names: [UUID: String] = [:]
     private var organizers: Set<UUID> = []
-    private var connections: [ConnectionID: (user: UUID, outbox: AsyncStream<SpeedNetworkingEvent>.Continuation)] = [:]
+    private var connections: [ConnectionID: (user: UUID, outbox: ActivityOutbox<SpeedNetworkingEvent>)] = [:]
     private var nextConnection: ConnectionID = 0
     /// People without a connection who keep their place until the grace runs out.
     private var disconnectedSince: [UUID: Date] = [:]
@@ -69,6 +74,11 @@ public actor SpeedNetworkingEngine: Activity {
     private var publishedPeople: [UUID: RoomPresence.Entry] = [:]
     /// Connections that must be sent the whole list (new, or their buffer dropped messages).
     private var needsAllPeople: Set<ConnectionID> = []
+    /// The whole list as pages last heard it, encoded once for all who enter until it changes.
+    private var wholePeople: SpeedNetworkingEvent?
+    /// When the people list last went out, and whether changes wait for the end of the interval.
+    private var peopleSentAt: ContinuousClock.Instant?
+    private var peopleFlushScheduled = false
     /// What organizers' pages last heard of the pairs and the pool, and who has heard it.
     private var publishedRoom: OrganizerRoom?
     private var heardRoom: Set<ConnectionID> = []
@@ -146,9 +156,9 @@ public actor SpeedNetworkingEngine: Activity {
 
     // MARK: Operations
 
-    /// Enters the room. The returned stream carries everything for this connection; it
-    /// finishes when the session closes or `leave(_:)` is called.
-    public func enter(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
+    /// Enters the room. `outbox` gets everything for this connection; it is finished when the
+    /// session closes or `leave(_:)` is called.
+    public func enter(_ user: Participant, outbox: ActivityOutbox<SpeedNetworkingEvent>) async throws -> ConnectionID {
         // Attendance is written before the person enters, but outside the command loop: joins
         // write side by side instead of each waiting for the ones before it (nothing of the
         // session's state depends on it). A page that is then refused may leave a row behind.
@@ -157,10 +167,10 @@ public actor SpeedNetworkingEngine: Activity {
         if isClosed || phase == .closed { throw ActivityRefusal.closed }
         if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
         do { try await store.recordAttendance(session: sessionID, user: user, at: now) } catch { throw ActivityRefusal.failed }
-        return try await submit { .enter(user, $0) }
+        return try await submit { .enter(user, outbox, $0) }
     }
 
-    private func enterNow(_ user: Participant) async throws -> (ConnectionID, AsyncStream<SpeedNetworkingEvent>) {
+    private func enterNow(_ user: Participant, outbox: ActivityOutbox<SpeedNetworkingEvent>) async throws -> ConnectionID {
         let now = clock.now
         let phase = times.phase(at: now)
         if isClosed || phase == .closed { throw ActivityRefusal.closed }
@@ -174,14 +184,13 @@ public actor SpeedNetworkingEngine: Activity {
         disconnectedSince[user.id] = nil
         let id = nextConnection
         nextConnection += 1
-        let (stream, outbox) = AsyncStream<SpeedNetworkingEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         connections[id] = (user.id, outbox)
         connectionsOf[user.id, default: 0] += 1
         needsAllPeople.insert(id)
         if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
         offerOrganizerIfFree(user.id, now: now)
         publish()
-        return (id, stream)
+        return id
     }
 
     /// A connection ended (page closed, reloaded, network lost). The person keeps their place
@@ -352,8 +361,8 @@ public actor SpeedNetworkingEngine: Activity {
     /// One command, to its end.
     func carryOut(_ command: Command) async {
         switch command {
-        case .enter(let user, let reply):
-            do { reply.resume(returning: try await enterNow(user)) } catch { reply.resume(throwing: error) }
+        case .enter(let user, let outbox, let reply):
+            do { reply.resume(returning: try await enterNow(user, outbox: outbox)) } catch { reply.resume(throwing: error) }
         case .leave(let connection, let reply):
             leaveNow(connection)
             reply.resume()
@@ -362,6 +371,9 @@ public actor SpeedNetworkingEngine: Activity {
             do { reply.resume(returning: try await handle(request, from: user)) } catch { reply.resume(throwing: error) }
         case .tick(let reply):
             do { reply.resume(returning: try await processDue()) } catch { reply.resume(throwing: error) }
+        case .sendPeople:
+            peopleFlushScheduled = false
+            publishPeople(now: clock.now)
         }
     }
 
@@ -405,10 +417,12 @@ public actor SpeedNetworkingEngine: Activity {
 
     /// What the command loop carries out, one at a time.
     enum Command: Sendable {
-        case enter(Participant, CheckedContinuation<(ConnectionID, AsyncStream<SpeedNetworkingEvent>), any Error>)
+        case enter(Participant, ActivityOutbox<SpeedNetworkingEvent>, CheckedContinuation<ConnectionID, any Error>)
         case leave(ConnectionID, CheckedContinuation<Void, Never>)
         case request(UUID, SpeedNetworkingRequest, CheckedContinuation<Void, any Error>)
         case tick(CheckedContinuation<Void, any Error>)
+        /// The people-list interval ended: send the changes it held back.
+        case sendPeople
     }
 
     // MARK: Media (the socket layer reports; views carry it)
@@ -484,7 +498,7 @@ public actor SpeedNetworkingEngine: Activity {
     public func view(of user: UUID) -> SpeedNetworkingView { makeView(for: user, at: clock.now) }
     public var waitingUsers: [UUID] { orderedPool().map(\.user) }
     public var allPairings: [PairingRecord] {
-        pairings.values.sorted { ($0.startedAt, $0.round, $0.id.uuidString) < ($1.startedAt, $1.round, $1.id.uuidString) }
+        pairings.values.sorted { ($0.startedAt, $0.round, $0.id) < ($1.startedAt, $1.round, $1.id) }
     }
     public var connectionCount: Int { connections.count }
 
@@ -540,7 +554,7 @@ public actor SpeedNetworkingEngine: Activity {
         if times.phase(at: now) == .closed {
             await media?.endRooms(of: key)
             for (id, connection) in connections {
-                connection.outbox.yield(.state(makeView(for: connection.user, at: now)))
+                _ = connection.outbox.send(.state(makeView(for: connection.user, at: now)))
                 lastView[id] = nil
             }
             close()
@@ -649,16 +663,34 @@ public actor SpeedNetworkingEngine: Activity {
     }
 
     private func publishPeople(now: Date) {
-        let current = peopleEntries(now: now)
-        let changed = current.values.filter { publishedPeople[$0.id] != $0 }.sorted { $0.id.uuidString < $1.id.uuidString }
-        let gone = publishedPeople.keys.filter { current[$0] == nil }.sorted { $0.uuidString < $1.uuidString }
-        publishedPeople = current
-        if !changed.isEmpty || !gone.isEmpty {
-            let change = SpeedNetworkingEvent.shared(EncodedEvent(SpeedNetworkingEvent.people(RoomPresence(people: changed, gone: gone, full: false)), activity: key))
-            for id in connections.keys where !needsAllPeople.contains(id) { deliver(change, to: id) }
+        let instant = ContinuousClock.now
+        if let sent = peopleSentAt, instant < sent + timings.peopleInterval {
+            // Within the interval: the changes go out at its end (pages that enter meanwhile get
+            // the list as everyone last heard it, and the changes with everyone).
+            if !peopleFlushScheduled {
+                peopleFlushScheduled = true
+                let submitter = submitter
+                Task {
+                    try? await Task.sleep(until: sent + timings.peopleInterval, clock: .continuous)
+                    submitter.yield(.sendPeople)
+                }
+            }
+        } else {
+            let current = peopleEntries(now: now)
+            let changed = current.values.filter { publishedPeople[$0.id] != $0 }.sorted { $0.id < $1.id }
+            let gone = publishedPeople.keys.filter { current[$0] == nil }.sorted()
+            if !changed.isEmpty || !gone.isEmpty {
+                publishedPeople = current
+                wholePeople = nil
+                peopleSentAt = instant
+                let change = SpeedNetworkingEvent.shared(EncodedEvent(SpeedNetworkingEvent.people(RoomPresence(people: changed, gone: gone, full: false)), activity: key))
+                for id in connections.keys where !needsAllPeople.contains(id) { deliver(change, to: id) }
+            }
         }
         if !needsAllPeople.isEmpty {
-            let all = SpeedNetworkingEvent.people(RoomPresence(people: Self.inShownOrder(current), gone: [], full: true))
+            let all = wholePeople ?? .shared(EncodedEvent(SpeedNetworkingEvent.people(
+                RoomPresence(people: Self.inShownOrder(publishedPeople), gone: [], full: true)), activity: key))
+            wholePeople = all
             let waiting = needsAllPeople
             needsAllPeople = []
             for id in waiting { deliver(all, to: id) }
@@ -690,7 +722,7 @@ public actor SpeedNetworkingEngine: Activity {
     /// the next change sends the whole view again.
     private func deliver(_ message: SpeedNetworkingEvent, to connection: ConnectionID) {
         guard let outbox = connections[connection]?.outbox else { return }
-        if case .dropped = outbox.yield(message) {
+        if !outbox.send(message) {
             lastView[connection] = nil
             needsAllPeople.insert(connection)
             heardRoom.remove(connection)
@@ -716,7 +748,7 @@ public actor SpeedNetworkingEngine: Activity {
         var waitingConnected: Set<UUID>
 
         init(_ engine: isolated SpeedNetworkingEngine) {
-            lobbyPublishers = engine.publishing.keys.filter(engine.isBroadcasting).sorted { $0.uuidString < $1.uuidString }
+            lobbyPublishers = engine.publishing.keys.filter(engine.isBroadcasting).sorted()
             var met: [UUID: Set<UUID>] = [:]
             for pair in engine.met {
                 met[pair.first, default: []].insert(pair.second)
@@ -813,14 +845,14 @@ public actor SpeedNetworkingEngine: Activity {
 
     private static func inShownOrder(_ entries: [UUID: RoomPresence.Entry]) -> [RoomPresence.Entry] {
         entries.values.sorted {
-            ($0.role == "organizer" ? 0 : 1, $0.name, $0.id.uuidString) < ($1.role == "organizer" ? 0 : 1, $1.name, $1.id.uuidString)
+            ($0.role == "organizer" ? 0 : 1, $0.name, $0.id) < ($1.role == "organizer" ? 0 : 1, $1.name, $1.id)
         }
     }
 
     /// What organizers see besides the people: the running pairs, the pool, the counts.
     public func organizerRoom(now: Date) -> OrganizerRoom {
         OrganizerRoom(
-            pairs: Set(activePairing.values).compactMap { pairings[$0] }.sorted { ($0.startedAt, $0.id.uuidString) < ($1.startedAt, $1.id.uuidString) }.map {
+            pairs: Set(activePairing.values).compactMap { pairings[$0] }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }.map {
                 let pairClock = times.pair(startedAt: $0.startedAt)
                 return .init(id: $0.id, a: person($0.memberA), b: person($0.memberB), round: $0.round,
                              startedAt: $0.startedAt, endsAt: pairClock.overAt, withOrganizer: $0.withOrganizer)
@@ -836,7 +868,7 @@ public actor SpeedNetworkingEngine: Activity {
         pool.values.sorted { a, b in
             if a.priority != b.priority { return a.priority }
             if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
-            return a.user.uuidString < b.user.uuidString
+            return a.user < b.user
         }
     }
 

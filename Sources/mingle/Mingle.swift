@@ -11,7 +11,7 @@ import Store
 struct Mingle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mingle: white-label video networking.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self, QuickSession.self, JanusConfigCommand.self])
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self, QuickSession.self, JanusConfigCommand.self, Load.self])
 }
 
 /// Applies pending migrations with the owner role.
@@ -26,12 +26,22 @@ func runMigrations(_ settings: DatabaseSettings, resources: String, logger: Logg
     }
 }
 
+/// A thousand sockets need more descriptors than the usual soft limit of 1,024: the soft limit
+/// is raised to the hard one (for the server and for `mingle load`).
+func raiseOpenFileLimit() {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations, then serve HTTP.")
 
     func run() async throws {
         let config = try AppConfiguration.fromEnvironment()
         let logger = Logger(label: "mingle")
+        raiseOpenFileLimit()
         try await runMigrations(config.database, resources: config.resourcesPath, logger: logger)
         let app = try await buildApplication(config, logger: logger)
         try await app.runService()

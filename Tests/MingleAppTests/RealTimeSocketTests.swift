@@ -86,6 +86,30 @@ import TestSupport
         }
     }
 
+    @Test func aPageWhosePersonSignedOutIsToldAndClosed() async throws {
+        try await TestApp.runLive(adjust: { $0.liveRecheckInterval = .milliseconds(300) }) { db, web, port in
+            // setup: Ana and Ben each have a page open.
+            _ = try await Fixtures(db).populatedTenant("acme")
+            var ana = WebClient(web.client)
+            try await TestApp.signIn(&ana, "acme-member1", tenant: "acme")
+            let anaPage = try await TestSocket.connect(port: port, host: Self.host, path: "/live/ws", cookie: ana.cookieHeader(host: Self.host), origin: Self.origin)
+            let benPage = try await LiveSocketMediaTests.socket(web, username: "acme-member2", port: port, session: nil)
+            _ = try await anaPage.next(type: "presence")
+
+            // act: Ana signs out in another tab.
+            let signedOut = try await ana.post(TestApp.url("acme", "/sign-out"), [], formURL: TestApp.url("acme"))
+            #expect(signedOut.status == .seeOther)
+
+            // check: her page is told and closed (policy violation) within a few rechecks; Ben's stays open.
+            let error = try await anaPage.next("signed-out", timeout: .seconds(10)) { $0["type"]?.string == "error" }
+            #expect(error["data"]?["code"] == .string("signed-out"))
+            #expect(try await anaPage.closed() == 1008)
+            try await Task.sleep(for: .seconds(1))
+            #expect(!benPage.wasClosedByServer)
+            await benPage.close()
+        }
+    }
+
     @Test func presenceShowsWhoIsOnlineInsideTheTenantOnly() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: Ben of acme has a page open; so does someone of globex.

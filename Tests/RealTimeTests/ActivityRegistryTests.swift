@@ -55,7 +55,7 @@ import Testing
         private var wake: AsyncStream<Void>.Continuation?
         init(key: ActivityKey) { self.key = key }
 
-        func enter(_ participant: Participant) async throws -> (ConnectionID, AsyncStream<Event>) { (0, AsyncStream { $0.finish() }) }
+        func enter(_ participant: Participant, outbox: ActivityOutbox<Event>) async throws -> ConnectionID { outbox.finish(); return 0 }
         func leave(_ connection: ConnectionID) async {}
         func receive(_ request: Request, from connection: ConnectionID) async throws {}
         func run() async {

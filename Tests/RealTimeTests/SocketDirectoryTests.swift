@@ -47,6 +47,32 @@ import Testing
         _ = await running.result
     }
 
+    @Test func aCrowdComingOnlineWithinTheIntervalIsToldInOneOrTwoMessages() async throws {
+        // setup: presence goes out at most once a second; Ben's page is open.
+        let directory = SocketDirectory(linger: .seconds(3), interval: .seconds(1))
+        let tenant = UUID(), ben = UUID(), benPage = Page()
+        _ = await directory.connect(tenant: tenant, user: ben, send: benPage.send)
+        let crowd = (0..<40).map { _ in UUID() }
+
+        // act: forty people open a page at once.
+        let began = ContinuousClock.now
+        var lastPage = Page()
+        for person in crowd {
+            lastPage = Page()
+            _ = await directory.connect(tenant: tenant, user: person, send: lastPage.send)
+        }
+        let connecting = ContinuousClock.now - began
+        for _ in 0..<300 where !crowd.allSatisfy(benPage.mentions) { try await Task.sleep(for: .milliseconds(10)) }
+
+        // check: Ben heard of all forty, in one or two changes (a few more only if connecting took
+        // seconds), not forty; the last to come knows of everyone from its list and the changes.
+        let changes = benPage.texts.filter { $0.contains(#""full":false"#) }
+        #expect(crowd.allSatisfy(benPage.mentions))
+        #expect(changes.count <= 2 + Int(connecting.components.seconds), "\(changes.count) changes in \(connecting)")
+        for _ in 0..<300 where !(crowd + [ben]).allSatisfy(lastPage.mentions) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect((crowd + [ben]).allSatisfy(lastPage.mentions))
+    }
+
     @Test func pushesReachEveryPageOfOnePersonInOneTenant() async {
         // setup: one person with two pages in tenant A and one in tenant B; someone else in A.
         let directory = SocketDirectory()

@@ -122,9 +122,9 @@ struct SessionFixture {
 
     /// A new engine over the fixture's store. `serving`: its command loop runs (the tests move
     /// the clock and call `tick()` themselves); otherwise the test runs `run()`.
-    func engine(seed: UInt64 = 1, serving: Bool = true) async throws -> SpeedNetworkingEngine {
+    func engine(seed: UInt64 = 1, serving: Bool = true, timings: EngineTimings = Self.timings) async throws -> SpeedNetworkingEngine {
         let engine = try await SpeedNetworkingEngine.load(ActivityKey(tenant: Self.tenant, kind: .speedNetworking, id: sessionID), store: store,
-                                                          clock: clock, timings: Self.timings, seed: seed)!
+                                                          clock: clock, timings: timings, seed: seed)!
         if serving { await engine.serveCommandsForTests() }
         return engine
     }

@@ -162,6 +162,41 @@ struct EngineChangeCostTests {
         #expect(fixture.store.attendees.contains(slow.id))
     }
 
+    @Test("A crowd arriving within the people interval costs each page a few messages, not one per arrival")
+    func arrivalsWithinTheIntervalGoOutTogether() async throws {
+        // setup: changes of the people list go out at most once a second; one page in the lobby.
+        let fixture = SessionFixture(members: 41)
+        var timings = SessionFixture.timings
+        timings.peopleInterval = .seconds(1)
+        let engine = try await fixture.engine(timings: timings)
+        fixture.clock.set(SessionFixture.t0)
+        let first = Inbox(try await engine.enter(fixture.members[0]))
+        await first.settle()
+        let heard = first.messages.count
+
+        // act: forty more people enter at once.
+        let began = ContinuousClock.now
+        var last: Inbox?
+        for member in fixture.members.dropFirst() { last = Inbox(try await engine.enter(member)) }
+        let entering = ContinuousClock.now - began
+        let others = fixture.members.dropFirst().map { $0.id.uuidString }
+        func texts(_ inbox: Inbox) -> [String] {
+            inbox.messages.compactMap { if case .shared(let event) = $0, event.type == "people" { event.text } else { nil } }
+        }
+        for _ in 0..<300 where !others.allSatisfy({ id in texts(first).contains { $0.contains(id) } }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+
+        // check: the first page heard of all forty in one or two messages (a few more only if
+        // entering took seconds), not forty; the last to enter knows everyone too.
+        let changes = texts(first).filter { $0.contains(#""full":false"#) }
+        #expect(others.allSatisfy { id in changes.contains { $0.contains(id) } })
+        #expect(changes.count <= 2 + Int(entering.components.seconds), "\(changes.count) messages in \(entering)")
+        #expect(first.messages.count - heard < 10)
+        let lastKnows = texts(try #require(last)).joined()
+        #expect(fixture.members.allSatisfy { lastKnows.contains($0.id.uuidString) })
+    }
+
     @Test("A change in a room of N people is encoded once, and every page gets the same small message")
     func aChangeIsEncodedOnceAndItsSizeDoesNotGrowWithTheRoom() async throws {
         var bytesPerPage: [Int: Int] = [:]
@@ -186,8 +221,9 @@ struct EngineChangeCostTests {
                 }
                 await inboxes.last!.settle()
 
-                // check: one encoding for the whole room; each page got one message, the same bytes.
-                #expect(counter.value - encoded == 1)
+                // check: one encoding for the whole room (and one of the whole list for the newcomer);
+                // each page got one message, the same bytes.
+                #expect(counter.value - encoded == 2)
                 let news = zip(inboxes, heard).map { Array($0.messages.dropFirst($1)) }
                 #expect(news.allSatisfy { $0.count == 1 })
                 let texts = Set(news.compactMap { $0.first?.encodedEnvelope })

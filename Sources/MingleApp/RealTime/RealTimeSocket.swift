@@ -17,14 +17,12 @@ struct RealTimeSocketController {
     let activities: ActivityRegistry
     let sockets: SocketDirectory
     let media: MediaRooms
+    let rechecks: PageRechecks
 
     /// The largest message a page may send, whole or in fragments: the SDP answer of a page
     /// watching the most feeds one page may watch (`MediaRequest.maxWatched`, two m-lines each,
     /// about 0.7 KB per m-line from Chromium: 8.4 KB for six people) fits, with room to spare.
     static let maxMessageBytes = 64 * 1024
-    /// How often an open socket checks that its person is still signed in and a member with
-    /// the same role (sign-out, suspension or a role change end the connection).
-    static let recheckInterval: Duration = .seconds(30)
 
     /// Who opens the socket, and in which activity (or why the activity refuses them now).
     struct Page: Sendable {
@@ -52,8 +50,10 @@ struct RealTimeSocketController {
                 if let activity {
                     try await serve(page, in: activity, inbound: inbound, outbound: outbound, logger: socket.logger)
                 } else {
+                    let outbox = SocketOutbox(outbound)
+                    defer { outbox.end() }
                     try await serve(page, requests: NoActivityRequest.self, address: nil, inbound: inbound, outbound: outbound,
-                                    logger: socket.logger, forward: nil, activityRequest: { _, _ in }, mediaRequest: nil)
+                                    outbox: outbox, logger: socket.logger, activityRequest: { _, _ in }, mediaRequest: nil)
                 }
             case .refused(_, let refusal, let address)?:
                 try await outbound.writeTextMessage(Envelope.error(refusal, activity: address))
@@ -138,127 +138,115 @@ struct RealTimeSocketController {
         return origin.lowercased() == "\(scheme)://\(host)"
     }
 
-    /// A page in an activity: it enters, its events are forwarded, its requests and media
-    /// requests go to the activity and the media layer; when the socket ends it leaves.
+    /// A page in an activity: it enters, its events go to the socket's outbox, its requests and
+    /// media requests go to the activity and the media layer; when the socket ends it leaves.
     private func serve<A: Activity>(_ page: Page, in activity: A, inbound: WebSocketInboundStream,
                                     outbound: WebSocketOutboundWriter, logger: Logger) async throws {
         let address = activity.key.address
+        // Held until the page has been told how video works here: that comes first.
+        let outbox = SocketOutbox(outbound, held: true)
         let connection: ConnectionID
-        let events: AsyncStream<A.Event>
         do {
-            (connection, events) = try await activity.enter(page.participant)
+            connection = try await activity.enter(page.participant, outbox: ActivityOutbox(
+                send: { outbox.send(.event($0, activity: address)) },
+                // The activity ended this connection (it closed).
+                finish: { outbox.close(.normalClosure, reason: "closed") }))
         } catch let refusal as ActivityRefusal {
+            outbox.end()
             try await outbound.writeTextMessage(Envelope.error(refusal, activity: address))
             try await outbound.close(.normalClosure, reason: refusal.code)
             return
         }
         let signalling = MediaSignalling(activity: activity, user: page.participant, rooms: media, logger: logger) { text in
-            try? await outbound.writeTextMessage(text)
+            outbox.send(text)
         }
-        try? await outbound.writeTextMessage(Envelope.text(type: "media-config", activity: address, data: await mediaConfiguration(for: page.participant)))
+        outbox.open(first: .text(Envelope.text(type: "media-config", activity: address, data: await mediaConfiguration(for: page.participant))))
         do {
-            try await serve(page, requests: A.Request.self, address: address, inbound: inbound, outbound: outbound, logger: logger,
-                            forward: {
-                                for await event in events { try await outbound.writeTextMessage(Envelope.text(event, activity: address)) }
-                                // The activity ended this connection (it closed).
-                                try? await outbound.close(.normalClosure, reason: "closed")
-                            },
+            try await serve(page, requests: A.Request.self, address: address, inbound: inbound, outbound: outbound, outbox: outbox, logger: logger,
                             activityRequest: { request, frame in
                                 do {
                                     try await activity.receive(request, from: connection)
                                 } catch let refusal as ActivityRefusal {
-                                    try? await outbound.writeTextMessage(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
+                                    outbox.send(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
                                 } catch {
-                                    try? await outbound.writeTextMessage(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
+                                    outbox.send(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
                                 }
                             },
                             mediaRequest: { request, type, ref in await signalling.handle(request, type: type, ref: ref) })
         } catch {
+            outbox.end()
             await signalling.closeAll()
             await activity.leave(connection)
             throw error
         }
+        outbox.end()
         await signalling.closeAll()
         await activity.leave(connection)
     }
 
-    /// The socket's life: registered for presence and pushes, limits applied, every frame
-    /// decoded once and routed — the site's own requests, media requests, activity requests.
+    /// The socket's life, in the connection's own task (no task per socket waits on anything
+    /// else): registered for presence, pushes and the periodic recheck, limits applied, every
+    /// frame decoded once and routed — the site's own requests, media requests, activity requests.
     private func serve<Request: ActivityRequest>(
         _ page: Page, requests: Request.Type, address: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-        logger: Logger, forward: (@Sendable () async throws -> Void)?,
+        outbox: SocketOutbox, logger: Logger,
         activityRequest: @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
         mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?
     ) async throws {
-        let (pushes, push) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
-        let socket = await sockets.connect(tenant: page.tenant, user: page.visitor.userID) { push.yield($0) }
+        let socket = await sockets.connect(tenant: page.tenant, user: page.visitor.userID) { outbox.send($0) }
+        let recheck = await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
+            outbox.send(Envelope.error(ActivityRefusal("signed-out", "You are no longer signed in as a member here; reload the page.")))
+            outbox.close(.policyViolation, reason: "signed out")
+        })
         let site = SiteRequests(app: app, page: page)
-        defer { push.finish() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await text in pushes { try await outbound.writeTextMessage(text) }
-            }
-            if let forward { group.addTask { try await forward() } }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: Self.recheckInterval)
-                    if (try? await stillAdmitted(page)) == false {
-                        try? await outbound.writeTextMessage(Envelope.error(ActivityRefusal(
-                            "signed-out", "You are no longer signed in as a member here; reload the page.")))
-                        try? await outbound.close(.policyViolation, reason: "signed out")
-                        return
-                    }
+        var limiter = MessageLimiter()
+        var failure: (any Error)?
+        do {
+            for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
+                switch limiter.admit(at: Date()) {
+                case .accept: break
+                case .refuse:
+                    outbox.send(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
+                    continue
+                case .disconnect:
+                    try await outbound.close(.policyViolation, reason: "rate limit")
+                    throw CancellationError()
                 }
-            }
-            var limiter = MessageLimiter()
-            var failure: (any Error)?
-            do {
-                for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
-                    switch limiter.admit(at: Date()) {
-                    case .accept: break
-                    case .refuse:
-                        try await outbound.writeTextMessage(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
-                        continue
-                    case .disconnect:
-                        try await outbound.close(.policyViolation, reason: "rate limit")
-                        throw CancellationError()
-                    }
-                    guard case .text(let text) = message else {
-                        try await outbound.writeTextMessage(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
+                guard case .text(let text) = message else {
+                    outbox.send(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
+                    continue
+                }
+                let frame = InboundFrame<SiteRequest, Request>.decode(text)
+                switch frame.body {
+                case .site(let request):
+                    if let answer = await site.handle(request, ref: frame.ref) { outbox.send(answer) }
+                case .invalid(let refusal):
+                    outbox.send(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
+                case .media, .activity:
+                    // Only the page's own activity (there is none without `?activity=`).
+                    guard address != nil, frame.activity == address else {
+                        outbox.send(Envelope.error(
+                            ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
                         continue
                     }
-                    let frame = InboundFrame<SiteRequest, Request>.decode(text)
-                    switch frame.body {
-                    case .site(let request):
-                        if let answer = await site.handle(request, ref: frame.ref) { try await outbound.writeTextMessage(answer) }
-                    case .invalid(let refusal):
-                        try await outbound.writeTextMessage(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
-                    case .media, .activity:
-                        // Only the page's own activity (there is none without `?activity=`).
-                        guard address != nil, frame.activity == address else {
-                            try await outbound.writeTextMessage(Envelope.error(
-                                ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
-                            continue
-                        }
-                        if case .activity(let request) = frame.body { await activityRequest(request, frame) }
-                        if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
-                    }
+                    if case .activity(let request) = frame.body { await activityRequest(request, frame) }
+                    if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
                 }
-            } catch is CancellationError {
-            } catch let error as NIOWebSocketError where error == .invalidFrameLength {
-                // One frame larger than the limit: say so with the code for it.
-                try? await outbound.close(.messageTooLarge, reason: "message too large")
-            } catch {
-                // A message too large in fragments, text that is not UTF-8, or the connection
-                // broke. Rethrown after the clean-up, so the WebSocket layer closes with the
-                // matching code (1009, 1007).
-                logger.debug("live socket ended: \(String(describing: error))")
-                failure = error
             }
-            await sockets.disconnect(socket)
-            group.cancelAll()
-            if let failure { throw failure }
+        } catch is CancellationError {
+        } catch let error as NIOWebSocketError where error == .invalidFrameLength {
+            // One frame larger than the limit: say so with the code for it.
+            try? await outbound.close(.messageTooLarge, reason: "message too large")
+        } catch {
+            // A message too large in fragments, text that is not UTF-8, or the connection
+            // broke. Rethrown after the clean-up, so the WebSocket layer closes with the
+            // matching code (1009, 1007).
+            logger.debug("live socket ended: \(String(describing: error))")
+            failure = error
         }
+        await sockets.disconnect(socket)
+        await rechecks.remove(recheck)
+        if let failure { throw failure }
     }
 }
 

@@ -38,7 +38,7 @@ actor EchoRoom: Activity {
 
     nonisolated let key: ActivityKey
     nonisolated let title = "Echo room"
-    private var people: [ConnectionID: (participant: Participant, outbox: AsyncStream<Event>.Continuation)] = [:]
+    private var people: [ConnectionID: (participant: Participant, outbox: ActivityOutbox<Event>)] = [:]
     private var next: ConnectionID = 0
     private var publisher: UUID?
     private var publishing = false
@@ -47,15 +47,14 @@ actor EchoRoom: Activity {
 
     init(key: ActivityKey) { self.key = key }
 
-    func enter(_ participant: Participant) async throws -> (ConnectionID, AsyncStream<Event>) {
+    func enter(_ participant: Participant, outbox: ActivityOutbox<Event>) async throws -> ConnectionID {
         guard !isClosed else { throw ActivityRefusal.closed }
-        let (stream, outbox) = AsyncStream<Event>.makeStream()
         let id = next
         next += 1
         people[id] = (participant, outbox)
         if publisher == nil { publisher = participant.id }
-        outbox.yield(.stage(publisher: publisher, publishing: publishing))
-        return (id, stream)
+        _ = outbox.send(.stage(publisher: publisher, publishing: publishing))
+        return id
     }
 
     func leave(_ connection: ConnectionID) async {
@@ -66,7 +65,7 @@ actor EchoRoom: Activity {
         guard let speaker = people[connection]?.participant else { return }
         switch request {
         case .say(let text):
-            for person in people.values { person.outbox.yield(.said(by: speaker.name, text: text)) }
+            for person in people.values { _ = person.outbox.send(.said(by: speaker.name, text: text)) }
         }
     }
 
@@ -92,7 +91,7 @@ actor EchoRoom: Activity {
     func setPublishing(_ user: UUID, in room: String, _ on: Bool) {
         guard user == publisher else { return }
         publishing = on
-        for person in people.values { person.outbox.yield(.stage(publisher: publisher, publishing: on)) }
+        for person in people.values { _ = person.outbox.send(.stage(publisher: publisher, publishing: on)) }
     }
     func mediaLost() { setPublishing(publisher ?? UUID(), in: "stage", false) }
 }
