@@ -24,6 +24,9 @@ public struct LoadPlan: Sendable {
     public var settle: Duration = .seconds(2)
     /// How long one event may take to reach every page before it counts the missing ones.
     public var eventTimeout: Duration = .seconds(5)
+    /// The quiet time between one event and the next (longer than the server's 100 ms interval
+    /// for people changes, so each event is the first of its interval and goes out at once).
+    public var pause: Duration = .milliseconds(250)
 
     public struct Probe: Sendable {
         public var id: UUID
@@ -156,6 +159,9 @@ public enum LoadRun {
             spreads += left.spread.map { [$0] } ?? []
             result.missedEvents += listeners - left.latencies.count
 
+            // Past the server's interval for people changes (100 ms), so this event goes out at
+            // once rather than with the end of the last one's interval.
+            try? await Task.sleep(for: plan.pause)
             recorder.reopening(probeIndex)
             recorder.startWatch(type: "people", needle: needle)
             let openedAt = ContinuousClock.now
@@ -169,7 +175,7 @@ public enum LoadRun {
             result.missedEvents += listeners - came.latencies.count
             result.events += 1
             _ = await waitUntil(min(deadline, .now + plan.eventTimeout), { $0.joined[probeIndex] != nil }, recorder: recorder)
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await Task.sleep(for: plan.pause)
         }
         result.leaveMilliseconds = Distribution(leaving)
         result.enterMilliseconds = Distribution(coming)

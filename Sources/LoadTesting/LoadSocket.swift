@@ -42,22 +42,13 @@ enum LoadSocket {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: target.address, port: target.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: 1 << 24, enableAutomaticErrorHandling: false) { channel, _ in
-                            channel.eventLoop.makeCompletedFuture {
+                        try WebSocketClientPipeline.configure(
+                            channel, path: target.path, headers: [("Host", target.host), ("Origin", target.origin), ("Cookie", cookie)],
+                            maxFrameSize: 1 << 24,
+                            upgraded: { channel in
                                 try channel.pipeline.syncOperations.addHandler(FrameHandler(index: index, recorder: recorder))
                                 return .upgraded(channel)
-                            }
-                        }
-                        let headers = HTTPHeaders([("Host", target.host), ("Origin", target.origin), ("Cookie", cookie)])
-                        let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: target.path, headers: headers)
-                        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
-                            upgradeRequestHead: request, upgraders: [upgrader],
-                            notUpgradingCompletionHandler: { channel in channel.eventLoop.makeCompletedFuture { .refused } })
-                        // Frames the server sends right after its 101 may arrive in the same read:
-                        // they must be passed on to the WebSocket decoder, not dropped (NIO's default).
-                        var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
-                        pipeline.leftOverBytesStrategy = .forwardBytes
-                        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+                            }, refused: .refused)
                     }
                 }
             switch try await upgrade.get() {

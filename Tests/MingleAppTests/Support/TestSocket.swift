@@ -1,4 +1,5 @@
 import Foundation
+import LoadTesting
 import RealTime
 import NIOCore
 import NIOHTTP1
@@ -87,23 +88,13 @@ final class TestSocket: Sendable {
         let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "localhost", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: 1 << 20) { channel, _ in
-                        channel.eventLoop.makeCompletedFuture {
-                            .websocket(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
-                        }
-                    }
-                    var headers = HTTPHeaders([("Host", host)])
-                    if let origin { headers.add(name: "Origin", value: origin) }
-                    if let cookie { headers.add(name: "Cookie", value: cookie) }
-                    let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
-                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
-                        upgradeRequestHead: request, upgraders: [upgrader],
-                        notUpgradingCompletionHandler: { channel in channel.eventLoop.makeCompletedFuture { .refused } })
-                    // Frames the server sends right after its 101 may arrive in the same read:
-                    // they must be passed on to the WebSocket decoder, not dropped (NIO's default).
-                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
-                    pipeline.leftOverBytesStrategy = .forwardBytes
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+                    var headers = [("Host", host)]
+                    if let origin { headers.append(("Origin", origin)) }
+                    if let cookie { headers.append(("Cookie", cookie)) }
+                    return try WebSocketClientPipeline.configure(
+                        channel, path: path, headers: headers, maxFrameSize: 1 << 20,
+                        upgraded: { .websocket(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: $0)) },
+                        refused: .refused)
                 }
             }
         guard case .websocket(let channel) = try await upgrade.get() else { throw Failure.notUpgraded }
