@@ -2,12 +2,13 @@
 # The load benchmark of issue 12: a release build of Mingle on a private PostgreSQL with the demo
 # tenants, then `mingle load` from a second process — N members' live sockets into one session's
 # lobby at a set rate, the fan-out of one event to all of them, the server's CPU and memory.
-#   bash scripts/load.sh [N=1000] [rate=100 per second] [events=20]
+#   bash scripts/load.sh [N=1000] [rate=100 per second] [events=20] [more mingle load options, e.g. --site-only]
 # Safe to re-run; every run is bounded in time (the tool stops after --time-limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 count=${1:-1000} rate=${2:-100} events=${3:-20}
+shift $(( $# < 3 ? $# : 3 ))
 port=${MINGLE_LOAD_PORT:-18090}
 pg_port=${MINGLE_LOAD_PG_PORT:-55434}
 limit=${MINGLE_LOAD_TIME_LIMIT:-300}
@@ -36,4 +37,4 @@ curl -sf "http://127.0.0.1:$port/healthz" -H "Host: mingle.localhost:$port" >/de
 
 echo "machine: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 timeout $((limit + 120)) "$bin" load --tenant acme --count "$count" --rate "$rate" --events "$events" \
-  --server-pid "$server" --url "http://127.0.0.1:$port" --time-limit "$limit"
+  --server-pid "$server" --url "http://127.0.0.1:$port" --time-limit "$limit" "$@"

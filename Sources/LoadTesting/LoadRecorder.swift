@@ -34,8 +34,11 @@ final class LoadRecorder: Sendable {
     let state: Mutex<State>
     /// The socket whose own messages are left out of watches (the probe that causes them).
     let probe: Int
+    /// The message that says a page is in: the activity's `state`, or `presence` for a page in no activity.
+    let entered: String
 
-    init(sockets: Int, probe: Int) {
+    init(sockets: Int, probe: Int, entered: String = "state") {
+        self.entered = entered
         state = Mutex(State(joined: Array(repeating: nil, count: sockets), firstTypes: Array(repeating: [], count: sockets),
                             ended: Array(repeating: false, count: sockets),
                             failed: Array(repeating: false, count: sockets)))
@@ -47,7 +50,7 @@ final class LoadRecorder: Sendable {
         state.withLock { state in
             state.tallies[state.phase, default: [:]][type, default: Tally()].messages += 1
             state.tallies[state.phase, default: [:]][type, default: Tally()].bytes += bytes.count
-            if type == "state", state.joined[socket] == nil { state.joined[socket] = instant }
+            if type == entered, state.joined[socket] == nil { state.joined[socket] = instant }
             if state.firstTypes[socket].count < 4 { state.firstTypes[socket].append(type) }
             if type == "pong", socket == probe { state.lastPong = instant }
             if type == "error", state.problems.count < 5 { state.problems.append(String(decoding: bytes.prefix(300), as: UTF8.self)) }

@@ -21,6 +21,8 @@ public struct LoadResult: Sendable {
 
     public var connections: Int
     public var rate: Double
+    /// The message that said a page was in (`state` in an activity, `presence` otherwise).
+    public var enteredBy = "state"
     public var joined = 0
     public var failed = 0
     /// From the first socket opened to the last page in the room.
@@ -75,7 +77,7 @@ public struct LoadResult: Sendable {
 
         add("[load] \(connections) sockets at \(String(format: "%g", rate))/s")
         add("  ramp: \(joined) in the room, \(failed) failed" + (rampSeconds.map { String(format: ", %.2f s from the first socket to the last in (%.2f s planned)", $0, Double(connections) / rate) } ?? ""))
-        figures("join (socket opened → its state)", joinMilliseconds)
+        figures("join (socket opened → its first \(enteredBy))", joinMilliseconds)
         add("  fan-out over \(events) events, each to \(max(0, joined)) pages; \(missedEvents) deliveries missed")
         figures("a page closes → every other page told", leaveMilliseconds)
         figures("a page opens → every other page told", enterMilliseconds)

@@ -52,11 +52,12 @@ public enum LoadRun {
     public static func run(_ plan: LoadPlan, progress: @Sendable (String) -> Void = { _ in }) async -> LoadResult {
         let n = plan.members.count
         let probeIndex = n
-        let recorder = LoadRecorder(sockets: n + 1, probe: probeIndex)
+        let recorder = LoadRecorder(sockets: n + 1, probe: probeIndex, entered: plan.target.path.contains("activity=") ? "state" : "presence")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let deadline = ContinuousClock.now + plan.timeLimit
         let shared = RunShared(sockets: n)
         var result = LoadResult(connections: n, rate: plan.rate)
+        result.enteredBy = recorder.entered
 
         func finish(_ reason: String?) async -> LoadResult {
             result.stoppedEarly = reason

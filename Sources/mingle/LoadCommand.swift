@@ -19,6 +19,8 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Where the server listens (default: 127.0.0.1 and MINGLE_PORT).") var url: String?
     @Option(name: .customLong("server-pid"), help: "The server's process id, for its CPU time and memory.") var serverPID: Int32?
     @Option(name: .customLong("time-limit"), help: "Seconds after which the run stops, whatever it has measured.") var timeLimit = 300
+    @Flag(name: .customLong("site-only"), help: "Pages in no activity (the socket every page of the site holds): a baseline for memory and joins; no events.")
+    var siteOnly = false
 
     func validate() throws {
         guard count >= 1, count <= 20_000 else { throw ValidationError("--count must be between 1 and 20000") }
@@ -44,11 +46,11 @@ struct Load: AsyncParsableCommand {
         let people = try await LoadPeople.prepare(config: config, tenantSlug: tenant, count: count + 1, logger: logger)
         let (address, port) = try where_(url ?? "http://127.0.0.1:\(config.port)")
         let target = LoadTarget(address: address, port: port, host: "\(tenant).\(config.rootHost)", scheme: config.publicScheme,
-                                path: "/live/ws?activity=speed-networking:\(sessionID.uuidString.lowercased())")
+                                path: siteOnly ? "/live/ws" : "/live/ws?activity=speed-networking:\(sessionID.uuidString.lowercased())")
         let probe = people[count]
         let plan = LoadPlan(target: target, members: people.prefix(count).map { LoadPeople.cookie($0, config: config) },
                             probe: .init(id: probe.id, cookie: LoadPeople.cookie(probe, config: config)),
-                            rate: rate, events: events, serverPID: serverPID, timeLimit: .seconds(timeLimit))
+                            rate: rate, events: siteOnly ? 0 : events, serverPID: serverPID, timeLimit: .seconds(timeLimit))
         let result = await LoadRun.run(plan) { note in
             FileHandle.standardError.write(Data("[load] \(note)\n".utf8))
         }

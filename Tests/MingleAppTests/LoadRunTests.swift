@@ -89,6 +89,22 @@ import TestSupport
         }
     }
 
+    @Test func pagesInNoActivityEnterWithTheirPresenceList() async throws {
+        try await TestApp.runLive { db, _, port in
+            // setup: the site's own socket, as every page holds it (no activity)
+            var plan = try await Self.plan(db, port: port, members: 20, rate: 200, events: 0, serverPID: getpid(), timeLimit: .seconds(30))
+            plan.target.path = "/live/ws"
+
+            // act
+            let result = await LoadRun.run(plan)
+
+            // check: all in, told who is online
+            #expect(result.stoppedEarly == nil, "\(result.report)")
+            #expect(result.joined == 20 && result.enteredBy == "presence")
+            #expect(result.report.contains("its first presence"))
+        }
+    }
+
     @Test func aRunStopsAtItsTimeLimit() async throws {
         try await TestApp.runLive { db, _, port in
             // setup: 200 pages at 20 per second need 10 s; the limit is 3 s

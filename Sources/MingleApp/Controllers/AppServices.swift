@@ -1,8 +1,9 @@
 import Hummingbird
 import Store
 
-/// What controllers share; built once in `buildApplication`.
-struct AppServices: Sendable {
+/// What controllers share; built once in `buildApplication`. A class: every controller, and
+/// every open socket's closures, hold a reference rather than a copy of the configuration.
+final class AppServices: Sendable {
     let config: AppConfiguration
     let database: Database
     let views: Views
@@ -11,6 +12,18 @@ struct AppServices: Sendable {
     let signer: Signer
     let cookies: SessionCookies
     let directory: TenantDirectory
+
+    init(config: AppConfiguration, database: Database, views: Views, mailer: Mailer, passwords: Passwords, signer: Signer,
+         cookies: SessionCookies, directory: TenantDirectory) {
+        self.config = config
+        self.database = database
+        self.views = views
+        self.mailer = mailer
+        self.passwords = passwords
+        self.signer = signer
+        self.cookies = cookies
+        self.directory = directory
+    }
 
     /// Redirect after a successful form post, with a confirmation shown on the next page.
     func redirect(to location: String, flash: String? = nil) -> Response {
