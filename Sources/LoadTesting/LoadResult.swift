@@ -98,6 +98,13 @@ public struct LoadResult: Sendable {
         if let before = client.before, let after = client.afterRamp {
             add(String(format: "  this load process: %.1f s CPU during the ramp, %@ resident", after.cpuSeconds - before.cpuSeconds, mb(after.residentBytes)))
         }
+        // The bounds issue 12 sets for 1,000 pages on this 2-core machine.
+        if let fanOut = leaveMilliseconds?.p99 {
+            add("  bound: one event reaches every page with p99 ≤ 200 ms — \(fanOut <= 200 ? "met" : "NOT met") (\(ms(fanOut)) ms)")
+        }
+        if let memory = serverBytesPerConnection {
+            add("  bound: server memory ≤ 30 KB per connection — \(memory <= 30 * 1024 ? "met" : "NOT met") (\(kb(memory)))")
+        }
         for phase in phases {
             let total = phase.types.reduce(0) { $0 + $1.bytes }
             add("  bytes received in \(phase.name): \(kb(Double(total))) in all, \(kb(Double(total) / Double(max(1, connections)))) per connection")
