@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "mingle", targets: ["mingle"]),
         .executable(name: "matcher-bench", targets: ["MatcherBench"]),
+        .executable(name: "socket-baseline", targets: ["SocketBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -79,6 +80,15 @@ let package = Package(
         // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
         .target(name: "Reports", dependencies: ["SpeedNetworking"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
+        // A bare Hummingbird WebSocket server: the memory baseline `mingle load` is compared with.
+        .executableTarget(
+            name: "SocketBaseline",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict
+        ),
         // `mingle load` (issue 12): N pages' sockets from a second process, the fan-out of one
         // event to all of them, the server's CPU and memory. Speaks only the socket protocol.
         .target(
