@@ -5,16 +5,21 @@
 #   bash scripts/load.sh [N=1000] [rate=100 per second] [events=20] [more mingle load options, e.g. --site-only]
 #   bash scripts/load.sh N rate 0 --hummingbird-baseline   the same pages against a bare Hummingbird
 #     WebSocket server (socket-baseline) instead of Mingle: what a connection costs before Mingle
+#   bash scripts/load.sh N rate 0 --nio-baseline           … against event-driven NIO handlers
 # Safe to re-run; every run is bounded in time (the tool stops after --time-limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 count=${1:-1000} rate=${2:-100} events=${3:-20}
 shift $(( $# < 3 ? $# : 3 ))
-baseline=false
+baseline=false baseline_flags=()
 args=()
 for arg in "$@"; do
-  if [ "$arg" = --hummingbird-baseline ]; then baseline=true; else args+=("$arg"); fi
+  case "$arg" in
+    --hummingbird-baseline) baseline=true ;;
+    --nio-baseline) baseline=true; baseline_flags=(--nio) ;;
+    *) args+=("$arg") ;;
+  esac
 done
 port=${MINGLE_LOAD_PORT:-18090}
 pg_port=${MINGLE_LOAD_PG_PORT:-55434}
@@ -38,7 +43,7 @@ export MINGLE_MODE=development MINGLE_DB_HOST=127.0.0.1 MINGLE_DB_PORT=$pg_port 
 ulimit -n "$(ulimit -Hn)"
 "$bin" seed-demo > /dev/null
 if $baseline; then
-  "$(dirname "$bin")/socket-baseline" "$port" > .data/load-server.log 2>&1 &
+  "$(dirname "$bin")/socket-baseline" "$port" "${baseline_flags[@]}" > .data/load-server.log 2>&1 &
   args+=(--site-only)
 else
   "$bin" serve > .data/load-server.log 2>&1 &
