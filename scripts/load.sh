@@ -6,6 +6,8 @@
 #   bash scripts/load.sh N rate 0 --hummingbird-baseline   the same pages against a bare Hummingbird
 #     WebSocket server (socket-baseline) instead of Mingle: what a connection costs before Mingle
 #   bash scripts/load.sh N rate 0 --nio-baseline           … against event-driven NIO handlers
+#   bash scripts/load.sh N rate 0 --hybrid-baseline        … against Hummingbird serving HTTP with
+#     /live/ws upgraded to those handlers by a server child channel of our own
 # Safe to re-run; every run is bounded in time (the tool stops after --time-limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,7 @@ for arg in "$@"; do
   case "$arg" in
     --hummingbird-baseline) baseline=true ;;
     --nio-baseline) baseline=true; baseline_flags=(--nio) ;;
+    --hybrid-baseline) baseline=true; baseline_flags=(--hybrid) ;;
     *) args+=("$arg") ;;
   esac
 done

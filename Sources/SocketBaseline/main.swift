@@ -1,5 +1,9 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
+import Logging
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -11,6 +15,9 @@ import NIOWebSocket
 // does anything.
 //   socket-baseline [port]          Hummingbird's WebSocket: a task per connection
 //   socket-baseline [port] --nio    event-driven NIO channel handlers: no task per connection
+//   socket-baseline [port] --hybrid Hummingbird serving HTTP, /live/ws upgraded to the NIO handlers
+//                                   (a server child channel of our own: what an event-driven live
+//                                   socket inside Mingle's Hummingbird application would cost)
 let arguments = CommandLine.arguments.dropFirst()
 let port = arguments.first.flatMap { Int($0) } ?? 18091
 let greeting = #"{"data":{"full":true,"offline":[],"online":[]},"type":"presence","v":1}"#
@@ -33,6 +40,12 @@ if arguments.contains("--nio") {
         }
         .bind(host: "127.0.0.1", port: port).get()
     try await server.closeFuture.get()
+} else if arguments.contains("--hybrid") {
+    let router = Router()
+    router.get("/healthz") { _, _ in "ok" }
+    let app = Application(router: router, server: HTTPServerBuilder { responder in HybridChannel(responder: responder) },
+                          configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "socket-baseline"))
+    try await app.runService()
 } else {
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.ws("/live/ws") { inbound, outbound, _ in
@@ -77,6 +90,61 @@ final class PageHandler: ChannelInboundHandler {
                 .whenComplete { _ in channel.close(promise: nil) }
         default:
             break
+        }
+    }
+}
+
+/// HTTP/1 through Hummingbird's responder; an upgrade of `/live/ws` to `PageHandler` in the
+/// channel itself, the connection's task only waiting for it to close.
+struct HybridChannel: ServerChildChannel, HTTPChannelHandler {
+    enum Upgraded: Sendable {
+        case websocket(any Channel)
+        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+    }
+
+    struct Value: ServerChildChannelValue {
+        let upgraded: EventLoopFuture<Upgraded>
+        let channel: any Channel
+    }
+
+    let responder: HTTPChannelHandler.Responder
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let upgrader = NIOTypedWebSocketServerUpgrader<Upgraded>(
+                maxFrameSize: 64 * 1024,
+                shouldUpgrade: { channel, head in
+                    channel.eventLoop.makeSucceededFuture(head.uri.hasPrefix("/live/ws") ? HTTPHeaders() : nil)
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(PageHandler())
+                        return .websocket(channel)
+                    }
+                })
+            let configuration = NIOTypedHTTPServerUpgradeConfiguration<Upgraded>(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel,
+                                                         configuration: .init(isOutboundHalfClosureEnabled: true)))
+                    }
+                })
+            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<Upgraded>(upgradeConfiguration: configuration)
+            pipeline.enablePipelining = false
+            pipeline.enableErrorHandling = false
+            pipeline.enableResponseHeaderValidation = false
+            return Value(upgraded: try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline),
+                         channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        switch try? await value.upgraded.get() {
+        case .websocket(let channel): try? await channel.closeFuture.get()
+        case .http(let http): await handleHTTP(asyncChannel: http, logger: logger)
+        case nil: break
         }
     }
 }
