@@ -20,10 +20,6 @@ public struct Distribution: Sendable, Equatable {
         mean = sorted.reduce(0, +) / Double(sorted.count)
     }
 
-    public static func percentile(_ p: Double, of values: [Double]) -> Double? {
-        values.isEmpty ? nil : rank(p, values.sorted())
-    }
-
     private static func rank(_ p: Double, _ sorted: [Double]) -> Double {
         let rank = Int((p * Double(sorted.count)).rounded(.up))
         return sorted[Swift.max(0, Swift.min(sorted.count - 1, rank - 1))]

@@ -21,14 +21,6 @@ public enum EnvelopeType {
 
     /// Whether `needle` occurs in `bytes`.
     public static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, bytes.count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        var i = 0
-        let last = bytes.count - needle.count
-        while i <= last {
-            if bytes[i] == first, bytes[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
+        bytes.firstRange(of: needle) != nil
     }
 }

@@ -152,28 +152,30 @@ public enum LoadRun {
             }
 
             let listeners = recorder.snapshot.listening(among: 0..<n)
-            recorder.startWatch(type: "people", needle: needle)
-            let closedAt = ContinuousClock.now
-            LoadSocket.close(probe)
-            let left = await watch(recorder, expecting: listeners, since: closedAt, until: min(deadline, .now + plan.eventTimeout))
-            leaving += left.latencies
-            spreads += left.spread.map { [$0] } ?? []
-            result.missedEvents += listeners - left.latencies.count
+            func record(_ heard: (latencies: [Double], spread: Double?), into delays: inout [Double]) {
+                delays += heard.latencies
+                spreads += heard.spread.map { [$0] } ?? []
+                result.missedEvents += listeners - heard.latencies.count
+            }
+            let left = await timeEvent(recorder, needle: needle, listeners: listeners, until: min(deadline, .now + plan.eventTimeout)) {
+                LoadSocket.close(probe)
+                return true
+            }
+            record(left ?? ([], nil), into: &leaving)
 
             // Past the server's interval for people changes (100 ms), so this event goes out at
             // once rather than with the end of the last one's interval.
             try? await Task.sleep(for: plan.pause)
             recorder.reopening(probeIndex)
-            recorder.startWatch(type: "people", needle: needle)
-            let openedAt = ContinuousClock.now
-            guard let again = await LoadSocket.open(probeIndex, target: plan.target, cookie: plan.probe.cookie, recorder: recorder, group: group)
-            else { _ = recorder.endWatch(); return await finish("the probe page could not come back") }
-            probe = again
-            shared.channels.withLock { $0[probeIndex] = again }
-            let came = await watch(recorder, expecting: listeners, since: openedAt, until: min(deadline, .now + plan.eventTimeout))
-            coming += came.latencies
-            spreads += came.spread.map { [$0] } ?? []
-            result.missedEvents += listeners - came.latencies.count
+            let came = await timeEvent(recorder, needle: needle, listeners: listeners, until: min(deadline, .now + plan.eventTimeout)) {
+                guard let again = await LoadSocket.open(probeIndex, target: plan.target, cookie: plan.probe.cookie, recorder: recorder, group: group)
+                else { return false }
+                probe = again
+                shared.channels.withLock { $0[probeIndex] = again }
+                return true
+            }
+            guard let came else { return await finish("the probe page could not come back") }
+            record(came, into: &coming)
             result.events += 1
             _ = await waitUntil(min(deadline, .now + plan.eventTimeout), { $0.joined[probeIndex] != nil }, recorder: recorder)
             try? await Task.sleep(for: plan.pause)
@@ -187,11 +189,18 @@ public enum LoadRun {
         return await finish(nil)
     }
 
-    /// Waits until every listening page heard the watched event (or the time is up); each
-    /// page's delay from `since`, and the spread between the first and the last to hear it.
-    private static func watch(_ recorder: LoadRecorder, expecting count: Int, since: ContinuousClock.Instant,
-                              until: ContinuousClock.Instant) async -> (latencies: [Double], spread: Double?) {
-        _ = await waitUntil(until, { ($0.watch?.arrived ?? 0) >= count }, recorder: recorder)
+    /// One event: what `act` does (nil when it could not), then each listening page's delay
+    /// until it heard of it (the first `people` message naming the probe), and the spread
+    /// between the first and the last to hear.
+    private static func timeEvent(_ recorder: LoadRecorder, needle: [UInt8], listeners: Int, until: ContinuousClock.Instant,
+                                  act: () async -> Bool) async -> (latencies: [Double], spread: Double?)? {
+        recorder.startWatch(type: "people", needle: needle)
+        let since = ContinuousClock.now
+        guard await act() else {
+            _ = recorder.endWatch()
+            return nil
+        }
+        _ = await waitUntil(until, { ($0.watch?.arrived ?? 0) >= listeners }, recorder: recorder)
         let arrivals = recorder.endWatch()?.arrivals.compactMap { $0 } ?? []
         guard let first = arrivals.min(), let last = arrivals.max() else { return ([], nil) }
         return (arrivals.map { milliseconds($0 - since) }, milliseconds(last - first))

@@ -17,9 +17,8 @@ public actor SocketDirectory: Service {
     }
 
     private let linger: Duration
-    /// Presence changes of a tenant go out at most this often: the first at once, those that
-    /// follow within the interval together at its end (a thousand people arriving in a few
-    /// seconds cost a few dozen broadcasts, not a thousand).
+    /// Presence changes of a tenant go out at most this often (`ChangePacer`): a thousand people
+    /// arriving in a few seconds cost a few dozen broadcasts, not a thousand.
     private let interval: Duration
     private let clock = ContinuousClock()
     private var sockets: [SocketID: Socket] = [:]
@@ -31,8 +30,7 @@ public actor SocketDirectory: Service {
     /// that open meanwhile (the changes since reach them with everyone else's).
     private var announced: [UUID: Set<UUID>] = [:]
     private var announcedText: [UUID: String] = [:]
-    private var announcedAt: [UUID: ContinuousClock.Instant] = [:]
-    private var flushScheduled: Set<UUID> = []
+    private var pacers: [UUID: ChangePacer] = [:]
     private var nextID: SocketID = 0
     private var wake: AsyncStream<Void>.Continuation?
 
@@ -91,27 +89,32 @@ public actor SocketDirectory: Service {
     /// Tells the tenant's pages who came and went since they were last told: now, or at the end
     /// of the interval when they were told less than an interval ago.
     private func announceChanges(_ tenant: UUID) {
-        if let last = announcedAt[tenant], clock.now < last + interval {
-            guard flushScheduled.insert(tenant).inserted else { return }
-            let due = last + interval
+        switch pacers[tenant, default: ChangePacer(interval: interval)].changed(at: clock.now) {
+        case .sendNow:
+            flush(tenant)
+        case .sendAt(let due):
             Task { [weak self] in
                 try? await Task.sleep(until: due, clock: .continuous)
-                await self?.flush(tenant)
+                await self?.flushWhenDue(tenant)
             }
-            return
+        case .alreadyArranged:
+            break
         }
+    }
+
+    private func flushWhenDue(_ tenant: UUID) {
+        pacers[tenant]?.dueNow()
         flush(tenant)
     }
 
     private func flush(_ tenant: UUID) {
-        flushScheduled.remove(tenant)
         let now = online[tenant] ?? []
         let before = announced[tenant] ?? []
         let came = now.subtracting(before), went = before.subtracting(now)
         guard !came.isEmpty || !went.isEmpty else { return }
         announced[tenant] = now.isEmpty ? nil : now
         announcedText[tenant] = nil
-        announcedAt[tenant] = clock.now
+        pacers[tenant, default: ChangePacer(interval: interval)].sent(at: clock.now)
         let text = Envelope.text(type: "presence", data: PresenceChange(online: came.sorted(), offline: went.sorted(), full: false))
         for ids in byTenant[tenant]?.values ?? [:].values {
             for id in ids { sockets[id]?.send(text) }  // encoded once for everyone

@@ -76,9 +76,8 @@ public actor SpeedNetworkingEngine: Activity {
     private var needsAllPeople: Set<ConnectionID> = []
     /// The whole list as pages last heard it, encoded once for all who enter until it changes.
     private var wholePeople: SpeedNetworkingEvent?
-    /// When the people list last went out, and whether changes wait for the end of the interval.
-    private var peopleSentAt: ContinuousClock.Instant?
-    private var peopleFlushScheduled = false
+    /// Changes of the people list go out at most every `timings.peopleInterval`.
+    private var peoplePacer: ChangePacer
     /// What organizers' pages last heard of the pairs and the pool, and who has heard it.
     private var publishedRoom: OrganizerRoom?
     private var heardRoom: Set<ConnectionID> = []
@@ -119,6 +118,7 @@ public actor SpeedNetworkingEngine: Activity {
         self.store = store
         self.clock = clock
         self.timings = timings
+        peoplePacer = ChangePacer(interval: timings.peopleInterval)
         rng = SeededGenerator(seed: seed)
         names = snapshot.names
         responses = snapshot.responses
@@ -372,7 +372,7 @@ public actor SpeedNetworkingEngine: Activity {
         case .tick(let reply):
             do { reply.resume(returning: try await processDue()) } catch { reply.resume(throwing: error) }
         case .sendPeople:
-            peopleFlushScheduled = false
+            peoplePacer.dueNow()
             publishPeople(now: clock.now)
         }
     }
@@ -664,25 +664,25 @@ public actor SpeedNetworkingEngine: Activity {
 
     private func publishPeople(now: Date) {
         let instant = ContinuousClock.now
-        if let sent = peopleSentAt, instant < sent + timings.peopleInterval {
-            // Within the interval: the changes go out at its end (pages that enter meanwhile get
-            // the list as everyone last heard it, and the changes with everyone).
-            if !peopleFlushScheduled {
-                peopleFlushScheduled = true
-                let submitter = submitter
-                Task {
-                    try? await Task.sleep(until: sent + timings.peopleInterval, clock: .continuous)
-                    submitter.yield(.sendPeople)
-                }
+        switch peoplePacer.changed(at: instant) {
+        case .sendAt(let due):
+            // Pages that enter meanwhile get the list as everyone last heard it, and these
+            // changes with everyone at the end of the interval.
+            let submitter = submitter
+            Task {
+                try? await Task.sleep(until: due, clock: .continuous)
+                submitter.yield(.sendPeople)
             }
-        } else {
+        case .alreadyArranged:
+            break
+        case .sendNow:
             let current = peopleEntries(now: now)
             let changed = current.values.filter { publishedPeople[$0.id] != $0 }.sorted { $0.id < $1.id }
             let gone = publishedPeople.keys.filter { current[$0] == nil }.sorted()
             if !changed.isEmpty || !gone.isEmpty {
                 publishedPeople = current
                 wholePeople = nil
-                peopleSentAt = instant
+                peoplePacer.sent(at: instant)
                 let change = SpeedNetworkingEvent.shared(EncodedEvent(SpeedNetworkingEvent.people(RoomPresence(people: changed, gone: gone, full: false)), activity: key))
                 for id in connections.keys where !needsAllPeople.contains(id) { deliver(change, to: id) }
             }

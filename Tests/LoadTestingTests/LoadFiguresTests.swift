@@ -24,8 +24,8 @@ import Testing
         // Two values: p50 is the first, p99 the second.
         let two = Distribution([3, 1])
         #expect(two?.p50 == 1 && two?.p99 == 3)
-        #expect(Distribution.percentile(0.99, of: [5, 1, 9]) == 9)
-        #expect(Distribution.percentile(0.34, of: [5, 1, 9]) == 5)
+        #expect(Distribution([5, 1, 9])?.p99 == 9)
+        #expect(Distribution([5, 1, 9])?.p50 == 5)
     }
 }
 

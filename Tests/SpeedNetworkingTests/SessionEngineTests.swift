@@ -197,6 +197,28 @@ struct EngineChangeCostTests {
         #expect(fixture.members.allSatisfy { lastKnows.contains($0.id.uuidString) })
     }
 
+    @Test("A page that fell so far behind that messages were dropped is sent its view and the whole list again")
+    func aPageThatFellBehindGetsEverythingAgain() async throws {
+        // setup: a page whose queue holds three messages and which does not read
+        let fixture = SessionFixture(members: 21)
+        let engine = try await fixture.engine()
+        fixture.clock.set(SessionFixture.t0)
+        let (_, behind) = try await engine.enter(fixture.members[0], buffering: 3)
+
+        // act: twenty more people enter (twenty changes for it, most dropped), then it reads.
+        for member in fixture.members.dropFirst() { _ = try await engine.enter(member) }
+        var kept: [SpeedNetworkingEvent] = []
+        for await message in behind {
+            kept.append(message)
+            if kept.count == 3 { break }
+        }
+
+        // check: what is left is its view and the whole list with everyone, not a stale change.
+        #expect(kept.contains { if case .state = $0 { true } else { false } })
+        let whole = kept.compactMap { if case .shared(let event) = $0, event.text.contains(#""full":true"#) { event.text } else { nil } }.last
+        #expect(fixture.members.allSatisfy { whole?.contains($0.id.uuidString) ?? false })
+    }
+
     @Test("A change in a room of N people is encoded once, and every page gets the same small message")
     func aChangeIsEncodedOnceAndItsSizeDoesNotGrowWithTheRoom() async throws {
         var bytesPerPage: [Int: Int] = [:]

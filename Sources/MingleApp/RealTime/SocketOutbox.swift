@@ -32,43 +32,45 @@ final class SocketOutbox: Sendable {
     }
 
     private let state: Mutex<State>
-    private let outbound: WebSocketOutboundWriter
+    private let writeText: @Sendable (String) async throws -> Void
+    private let closeSocket: @Sendable (WebSocketErrorCode, String) async -> Void
 
-    init(_ outbound: WebSocketOutboundWriter, held: Bool = false) {
-        self.outbound = outbound
+    /// `write` sends one text message (a failure ends the outbox: the socket is gone); `close`
+    /// closes the connection.
+    init(held: Bool = false, write: @escaping @Sendable (String) async throws -> Void,
+         close: @escaping @Sendable (WebSocketErrorCode, String) async -> Void) {
         state = Mutex(State(held: held))
+        writeText = write
+        closeSocket = close
+    }
+
+    convenience init(_ outbound: WebSocketOutboundWriter, held: Bool = false) {
+        self.init(held: held, write: { try await outbound.writeTextMessage($0) },
+                  close: { try? await outbound.close($0, reason: $1) })
     }
 
     /// Starts writing a held outbox, `first` before what was queued meanwhile.
     func open(first: Message) {
-        let startWriter = state.withLock { state -> Bool in
-            guard state.held else { return false }
+        update { state in
+            guard state.held else { return }
             state.held = false
             state.queue.insert(first, at: 0)
-            guard !state.writing else { return false }
-            state.writing = true
-            return true
         }
-        if startWriter { Task { await self.write() } }
     }
 
     /// Queues a message; false when the queue was full and its oldest message was dropped.
     @discardableResult
     func send(_ message: Message) -> Bool {
-        let (startWriter, kept) = state.withLock { state -> (Bool, Bool) in
-            guard !state.ended, state.closing == nil else { return (false, true) }
+        update { state in
+            guard !state.ended, state.closing == nil else { return true }
             var kept = true
             if state.queue.count >= Self.capacity {
                 state.queue.removeFirst()
                 kept = false
             }
             state.queue.append(message)
-            if state.writing || state.held { return (false, kept) }
-            state.writing = true
-            return (true, kept)
+            return kept
         }
-        if startWriter { Task { await self.write() } }
-        return kept
     }
 
     @discardableResult
@@ -76,22 +78,30 @@ final class SocketOutbox: Sendable {
 
     /// Writes what is queued, then closes the connection.
     func close(_ code: WebSocketErrorCode, reason: String) {
-        let startWriter = state.withLock { state -> Bool in
-            guard !state.ended, state.closing == nil else { return false }
+        update { state in
+            guard !state.ended, state.closing == nil else { return }
             state.closing = (code, reason)
-            if state.writing || state.held { return false }
-            state.writing = true
-            return true
         }
-        if startWriter { Task { await self.write() } }
     }
 
     /// The socket ended: nothing more is written.
     func end() {
-        state.withLock { state in
+        update { state in
             state.ended = true
             state.queue = []
         }
+    }
+
+    /// Changes the state, then starts the writer if there is something to do and none runs.
+    private func update<T>(_ change: (inout State) -> T) -> T {
+        let (result, startWriter) = state.withLock { state in
+            let result = change(&state)
+            let due = !state.ended && !state.held && !state.writing && (!state.queue.isEmpty || state.closing != nil)
+            if due { state.writing = true }
+            return (result, due)
+        }
+        if startWriter { Task { await self.write() } }
+        return result
     }
 
     private func write() async {
@@ -107,7 +117,7 @@ final class SocketOutbox: Sendable {
                 return (state.queue, nil)
             }
             if batch.isEmpty {
-                if let closing { try? await outbound.close(closing.code, reason: closing.reason) }
+                if let closing { await closeSocket(closing.code, closing.reason) }
                 return
             }
             for message in batch {
@@ -115,9 +125,12 @@ final class SocketOutbox: Sendable {
                 case .text(let text): text
                 case .event(let event, let activity): Envelope.text(event, activity: activity)
                 }
-                do { try await outbound.writeTextMessage(text) } catch {
-                    end()
-                    state.withLock { $0.writing = false }
+                do { try await writeText(text) } catch {
+                    state.withLock { state in
+                        state.ended = true
+                        state.queue = []
+                        state.writing = false
+                    }
                     return
                 }
             }
