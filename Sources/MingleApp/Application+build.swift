@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 import Media
 import Outbound
@@ -30,8 +30,6 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
 
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
-        // A refused WebSocket handshake answers with its real status, not Hummingbird's bare 400.
-        UpgradeRefusalMiddleware()
         SecurityHeadersMiddleware(scheme: config.publicScheme, rootHost: config.rootHost, formTargets: config.payPalWebOrigins)
         // Last resort for failures before the site is known (tenant or session look-up):
         // the platform's plain page, nothing of any tenant.
@@ -66,21 +64,23 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     let sockets = SocketDirectory()
     let rechecks = PageRechecks(interval: config.liveRecheckInterval)
     let pushes = Pushes(database: database, sockets: sockets, logger: logger)
-    RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media, rechecks: rechecks).addRoutes(to: router)
+    let live = RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media, rechecks: rechecks)
+    live.addRoutes(to: router)
     SpeedNetworkingRoomController(app: services).addRoutes(to: router)
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
 
+    let responder = router.buildResponder()
     var app = Application(
-        router: router,
-        // The same router answers WebSocket upgrades, so they pass the same site and session middleware.
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: router, configuration: .init(ws: .init(
-                // Pings every 10 s notice a vanished browser well within the reconnect grace.
-                maxFrameSize: RealTimeSocketController.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(10)),
-                // Text that is not UTF-8 closes the socket with 1007.
-                validateUTF8: true))),
+        responder: responder,
+        // Pages' live sockets are upgraded after the same router (site and session middleware)
+        // admits them, then served event-driven, outside Hummingbird's WebSocket tasks.
+        server: HTTPServerBuilder { httpResponder in
+            LiveServerChannel(responder: httpResponder, admit: RealTimeSocketController.admission(through: responder),
+                              serve: { entry, connection, logger in await live.serve(entry, on: connection, logger: logger) },
+                              maxMessageBytes: RealTimeSocketController.maxMessageBytes)
+        },
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)
     // Services stop in reverse order: activities first, then the media rooms they used.

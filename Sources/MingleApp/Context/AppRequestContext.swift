@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 import Store
 
@@ -43,10 +42,10 @@ public struct Visitor: Sendable {
 }
 
 /// Per-request state, filled by the middleware in order: site, session, CSRF and form.
-public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, PageContext, WebSocketRequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, PageContext {
     public var coreContext: CoreRequestContextStorage
-    /// Where the WebSocket upgrade hands over (see `RealTimeSocketController`).
-    public let webSocket = WebSocketHandlerReference<AppRequestContext>()
+    /// Set when the router is asked whether to upgrade `/live/ws` (see `LiveServerChannel`).
+    var liveAdmission: LiveAdmission?
     public var site: Site = .platform
     public var visitor: Visitor?
     /// Token to embed in this response's forms.
@@ -56,12 +55,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, Pa
     /// A one-time confirmation carried over a redirect (signed cookie).
     public var flash: String?
     public let remoteAddress: SocketAddress?
-    /// The request's connection (a refused WebSocket upgrade answers through it, see `UpgradeRefusalWriter`).
-    let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.channel = source.channel
         self.remoteAddress = source.channel.remoteAddress
         self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }

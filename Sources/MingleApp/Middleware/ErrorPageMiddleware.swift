@@ -16,7 +16,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch is MembershipRequired {
             return Response.redirect(to: "/membership", type: .found)
         } catch let error as HTTPError where request.headers[.upgrade]?.lowercased() == "websocket" {
-            // A refused WebSocket handshake: no page, the refusal itself (UpgradeRefusalMiddleware).
+            // A refused WebSocket handshake: no page, the refusal itself (`LiveServerChannel`).
             throw error
         } catch let error as HTTPError {
             let status = error.status

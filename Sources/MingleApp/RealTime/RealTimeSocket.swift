@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
+import HTTPTypes
+import NIOCore
 import Logging
 import Media
 import NIOWebSocket
@@ -32,36 +33,53 @@ struct RealTimeSocketController {
         var host: String
     }
 
-    enum Entry {
+    enum Entry: Sendable {
         case page(Page, activity: (any Activity)?)
         /// The activity exists but cannot be entered now (not open yet, over): the page is told after the upgrade.
         case refused(Page, ActivityRefusal, address: String)
     }
 
+    /// `/live/ws` as plain HTTP: asked by `LiveServerChannel` whether to upgrade (the entry goes
+    /// in the request's admission slot); otherwise a refused or plain request, answered with the
+    /// refusal's status and words.
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.ws("/live/ws", shouldUpgrade: { request, context in
-            _ = try await admit(request, context)
-            return .upgrade([:])
-        }, onUpgrade: { inbound, outbound, socket in
-            // Admission is decided again from the same request: the upgrade handler gets the
-            // request and its context, not the values computed above.
-            switch try? await admit(socket.request, socket.requestContext) {
-            case .page(let page, let activity)?:
-                if let activity {
-                    try await serve(page, in: activity, inbound: inbound, outbound: outbound, logger: socket.logger)
-                } else {
-                    let outbox = SocketOutbox(outbound)
-                    defer { outbox.end() }
-                    try await serve(page, requests: NoActivityRequest.self, address: nil, inbound: inbound, outbound: outbound,
-                                    outbox: outbox, logger: socket.logger, activityRequest: { _, _ in }, mediaRequest: nil)
-                }
-            case .refused(_, let refusal, let address)?:
-                try await outbound.writeTextMessage(Envelope.error(refusal, activity: address))
-                try await outbound.close(.normalClosure, reason: refusal.code)
-            case nil:
-                try await outbound.close(.policyViolation, reason: "refused")
+        router.get(RouterPath(stringLiteral: LiveServerChannel.path)) { request, context -> Response in
+            let entry = try await admit(request, context)
+            guard let admission = context.liveAdmission else {
+                // Admitted, but this is not a handshake (or not one the WebSocket layer accepts).
+                throw HTTPError(.upgradeRequired, headers: [.upgrade: "websocket"], message: "This address takes WebSocket connections only.")
             }
-        })
+            admission.admit(entry)
+            return Response(status: .ok)
+        }
+    }
+
+    /// Runs the router for an upgrade of `/live/ws` (the same middleware as every page: site,
+    /// session): whether it admitted the page, its entry left in `admission`.
+    static func admission(through responder: some HTTPResponder<AppRequestContext>)
+        -> @Sendable (HTTPRequest, any Channel, Logger, LiveAdmission) async -> Bool {
+        { head, channel, logger, admission in
+            var context = AppRequestContext(source: .init(channel: channel, logger: logger))
+            context.liveAdmission = admission
+            let response = try? await responder.respond(to: Request(head: head, body: .init(buffer: ByteBuffer())), context: context)
+            return response?.status == .ok && admission.entry != nil
+        }
+    }
+
+    /// A page's socket from the upgrade to its close.
+    func serve(_ entry: Entry, on connection: LiveConnection, logger: Logger) async {
+        switch entry {
+        case .page(let page, let activity?):
+            await serve(page, in: activity, connection: connection, logger: logger)
+        case .page(let page, nil):
+            let outbox = SocketOutbox(connection)
+            await serve(page, requests: NoActivityRequest.self, address: nil, connection: connection, outbox: outbox,
+                        activityRequest: { _, _ in }, mediaRequest: nil)
+            outbox.end()
+        case .refused(_, let refusal, let address):
+            try? await connection.write([Envelope.error(refusal, activity: address)])
+            connection.close(.normalClosure, reason: refusal.code)
+        }
     }
 
     /// Who may open the socket: a signed-in active member or organizer of this tenant, from a
@@ -94,7 +112,7 @@ struct RealTimeSocketController {
         } catch let refusal as ActivityRefusal {
             return .refused(page, refusal, address: key.address)
         } catch is HeldElsewhere {
-            throw HTTPError(.serviceUnavailable, message: "This runs on another Mingle node just now; try again in a moment.")
+            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: "This runs on another Mingle node just now; try again in a moment.")
         }
     }
 
@@ -140,113 +158,88 @@ struct RealTimeSocketController {
 
     /// A page in an activity: it enters, its events go to the socket's outbox, its requests and
     /// media requests go to the activity and the media layer; when the socket ends it leaves.
-    private func serve<A: Activity>(_ page: Page, in activity: A, inbound: WebSocketInboundStream,
-                                    outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+    private func serve<A: Activity>(_ page: Page, in activity: A, connection: LiveConnection, logger: Logger) async {
         let address = activity.key.address
         // Held until the page has been told how video works here: that comes first.
-        let outbox = SocketOutbox(outbound, held: true)
-        let connection: ConnectionID
+        let outbox = SocketOutbox(connection, held: true)
+        let entered: ConnectionID
         do {
-            connection = try await activity.enter(page.participant, outbox: ActivityOutbox(
+            entered = try await activity.enter(page.participant, outbox: ActivityOutbox(
                 send: { outbox.send(.event($0, activity: address)) },
                 // The activity ended this connection (it closed).
                 finish: { outbox.close(.normalClosure, reason: "closed") }))
-        } catch let refusal as ActivityRefusal {
+        } catch {
             outbox.end()
-            try await outbound.writeTextMessage(Envelope.error(refusal, activity: address))
-            try await outbound.close(.normalClosure, reason: refusal.code)
+            let refusal = error as? ActivityRefusal
+            try? await connection.write([Envelope.error(refusal ?? .failed, activity: address)])
+            connection.close(refusal == nil ? .unexpectedServerError : .normalClosure, reason: (refusal ?? .failed).code)
             return
         }
         let signalling = MediaSignalling(activity: activity, user: page.participant, rooms: media, logger: logger) { text in
             outbox.send(text)
         }
         outbox.open(first: .text(Envelope.text(type: "media-config", activity: address, data: await mediaConfiguration(for: page.participant))))
-        do {
-            try await serve(page, requests: A.Request.self, address: address, inbound: inbound, outbound: outbound, outbox: outbox, logger: logger,
-                            activityRequest: { request, frame in
-                                do {
-                                    try await activity.receive(request, from: connection)
-                                } catch let refusal as ActivityRefusal {
-                                    outbox.send(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
-                                } catch {
-                                    outbox.send(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
-                                }
-                            },
-                            mediaRequest: { request, type, ref in await signalling.handle(request, type: type, ref: ref) })
-        } catch {
-            outbox.end()
-            await signalling.closeAll()
-            await activity.leave(connection)
-            throw error
-        }
+        await serve(page, requests: A.Request.self, address: address, connection: connection, outbox: outbox,
+                    activityRequest: { request, frame in
+                        do {
+                            try await activity.receive(request, from: entered)
+                        } catch let refusal as ActivityRefusal {
+                            outbox.send(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
+                        } catch {
+                            outbox.send(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
+                        }
+                    },
+                    mediaRequest: { request, type, ref in await signalling.handle(request, type: type, ref: ref) })
         outbox.end()
         await signalling.closeAll()
-        await activity.leave(connection)
+        await activity.leave(entered)
     }
 
-    /// The socket's life, in the connection's own task (no task per socket waits on anything
-    /// else): registered for presence, pushes and the periodic recheck, limits applied, every
-    /// frame decoded once and routed — the site's own requests, media requests, activity requests.
+    /// The socket's life: registered for presence, pushes and the periodic recheck; every
+    /// message decoded once and routed — the site's own requests, media requests, activity
+    /// requests — one at a time, in order. (Limits and the protocol are `LiveFrameHandler`'s.)
     private func serve<Request: ActivityRequest>(
-        _ page: Page, requests: Request.Type, address: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-        outbox: SocketOutbox, logger: Logger,
+        _ page: Page, requests: Request.Type, address: String?, connection: LiveConnection, outbox: SocketOutbox,
         activityRequest: @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
         mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?
-    ) async throws {
+    ) async {
         let socket = await sockets.connect(tenant: page.tenant, user: page.visitor.userID) { outbox.send($0) }
         let recheck = await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
             outbox.send(Envelope.error(ActivityRefusal("signed-out", "You are no longer signed in as a member here; reload the page.")))
             outbox.close(.policyViolation, reason: "signed out")
         })
         let site = SiteRequests(app: app, page: page)
-        var limiter = MessageLimiter()
-        var failure: (any Error)?
-        do {
-            for try await message in inbound.messages(maxSize: Self.maxMessageBytes) {
-                switch limiter.admit(at: Date()) {
-                case .accept: break
-                case .refuse:
-                    outbox.send(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
-                    continue
-                case .disconnect:
-                    try await outbound.close(.policyViolation, reason: "rate limit")
-                    throw CancellationError()
-                }
-                guard case .text(let text) = message else {
-                    outbox.send(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
-                    continue
-                }
-                let frame = InboundFrame<SiteRequest, Request>.decode(text)
-                switch frame.body {
-                case .site(let request):
-                    if let answer = await site.handle(request, ref: frame.ref) { outbox.send(answer) }
-                case .invalid(let refusal):
-                    outbox.send(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
-                case .media, .activity:
-                    // Only the page's own activity (there is none without `?activity=`).
-                    guard address != nil, frame.activity == address else {
-                        outbox.send(Envelope.error(
-                            ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
-                        continue
-                    }
-                    if case .activity(let request) = frame.body { await activityRequest(request, frame) }
-                    if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
-                }
+        for await message in connection.messages {
+            let text: String
+            switch message {
+            case .rateLimited:
+                outbox.send(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
+                continue
+            case .binary:
+                outbox.send(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
+                continue
+            case .text(let message):
+                text = message
             }
-        } catch is CancellationError {
-        } catch let error as NIOWebSocketError where error == .invalidFrameLength {
-            // One frame larger than the limit: say so with the code for it.
-            try? await outbound.close(.messageTooLarge, reason: "message too large")
-        } catch {
-            // A message too large in fragments, text that is not UTF-8, or the connection
-            // broke. Rethrown after the clean-up, so the WebSocket layer closes with the
-            // matching code (1009, 1007).
-            logger.debug("live socket ended: \(String(describing: error))")
-            failure = error
+            let frame = InboundFrame<SiteRequest, Request>.decode(text)
+            switch frame.body {
+            case .site(let request):
+                if let answer = await site.handle(request, ref: frame.ref) { outbox.send(answer) }
+            case .invalid(let refusal):
+                outbox.send(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
+            case .media, .activity:
+                // Only the page's own activity (there is none without `?activity=`).
+                guard address != nil, frame.activity == address else {
+                    outbox.send(Envelope.error(
+                        ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
+                    continue
+                }
+                if case .activity(let request) = frame.body { await activityRequest(request, frame) }
+                if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
+            }
         }
         await sockets.disconnect(socket)
         await rechecks.remove(recheck)
-        if let failure { throw failure }
     }
 }
 

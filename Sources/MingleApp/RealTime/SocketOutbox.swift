@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdWebSocket
 import NIOWebSocket
 import RealTime
 import Synchronization
@@ -44,9 +43,8 @@ final class SocketOutbox: Sendable {
         closeSocket = close
     }
 
-    convenience init(_ outbound: WebSocketOutboundWriter, held: Bool = false) {
-        self.init(held: held, write: { try await outbound.writeTextMessage($0) },
-                  close: { try? await outbound.close($0, reason: $1) })
+    convenience init(_ connection: LiveConnection, held: Bool = false) {
+        self.init(held: held, write: { try await connection.write([$0]) }, close: { connection.close($0, reason: $1) })
     }
 
     /// Starts writing a held outbox, `first` before what was queued meanwhile.

@@ -1,0 +1,219 @@
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// One upgraded `/live/ws` connection as the page's socket code sees it: whole text messages
+/// in (already size-checked, UTF-8-checked and rate-limited), text out, close. The WebSocket
+/// protocol itself — pings, the close handshake, fragments — is `LiveFrameHandler`'s, on the
+/// connection's event loop: no task runs or waits for a connection that has nothing to do.
+struct LiveConnection: Sendable {
+    enum Message: Sendable {
+        case text(String)
+        /// A binary message: the live protocol is JSON text.
+        case binary
+        /// A message refused by the rate limit (too many in too short a time).
+        case rateLimited
+    }
+
+    let channel: any Channel
+    /// Ends when the connection closes or is closing.
+    let messages: AsyncStream<Message>
+
+    /// Writes text messages in order with one flush; returns once they are handed to the socket
+    /// (a page that does not read holds its writer here, not the server's memory).
+    func write(_ texts: [String]) async throws {
+        guard let last = texts.last else { return }
+        let channel = channel
+        let frames = texts.map { WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: $0)) }
+        try await channel.eventLoop.flatSubmit {
+            for frame in frames.dropLast() { channel.write(frame, promise: nil) }
+            return channel.writeAndFlush(frames.last ?? WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: last)))
+        }.get()
+    }
+
+    /// Sends a close frame with `code`; the connection closes when the page answers (or after
+    /// `LiveFrameHandler.closeTimeout`). Nothing written after it leaves.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        channel.triggerUserOutboundEvent(LiveFrameHandler.Close(code: code, reason: reason), promise: nil)
+    }
+}
+
+/// The WebSocket protocol of a live connection, event-driven: answers pings, pings every
+/// `pingInterval` and closes a page that did not answer the last one, aggregates fragments
+/// (`NIOWebSocketFrameAggregator` before it enforces the size limit: 1009), closes text that is
+/// not UTF-8 with 1007, applies the rate limit, and runs the close handshake. Whole messages go
+/// to `LiveConnection.messages`.
+final class LiveFrameHandler: ChannelDuplexHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// Pings notice a vanished browser well within the reconnect grace.
+    static let pingInterval = TimeAmount.seconds(10)
+    /// How long a page has to answer our close frame before the connection is closed anyway.
+    static let closeTimeout = TimeAmount.seconds(5)
+
+    /// An outbound user event: close the WebSocket with this code and reason.
+    struct Close: Sendable {
+        var code: WebSocketErrorCode
+        var reason: String
+    }
+
+    private let messages: AsyncStream<LiveConnection.Message>.Continuation
+    private var limiter = MessageLimiter()
+    private var pings: RepeatedTask?
+    private var closeTimer: Scheduled<Void>?
+    private var awaitingPong = false
+    private var closeSent = false
+
+    init(messages: AsyncStream<LiveConnection.Message>.Continuation) {
+        self.messages = messages
+    }
+
+    /// The pipeline's last handlers for a live connection, and the connection they feed.
+    static func install(on channel: any Channel, maxMessageBytes: Int) throws -> LiveConnection {
+        let (stream, continuation) = AsyncStream<LiveConnection.Message>.makeStream()
+        try channel.pipeline.syncOperations.addHandlers([
+            NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 256, maxAccumulatedFrameSize: maxMessageBytes),
+            LiveFrameHandler(messages: continuation),
+        ])
+        return LiveConnection(channel: channel, messages: stream)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        pings = context.eventLoop.scheduleRepeatedTask(initialDelay: Self.pingInterval, delay: Self.pingInterval) { _ in
+            let (handler, context) = loopBound.value
+            handler.ping(context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stop()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stop()
+        context.fireChannelInactive()
+    }
+
+    private func stop() {
+        pings?.cancel()
+        pings = nil
+        closeTimer?.cancel()
+        closeTimer = nil
+        messages.finish()
+    }
+
+    private func ping(context: ChannelHandlerContext) {
+        guard !closeSent else { return }
+        if awaitingPong {
+            // The last ping went unanswered for a whole interval: the page is gone.
+            context.close(promise: nil)
+            return
+        }
+        awaitingPong = true
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "live"))), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            guard !closeSent else { return }
+            let message: LiveConnection.Message
+            if frame.opcode == .text {
+                let payload = frame.unmaskedData
+                guard let text = String(validating: payload.readableBytesView, as: UTF8.self) else {
+                    close(context: context, code: .dataInconsistentWithMessage, reason: "text is not UTF-8")
+                    return
+                }
+                message = .text(text)
+            } else {
+                message = .binary
+            }
+            switch limiter.admit(at: Date()) {
+            case .accept: messages.yield(message)
+            case .refuse: messages.yield(.rateLimited)
+            case .disconnect: close(context: context, code: .policyViolation, reason: "rate limit")
+            }
+        case .ping:
+            guard !closeSent else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            awaitingPong = false
+        case .connectionClose:
+            if closeSent {
+                // The page answered our close: the handshake is complete.
+                context.close(promise: nil)
+                return
+            }
+            // The page closes: answer with its code (RFC 6455 §5.5.1), then end the connection.
+            closeSent = true
+            messages.finish()
+            var payload = frame.unmaskedData
+            let code = payload.readInteger(as: UInt16.self).map { WebSocketErrorCode(codeNumber: Int($0)) } ?? .normalClosure
+            var answer = context.channel.allocator.buffer(capacity: 2)
+            answer.write(webSocketErrorCode: code)
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: answer)))
+                .whenComplete { _ in loopBound.value.close(promise: nil) }
+        default:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments:
+            close(context: context, code: .messageTooLarge, reason: "message too large")
+        case is NIOWebSocketFrameAggregator.Error:
+            close(context: context, code: .protocolError, reason: "bad fragments")
+        case is NIOWebSocketError:
+            // `WebSocketProtocolErrorHandler` (before us) sent the close frame and closes.
+            closeSent = true
+            messages.finish()
+        default:
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // The server is shutting down: pages reconnect (to another node, or when it is back).
+            close(context: context, code: .goingAway, reason: "server restarting")
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let close = event as? Close else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        self.close(context: context, code: close.code, reason: close.reason)
+        promise?.succeed()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Nothing may follow a close frame.
+        guard !closeSent else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func close(context: ChannelHandlerContext, code: WebSocketErrorCode, reason: String) {
+        guard !closeSent else { return }
+        closeSent = true
+        messages.finish()
+        var payload = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        payload.write(webSocketErrorCode: code)
+        payload.writeString(reason)
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)), promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        closeTimer = context.eventLoop.scheduleTask(in: Self.closeTimeout) { loopBound.value.close(promise: nil) }
+    }
+}
