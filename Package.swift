@@ -156,14 +156,14 @@ let package = Package(
             dependencies: [
                 "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "RealTime", "Media", "Matching", "Reports",
                 "LoadTesting",
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 // TestSocket: a WebSocket client that sends the Host and Origin it is given
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // LiveFrameHandlerTests: the live socket's protocol on an embedded channel, in virtual time
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),

@@ -78,7 +78,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         // admits them, then served event-driven, outside Hummingbird's WebSocket tasks.
         server: HTTPServerBuilder { httpResponder in
             LiveServerChannel(responder: httpResponder, admit: RealTimeSocketController.admission(through: responder),
-                              serve: { entry, connection, logger in await live.serve(entry, on: connection, logger: logger) },
+                              serve: { entry, connection, logger in await live.open(entry, on: connection, logger: logger) },
                               maxMessageBytes: RealTimeSocketController.maxMessageBytes)
         },
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),

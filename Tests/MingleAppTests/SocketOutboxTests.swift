@@ -15,12 +15,12 @@ import Testing
         let failFrom = Mutex<Int?>(nil)
 
         func outbox(held: Bool = false) -> SocketOutbox {
-            SocketOutbox(held: held, write: { text in
+            SocketOutbox(held: held, write: { texts in
                 if self.holdNext.withLock({ let hold = $0; $0 = false; return hold }) {
                     await withCheckedContinuation { continuation in self.gate.withLock { $0 = continuation } }
                 }
                 if let from = self.failFrom.withLock({ $0 }), self.written.withLock({ $0.count }) >= from { throw CancellationError() }
-                self.written.withLock { $0.append(text) }
+                self.written.withLock { $0.append(contentsOf: texts) }
             }, close: { code, _ in self.closes.withLock { $0.append(UInt16(webSocketErrorCode: code)) } })
         }
 
@@ -100,6 +100,7 @@ import Testing
 
         // act
         outbox.send("one")
+        await wire.settle()
         outbox.send("two")
         await wire.settle()
         outbox.send("three")

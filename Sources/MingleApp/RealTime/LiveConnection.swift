@@ -5,7 +5,8 @@ import NIOWebSocket
 /// One upgraded `/live/ws` connection as the page's socket code sees it: whole text messages
 /// in (already size-checked, UTF-8-checked and rate-limited), text out, close. The WebSocket
 /// protocol itself — pings, the close handshake, fragments — is `LiveFrameHandler`'s, on the
-/// connection's event loop: no task runs or waits for a connection that has nothing to do.
+/// connection's event loop; the page's messages are handled by its `SocketInbox`. No task runs
+/// or waits for a connection that has nothing to do.
 struct LiveConnection: Sendable {
     enum Message: Sendable {
         case text(String)
@@ -16,8 +17,8 @@ struct LiveConnection: Sendable {
     }
 
     let channel: any Channel
-    /// Ends when the connection closes or is closing.
-    let messages: AsyncStream<Message>
+    /// The page's messages; finished when the connection closes or is closing.
+    let inbox: SocketInbox
 
     /// Writes text messages in order with one flush; returns once they are handed to the socket
     /// (a page that does not read holds its writer here, not the server's memory).
@@ -42,7 +43,7 @@ struct LiveConnection: Sendable {
 /// `pingInterval` and closes a page that did not answer the last one, aggregates fragments
 /// (`NIOWebSocketFrameAggregator` before it enforces the size limit: 1009), closes text that is
 /// not UTF-8 with 1007, applies the rate limit, and runs the close handshake. Whole messages go
-/// to `LiveConnection.messages`.
+/// to the connection's inbox.
 final class LiveFrameHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -59,25 +60,25 @@ final class LiveFrameHandler: ChannelDuplexHandler {
         var reason: String
     }
 
-    private let messages: AsyncStream<LiveConnection.Message>.Continuation
+    private let messages: SocketInbox
     private var limiter = MessageLimiter()
     private var pings: RepeatedTask?
     private var closeTimer: Scheduled<Void>?
     private var awaitingPong = false
     private var closeSent = false
 
-    init(messages: AsyncStream<LiveConnection.Message>.Continuation) {
+    init(messages: SocketInbox) {
         self.messages = messages
     }
 
     /// The pipeline's last handlers for a live connection, and the connection they feed.
     static func install(on channel: any Channel, maxMessageBytes: Int) throws -> LiveConnection {
-        let (stream, continuation) = AsyncStream<LiveConnection.Message>.makeStream()
+        let inbox = SocketInbox()
         try channel.pipeline.syncOperations.addHandlers([
             NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 256, maxAccumulatedFrameSize: maxMessageBytes),
-            LiveFrameHandler(messages: continuation),
+            LiveFrameHandler(messages: inbox),
         ])
-        return LiveConnection(channel: channel, messages: stream)
+        return LiveConnection(channel: channel, inbox: inbox)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -132,9 +133,10 @@ final class LiveFrameHandler: ChannelDuplexHandler {
             } else {
                 message = .binary
             }
-            switch limiter.admit(at: Date()) {
-            case .accept: messages.yield(message)
-            case .refuse: messages.yield(.rateLimited)
+            // The event loop's clock: only intervals matter (and tests can hold time still).
+            switch limiter.admit(at: Date(timeIntervalSince1970: Double(context.eventLoop.now.uptimeNanoseconds) / 1e9)) {
+            case .accept: messages.deliver(message)
+            case .refuse: messages.deliver(.rateLimited)
             case .disconnect: close(context: context, code: .policyViolation, reason: "rate limit")
             }
         case .ping:

@@ -37,7 +37,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     /// Asks the router whether to upgrade: the `/live/ws` route puts its entry in the slot.
     let admit: @Sendable (HTTPRequest, any Channel, Logger, LiveAdmission) async -> Bool
-    /// The page's socket, from the upgrade until it closes.
+    /// Sets up the page's socket after the upgrade (then the socket's inbox serves it, and the
+    /// connection's task ends).
     let serve: @Sendable (RealTimeSocketController.Entry, LiveConnection, Logger) async -> Void
     let maxMessageBytes: Int
 

@@ -66,20 +66,27 @@ struct RealTimeSocketController {
         }
     }
 
-    /// A page's socket from the upgrade to its close.
-    func serve(_ entry: Entry, on connection: LiveConnection, logger: Logger) async {
+    /// A page's socket, set up in the connection's task (entered, registered for presence and
+    /// pushes); from then on its messages and its end are the socket's inbox's, and no task
+    /// waits for it.
+    func open(_ entry: Entry, on connection: LiveConnection, logger: Logger) async {
         switch entry {
         case .page(let page, let activity?):
-            await serve(page, in: activity, connection: connection, logger: logger)
+            await open(page, in: activity, connection: connection, logger: logger)
         case .page(let page, nil):
             let outbox = SocketOutbox(connection)
-            await serve(page, requests: NoActivityRequest.self, address: nil, connection: connection, outbox: outbox,
-                        activityRequest: { _, _ in }, mediaRequest: nil)
-            outbox.end()
+            await open(page, requests: NoActivityRequest.self, address: nil, connection: connection, outbox: outbox,
+                       activityRequest: { _, _ in }, mediaRequest: nil, leave: { outbox.end() })
         case .refused(_, let refusal, let address):
-            try? await connection.write([Envelope.error(refusal, activity: address)])
-            connection.close(.normalClosure, reason: refusal.code)
+            await refuse(connection, refusal, address: address)
         }
+    }
+
+    /// Tells the page why it may not take part, then closes.
+    private func refuse(_ connection: LiveConnection, _ refusal: ActivityRefusal, address: String, code: WebSocketErrorCode = .normalClosure) async {
+        connection.inbox.start(handle: { _ in }, end: {})
+        try? await connection.write([Envelope.error(refusal, activity: address)])
+        connection.close(code, reason: refusal.code)
     }
 
     /// Who may open the socket: a signed-in active member or organizer of this tenant, from a
@@ -158,7 +165,7 @@ struct RealTimeSocketController {
 
     /// A page in an activity: it enters, its events go to the socket's outbox, its requests and
     /// media requests go to the activity and the media layer; when the socket ends it leaves.
-    private func serve<A: Activity>(_ page: Page, in activity: A, connection: LiveConnection, logger: Logger) async {
+    private func open<A: Activity>(_ page: Page, in activity: A, connection: LiveConnection, logger: Logger) async {
         let address = activity.key.address
         // Held until the page has been told how video works here: that comes first.
         let outbox = SocketOutbox(connection, held: true)
@@ -171,37 +178,39 @@ struct RealTimeSocketController {
         } catch {
             outbox.end()
             let refusal = error as? ActivityRefusal
-            try? await connection.write([Envelope.error(refusal ?? .failed, activity: address)])
-            connection.close(refusal == nil ? .unexpectedServerError : .normalClosure, reason: (refusal ?? .failed).code)
+            await refuse(connection, refusal ?? .failed, address: address, code: refusal == nil ? .unexpectedServerError : .normalClosure)
             return
         }
         let signalling = MediaSignalling(activity: activity, user: page.participant, rooms: media, logger: logger) { text in
             outbox.send(text)
         }
         outbox.open(first: .text(Envelope.text(type: "media-config", activity: address, data: await mediaConfiguration(for: page.participant))))
-        await serve(page, requests: A.Request.self, address: address, connection: connection, outbox: outbox,
-                    activityRequest: { request, frame in
-                        do {
-                            try await activity.receive(request, from: entered)
-                        } catch let refusal as ActivityRefusal {
-                            outbox.send(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
-                        } catch {
-                            outbox.send(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
-                        }
-                    },
-                    mediaRequest: { request, type, ref in await signalling.handle(request, type: type, ref: ref) })
-        outbox.end()
-        await signalling.closeAll()
-        await activity.leave(entered)
+        await open(page, requests: A.Request.self, address: address, connection: connection, outbox: outbox,
+                   activityRequest: { request, frame in
+                       do {
+                           try await activity.receive(request, from: entered)
+                       } catch let refusal as ActivityRefusal {
+                           outbox.send(Envelope.error(refusal, activity: address, ref: frame.ref, request: frame.type))
+                       } catch {
+                           outbox.send(Envelope.error(.failed, activity: address, ref: frame.ref, request: frame.type))
+                       }
+                   },
+                   mediaRequest: { request, type, ref in await signalling.handle(request, type: type, ref: ref) },
+                   leave: {
+                       outbox.end()
+                       await signalling.closeAll()
+                       await activity.leave(entered)
+                   })
     }
 
-    /// The socket's life: registered for presence, pushes and the periodic recheck; every
-    /// message decoded once and routed — the site's own requests, media requests, activity
-    /// requests — one at a time, in order. (Limits and the protocol are `LiveFrameHandler`'s.)
-    private func serve<Request: ActivityRequest>(
+    /// Registers the page for presence, pushes and the periodic recheck, and hands its messages
+    /// to `route` and its end to `leave`, through the socket's inbox. (Limits and the protocol
+    /// are `LiveFrameHandler`'s.)
+    private func open<Request: ActivityRequest>(
         _ page: Page, requests: Request.Type, address: String?, connection: LiveConnection, outbox: SocketOutbox,
-        activityRequest: @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
-        mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?
+        activityRequest: @escaping @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
+        mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?,
+        leave: @escaping @Sendable () async -> Void
     ) async {
         let socket = await sockets.connect(tenant: page.tenant, user: page.visitor.userID) { outbox.send($0) }
         let recheck = await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
@@ -209,37 +218,51 @@ struct RealTimeSocketController {
             outbox.close(.policyViolation, reason: "signed out")
         })
         let site = SiteRequests(app: app, page: page)
-        for await message in connection.messages {
-            let text: String
-            switch message {
-            case .rateLimited:
-                outbox.send(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
-                continue
-            case .binary:
-                outbox.send(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
-                continue
-            case .text(let message):
-                text = message
-            }
-            let frame = InboundFrame<SiteRequest, Request>.decode(text)
-            switch frame.body {
-            case .site(let request):
-                if let answer = await site.handle(request, ref: frame.ref) { outbox.send(answer) }
-            case .invalid(let refusal):
-                outbox.send(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
-            case .media, .activity:
-                // Only the page's own activity (there is none without `?activity=`).
-                guard address != nil, frame.activity == address else {
-                    outbox.send(Envelope.error(
-                        ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
-                    continue
-                }
-                if case .activity(let request) = frame.body { await activityRequest(request, frame) }
-                if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
-            }
+        connection.inbox.start(
+            handle: { message in
+                await Self.route(message, site: site, address: address, outbox: outbox, activityRequest: activityRequest, mediaRequest: mediaRequest)
+            },
+            end: {
+                await sockets.disconnect(socket)
+                await rechecks.remove(recheck)
+                await leave()
+            })
+    }
+
+    /// One message from a page, decoded once and routed: the site's own requests, media
+    /// requests, activity requests.
+    private static func route<Request: ActivityRequest>(
+        _ message: LiveConnection.Message, site: SiteRequests, address: String?, outbox: SocketOutbox,
+        activityRequest: @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
+        mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?
+    ) async {
+        let text: String
+        switch message {
+        case .rateLimited:
+            outbox.send(Envelope.error(ActivityRefusal("rate-limited", "Too many messages; slow down.")))
+            return
+        case .binary:
+            outbox.send(Envelope.error(ActivityRefusal("bad-message", "Messages are JSON text.")))
+            return
+        case .text(let message):
+            text = message
         }
-        await sockets.disconnect(socket)
-        await rechecks.remove(recheck)
+        let frame = InboundFrame<SiteRequest, Request>.decode(text)
+        switch frame.body {
+        case .site(let request):
+            if let answer = await site.handle(request, ref: frame.ref) { outbox.send(answer) }
+        case .invalid(let refusal):
+            outbox.send(Envelope.error(refusal, activity: frame.activity, ref: frame.ref, request: frame.type))
+        case .media, .activity:
+            // Only the page's own activity (there is none without `?activity=`).
+            guard address != nil, frame.activity == address else {
+                outbox.send(Envelope.error(
+                    ActivityRefusal("not-joined", "This page is not in that activity."), activity: frame.activity, ref: frame.ref, request: frame.type))
+                return
+            }
+            if case .activity(let request) = frame.body { await activityRequest(request, frame) }
+            if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
+        }
     }
 }
 

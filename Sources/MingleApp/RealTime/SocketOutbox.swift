@@ -31,20 +31,20 @@ final class SocketOutbox: Sendable {
     }
 
     private let state: Mutex<State>
-    private let writeText: @Sendable (String) async throws -> Void
+    private let writeTexts: @Sendable ([String]) async throws -> Void
     private let closeSocket: @Sendable (WebSocketErrorCode, String) async -> Void
 
-    /// `write` sends one text message (a failure ends the outbox: the socket is gone); `close`
-    /// closes the connection.
-    init(held: Bool = false, write: @escaping @Sendable (String) async throws -> Void,
+    /// `write` sends text messages in order, with one flush (a failure ends the outbox: the
+    /// socket is gone); `close` closes the connection.
+    init(held: Bool = false, write: @escaping @Sendable ([String]) async throws -> Void,
          close: @escaping @Sendable (WebSocketErrorCode, String) async -> Void) {
         state = Mutex(State(held: held))
-        writeText = write
+        writeTexts = write
         closeSocket = close
     }
 
     convenience init(_ connection: LiveConnection, held: Bool = false) {
-        self.init(held: held, write: { try await connection.write([$0]) }, close: { connection.close($0, reason: $1) })
+        self.init(held: held, write: { try await connection.write($0) }, close: { connection.close($0, reason: $1) })
     }
 
     /// Starts writing a held outbox, `first` before what was queued meanwhile.
@@ -118,19 +118,20 @@ final class SocketOutbox: Sendable {
                 if let closing { await closeSocket(closing.code, closing.reason) }
                 return
             }
-            for message in batch {
-                let text = switch message {
+            // Everything queued leaves with one flush (a join's people and presence changes, say).
+            let texts = batch.map { message in
+                switch message {
                 case .text(let text): text
                 case .event(let event, let activity): Envelope.text(event, activity: activity)
                 }
-                do { try await writeText(text) } catch {
-                    state.withLock { state in
-                        state.ended = true
-                        state.queue = []
-                        state.writing = false
-                    }
-                    return
+            }
+            do { try await writeTexts(texts) } catch {
+                state.withLock { state in
+                    state.ended = true
+                    state.queue = []
+                    state.writing = false
                 }
+                return
             }
         }
     }
