@@ -16,8 +16,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch is MembershipRequired {
             return Response.redirect(to: "/membership", type: .found)
         } catch let error as HTTPError where request.headers[.upgrade]?.lowercased() == "websocket" {
-            // A refused WebSocket handshake: no page, the refusal itself (`LiveServerChannel`).
-            throw error
+            // A refused WebSocket handshake (`LiveServerChannel`): no page, the reason in plain text.
+            var response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
+                                    body: .init(byteBuffer: ByteBuffer(string: (error.body ?? error.status.reasonPhrase) + "\n")))
+            for field in error.headers { response.headers[field.name] = field.value }
+            return response
         } catch let error as HTTPError {
             let status = error.status
             let heading: String = switch status.code {

@@ -20,16 +20,24 @@ struct LiveConnection: Sendable {
     /// The page's messages; finished when the connection closes or is closing.
     let inbox: SocketInbox
 
-    /// Writes text messages in order with one flush; returns once they are handed to the socket
-    /// (a page that does not read holds its writer here, not the server's memory).
+    /// Writes text messages in order with one flush. Returns at once while the socket takes
+    /// what it is given; once NIO holds more for it than its high-water mark (a page that does
+    /// not read), waits until these are handed to the socket — the page's outbox then queues,
+    /// and drops the oldest, rather than the server's memory growing. (Waiting for every write
+    /// would cost each message a second trip through the task pool.)
     func write(_ texts: [String]) async throws {
-        guard let last = texts.last else { return }
+        guard !texts.isEmpty else { return }
         let channel = channel
         let frames = texts.map { WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: $0)) }
-        try await channel.eventLoop.flatSubmit {
-            for frame in frames.dropLast() { channel.write(frame, promise: nil) }
-            return channel.writeAndFlush(frames.last ?? WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: last)))
-        }.get()
+        let mustWait = !channel.isWritable
+        let promise: EventLoopPromise<Void>? = mustWait ? channel.eventLoop.makePromise() : nil
+        channel.eventLoop.execute {
+            for (index, frame) in frames.enumerated() {
+                channel.write(frame, promise: index == frames.count - 1 ? promise : nil)
+            }
+            channel.flush()
+        }
+        if let promise { try await promise.futureResult.get() }
     }
 
     /// Sends a close frame with `code`; the connection closes when the page answers (or after
