@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Mingle needs on a fresh Debian machine. Safe to re-run: it installs only
-# what is missing. Usage: scripts/install-deps.sh [run|test]
+# what is missing. Usage: scripts/install-deps.sh [run|test|bench]
 set -euo pipefail
 mode=${1:-run}
 
@@ -13,6 +13,9 @@ want postgresql-15
 want postgresql-contrib
 want ca-certificates
 want janus
+if [ "$mode" = bench ]; then
+  want wrk
+fi
 if [ "$mode" = test ]; then
   want chromium
   want iproute2
