@@ -23,6 +23,31 @@ public struct Transaction: Sendable {
     public func execute(_ query: PostgresQuery) async throws {
         try await connection.query(query, logger: logger).drain()
     }
+
+    /// Runs a prepared statement: PostgresNIO prepares it once per connection, and PostgreSQL
+    /// keeps its plan (planning the row-level-security checks cost more than running them).
+    public func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+        return rows
+    }
+}
+
+/// The settings row-level security reads, for this transaction only.
+struct TransactionSettings: PostgresPreparedStatement {
+    static let sql = "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)"
+    typealias Row = (String, String)
+    var tenant: String
+    var user: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(tenant)
+        bindings.append(user)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// The app role's connection pool and the only ways into it.
@@ -42,11 +67,9 @@ public struct Database: Sendable {
         _ body: (Transaction) async throws -> R
     ) async throws -> R {
         try await unwrapped { try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("""
-                SELECT set_config('app.tenant_id', \(tenant.uuidString), true),
-                       set_config('app.user_id', \(user?.uuidString ?? ""), true)
-                """, logger: logger).drain()
-            return try await body(Transaction(connection: connection, logger: logger))
+            let transaction = Transaction(connection: connection, logger: logger)
+            _ = try await transaction.rows(TransactionSettings(tenant: tenant.uuidString, user: user?.uuidString ?? ""))
+            return try await body(transaction)
         } }
     }
 

@@ -61,12 +61,13 @@ struct SessionMiddleware: RouterMiddleware {
             }
         case .tenant(let tenant):
             return try await database.withTenant(tenant.id) { tx in
-                guard let session = try await tx.session(tokenHash: hash, host: host) else { return nil }
-                var found = visitor(session, try await tx.membership(user: session.userID))
-                if found.membershipStatus == .active {
-                    (found.unreadMessages, found.unreadNotices) = try await tx.unreadCounts(user: session.userID)
+                guard let found = try await tx.tenantVisitor(tokenHash: hash, host: host) else { return nil }
+                let membership = found.role.flatMap(Role.init(rawValue:)).flatMap { role in
+                    found.status.flatMap(MembershipStatus.init(rawValue:)).map { (role: role, status: $0) }
                 }
-                return found
+                var result = visitor(found.session, membership)
+                (result.unreadMessages, result.unreadNotices) = (found.unreadMessages, found.unreadNotices)
+                return result
             }
         }
     }
