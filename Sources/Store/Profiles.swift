@@ -132,40 +132,80 @@ extension Transaction {
 
     /// Active members of the current tenant, by name, whose name, username or any profile answer
     /// contains `search`; one page of them and how many match in all.
+    /// One page of the tenant's active people matching `search` (name, username or any
+    /// profile answer), in name order, and how many match in all — one prepared statement
+    /// (the count a window over the matches); a page past the end asks for the count alone.
     public func people(search: String, offset: Int, limit: Int) async throws -> (people: [PersonSummary], total: Int) {
         let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        let matching = """
-            FROM memberships m JOIN users u ON u.id = m.user_id
-            LEFT JOIN profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
-            WHERE m.tenant_id = app_tenant_id() AND m.status = 'active'
-              AND (u.first_name || ' ' || u.last_name ILIKE $1 OR u.username ILIKE $1
-                   OR EXISTS (SELECT 1 FROM profile_answers a WHERE a.tenant_id = m.tenant_id AND a.user_id = m.user_id
-                              AND a.value ILIKE $1))
-            """
-        var total = PostgresQuery(unsafeSQL: "SELECT count(*)::int " + matching)
-        total.binds.append(pattern)
-        var page = PostgresQuery(unsafeSQL: """
-            SELECT u.id, u.username, u.first_name, u.last_name, p.picture_image_id,
-                   coalesce((SELECT array_agg(a.value ORDER BY s.position) FROM profile_answers a
-                             JOIN profile_sections s ON s.tenant_id = a.tenant_id AND s.id = a.section_id AND s.headline
-                             WHERE a.tenant_id = m.tenant_id AND a.user_id = m.user_id), '{}')
-            \(matching)
-            ORDER BY lower(u.last_name), lower(u.first_name), u.username OFFSET $2 LIMIT $3
-            """)
-        page.binds.append(pattern)
-        page.binds.append(offset)
-        page.binds.append(limit)
-        let count = try await query(total).first(Int.self) ?? 0
-        let rows = try await query(page).all((UUID, String, String, String, UUID?, [String]).self)
-        return (rows.map { row in
-            let name = "\(row.2) \(row.3)".trimmingCharacters(in: .whitespaces)
-            return PersonSummary(userID: row.0, username: row.1, displayName: name.isEmpty ? row.1 : name,
-                                 pictureID: row.4, headlines: row.5)
-        }, count)
+        let rows = try await rows(PeoplePage(pattern: pattern, offset: offset, limit: limit))
+        if let total = rows.first?.total { return (rows.map(\.person), total) }
+        return ([], offset == 0 ? 0 : try await self.rows(PeopleCount(pattern: pattern)).first ?? 0)
     }
 
     private static func json(_ options: [String]) throws -> String {
         String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
     }
+}
+
+/// Who of the tenant's active members matches a search pattern (`ILIKE`, escaped).
+private let peopleMatching = """
+    FROM memberships m JOIN users u ON u.id = m.user_id
+    LEFT JOIN profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
+    WHERE m.tenant_id = app_tenant_id() AND m.status = 'active'
+      AND (u.first_name || ' ' || u.last_name ILIKE $1 OR u.username ILIKE $1
+           OR EXISTS (SELECT 1 FROM profile_answers a WHERE a.tenant_id = m.tenant_id AND a.user_id = m.user_id
+                      AND a.value ILIKE $1))
+    """
+
+/// The People page: the page's rows with the number of matches; headlines only for the page.
+struct PeoplePage: PostgresPreparedStatement {
+    static let sql = """
+        WITH page AS (
+            SELECT m.tenant_id, m.user_id, u.username, u.first_name, u.last_name, p.picture_image_id,
+                   count(*) OVER ()::int AS total,
+                   row_number() OVER (ORDER BY lower(u.last_name), lower(u.first_name), u.username) AS position
+            \(peopleMatching)
+            ORDER BY position OFFSET $2 LIMIT $3)
+        SELECT user_id, username, first_name, last_name, picture_image_id,
+               coalesce((SELECT array_agg(a.value ORDER BY s.position) FROM profile_answers a
+                         JOIN profile_sections s ON s.tenant_id = a.tenant_id AND s.id = a.section_id AND s.headline
+                         WHERE a.tenant_id = page.tenant_id AND a.user_id = page.user_id), '{}'),
+               total
+        FROM page ORDER BY position
+        """
+    struct Row { var person: PersonSummary; var total: Int }
+    var pattern: String
+    var offset: Int
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(pattern)
+        bindings.append(offset)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, username, first, last, picture, headlines, total) = try row.decode((UUID, String, String, String, UUID?, [String], Int).self)
+        let name = "\(first) \(last)".trimmingCharacters(in: .whitespaces)
+        return Row(person: PersonSummary(userID: id, username: username, displayName: name.isEmpty ? username : name,
+                                         pictureID: picture, headlines: headlines), total: total)
+    }
+}
+
+/// How many people match, for a page asked past the end.
+struct PeopleCount: PostgresPreparedStatement {
+    static let sql = "SELECT count(*)::int " + peopleMatching
+    typealias Row = Int
+    var pattern: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(pattern)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
 }
