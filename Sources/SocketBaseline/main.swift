@@ -16,8 +16,8 @@ import NIOWebSocket
 //   socket-baseline [port]          Hummingbird's WebSocket: a task per connection
 //   socket-baseline [port] --nio    event-driven NIO channel handlers: no task per connection
 //   socket-baseline [port] --hybrid Hummingbird serving HTTP, /live/ws upgraded to the NIO handlers
-//                                   (a server child channel of our own: what an event-driven live
-//                                   socket inside Mingle's Hummingbird application would cost)
+//                                   by a server child channel of our own: Mingle's LiveServerChannel
+//                                   without Mingle's admission, state or protocol handling
 let arguments = CommandLine.arguments.dropFirst()
 let port = arguments.first.flatMap { Int($0) } ?? 18091
 let greeting = #"{"data":{"full":true,"offline":[],"online":[]},"type":"presence","v":1}"#
