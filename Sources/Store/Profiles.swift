@@ -33,6 +33,10 @@ public struct PersonSummary: Sendable, Equatable {
     public var pictureID: UUID?
     /// Values of the headline sections, in section order.
     public var headlines: [String]
+
+    public init(userID: UserID, username: String, displayName: String, pictureID: UUID?, headlines: [String]) {
+        (self.userID, self.username, self.displayName, self.pictureID, self.headlines) = (userID, username, displayName, pictureID, headlines)
+    }
 }
 
 extension Transaction {

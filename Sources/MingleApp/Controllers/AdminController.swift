@@ -36,7 +36,7 @@ struct AdminController {
             ["slug": t.slug, "name": t.name, "suspended": t.status == .suspended,
              "url": app.config.baseURL(tenantSlug: t.slug)]
         }
-        return app.views.page("admin/tenants", context, title: "Tenants", page: ["tenants": rows, "empty": rows.isEmpty])
+        return try app.views.page("admin/tenants", context, title: "Tenants", page: ["tenants": rows, "empty": rows.isEmpty])
     }
 
     /// Platform figures: per tenant and in total (active members, sessions held, minutes of
@@ -52,7 +52,7 @@ struct AdminController {
         let total = ["tenants": figures.count, "members": figures.reduce(0) { $0 + $1.activeMembers },
                      "sessions": figures.reduce(0) { $0 + $1.sessionsHeld }, "minutes": Self.minutes(figures.reduce(0) { $0 + $1.pairSeconds }),
                      "surveys": figures.reduce(0) { $0 + $1.surveys }] as [String: Any]
-        return app.views.page("admin/reports", context, title: "Platform figures",
+        return try app.views.page("admin/reports", context, title: "Platform figures",
                               page: ["tenants": rows, "total": total, "empty": rows.isEmpty])
     }
 
@@ -71,7 +71,7 @@ struct AdminController {
     }
 
     @Sendable func newTenantForm(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
-        app.views.page("admin/new_tenant", context, title: "New tenant", page: ["root": app.config.rootHost])
+        try app.views.page("admin/new_tenant", context, title: "New tenant", page: ["root": app.config.rootHost])
     }
 
     @Sendable func createTenant(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
@@ -85,7 +85,7 @@ struct AdminController {
             if usernameTaken { errors.append("The username \(form.username) is already taken on Mingle.") }
         }
         guard errors.isEmpty else {
-            return app.views.page("admin/new_tenant", context, title: "New tenant",
+            return try app.views.page("admin/new_tenant", context, title: "New tenant",
                                   page: form.model(errors: errors, root: app.config.rootHost), status: .unprocessableContent)
         }
         let tenantID = UUID()
@@ -131,7 +131,7 @@ struct AdminController {
             }
         }
         let organizers = rows(.organizer), plain = rows(.member)
-        return app.views.page("admin/tenant", context, title: tenant.name, page: [
+        return try app.views.page("admin/tenant", context, title: tenant.name, page: [
             "slug": tenant.slug, "name": tenant.name, "suspended": tenant.status == .suspended,
             "url": app.config.baseURL(tenantSlug: tenant.slug),
             "organizers": organizers, "members": plain, "noMembers": plain.isEmpty, "noOrganizers": organizers.isEmpty,
@@ -196,7 +196,7 @@ struct AdminController {
              "attempts": e.attempts, "error": e.lastError ?? "",
              "created": e.createdAt.formatted(date: .abbreviated, time: .shortened)]
         }
-        return app.views.page("admin/outbox", context, title: "Mail outbox", page: [
+        return try app.views.page("admin/outbox", context, title: "Mail outbox", page: [
             "entries": rows, "empty": rows.isEmpty, "smtpConfigured": app.config.smtp != nil,
         ])
     }
@@ -209,7 +209,7 @@ struct AdminController {
             try await $0.outboxMessage(id)
         }
         guard let (entry, text) = found else { throw HTTPError(.notFound, message: "There is no such message.") }
-        return app.views.page("admin/outbox_message", context, title: entry.subject, page: [
+        return try app.views.page("admin/outbox_message", context, title: entry.subject, page: [
             "to": entry.to, "subject": entry.subject, "status": entry.status, "tenant": entry.tenantSlug ?? "platform",
             "text": text, "delivered": text.isEmpty,
             "created": entry.createdAt.formatted(date: .abbreviated, time: .shortened),
@@ -224,7 +224,7 @@ struct AdminController {
             ["actor": e.actor, "tenant": e.tenantSlug ?? "—", "action": e.action, "detail": e.detail,
              "at": e.at.formatted(date: .abbreviated, time: .standard)]
         }
-        return app.views.page("admin/audit", context, title: "Audit log", page: ["entries": rows])
+        return try app.views.page("admin/audit", context, title: "Audit log", page: ["entries": rows])
     }
 }
 

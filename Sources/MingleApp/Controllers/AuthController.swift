@@ -26,7 +26,7 @@ struct AuthController {
 
     @Sendable func signInForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.visitor != nil { return app.redirect(to: AppServices.safeNext(request.queryValue("next"))) }
-        return app.views.page("sign_in", context, title: "Sign in",
+        return try app.views.page("sign_in", context, title: "Sign in",
                               page: ["next": AppServices.safeNext(request.queryValue("next"))])
     }
 
@@ -34,12 +34,12 @@ struct AuthController {
         let username = context.form.text("username").lowercased()
         let password = context.form["password"] ?? ""
         let next = AppServices.safeNext(context.form["next"])
-        func again(_ error: String, _ status: HTTPResponse.Status) -> Response {
-            app.views.page("sign_in", context, title: "Sign in",
+        func again(_ error: String, _ status: HTTPResponse.Status) throws -> Response {
+            try app.views.page("sign_in", context, title: "Sign in",
                            page: ["next": next, "username": username, "error": error], status: status)
         }
         guard !username.isEmpty, !password.isEmpty else {
-            return again("Enter your username and password.", .unprocessableContent)
+            return try again("Enter your username and password.", .unprocessableContent)
         }
         // Per (account, address) and per address, never per account alone: someone elsewhere
         // failing on purpose cannot lock the real user out. Counted before bcrypt runs.
@@ -48,11 +48,11 @@ struct AuthController {
             try await $0.recordAttempt(keys: [keys.pair, keys.address], within: Self.throttleWindow)
         }
         if counts[0] > Self.failuresPerAccountAndAddress || counts[1] > Self.failuresPerAddress {
-            return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
+            return try again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
         }
         let credentials = try await app.database.withoutTenant { try await $0.credentials(username: username) }
         guard try await app.passwords.verify(password, hash: credentials?.passwordHash), let userID = credentials?.id else {
-            return again("That username and password do not match an account.", .unauthorized)
+            return try again("That username and password do not match an account.", .unauthorized)
         }
         var response = app.redirect(to: next)
         try await startSession(user: userID, site: context.site, replacing: context.visitor, request: request,
@@ -90,20 +90,20 @@ struct AuthController {
     }
 
     @Sendable func forgotForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        app.views.page("forgot_password", context, title: "Reset your password")
+        try app.views.page("forgot_password", context, title: "Reset your password")
     }
 
     @Sendable func forgot(_ request: Request, context: AppRequestContext) async throws -> Response {
         let login = context.form.text("login")
         guard !login.isEmpty, login.count <= 254 else {
-            return app.views.page("forgot_password", context, title: "Reset your password",
+            return try app.views.page("forgot_password", context, title: "Reset your password",
                                   page: ["error": "Enter your username or email address."], status: .unprocessableContent)
         }
         let requests = try await app.database.withoutTenant {
             try await $0.recordAttempt(keys: ["reset-address:\(context.clientAddress)"], within: .seconds(3600))
         }
         guard requests[0] <= Self.resetRequestsPerAddress else {
-            return app.views.page("forgot_password", context, title: "Reset your password",
+            return try app.views.page("forgot_password", context, title: "Reset your password",
                                   page: ["error": "Too many reset requests from this address. Try again in an hour."],
                                   status: .tooManyRequests)
         }
@@ -151,33 +151,33 @@ struct AuthController {
         let token = request.queryValue("token") ?? ""
         guard Tokens.looksValid(token),
               try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
-            return invalidLink(context)
+            return try invalidLink(context)
         }
-        return app.views.page("reset_password", context, title: "Choose a new password", page: ["token": token])
+        return try app.views.page("reset_password", context, title: "Choose a new password", page: ["token": token])
     }
 
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = context.form["token"] ?? ""
         let password = context.form["password"] ?? ""
-        guard Tokens.looksValid(token) else { return invalidLink(context) }
+        guard Tokens.looksValid(token) else { return try invalidLink(context) }
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
-            return app.views.page("reset_password", context, title: "Choose a new password",
+            return try app.views.page("reset_password", context, title: "Choose a new password",
                                   page: ["token": token, "error": problem], status: .unprocessableContent)
         }
         // Check the token before paying for bcrypt, so made-up tokens cost almost nothing.
         guard try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
-            return invalidLink(context)
+            return try invalidLink(context)
         }
         let hash = try await app.passwords.hash(password)
         let user = try await app.database.withoutTenant {
             try await $0.consumePasswordReset(tokenHash: Tokens.hash(token), newPasswordHash: hash)
         }
-        guard user != nil else { return invalidLink(context) }
+        guard user != nil else { return try invalidLink(context) }
         return app.redirect(to: "/sign-in", flash: "Your new password is set. Sign in with it.")
     }
 
-    private func invalidLink(_ context: some PageContext) -> Response {
-        app.views.page("error", context, title: "Link expired",
+    private func invalidLink(_ context: some PageContext) throws -> Response {
+        try app.views.page("error", context, title: "Link expired",
                        page: ["heading": "This link no longer works",
                               "message": "Password links work once and for one hour. Ask for a new one.",
                               "actionURL": "/forgot-password", "actionLabel": "Send a new link", "homeURL": "/"],
@@ -185,27 +185,27 @@ struct AuthController {
     }
 
     @Sendable func changeForm(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        app.views.page("change_password", context, title: "Change your password")
+        try app.views.page("change_password", context, title: "Change your password")
     }
 
     @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let current = context.form["current"] ?? ""
         let password = context.form["password"] ?? ""
-        func again(_ error: String, _ status: HTTPResponse.Status) -> Response {
-            app.views.page("change_password", context, title: "Change your password", page: ["error": error], status: status)
+        func again(_ error: String, _ status: HTTPResponse.Status) throws -> Response {
+            try app.views.page("change_password", context, title: "Change your password", page: ["error": error], status: status)
         }
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
-            return again(problem, .unprocessableContent)
+            return try again(problem, .unprocessableContent)
         }
         // The same limit as signing in: a stolen session must not become a password oracle.
         let keys = Self.attemptKeys(username: context.visitor.username, address: context.clientAddress)
         let tries = try await app.database.withoutTenant { try await $0.recordAttempt(keys: [keys.pair], within: Self.throttleWindow) }
         guard tries[0] <= Self.failuresPerAccountAndAddress else {
-            return again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
+            return try again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
         }
         let credentials = try await app.database.withoutTenant { try await $0.credentials(username: context.visitor.username) }
         guard try await app.passwords.verify(current, hash: credentials?.passwordHash) else {
-            return again("Your current password is not right.", .unauthorized)
+            return try again("Your current password is not right.", .unauthorized)
         }
         let hash = try await app.passwords.hash(password)
         let visitor = context.visitor

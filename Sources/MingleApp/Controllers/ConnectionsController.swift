@@ -74,7 +74,7 @@ struct ConnectionsController {
         let connected = rows { $0.status == .accepted }
         let incoming = rows { $0.status == .pending && $0.recipient == me }
         let outgoing = rows { $0.status == .pending && $0.requester == me }
-        return app.views.page("connections", context, title: "Connections", page: [
+        return try app.views.page("connections", context, title: "Connections", page: [
             "connected": connected, "incoming": incoming, "outgoing": outgoing,
             "noConnections": connected.isEmpty, "hasIncoming": !incoming.isEmpty, "hasOutgoing": !outgoing.isEmpty,
         ])
@@ -128,7 +128,7 @@ struct ConnectionsController {
             try await tx.markNoticesRead(user: me)
             return notices
         }
-        return app.views.page("notifications", context, title: "Notifications", page: [
+        return try app.views.page("notifications", context, title: "Notifications", page: [
             "notices": notices.map { ["text": $0.text, "link": $0.link, "new": !$0.read,
                                       "when": $0.createdAt.formatted(date: .abbreviated, time: .shortened)] },
             "empty": notices.isEmpty,
@@ -141,7 +141,7 @@ struct ConnectionsController {
         let (pending, members) = try await app.asOrganizer(context, action: "view connection requests") { tx in
             (try await tx.pendingConnections(), try await tx.members().filter { $0.status == .active })
         }
-        return app.views.page("organize/connections", context, title: "Connections", page: [
+        return try app.views.page("organize/connections", context, title: "Connections", page: [
             "pending": pending.map { ["id": $0.connection.id.uuidString.lowercased(), "from": $0.from, "to": $0.to,
                                       "since": $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted)] },
             "noPending": pending.isEmpty,

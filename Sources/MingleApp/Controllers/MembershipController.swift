@@ -27,14 +27,14 @@ struct MembershipController {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         if context.visitor?.role != nil { return app.redirect(to: "/membership") }
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
-        return app.views.page("join", context, title: "Join", page: terms(settings))
+        return try app.views.page("join", context, title: "Join", page: terms(settings))
     }
 
     @Sendable func registerForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         if context.visitor != nil { return app.redirect(to: "/join") }
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
-        return app.views.page("register", context, title: "Create your account", page: terms(settings))
+        return try app.views.page("register", context, title: "Create your account", page: terms(settings))
     }
 
     private func terms(_ settings: MembershipSettings) -> [String: Any] {
@@ -47,8 +47,8 @@ struct MembershipController {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         let form = RegistrationForm(context.form)
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
-        func again(_ errors: [String], _ status: HTTPResponse.Status = .unprocessableContent) -> Response {
-            app.views.page("register", context, title: "Create your account",
+        func again(_ errors: [String], _ status: HTTPResponse.Status = .unprocessableContent) throws -> Response {
+            try app.views.page("register", context, title: "Create your account",
                            page: terms(settings).merging(form.model(errors: errors)) { $1 }, status: status)
         }
         var errors = form.problems()
@@ -56,12 +56,12 @@ struct MembershipController {
             let tries = try await app.database.withoutTenant {
                 try await $0.recordAttempt(keys: ["register:\(context.clientAddress)"], within: .seconds(3600))
             }
-            if tries[0] > 20 { return again(["Too many new accounts from this address. Try again in an hour."], .tooManyRequests) }
+            if tries[0] > 20 { return try again(["Too many new accounts from this address. Try again in an hour."], .tooManyRequests) }
         }
         if errors.isEmpty, try await app.database.withoutTenant({ try await $0.usernameTaken(form.username) }) {
             errors.append(RegistrationForm.takenMessage(form.username))
         }
-        guard errors.isEmpty else { return again(errors) }
+        guard errors.isEmpty else { return try again(errors) }
         let hash = try await app.passwords.hash(form.password)
         let token = Tokens.random()
         let mail = confirmationMail(to: form.email, name: form.firstName, token: token, tenant: tenant)
@@ -77,7 +77,7 @@ struct MembershipController {
                 return user
             }
         } catch where isUniqueViolation(error) {
-            return again([RegistrationForm.takenMessage(form.username)])   // taken between the check and the insert
+            return try again([RegistrationForm.takenMessage(form.username)])   // taken between the check and the insert
         }
         var response = app.redirect(to: "/membership", flash: "Welcome, \(form.firstName)! We emailed a link to \(form.email): open it to confirm your address.")
         try await auth.startSession(user: user, site: context.site, replacing: context.visitor, request: request, response: &response)
@@ -113,14 +113,14 @@ struct MembershipController {
 
     @Sendable func confirmPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.queryValue("token") ?? ""
-        guard Tokens.looksValid(token) else { return expiredLink(context) }
-        return app.views.page("confirm_email", context, title: "Confirm your email address", page: ["token": token])
+        guard Tokens.looksValid(token) else { return try expiredLink(context) }
+        return try app.views.page("confirm_email", context, title: "Confirm your email address", page: ["token": token])
     }
 
     /// A POST (the page's button), so that mail scanners that open links do not use the token up.
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = context.form["token"] ?? ""
-        guard Tokens.looksValid(token) else { return expiredLink(context) }
+        guard Tokens.looksValid(token) else { return try expiredLink(context) }
         // Confirming and activating a free membership happen in one transaction.
         let body: (Transaction) async throws -> (UserID, Bool)? = { tx in
             guard let user = try await tx.consumeEmailConfirmation(tokenHash: Tokens.hash(token)) else { return nil }
@@ -133,7 +133,7 @@ struct MembershipController {
         } else {
             result = try await app.database.withoutTenant(body)
         }
-        guard let (user, activated) = result else { return expiredLink(context) }
+        guard let (user, activated) = result else { return try expiredLink(context) }
         var flash = "Your email address is confirmed."
         if activated, let tenant = context.site.tenant { flash += " Welcome to \(tenant.name): your membership is active." }
         return app.redirect(to: context.visitor?.userID == user ? "/membership" : "/sign-in", flash: flash)
@@ -168,8 +168,8 @@ struct MembershipController {
         return true
     }
 
-    private func expiredLink(_ context: some PageContext) -> Response {
-        app.views.page("error", context, title: "Link expired",
+    private func expiredLink(_ context: some PageContext) throws -> Response {
+        try app.views.page("error", context, title: "Link expired",
                        page: ["heading": "This link no longer works",
                               "message": "Confirmation links work once, for 48 hours. Sign in and ask for a new one.",
                               "actionURL": "/membership", "actionLabel": "Go to my membership", "homeURL": "/"],
@@ -188,7 +188,7 @@ struct MembershipController {
         }
         if activated { status = .active }
         let needsPayment = status == .awaitingPayment && !settings.isFree
-        return app.views.page("membership", context, title: "Your membership", page: [
+        return try app.views.page("membership", context, title: "Your membership", page: [
             "confirmed": visitor.emailConfirmed,
             "active": status == .active,
             "suspended": status == .suspended,

@@ -32,7 +32,7 @@ struct MessagesController {
     @Sendable func inbox(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor.userID
         let conversations = try await app.asMember(context, action: "list conversations") { try await $0.conversations(of: me) }
-        return app.views.page("messages", context, title: "Messages", page: [
+        return try app.views.page("messages", context, title: "Messages", page: [
             "conversations": conversations.map { c -> [String: Any] in
                 ["username": c.otherUsername, "name": c.otherName, "preview": c.preview, "unread": c.unread, "hasUnread": c.unread > 0,
                  "when": c.lastMessageAt.formatted(date: .abbreviated, time: .shortened)]
@@ -65,7 +65,7 @@ struct MessagesController {
             if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
             return (other, messages)
         }
-        return app.views.page("conversation", context, title: "Messages with \(other.user.displayName)", page: [
+        return try app.views.page("conversation", context, title: "Messages with \(other.user.displayName)", page: [
             "id": other.user.id.uuidString, "username": other.user.username, "name": other.user.displayName,
             "messages": messages.map { Self.model($0, me: me, otherName: other.user.displayName) },
             "empty": messages.isEmpty, "max": MessagingRules.maxLength,
@@ -110,7 +110,7 @@ struct MessagesController {
     @Sendable func broadcastForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let members = try await app.asOrganizer(context, action: "write to members") { try await $0.members() }
             .filter { $0.status == .active && $0.user.id != context.visitor.userID }
-        return app.views.page("organize/messages", context, title: "Write to members", page: [
+        return try app.views.page("organize/messages", context, title: "Write to members", page: [
             "members": members.map { ["username": $0.user.username, "name": $0.user.displayName] },
             "empty": members.isEmpty, "max": MessagingRules.maxLength,
         ])

@@ -22,12 +22,12 @@ struct OrganizerController {
             ["name": m.user.displayName, "username": m.user.username, "role": m.role.rawValue,
              "status": m.status.rawValue.replacingOccurrences(of: "_", with: " ")]
         }
-        return app.views.page("organize/dashboard", context, title: "Organizer portal",
+        return try app.views.page("organize/dashboard", context, title: "Organizer portal",
                               page: ["members": rows, "count": rows.count, "empty": rows.isEmpty])
     }
 
     @Sendable func brandingForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        app.views.page("organize/branding", context, title: "Branding",
+        try app.views.page("organize/branding", context, title: "Branding",
                        page: BrandingForm(context.tenant.branding).model(errors: []))
     }
 
@@ -43,7 +43,7 @@ struct OrganizerController {
             }
         }
         guard errors.isEmpty else {
-            return app.views.page("organize/branding", context, title: "Branding", page: form.model(errors: errors),
+            return try app.views.page("organize/branding", context, title: "Branding", page: form.model(errors: errors),
                                   status: .unprocessableContent)
         }
         let branding = form.branding

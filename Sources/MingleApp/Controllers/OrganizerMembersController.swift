@@ -21,7 +21,7 @@ struct OrganizerMembersController {
 
     @Sendable func settingsForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let settings = try await app.asOrganizer(context, action: "view membership settings") { try await $0.membershipSettings() }
-        return app.views.page("organize/membership", context, title: "Membership", page: SettingsForm(settings).model(errors: []))
+        return try app.views.page("organize/membership", context, title: "Membership", page: SettingsForm(settings).model(errors: []))
     }
 
     @Sendable func saveSettings(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -31,7 +31,7 @@ struct OrganizerMembersController {
             form.hasSecret = try await app.asOrganizer(context, action: "view membership settings") {
                 try await $0.membershipSettings().payPalSecretSealed != nil
             }
-            return app.views.page("organize/membership", context, title: "Membership", page: form.model(errors: errors),
+            return try app.views.page("organize/membership", context, title: "Membership", page: form.model(errors: errors),
                                   status: .unprocessableContent)
         }
         let newSecret = try form.secret.isEmpty ? nil : secrets.seal(form.secret)
@@ -71,7 +71,7 @@ struct OrganizerMembersController {
         let filters = [("", "All"), ("active", "Active"), ("awaiting_payment", "Awaiting payment"), ("suspended", "Suspended")].map {
             ["value": $0.0, "label": $0.1, "selected": $0.0 == (statusFilter?.rawValue ?? "")]
         }
-        return app.views.page("organize/members", context, title: "Members", page: [
+        return try app.views.page("organize/members", context, title: "Members", page: [
             "members": rows, "empty": rows.isEmpty, "q": search, "filters": filters,
             "summary": "\(rows.count) of \(all.count) people",
             "filtered": !search.isEmpty || statusFilter != nil,
@@ -105,7 +105,7 @@ struct OrganizerMembersController {
         let fields = sections.compactMap { s -> [String: Any]? in
             answers[s.id].map { ["label": s.label, "value": $0, "isLink": s.kind == .link] }
         }
-        return app.views.page("organize/member", context, title: member.user.displayName, page: [
+        return try app.views.page("organize/member", context, title: member.user.displayName, page: [
             "name": member.user.displayName, "username": member.user.username, "email": member.user.email,
             "role": member.role.rawValue, "status": Self.label(member.status),
             "suspended": member.status == .suspended, "isOrganizer": member.role == .organizer,

@@ -18,15 +18,15 @@ struct OrganizerProfileController {
 
     @Sendable func sections(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
-        return page(context, sections: sections, errors: [], draft: SectionForm())
+        return try page(context, sections: sections, errors: [], draft: SectionForm())
     }
 
     private func page(_ context: OrganizerRequestContext, sections: [ProfileSection], errors: [String], draft: SectionForm,
-                      status: HTTPResponse.Status = .ok) -> Response {
+                      status: HTTPResponse.Status = .ok) throws -> Response {
         let rows = sections.enumerated().map { index, section in
             SectionForm(section).model(id: section.id, first: index == 0, last: index == sections.count - 1)
         }
-        return app.views.page("organize/profile_sections", context, title: "Profile sections", page: [
+        return try app.views.page("organize/profile_sections", context, title: "Profile sections", page: [
             "sections": rows, "empty": rows.isEmpty, "errors": errors, "draft": draft.model(id: nil, first: false, last: false),
         ], status: status)
     }
@@ -36,7 +36,7 @@ struct OrganizerProfileController {
         let tenant = context.tenant.id
         guard form.problems().isEmpty, let section = form.section(id: UUID()) else {
             let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
-            return page(context, sections: sections, errors: form.problems(), draft: form, status: .unprocessableContent)
+            return try page(context, sections: sections, errors: form.problems(), draft: form, status: .unprocessableContent)
         }
         try await app.asOrganizer(context, action: "add profile section") { try await $0.insertProfileSection(tenant: tenant, section) }
         return app.redirect(to: "/organize/profile", flash: "Section “\(section.label)” added.")
@@ -48,7 +48,7 @@ struct OrganizerProfileController {
         let form = SectionForm(context.form)
         guard form.problems().isEmpty, let section = form.section(id: id) else {
             let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
-            return page(context, sections: sections, errors: form.problems(), draft: SectionForm(), status: .unprocessableContent)
+            return try page(context, sections: sections, errors: form.problems(), draft: SectionForm(), status: .unprocessableContent)
         }
         let dropped = try await app.asOrganizer(context, action: "change profile section") { tx -> Int? in
             guard try await tx.profileSections().contains(where: { $0.id == id }) else { return nil }

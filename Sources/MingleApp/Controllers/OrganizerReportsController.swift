@@ -141,7 +141,7 @@ struct OrganizerReportsController {
         page["downloads"] = [("Sessions", "sessions"), ("Every answer", "answers"), ("By question", "questions"), ("By member", "people"),
                              ("Mutual interest", "mutual")]
             .map { ["name": $0.0, "path": Self.link("/\($0.1).csv", scope)] }
-        return app.views.page("organize/reports", context, title: "Survey reports", page: page)
+        return try app.views.page("organize/reports", context, title: "Survey reports", page: page)
     }
 
     /// The sessions in scope with their survey and people counts.
@@ -256,7 +256,7 @@ struct OrganizerReportsController {
         page["filtered"] = !filters.query.isEmpty
         page["clearPath"] = Self.path(.answers, scope)
         page["returnTo"] = Self.path(.answers, scope, extra: filters.query)
-        return app.views.page("organize/report_answers", context, title: "Every answer — survey reports", page: page)
+        return try app.views.page("organize/report_answers", context, title: "Every answer — survey reports", page: page)
     }
 
     static let rowsPerPage = 200
@@ -306,7 +306,7 @@ struct OrganizerReportsController {
         }
         page["noQuestions"] = summaries.isEmpty
         page["csvPath"] = Self.link("/questions.csv", scope)
-        return app.views.page("organize/report_questions", context, title: "By question — survey reports", page: page)
+        return try app.views.page("organize/report_questions", context, title: "By question — survey reports", page: page)
     }
 
     @Sendable func questionsCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -354,7 +354,7 @@ struct OrganizerReportsController {
         }
         page["noRows"] = summaries.isEmpty
         page["csvPath"] = Self.link("/people.csv", scope)
-        return app.views.page("organize/report_people", context, title: "By member — survey reports", page: page)
+        return try app.views.page("organize/report_people", context, title: "By member — survey reports", page: page)
     }
 
     @Sendable func peopleCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -426,7 +426,7 @@ struct OrganizerReportsController {
         page["hasProblem"] = problem != nil
         page["csvAbout"] = Self.link("/answers.csv", scope, extra: "about=\(me.username)")
         page["csvBy"] = Self.link("/answers.csv", scope, extra: "by=\(me.username)")
-        return app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page,
+        return try app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page,
                               status: problem == nil ? .ok : .unprocessableContent)
     }
 
@@ -489,7 +489,7 @@ struct OrganizerReportsController {
         page["returnTo"] = Self.path(.mutual, scope)
         page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
         page["csvPath"] = Self.link("/mutual.csv", scope)
-        return app.views.page("organize/report_mutual", context, title: "Mutual interest — survey reports", page: page)
+        return try app.views.page("organize/report_mutual", context, title: "Mutual interest — survey reports", page: page)
     }
 
     @Sendable func mutualCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

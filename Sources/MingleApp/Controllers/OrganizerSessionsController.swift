@@ -53,7 +53,7 @@ struct OrganizerSessionsController {
         let rows = sessions.map { Self.row($0, now: now) }
         let upcoming = zip(sessions, rows).filter { $0.0.endsAt > now }.map(\.1)
         let past = zip(sessions, rows).filter { $0.0.endsAt <= now }.map(\.1).reversed()
-        return app.views.page("organize/sessions", context, title: "Live sessions", page: [
+        return try app.views.page("organize/sessions", context, title: "Live sessions", page: [
             "upcoming": upcoming, "noUpcoming": upcoming.isEmpty, "past": Array(past), "hasPast": !past.isEmpty,
         ])
     }
@@ -75,11 +75,11 @@ struct OrganizerSessionsController {
         var form = SessionForm()
         form.picked = ["conversation-quality", "would-connect", "follow-up"]
         for (index, key) in form.picked.enumerated() { form.positions[key] = String(index + 1) }
-        return formPage(context, form: form, catalogue: catalogue, session: nil, errors: [])
+        return try formPage(context, form: form, catalogue: catalogue, session: nil, errors: [])
     }
 
     private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
-                          session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) -> Response {
+                          session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
         var page = form.model(catalogue: catalogue, errors: errors)
         let now = Date()
         if let session {
@@ -93,7 +93,7 @@ struct OrganizerSessionsController {
             }
         }
         let title = session.map { "Session: \($0.title)" } ?? "Schedule a session"
-        return app.views.page("organize/session_form", context, title: title, page: page, status: status)
+        return try app.views.page("organize/session_form", context, title: title, page: page, status: status)
     }
 
     private enum Outcome: Sendable {
@@ -119,7 +119,7 @@ struct OrganizerSessionsController {
         }
         switch outcome {
         case .refused(let errors, let catalogue, _):
-            return formPage(context, form: form, catalogue: catalogue, session: nil, errors: errors, status: .unprocessableContent)
+            return try formPage(context, form: form, catalogue: catalogue, session: nil, errors: errors, status: .unprocessableContent)
         case .saved(let session, let told):
             return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is scheduled for \(session.when). "
                                 + Self.told(told, "were invited by message and email", "was invited by message and email"))
@@ -150,7 +150,7 @@ struct OrganizerSessionsController {
             return (session, try await Self.catalogue(tx, session: session))
         }
         guard let (session, catalogue) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
-        return formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, errors: [])
+        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, errors: [])
     }
 
     @Sendable func update(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -180,7 +180,7 @@ struct OrganizerSessionsController {
             throw HTTPError(.notFound, message: "There is no such session.")
         case .refused(let errors, let catalogue, let current)?:
             let locked = current.map { !$0.changeable(at: Date()) } ?? false
-            return formPage(context, form: form, catalogue: catalogue, session: current, errors: errors,
+            return try formPage(context, form: form, catalogue: catalogue, session: current, errors: errors,
                             status: locked ? .conflict : .unprocessableContent)
         case .saved(let session, let told)?:
             return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is saved: \(session.when). "
@@ -222,7 +222,7 @@ struct OrganizerSessionsController {
             return ["id": item.id.uuidString.lowercased(), "prompt": question.prompt, "kind": question.kindDescription,
                     "optional": !question.required]
         }
-        return app.views.page("organize/questions", context, title: "Survey questions", page: [
+        return try app.views.page("organize/questions", context, title: "Survey questions", page: [
             "own": rows, "noOwn": rows.isEmpty, "form": form.model(errors: errors), "errors": errors,
             "bank": SurveyBank.questions.map { ["prompt": $0.prompt, "kind": $0.kindDescription, "optional": !$0.required] },
         ], status: status)

@@ -31,12 +31,12 @@ struct ProfileController {
         let (sections, answers, picture) = try await app.asMember(context, action: "edit profile") { tx in
             (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
         }
-        return editPage(context, sections: sections, answers: answers, picture: picture, errors: [])
+        return try editPage(context, sections: sections, answers: answers, picture: picture, errors: [])
     }
 
     private func editPage(_ context: MemberRequestContext, sections: [ProfileSection], answers: [UUID: String], picture: UUID?,
-                          errors: [String], status: HTTPResponse.Status = .ok) -> Response {
-        app.views.page("profile_edit", context, title: "Your profile", page: [
+                          errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
+        try app.views.page("profile_edit", context, title: "Your profile", page: [
             "errors": errors, "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "",
             "hasPicture": picture != nil, "noSections": sections.isEmpty,
             "sections": sections.map { Self.fieldModel($0, value: answers[$0.id] ?? "") },
@@ -75,7 +75,7 @@ struct ProfileController {
             }
         }
         guard errors.isEmpty else {
-            return editPage(context, sections: sections, answers: current.merging(answers) { $1 }, picture: picture,
+            return try editPage(context, sections: sections, answers: current.merging(answers) { $1 }, picture: picture,
                             errors: errors, status: .unprocessableContent)
         }
         let removePicture = context.form["remove_picture"] == "on"
@@ -110,19 +110,8 @@ struct ProfileController {
             let page = try await tx.people(search: search, offset: (last - 1) * Self.pageSize, limit: Self.pageSize)
             return (page.people, page.total, last)
         }
-        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let query = search.isEmpty ? "" : "&q=\(search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-        return app.views.page("people", context, title: "People", page: [
-            "people": people.map { p -> [String: Any] in
-                ["id": p.userID.uuidString, "username": p.username, "name": p.displayName, "headlines": p.headlines,
-                 "pictureURL": p.pictureID.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": p.pictureID != nil,
-                 "initials": Self.initials(p.displayName)]
-            },
-            "q": search, "total": total, "empty": people.isEmpty, "searching": !search.isEmpty,
-            "page": pageNumber, "pages": pages,
-            "previousURL": pageNumber > 1 ? "/people?page=\(pageNumber - 1)\(query)" : "",
-            "nextURL": pageNumber < pages ? "/people?page=\(pageNumber + 1)\(query)" : "",
-        ])
+        return try app.views.page("people", context, title: "People",
+                                  model: PeopleModel(people: people, search: search, total: total, page: pageNumber, pageSize: Self.pageSize))
     }
 
     @Sendable func person(_ request: Request, context: MemberRequestContext) async throws -> Response {
@@ -144,7 +133,7 @@ struct ProfileController {
             guard let value = answers[s.id] else { return nil }
             return ["label": s.label, "value": value, "isLink": s.kind == .link, "isLong": s.kind == .longText]
         }
-        return app.views.page("person", context, title: member.user.displayName, page: [
+        return try app.views.page("person", context, title: member.user.displayName, page: [
             "id": member.user.id.uuidString, "name": member.user.displayName, "username": member.user.username, "role": member.role.rawValue,
             "isOrganizer": member.role == .organizer, "isMe": isMe,
             "canConnect": !isMe && me.membershipStatus == .active && connection == nil,
@@ -153,11 +142,7 @@ struct ProfileController {
             "requestReceived": connection?.status == .pending && connection?.recipient == me.userID,
             "connectionID": connection?.id.uuidString.lowercased() ?? "",
             "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": picture != nil,
-            "initials": Self.initials(member.user.displayName), "fields": fields, "noFields": fields.isEmpty,
+            "initials": PageLinks.initials(member.user.displayName), "fields": fields, "noFields": fields.isEmpty,
         ])
-    }
-
-    static func initials(_ name: String) -> String {
-        String(name.split(separator: " ").prefix(2).compactMap(\.first)).uppercased()
     }
 }

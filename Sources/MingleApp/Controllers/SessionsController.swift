@@ -36,7 +36,7 @@ struct SessionsController {
         if let generation {
             page["feedURL"] = feedURL(tenant: tenant, user: me.userID, generation: generation)
         }
-        return app.views.page("sessions", context, title: "Live sessions", page: page)
+        return try app.views.page("sessions", context, title: "Live sessions", page: page)
     }
 
     static func row(_ session: SpeedNetworkingSessionRecord, now: Date) -> [String: Any] {
@@ -81,7 +81,7 @@ struct SessionsController {
                 page["next"] = now < times.closes ? "The session has ended; the room closes soon." : "This session is over."
             }
         }
-        return app.views.page("session", context, title: session.title, page: page)
+        return try app.views.page("session", context, title: session.title, page: page)
     }
 
     /// One session as a calendar file (METHOD:PUBLISH), for "Add to calendar".

@@ -19,9 +19,9 @@ struct SiteController {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         switch context.site {
         case .platform:
-            return app.views.page("platform_home", context, title: "Home")
+            return try app.views.page("platform_home", context, title: "Home")
         case .tenant:
-            return app.views.page("tenant_home", context, title: "Home")
+            return try app.views.page("tenant_home", context, title: "Home")
         }
     }
 

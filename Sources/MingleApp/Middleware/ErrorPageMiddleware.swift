@@ -31,16 +31,26 @@ struct ErrorPageMiddleware: RouterMiddleware {
             default: status.code < 500 ? "That did not work" : "Something went wrong"
             }
             let message = error.body ?? (status == .notFound ? "There is nothing at this address." : status.reasonPhrase)
-            var response = views.page("error", context, title: heading,
-                                      page: ["heading": heading, "message": message, "homeURL": "/"], status: status)
+            var response = errorPage(context, heading: heading, message: message, status: status)
             for (name, value) in error.headers.map({ ($0.name, $0.value) }) { response.headers[name] = value }
             return response
         } catch {
             context.logger.error("request failed: \(String(reflecting: error))")
-            return views.page("error", context, title: "Something went wrong",
-                              page: ["heading": "Something went wrong",
-                                     "message": "We could not finish that request. Nothing was changed. Please try again in a moment.",
-                                     "homeURL": "/"], status: .internalServerError)
+            return errorPage(context, heading: "Something went wrong",
+                             message: "We could not finish that request. Nothing was changed. Please try again in a moment.",
+                             status: .internalServerError)
+        }
+    }
+
+    /// The error page in the site's brand; should even that not render, the same words as plain text.
+    private func errorPage(_ context: Context, heading: String, message: String, status: HTTPResponse.Status) -> Response {
+        do {
+            return try views.page("error", context, title: heading, model: ErrorModel(heading: heading, message: message, homeURL: "/"),
+                                  status: status)
+        } catch {
+            context.logger.error("error page failed: \(String(reflecting: error))")
+            return Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: "\(heading)\n\(message)\n")))
         }
     }
 }

@@ -35,7 +35,7 @@ struct SpeedNetworkingRoomController {
             "when": session.when,
             "roundLength": Self.length(seconds: Int(times.round.components.seconds)),
         ]
-        return app.views.page("speed_networking_room", context, title: session.title, page: model)
+        return try app.views.page("speed_networking_room", context, title: session.title, page: model)
     }
 
     /// "5 min", or seconds for the short rounds of demos and tests.

@@ -38,45 +38,44 @@ struct Views: Sendable {
         }
     }
 
-    /// A full page: `template` is rendered with `page` under the key `page`, plus the layout's brand,
-    /// signed-in person, CSRF token and flash message.
-    func page(_ template: String, _ context: some PageContext, title: String, page: Any = [String: String](),
-              status: HTTPResponse.Status = .ok) -> Response {
-        html(render(template, site: context.pageSite, visitor: context.pageVisitor, csrf: context.csrfToken,
-                    flash: context.flash, title: title, page: page), status: status)
+    /// A full page: `template` is rendered with the typed `model` under the key `page`, inside the
+    /// layout (brand, signed-in person, CSRF token, flash message). A template that does not render
+    /// throws, so the visitor gets a 500 and the log says which, never a 200 with a broken body.
+    func page(_ template: String, _ context: some PageContext, title: String, model: some Encodable,
+              status: HTTPResponse.Status = .ok) throws -> Response {
+        html(try render(template, site: context.pageSite, visitor: context.pageVisitor, csrf: context.csrfToken,
+                        flash: context.flash, title: title, model: model), status: status)
+    }
+
+    /// A page that has no data of its own.
+    func page(_ template: String, _ context: some PageContext, title: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        try page(template, context, title: title, model: NoPageData(), status: status)
     }
 
     func render(_ template: String, site: Site, visitor: Visitor?, csrf: String, flash: String?, title: String,
-                page: Any) -> String {
-        let brand = brandModel(site)
-        var me: [String: Any]? = nil
-        if let visitor {
-            let tenantID = site.tenant?.id
-            me = ["username": visitor.username,
-                  "isPlatformAdmin": visitor.isPlatformAdmin,
-                  "isOrganizer": tenantID.map { visitor.organizes($0) } ?? false,
-                  "actingAsAdmin": tenantID != nil && visitor.actingForTenant == tenantID,
-                  "isMember": visitor.role != nil,
-                  "unreadMessages": visitor.unreadMessages, "hasUnreadMessages": visitor.unreadMessages > 0,
-                  "unreadNotices": visitor.unreadNotices, "hasUnreadNotices": visitor.unreadNotices > 0,
-                  "isActive": visitor.membershipStatus == .active]
+                model: some Encodable) throws -> String {
+        let layout = LayoutModel(brand: brand(site), me: visitor.map { VisitorModel($0, on: site) }, csrf: csrf,
+                                 title: title, page: model, isPlatform: site.tenant == nil, rootURL: rootURL, flash: flash)
+        guard let tree = try MustacheTree.make(layout), let text = library.render(tree, withTemplate: template) else {
+            throw PageRenderError(template: template)
         }
-        var page = Self.withoutEmptyText(page)
-        if var fields = page as? [String: Any], let errors = fields["errors"] as? [String] {
-            fields["hasErrors"] = !errors.isEmpty
-            page = fields
-        }
-        // Absent values must be absent keys: Mustache treats an Optional boxed in Any as present.
-        var model: [String: Any] = [
-            "brand": brand, "csrf": csrf, "title": title, "page": page, "isPlatform": site.tenant == nil, "rootURL": rootURL,
-        ]
-        if let me { model["me"] = me }
-        if let flash { model["flash"] = flash }
-        return library.render(model, withTemplate: template) ?? "template \(template) failed to render"
+        return text
     }
 
-    /// Mustache opens a section for an empty string, so `{{#url}}…{{/url}}` would show for "".
-    /// Empty texts are taken out of page models (a missing key renders as nothing anyway).
+    /// Being replaced by typed models (issue 13): a page model as a dictionary.
+    func page(_ template: String, _ context: some PageContext, title: String, page: [String: Any],
+              status: HTTPResponse.Status = .ok) throws -> Response {
+        let layout = LayoutModel(brand: brand(context.pageSite), me: context.pageVisitor.map { VisitorModel($0, on: context.pageSite) },
+                                 csrf: context.csrfToken, title: title, page: NoPageData(), isPlatform: context.pageSite.tenant == nil,
+                                 rootURL: rootURL, flash: context.flash)
+        guard var tree = try MustacheTree.make(layout) as? [String: Any] else { throw PageRenderError(template: template) }
+        var fields = Self.withoutEmptyText(page) as? [String: Any] ?? [:]
+        if let errors = fields["errors"] as? [String] { fields["hasErrors"] = !errors.isEmpty }
+        tree["page"] = fields
+        guard let text = library.render(tree, withTemplate: template) else { throw PageRenderError(template: template) }
+        return html(text, status: status)
+    }
+
     static func withoutEmptyText(_ value: Any) -> Any {
         if let fields = value as? [String: Any] {
             return fields.filter { !(($0.value as? String)?.isEmpty ?? false) }.mapValues(withoutEmptyText)
@@ -85,30 +84,25 @@ struct Views: Sendable {
         return value
     }
 
-    /// Empty texts are left out: Mustache shows a section for an empty string.
+    /// The brand as the mail templates read it.
     func brandModel(_ site: Site) -> [String: Any] {
-        brandFields(site).filter { !(($0.value as? String)?.isEmpty ?? false) }
+        ((try? MustacheTree.make(brand(site))) as? [String: Any]) ?? [:]
     }
 
-    private func brandFields(_ site: Site) -> [String: Any] {
+    func brand(_ site: Site) -> BrandModel {
         switch site {
         case .platform:
-            return ["name": platformBrand.name, "title": platformBrand.title, "header": platformBrand.header,
-                    "footer": platformBrand.footer, "links": platformBrand.footerLinks.map(linkModel),
-                    "hasLinks": !platformBrand.footerLinks.isEmpty,
-                    "logoURL": "/assets/logo.png", "stylesheet": "/brand.css"]
+            return BrandModel(name: platformBrand.name, title: platformBrand.title, header: platformBrand.header,
+                              footer: platformBrand.footer, links: platformBrand.footerLinks.map(LinkModel.init),
+                              logoURL: "/assets/logo.png", stylesheet: "/brand.css")
         case .tenant(let tenant):
             let b = tenant.branding
-            var model: [String: Any] = ["name": tenant.name, "title": b.titleText.isEmpty ? tenant.name : b.titleText,
-                    "header": b.headerText, "footer": b.footerText, "links": b.footerLinks.map(linkModel),
-                    "hasLinks": !b.footerLinks.isEmpty,
-                    "stylesheet": "/brand.css?v=\(tenant.branding.accentColor.dropFirst())"]
-            if let logo = b.logoImageID { model["logoURL"] = "/images/\(logo.uuidString.lowercased())" }
-            return model
+            return BrandModel(name: tenant.name, title: b.titleText.isEmpty ? tenant.name : b.titleText,
+                              header: b.headerText, footer: b.footerText, links: b.footerLinks.map(LinkModel.init),
+                              logoURL: b.logoImageID.map { "/images/\($0.uuidString.lowercased())" },
+                              stylesheet: "/brand.css?v=\(tenant.branding.accentColor.dropFirst())")
         }
     }
-
-    private func linkModel(_ link: FooterLink) -> [String: String] { ["label": link.label, "url": link.url] }
 
     func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -122,7 +116,87 @@ struct Views: Sendable {
 
     /// A page in the platform's brand with nobody signed in: for when the site is not known.
     func plain(_ status: HTTPResponse.Status, heading: String, message: String) -> Response {
-        html(render("error", site: .platform, visitor: nil, csrf: "", flash: nil, title: heading,
-                    page: ["heading": heading, "message": message, "homeURL": rootURL]), status: status)
+        let model = ErrorModel(heading: heading, message: message, homeURL: rootURL)
+        guard let body = try? render("error", site: .platform, visitor: nil, csrf: "", flash: nil, title: heading, model: model) else {
+            return Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: "\(heading)\n\(message)\n")))
+        }
+        return html(body, status: status)
     }
+}
+
+/// A template that did not render (missing, or its model could not be encoded).
+struct PageRenderError: Error, CustomStringConvertible {
+    var template: String
+    var description: String { "template \(template) did not render" }
+}
+
+/// The layout's model: every page has it, with the page's own model under `page`.
+struct LayoutModel<Page: Encodable>: Encodable {
+    var brand: BrandModel
+    var me: VisitorModel?
+    var csrf: String
+    var title: String
+    var page: Page
+    var isPlatform: Bool
+    var rootURL: String
+    var flash: String?
+}
+
+struct BrandModel: Encodable {
+    var name: String
+    var title: String
+    var header: String
+    var footer: String
+    var links: [LinkModel]
+    var hasLinks: Bool
+    var logoURL: String?
+    var stylesheet: String
+
+    init(name: String, title: String, header: String, footer: String, links: [LinkModel], logoURL: String?, stylesheet: String) {
+        (self.name, self.title, self.header, self.footer) = (name, title, header, footer)
+        (self.links, self.hasLinks, self.logoURL, self.stylesheet) = (links, !links.isEmpty, logoURL, stylesheet)
+    }
+}
+
+struct LinkModel: Encodable {
+    var label: String
+    var url: String
+    init(_ link: FooterLink) { (label, url) = (link.label, link.url) }
+}
+
+/// The signed-in person as the layout shows them (menu, unread badges).
+struct VisitorModel: Encodable {
+    var username: String
+    var isPlatformAdmin: Bool
+    var isOrganizer: Bool
+    var actingAsAdmin: Bool
+    var isMember: Bool
+    var unreadMessages: Int
+    var hasUnreadMessages: Bool
+    var unreadNotices: Int
+    var hasUnreadNotices: Bool
+    var isActive: Bool
+
+    init(_ visitor: Visitor, on site: Site) {
+        let tenantID = site.tenant?.id
+        username = visitor.username
+        isPlatformAdmin = visitor.isPlatformAdmin
+        isOrganizer = tenantID.map { visitor.organizes($0) } ?? false
+        actingAsAdmin = tenantID != nil && visitor.actingForTenant == tenantID
+        isMember = visitor.role != nil
+        (unreadMessages, hasUnreadMessages) = (visitor.unreadMessages, visitor.unreadMessages > 0)
+        (unreadNotices, hasUnreadNotices) = (visitor.unreadNotices, visitor.unreadNotices > 0)
+        isActive = visitor.membershipStatus == .active
+    }
+}
+
+/// The page model of a page that shows nothing of its own.
+struct NoPageData: Encodable {}
+
+/// The error page: what happened, and the way home.
+struct ErrorModel: Encodable {
+    var heading: String
+    var message: String
+    var homeURL: String
 }
