@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 public typealias TenantID = UUID
 public typealias UserID = UUID
@@ -14,19 +15,22 @@ public struct Transaction: Sendable {
 
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger)
+        QueryCounter.current?.countStatement()
+        return try await connection.query(query, logger: logger)
     }
 
     /// Runs a statement and reads its result to the end: PostgreSQL reports an error raised
     /// while a SELECT runs (a refused function call, say) only after its row description,
     /// so an unread result could hide the error until COMMIT quietly rolls back.
     public func execute(_ query: PostgresQuery) async throws {
+        QueryCounter.current?.countStatement()
         try await connection.query(query, logger: logger).drain()
     }
 
     /// Runs a prepared statement: PostgresNIO prepares it once per connection, and PostgreSQL
     /// keeps its plan (planning the row-level-security checks cost more than running them).
     public func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        QueryCounter.current?.countStatement()
         var rows: [Statement.Row] = []
         for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
         return rows
@@ -34,7 +38,7 @@ public struct Transaction: Sendable {
 }
 
 /// The settings row-level security reads, for this transaction only.
-struct TransactionSettings: PostgresPreparedStatement {
+struct TransactionSettings: PostgresPreparedStatement, Equatable {
     static let sql = "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)"
     typealias Row = (String, String)
     var tenant: String
@@ -62,15 +66,19 @@ public struct Database: Sendable {
 
     /// The one path from request code to a tenant's data: a transaction in which
     /// `app.tenant_id` (and the signed-in user, if any) are set, so RLS admits that tenant's rows only.
+    /// Inside a page view (`RequestTransaction.open`) this is the request's one transaction.
     public func withTenant<R: Sendable>(
         _ tenant: TenantID, user: UserID? = nil,
         _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        try await unwrapped { try await client.withTransaction(logger: logger) { connection in
-            let transaction = Transaction(connection: connection, logger: logger)
-            _ = try await transaction.rows(TransactionSettings(tenant: tenant.uuidString, user: user?.uuidString ?? ""))
+        let settings = TransactionSettings(tenant: tenant.uuidString, user: user?.uuidString ?? "")
+        if let shared = RequestTransaction.current, let transaction = shared.enter(logger: logger) {
+            return try await shared.run(settings: settings, transaction, body)
+        }
+        return try await own { transaction in
+            _ = try await transaction.rows(settings)
             return try await body(transaction)
-        } }
+        }
     }
 
     /// A transaction with no tenant: tenant tables show nothing. For platform pages and the
@@ -78,10 +86,14 @@ public struct Database: Sendable {
     public func withoutTenant<R: Sendable>(
         user: UserID? = nil, _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        try await unwrapped { try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT set_config('app.user_id', \(user?.uuidString ?? ""), true)", logger: logger).drain()
-            return try await body(Transaction(connection: connection, logger: logger))
-        } }
+        let settings = TransactionSettings(tenant: "", user: user?.uuidString ?? "")
+        if let shared = RequestTransaction.current, let transaction = shared.enter(logger: logger) {
+            return try await shared.run(settings: settings, transaction, body)
+        }
+        return try await own { transaction in
+            _ = try await transaction.rows(settings)
+            return try await body(transaction)
+        }
     }
 
     /// The one audited path across tenants. The database checks that `actor` is a platform
@@ -91,11 +103,43 @@ public struct Database: Sendable {
         actor: UserID, tenant: TenantID?, action: String, detail: String = "",
         _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        try await unwrapped { try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                "SELECT begin_platform_access(\(actor), \(tenant), \(action), \(detail))", logger: logger).drain()
-            return try await body(Transaction(connection: connection, logger: logger))
+        let begin: PostgresQuery = "SELECT begin_platform_access(\(actor), \(tenant), \(action), \(detail))"
+        if let shared = RequestTransaction.current, let transaction = shared.enter(logger: logger) {
+            return try await shared.runAudited(begin: begin, transaction, body)
+        }
+        return try await own { transaction in
+            try await transaction.execute(begin)
+            return try await body(transaction)
+        }
+    }
+
+    /// A transaction of its own on a connection from the pool.
+    private func own<R: Sendable>(_ body: (Transaction) async throws -> R) async throws -> R {
+        QueryCounter.current?.countTransaction(statements: 2) // BEGIN, COMMIT
+        return try await unwrapped { try await client.withTransaction(logger: logger) { connection in
+            try await body(Transaction(connection: connection, logger: logger))
         } }
+    }
+
+    /// A page view's one transaction (issue 13): `body` handles the request, and every
+    /// `withTenant`, `withoutTenant` and `withPlatformAccess` it makes runs in this one
+    /// transaction on one connection, which begins with the first of them. It commits when
+    /// `body` returns, and rolls back when `body` throws or any of those calls threw (their
+    /// work is then undone with the rest of the request's).
+    public func withRequestTransaction<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        try await client.withConnection { connection in
+            let shared = RequestTransaction(connection: connection)
+            let result: R
+            do {
+                result = try await RequestTransaction.$current.withValue(shared) { try await body() }
+            } catch {
+                // The request's own error is the one to report, not a failed rollback's.
+                try? await shared.finish(commit: false, logger: logger)
+                throw error
+            }
+            try await shared.finish(commit: true, logger: logger)
+            return result
+        }
     }
 
     /// An error of the app's own (say, "not found") thrown inside a transaction that was then
@@ -107,6 +151,113 @@ public struct Database: Sendable {
             if let inner = error.closureError, !(inner is PSQLError), error.rollbackError == nil { throw inner }
             throw error
         }
+    }
+}
+
+/// The transaction a page view shares among its database calls (`Database.withRequestTransaction`).
+/// Used by one call at a time: a call made while another runs (nested, or from a child task) and
+/// calls after one failed get transactions of their own, as they would without it.
+final class RequestTransaction: Sendable {
+    @TaskLocal static var current: RequestTransaction?
+
+    private struct State {
+        var begun = false
+        var finished = false
+        var busy = false
+        var failed = false
+        /// What `app.tenant_id` / `app.user_id` hold now; nil when unknown (after audited access).
+        var settings: TransactionSettings?
+    }
+
+    private let connection: PostgresConnection
+    private let state = Mutex(State())
+
+    init(connection: PostgresConnection) { self.connection = connection }
+
+    /// The shared transaction for one call, or nil if this call must have its own.
+    func enter(logger: Logger) -> Transaction? {
+        let free = state.withLock { state -> Bool in
+            guard !state.finished, !state.busy, !state.failed else { return false }
+            state.busy = true
+            return true
+        }
+        return free ? Transaction(connection: connection, logger: logger) : nil
+    }
+
+    func run<R: Sendable>(settings: TransactionSettings, _ transaction: Transaction,
+                          _ body: (Transaction) async throws -> R) async throws -> R {
+        try await guarded(transaction) {
+            if state.withLock({ $0.settings != settings }) {
+                _ = try await transaction.rows(settings)
+                state.withLock { $0.settings = settings }
+            }
+            return try await body(transaction)
+        }
+    }
+
+    /// Audited access sets the tenant, the actor and the access for the rest of the transaction;
+    /// afterwards the access is ended, so later calls in this request have only their own rights.
+    func runAudited<R: Sendable>(begin: PostgresQuery, _ transaction: Transaction,
+                                 _ body: (Transaction) async throws -> R) async throws -> R {
+        try await guarded(transaction) {
+            state.withLock { $0.settings = nil }
+            try await transaction.execute(begin)
+            let result = try await body(transaction)
+            try await transaction.execute("SELECT set_config('app.platform_access', '', true)")
+            return result
+        }
+    }
+
+    /// Begins the transaction on first use; marks it failed if `work` throws; frees it after.
+    private func guarded<R: Sendable>(_ transaction: Transaction, _ work: () async throws -> R) async throws -> R {
+        defer { state.withLock { $0.busy = false } }
+        do {
+            if !state.withLock({ $0.begun }) {
+                QueryCounter.current?.countTransaction()
+                try await transaction.execute("BEGIN")
+                state.withLock { $0.begun = true }
+            }
+            return try await work()
+        } catch {
+            state.withLock { $0.failed = true }
+            throw error
+        }
+    }
+
+    func finish(commit: Bool, logger: Logger) async throws {
+        let (begun, failed) = state.withLock { state in
+            state.finished = true
+            return (state.begun, state.failed)
+        }
+        guard begun else { return }
+        let transaction = Transaction(connection: connection, logger: logger)
+        if commit && !failed {
+            try await transaction.execute("COMMIT")
+        } else {
+            try await transaction.execute("ROLLBACK")
+        }
+    }
+}
+
+/// Counts transactions and statements of the task it is bound to (tests: how many a page view runs).
+public final class QueryCounter: Sendable {
+    @TaskLocal public static var current: QueryCounter?
+    private let counts = Mutex((transactions: 0, statements: 0))
+
+    public init() {}
+
+    public var transactions: Int { counts.withLock { $0.transactions } }
+    public var statements: Int { counts.withLock { $0.statements } }
+
+    func countTransaction(statements: Int = 0) {
+        counts.withLock { $0.transactions += 1; $0.statements += statements }
+    }
+    func countStatement() { counts.withLock { $0.statements += 1 } }
+
+    /// Counts what `body` runs, from zero.
+    public func counting<R>(_ body: () async throws -> R) async rethrows -> R {
+        counts.withLock { $0 = (0, 0) }
+        return try await QueryCounter.$current.withValue(self) { try await body() }
     }
 }
 

@@ -11,6 +11,13 @@ struct SessionMiddleware: RouterMiddleware {
     let signer: Signer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A page view reads in one transaction, the visitor's look-up included (issue 13). Posts
+        // keep a transaction per step: some must commit whatever follows (a failed sign-in's count).
+        guard request.method == .get || request.method == .head else { return try await handle(request, context, next) }
+        return try await database.withRequestTransaction { try await handle(request, context, next) }
+    }
+
+    private func handle(_ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let host = request.host
         var newCSRFCookie: String?

@@ -1,0 +1,103 @@
+import Hummingbird
+import Synchronization
+
+/// Back-pressure in front of the database (issue 13): at most `limit` requests past this point at
+/// once (each may hold a pooled connection for its transaction), at most `queue` more waiting in
+/// arrival order, and the rest answered 503 with `Retry-After` at once. Below the pool's size, so
+/// background work (mail, live activities, pushes) always finds a connection, and so that a busy
+/// server answers "try again" in milliseconds instead of making everyone wait seconds.
+struct AdmissionMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let gate: AdmissionGate
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard await gate.enter() else {
+            var response = views.plain(.serviceUnavailable, heading: "Busy right now",
+                                       message: "Too many people are loading pages at this moment. Please try again in a few seconds.")
+            response.headers[.retryAfter] = "2"
+            return response
+        }
+        defer { gate.leave() }
+        return try await next(request, context)
+    }
+}
+
+/// A counting gate with a bounded queue of waiters, served first come first served.
+final class AdmissionGate: Sendable {
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Bool, Never>
+    }
+
+    private struct State {
+        var inside = 0
+        var waiting: [Waiter] = []  // short (at most `queue`)
+        var nextID = 0
+    }
+
+    let limit: Int
+    let queue: Int
+    private let state = Mutex(State())
+
+    init(limit: Int, queue: Int) {
+        precondition(limit > 0 && queue >= 0)
+        (self.limit, self.queue) = (limit, queue)
+    }
+
+    /// True once inside (call `leave()` after); false when the queue is full or the wait was cancelled.
+    func enter() async -> Bool {
+        if let answer = state.withLock({ admit(&$0) }) { return answer }
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                // Decided again under the lock: a place may have come free meanwhile.
+                let answer = state.withLock { state -> Bool? in
+                    if Task.isCancelled { return false }
+                    if let answer = admit(&state) { return answer }
+                    state.waiting.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: false)
+        }
+    }
+
+    /// In at once (true), refused at once (false), or nil: wait in the queue.
+    private func admit(_ state: inout State) -> Bool? {
+        if state.inside < limit && state.waiting.isEmpty {
+            state.inside += 1
+            return true
+        }
+        return state.waiting.count < queue ? nil : false
+    }
+
+    /// Lets the next waiter in, or frees the place.
+    func leave() {
+        let next = state.withLock { state -> Waiter? in
+            if !state.waiting.isEmpty { return state.waiting.removeFirst() }  // the place passes to it
+            state.inside -= 1
+            return nil
+        }
+        next?.continuation.resume(returning: true)
+    }
+
+    /// For a database pool of `connections`: a fifth of it (at least 4) kept for background
+    /// work, and twice the rest (at least 64) allowed to wait; at a few milliseconds a page, the
+    /// last in the queue waits a fraction of a second, not seconds.
+    static func forPool(of connections: Int) -> AdmissionGate {
+        let limit = max(1, connections - max(4, connections / 5))
+        return AdmissionGate(limit: limit, queue: max(64, 2 * limit))
+    }
+
+    var counts: (inside: Int, waiting: Int) { state.withLock { ($0.inside, $0.waiting.count) } }
+}

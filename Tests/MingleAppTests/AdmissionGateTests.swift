@@ -1,0 +1,67 @@
+import Foundation
+@testable import MingleApp
+import Testing
+
+/// Back-pressure: a bounded number inside, a bounded queue served in order, the rest refused at once.
+@Suite struct AdmissionGateTests {
+    /// Waits (briefly, polling) until `gate` has `waiting` requests queued.
+    func waitUntil(_ gate: AdmissionGate, waiting: Int) async throws {
+        for _ in 0..<500 where gate.counts.waiting != waiting { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(gate.counts.waiting == waiting)
+    }
+
+    @Test func fullGateQueuesThenRefusesAndLetsWaitersInInOrder() async throws {
+        // setup
+        let gate = AdmissionGate(limit: 2, queue: 2)
+        #expect(await gate.enter())
+        #expect(await gate.enter())
+
+        // act
+        let first = Task { await gate.enter() }
+        try await waitUntil(gate, waiting: 1)
+        let second = Task { await gate.enter() }
+        try await waitUntil(gate, waiting: 2)
+        let refused = await gate.enter()
+        gate.leave()
+        let firstIn = await first.value
+        let countsAfterOne = gate.counts
+        gate.leave()
+        let secondIn = await second.value
+
+        // check
+        #expect(refused == false, "the queue was full")
+        #expect(firstIn && secondIn)
+        #expect(countsAfterOne.inside == 2 && countsAfterOne.waiting == 1, "the place passed to the first waiter")
+        #expect(gate.counts.inside == 2 && gate.counts.waiting == 0)
+        gate.leave()
+        gate.leave()
+        #expect(gate.counts.inside == 0)
+    }
+
+    @Test func aCancelledWaiterLeavesTheQueueAndIsNotAdmitted() async throws {
+        // setup
+        let gate = AdmissionGate(limit: 1, queue: 4)
+        #expect(await gate.enter())
+        let waiting = Task { await gate.enter() }
+        try await waitUntil(gate, waiting: 1)
+
+        // act
+        waiting.cancel()
+        let admitted = await waiting.value
+        gate.leave()
+
+        // check
+        #expect(admitted == false)
+        #expect(gate.counts.inside == 0 && gate.counts.waiting == 0, "its place was not kept")
+    }
+
+    @Test func poolSizingKeepsConnectionsForBackgroundWork() {
+        // act
+        let production = AdmissionGate.forPool(of: 40)
+        let small = AdmissionGate.forPool(of: 6)
+
+        // check
+        #expect(production.limit == 32 && production.queue == 64)
+        #expect(small.limit == 2 && small.queue == 64)
+    }
+}
