@@ -55,6 +55,24 @@ import Testing
         #expect(gate.counts.inside == 0 && gate.counts.waiting == 0, "its place was not kept")
     }
 
+    @Test func aWaiterGivesUpAfterTheLongestWait() async throws {
+        // setup
+        let gate = AdmissionGate(limit: 1, queue: 4, maxWait: .milliseconds(50))
+        #expect(await gate.enter())
+
+        // act
+        let started = ContinuousClock.now
+        let admitted = await gate.enter()
+        let waited = ContinuousClock.now - started
+
+        // check
+        #expect(admitted == false)
+        #expect(waited >= .milliseconds(50) && waited < .seconds(5))
+        #expect(gate.counts.inside == 1 && gate.counts.waiting == 0)
+        gate.leave()
+        #expect(gate.counts.inside == 0)
+    }
+
     @Test func poolSizingKeepsConnectionsForBackgroundWork() {
         // act
         let production = AdmissionGate.forPool(of: 40)

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Back-pressure in front of the database (issue 13): at most `limit` requests past this point at
 /// once (each may hold a pooled connection for its transaction), at most `queue` more waiting in
-/// arrival order, and the rest answered 503 with `Retry-After` at once. Below the pool's size, so
+/// arrival order for at most a second, and the rest answered 503 with `Retry-After` at once. Below the pool's size, so
 /// background work (mail, live activities, pushes) always finds a connection, and so that a busy
 /// server answers "try again" in milliseconds instead of making everyone wait seconds.
 struct AdmissionMiddleware: RouterMiddleware {
@@ -38,21 +38,44 @@ final class AdmissionGate: Sendable {
 
     let limit: Int
     let queue: Int
+    let maxWait: Duration
     private let state = Mutex(State())
 
-    init(limit: Int, queue: Int) {
+    init(limit: Int, queue: Int, maxWait: Duration = .seconds(1)) {
         precondition(limit > 0 && queue >= 0)
-        (self.limit, self.queue) = (limit, queue)
+        (self.limit, self.queue, self.maxWait) = (limit, queue, maxWait)
     }
 
-    /// True once inside (call `leave()` after); false when the queue is full or the wait was cancelled.
+    /// True once inside (call `leave()` after); false when the queue is full, or no place came
+    /// free within `maxWait`, or the wait was cancelled.
     func enter() async -> Bool {
         if let answer = state.withLock({ admit(&$0) }) { return answer }
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
         }
-        return await withTaskCancellationHandler {
+        return await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await self.queued(id) }
+            group.addTask {
+                try? await Task.sleep(for: self.maxWait)
+                return nil
+            }
+            while let result = await group.next() {
+                if let admitted = result {
+                    group.cancelAll()
+                    return admitted
+                }
+                // Waited long enough: the waiter is cancelled, and answers false unless a
+                // place reached it first.
+                group.cancelAll()
+            }
+            return false
+        }
+    }
+
+    /// Waits in the queue for a place.
+    private func queued(_ id: Int) async -> Bool {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 // Decided again under the lock: a place may have come free meanwhile.
                 let answer = state.withLock { state -> Bool? in
