@@ -55,23 +55,24 @@ enum LocalTime {
 
     /// The `datetime-local` value of `date` in `zone`, to fill a form again.
     static func inputValue(_ date: Date, in zone: TimeZone) -> String {
-        formatter("yyyy-MM-dd'T'HH:mm", zone).string(from: date)
+        let t = WallClock(date, zone)
+        return "\(t.year)-\(two(t.month))-\(two(t.day))T\(t.time)"
     }
 
     /// "Tuesday 14 May 2026, 18:00–19:00 (Europe/Paris, UTC+02:00)"; a session over midnight
     /// names both days.
     static func describe(start: Date, end: Date, in zone: TimeZone) -> String {
-        let day = formatter("EEEE d MMMM yyyy", zone), time = formatter("HH:mm", zone)
-        let sameDay = day.string(from: start) == day.string(from: end)
-        let range = sameDay
-            ? "\(day.string(from: start)), \(time.string(from: start))–\(time.string(from: end))"
-            : "\(day.string(from: start)), \(time.string(from: start)) – \(day.string(from: end)), \(time.string(from: end))"
+        let from = WallClock(start, zone), to = WallClock(end, zone)
+        let range = from.longDay == to.longDay
+            ? "\(from.longDay), \(from.time)–\(to.time)"
+            : "\(from.longDay), \(from.time) – \(to.longDay), \(to.time)"
         return "\(range) (\(label(zone, at: start)))"
     }
 
     /// "Tue 14 May 2026, 18:00" in `zone`, for subjects and short lists.
     static func short(_ date: Date, in zone: TimeZone) -> String {
-        formatter("EEE d MMM yyyy, HH:mm", zone).string(from: date)
+        let t = WallClock(date, zone)
+        return "\(weekdays[t.weekday - 1].prefix(3)) \(t.day) \(months[t.month - 1].prefix(3)) \(t.year), \(t.time)"
     }
 
     /// "Tue 14 May 2026, 18:00 (Europe/Paris, UTC+02:00)".
@@ -94,12 +95,27 @@ enum LocalTime {
         return calendar
     }
 
-    private static func formatter(_ format: String, _ zone: TimeZone) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.calendar = calendar(zone)
-        formatter.timeZone = zone
-        formatter.dateFormat = format
-        return formatter
+    // British English, as the pages are written; by hand rather than with a DateFormatter,
+    // whose creation cost most of a report page's CPU (issue 13).
+    private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    private static let months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                 "September", "October", "November", "December"]
+
+    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// The wall-clock reading of an instant in a zone.
+    private struct WallClock {
+        var year, month, day, weekday, hour, minute: Int
+
+        init(_ date: Date, _ zone: TimeZone) {
+            let c = LocalTime.calendar(zone).dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+            (year, month, day, weekday) = (c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.weekday ?? 1)
+            (hour, minute) = (c.hour ?? 0, c.minute ?? 0)
+        }
+
+        /// "Tuesday 14 May 2026"
+        var longDay: String { "\(LocalTime.weekdays[weekday - 1]) \(day) \(LocalTime.months[month - 1]) \(year)" }
+        /// "18:05"
+        var time: String { "\(LocalTime.two(hour)):\(LocalTime.two(minute))" }
     }
 }
