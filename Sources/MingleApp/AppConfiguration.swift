@@ -44,6 +44,9 @@ public struct AppConfiguration: Sendable {
     public var janusNodes: [JanusNodeSettings] = []
     /// TURN servers for browsers behind strict NATs (coturn's shared-secret scheme), if any.
     public var turn: TURNSettings?
+    /// How many page views may hold a database connection at once, wait, and for how long
+    /// (`AdmissionMiddleware`); nil: derived from the pool's size.
+    public var pageAdmission: PageAdmission?
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,

@@ -13,18 +13,24 @@ public struct Transaction: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// Runs a statement, prepared on this connection the first time (`PreparedQueries`).
     @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+    public func query(_ query: PostgresQuery) async throws -> QueryRows {
         QueryCounter.current?.countStatement()
-        return try await connection.query(query, logger: logger)
+        return try await PreparedQueries.run(query, on: connection, logger: logger)
     }
 
     /// Runs a statement and reads its result to the end: PostgreSQL reports an error raised
     /// while a SELECT runs (a refused function call, say) only after its row description,
     /// so an unread result could hide the error until COMMIT quietly rolls back.
     public func execute(_ query: PostgresQuery) async throws {
+        try await self.query(query).drain()
+    }
+
+    /// BEGIN, COMMIT, ROLLBACK: never prepared.
+    func control(_ command: PostgresQuery) async throws {
         QueryCounter.current?.countStatement()
-        try await connection.query(query, logger: logger).drain()
+        try await connection.query(command, logger: logger).drain()
     }
 
     /// Runs a prepared statement: PostgresNIO prepares it once per connection, and PostgreSQL
@@ -214,7 +220,7 @@ final class RequestTransaction: Sendable {
         do {
             if !state.withLock({ $0.begun }) {
                 QueryCounter.current?.countTransaction()
-                try await transaction.execute("BEGIN")
+                try await transaction.control("BEGIN")
                 state.withLock { $0.begun = true }
             }
             return try await work()
@@ -232,9 +238,9 @@ final class RequestTransaction: Sendable {
         guard begun else { return }
         let transaction = Transaction(connection: connection, logger: logger)
         if commit && !failed {
-            try await transaction.execute("COMMIT")
+            try await transaction.control("COMMIT")
         } else {
-            try await transaction.execute("ROLLBACK")
+            try await transaction.control("ROLLBACK")
         }
     }
 }
@@ -261,7 +267,7 @@ public final class QueryCounter: Sendable {
     }
 }
 
-extension PostgresRowSequence {
+extension AsyncSequence where Element == PostgresRow {
     /// Reads every row, so that an error raised during execution is thrown here.
     public func drain() async throws {
         for try await _ in self {}
@@ -270,12 +276,14 @@ extension PostgresRowSequence {
     /// All rows decoded as `T`.
     public func all<each T: PostgresDecodable>(_ type: (repeat each T).Type) async throws -> [(repeat each T)] {
         var out: [(repeat each T)] = []
-        for try await row in self.decode(type) { out.append(row) }
+        for try await row in self { out.append(try row.decode(type)) }
         return out
     }
 
+    /// The first row decoded as `T`; the rest are read too (an error raised later is thrown).
     public func first<each T: PostgresDecodable>(_ type: (repeat each T).Type) async throws -> (repeat each T)? {
-        for try await row in self.decode(type) { return row }
-        return nil
+        var first: (repeat each T)?
+        for try await row in self where first == nil { first = try row.decode(type) }
+        return first
     }
 }

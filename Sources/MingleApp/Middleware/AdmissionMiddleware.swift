@@ -1,17 +1,19 @@
 import Hummingbird
 import Synchronization
 
-/// Back-pressure in front of the database (issue 13): at most `limit` requests past this point at
-/// once (each may hold a pooled connection for its transaction), at most `queue` more waiting in
-/// arrival order for at most a second, and the rest answered 503 with `Retry-After` at once. Below the pool's size, so
-/// background work (mail, live activities, pushes) always finds a connection, and so that a busy
-/// server answers "try again" in milliseconds instead of making everyone wait seconds.
+/// Back-pressure in front of the database (issue 13): page views (GET and HEAD, which hold a
+/// pooled connection for their one transaction, see `SessionMiddleware`) pass at most `limit` at
+/// once, at most `queue` more wait in arrival order for at most `maxWait`, and the rest are
+/// answered 503 with `Retry-After` at once. The limit is below the pool's size, so background work
+/// (mail, live activities, pushes) and posts always find a connection, and a busy server answers
+/// "try again" in milliseconds instead of making everyone wait seconds.
 struct AdmissionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let gate: AdmissionGate
     let views: Views
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head else { return try await next(request, context) }
         guard await gate.enter() else {
             var response = views.plain(.serviceUnavailable, heading: "Busy right now",
                                        message: "Too many people are loading pages at this moment. Please try again in a few seconds.")
@@ -114,13 +116,28 @@ final class AdmissionGate: Sendable {
         next?.continuation.resume(returning: true)
     }
 
-    /// For a database pool of `connections`: a fifth of it (at least 4) kept for background
-    /// work, and twice the rest (at least 64) allowed to wait; at a few milliseconds a page, the
-    /// last in the queue waits a fraction of a second, not seconds.
-    static func forPool(of connections: Int) -> AdmissionGate {
-        let limit = max(1, connections - max(4, connections / 5))
-        return AdmissionGate(limit: limit, queue: max(64, 2 * limit))
+    convenience init(_ settings: PageAdmission) {
+        self.init(limit: settings.limit, queue: settings.queue, maxWait: settings.maxWait)
     }
 
     var counts: (inside: Int, waiting: Int) { state.withLock { ($0.inside, $0.waiting.count) } }
+}
+
+/// Limits of `AdmissionMiddleware`.
+public struct PageAdmission: Sendable {
+    public var limit: Int
+    public var queue: Int
+    public var maxWait: Duration
+
+    public init(limit: Int, queue: Int, maxWait: Duration) {
+        (self.limit, self.queue, self.maxWait) = (limit, queue, maxWait)
+    }
+
+    /// For a database pool of `connections`: a fifth of it (at least 4) kept for background work
+    /// and posts, twice the rest (at least 64) allowed to wait, for at most a second; at a few
+    /// milliseconds a page, the last in the queue waits a fraction of a second, not seconds.
+    public static func forPool(of connections: Int) -> PageAdmission {
+        let limit = max(1, connections - max(4, connections / 5))
+        return PageAdmission(limit: limit, queue: max(64, 2 * limit), maxWait: .seconds(1))
+    }
 }

@@ -17,9 +17,13 @@ enum TestApp {
     }
 
     static func configuration(_ db: TestDatabase, smtp: SMTPSettings? = nil, payPal: String = "http://127.0.0.1:9") -> AppConfiguration {
-        AppConfiguration(mode: .development, rootHost: rootHost, database: db.settings, smtp: smtp,
-                         secretKey: secretKey, resourcesPath: TestEnvironment.resourcesPath,
-                         bcryptCost: 12, trustForwardedFor: true, payPalAPIURL: payPal)
+        var config = AppConfiguration(mode: .development, rootHost: rootHost, database: db.settings, smtp: smtp,
+                                      secretKey: secretKey, resourcesPath: TestEnvironment.resourcesPath,
+                                      bcryptCost: 12, trustForwardedFor: true, payPalAPIURL: payPal)
+        // A test database's pool is small (many run at once) and tests load many pages at once:
+        // they wait rather than get 503s (AdmissionGateTests test the limits themselves).
+        config.pageAdmission = PageAdmission(limit: db.settings.maxConnections - 2, queue: 10_000, maxWait: .seconds(60))
+        return config
     }
 
     /// A fresh database, the app on it, and a web client. `smtp` nil: mail stays in the outbox.
