@@ -32,11 +32,8 @@ struct AdminController {
         let tenants = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "list tenants") {
             try await $0.visibleTenants()
         }
-        let rows = tenants.map { t -> [String: Any] in
-            ["slug": t.slug, "name": t.name, "suspended": t.status == .suspended,
-             "url": app.config.baseURL(tenantSlug: t.slug)]
-        }
-        return try app.views.page("admin/tenants", context, title: "Tenants", page: ["tenants": rows, "empty": rows.isEmpty])
+        return try app.views.page("admin/tenants", context, title: "Tenants",
+                                  model: TenantsModel(tenants, url: { app.config.baseURL(tenantSlug: $0) }))
     }
 
     /// Platform figures: per tenant and in total (active members, sessions held, minutes of
@@ -45,15 +42,7 @@ struct AdminController {
         let figures = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "platform figures") {
             try await $0.platformTenantFigures()
         }
-        let rows = figures.map { f -> [String: Any] in
-            ["slug": f.slug, "name": f.name, "suspended": f.status == "suspended", "members": f.activeMembers,
-             "sessions": f.sessionsHeld, "minutes": Self.minutes(f.pairSeconds), "surveys": f.surveys]
-        }
-        let total = ["tenants": figures.count, "members": figures.reduce(0) { $0 + $1.activeMembers },
-                     "sessions": figures.reduce(0) { $0 + $1.sessionsHeld }, "minutes": Self.minutes(figures.reduce(0) { $0 + $1.pairSeconds }),
-                     "surveys": figures.reduce(0) { $0 + $1.surveys }] as [String: Any]
-        return try app.views.page("admin/reports", context, title: "Platform figures",
-                              page: ["tenants": rows, "total": total, "empty": rows.isEmpty])
+        return try app.views.page("admin/reports", context, title: "Platform figures", model: PlatformFiguresModel(figures))
     }
 
     /// Whole minutes, rounded to the nearest.
@@ -71,7 +60,7 @@ struct AdminController {
     }
 
     @Sendable func newTenantForm(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
-        try app.views.page("admin/new_tenant", context, title: "New tenant", page: ["root": app.config.rootHost])
+        try app.views.page("admin/new_tenant", context, title: "New tenant", model: NewTenantModel(root: app.config.rootHost))
     }
 
     @Sendable func createTenant(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
@@ -86,7 +75,7 @@ struct AdminController {
         }
         guard errors.isEmpty else {
             return try app.views.page("admin/new_tenant", context, title: "New tenant",
-                                  page: form.model(errors: errors, root: app.config.rootHost), status: .unprocessableContent)
+                                      model: form.model(errors: errors, root: app.config.rootHost), status: .unprocessableContent)
         }
         let tenantID = UUID()
         let token = Tokens.random()
@@ -123,19 +112,8 @@ struct AdminController {
         let tenant = try await target(context)
         let members = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id,
                                                                 action: "view members") { try await $0.members() }
-        func rows(_ role: Role) -> [[String: Any]] {
-            members.filter { $0.role == role }.map {
-                ["username": $0.user.username, "name": $0.user.displayName, "email": $0.user.email,
-                 "status": $0.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                 "joined": $0.joinedAt.formatted(date: .abbreviated, time: .omitted)]
-            }
-        }
-        let organizers = rows(.organizer), plain = rows(.member)
-        return try app.views.page("admin/tenant", context, title: tenant.name, page: [
-            "slug": tenant.slug, "name": tenant.name, "suspended": tenant.status == .suspended,
-            "url": app.config.baseURL(tenantSlug: tenant.slug),
-            "organizers": organizers, "members": plain, "noMembers": plain.isEmpty, "noOrganizers": organizers.isEmpty,
-        ])
+        return try app.views.page("admin/tenant", context, title: tenant.name,
+                                  model: TenantModel(tenant, url: app.config.baseURL(tenantSlug: tenant.slug), members: members))
     }
 
     @Sendable func suspend(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
@@ -191,14 +169,8 @@ struct AdminController {
         let entries = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "view outbox") {
             try await $0.outboxEntries(limit: 200)
         }
-        let rows = entries.map { e -> [String: Any] in
-            ["id": e.id.uuidString.lowercased(), "tenant": e.tenantSlug ?? "platform", "to": e.to, "subject": e.subject, "status": e.status,
-             "attempts": e.attempts, "error": e.lastError ?? "",
-             "created": e.createdAt.formatted(date: .abbreviated, time: .shortened)]
-        }
-        return try app.views.page("admin/outbox", context, title: "Mail outbox", page: [
-            "entries": rows, "empty": rows.isEmpty, "smtpConfigured": app.config.smtp != nil,
-        ])
+        return try app.views.page("admin/outbox", context, title: "Mail outbox",
+                                  model: OutboxModel(entries, smtpConfigured: app.config.smtp != nil))
     }
 
     /// A queued message as it will be sent; audited, since it may hold a single-use link.
@@ -209,22 +181,14 @@ struct AdminController {
             try await $0.outboxMessage(id)
         }
         guard let (entry, text) = found else { throw HTTPError(.notFound, message: "There is no such message.") }
-        return try app.views.page("admin/outbox_message", context, title: entry.subject, page: [
-            "to": entry.to, "subject": entry.subject, "status": entry.status, "tenant": entry.tenantSlug ?? "platform",
-            "text": text, "delivered": text.isEmpty,
-            "created": entry.createdAt.formatted(date: .abbreviated, time: .shortened),
-        ])
+        return try app.views.page("admin/outbox_message", context, title: entry.subject, model: OutboxMessageModel(entry, text: text))
     }
 
     @Sendable func audit(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
         let entries = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "view audit log") {
             try await $0.auditEntries(limit: 300)
         }
-        let rows = entries.map { e -> [String: Any] in
-            ["actor": e.actor, "tenant": e.tenantSlug ?? "—", "action": e.action, "detail": e.detail,
-             "at": e.at.formatted(date: .abbreviated, time: .standard)]
-        }
-        return try app.views.page("admin/audit", context, title: "Audit log", page: ["entries": rows])
+        return try app.views.page("admin/audit", context, title: "Audit log", model: AuditModel(entries))
     }
 }
 
@@ -252,9 +216,8 @@ struct NewTenantForm {
         return errors
     }
 
-    func model(errors: [String], root: String) -> [String: Any] {
-        ["errors": errors, "slug": slug, "name": name, "username": username, "first_name": firstName,
-         "last_name": lastName, "email": email, "root": root]
+    func model(errors: [String], root: String) -> NewTenantModel {
+        NewTenantModel(root: root, form: self, errors: errors)
     }
 }
 

@@ -27,7 +27,7 @@ struct AuthController {
     @Sendable func signInForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.visitor != nil { return app.redirect(to: AppServices.safeNext(request.queryValue("next"))) }
         return try app.views.page("sign_in", context, title: "Sign in",
-                              page: ["next": AppServices.safeNext(request.queryValue("next"))])
+                                  model: SignInModel(next: AppServices.safeNext(request.queryValue("next"))))
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -36,7 +36,7 @@ struct AuthController {
         let next = AppServices.safeNext(context.form["next"])
         func again(_ error: String, _ status: HTTPResponse.Status) throws -> Response {
             try app.views.page("sign_in", context, title: "Sign in",
-                           page: ["next": next, "username": username, "error": error], status: status)
+                               model: SignInModel(next: next, username: username, error: error), status: status)
         }
         guard !username.isEmpty, !password.isEmpty else {
             return try again("Enter your username and password.", .unprocessableContent)
@@ -97,15 +97,15 @@ struct AuthController {
         let login = context.form.text("login")
         guard !login.isEmpty, login.count <= 254 else {
             return try app.views.page("forgot_password", context, title: "Reset your password",
-                                  page: ["error": "Enter your username or email address."], status: .unprocessableContent)
+                                      model: FormErrorModel(error: "Enter your username or email address."), status: .unprocessableContent)
         }
         let requests = try await app.database.withoutTenant {
             try await $0.recordAttempt(keys: ["reset-address:\(context.clientAddress)"], within: .seconds(3600))
         }
         guard requests[0] <= Self.resetRequestsPerAddress else {
             return try app.views.page("forgot_password", context, title: "Reset your password",
-                                  page: ["error": "Too many reset requests from this address. Try again in an hour."],
-                                  status: .tooManyRequests)
+                                      model: FormErrorModel(error: "Too many reset requests from this address. Try again in an hour."),
+                                      status: .tooManyRequests)
         }
         try await sendResetLinks(login: login, site: context.site)
         // The same answer whether or not an account matched: no way to probe for accounts.
@@ -153,7 +153,7 @@ struct AuthController {
               try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
             return try invalidLink(context)
         }
-        return try app.views.page("reset_password", context, title: "Choose a new password", page: ["token": token])
+        return try app.views.page("reset_password", context, title: "Choose a new password", model: ResetPasswordModel(token: token))
     }
 
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -162,7 +162,7 @@ struct AuthController {
         guard Tokens.looksValid(token) else { return try invalidLink(context) }
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
             return try app.views.page("reset_password", context, title: "Choose a new password",
-                                  page: ["token": token, "error": problem], status: .unprocessableContent)
+                                      model: ResetPasswordModel(token: token, error: problem), status: .unprocessableContent)
         }
         // Check the token before paying for bcrypt, so made-up tokens cost almost nothing.
         guard try await app.database.withoutTenant({ try await $0.passwordResetIsValid(tokenHash: Tokens.hash(token)) }) else {
@@ -178,10 +178,9 @@ struct AuthController {
 
     private func invalidLink(_ context: some PageContext) throws -> Response {
         try app.views.page("error", context, title: "Link expired",
-                       page: ["heading": "This link no longer works",
-                              "message": "Password links work once and for one hour. Ask for a new one.",
-                              "actionURL": "/forgot-password", "actionLabel": "Send a new link", "homeURL": "/"],
-                       status: .gone)
+                           model: ErrorWithActionModel.linkExpired("Password links work once and for one hour. Ask for a new one.",
+                                                                   actionURL: "/forgot-password", actionLabel: "Send a new link"),
+                           status: .gone)
     }
 
     @Sendable func changeForm(_ request: Request, context: SignedInRequestContext) async throws -> Response {
@@ -192,7 +191,7 @@ struct AuthController {
         let current = context.form["current"] ?? ""
         let password = context.form["password"] ?? ""
         func again(_ error: String, _ status: HTTPResponse.Status) throws -> Response {
-            try app.views.page("change_password", context, title: "Change your password", page: ["error": error], status: status)
+            try app.views.page("change_password", context, title: "Change your password", model: FormErrorModel(error: error), status: status)
         }
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
             return try again(problem, .unprocessableContent)

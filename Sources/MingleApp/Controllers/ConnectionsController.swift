@@ -65,19 +65,7 @@ struct ConnectionsController {
     @Sendable func list(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor.userID
         let all = try await app.asMember(context, action: "list connections") { try await $0.connections(of: me) }
-        func rows(_ filter: (Connection) -> Bool) -> [[String: Any]] {
-            all.filter { filter($0.connection) }.map {
-                ["id": $0.connection.id.uuidString.lowercased(), "username": $0.otherUsername, "name": $0.otherName,
-                 "since": $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted)]
-            }
-        }
-        let connected = rows { $0.status == .accepted }
-        let incoming = rows { $0.status == .pending && $0.recipient == me }
-        let outgoing = rows { $0.status == .pending && $0.requester == me }
-        return try app.views.page("connections", context, title: "Connections", page: [
-            "connected": connected, "incoming": incoming, "outgoing": outgoing,
-            "noConnections": connected.isEmpty, "hasIncoming": !incoming.isEmpty, "hasOutgoing": !outgoing.isEmpty,
-        ])
+        return try app.views.page("connections", context, title: "Connections", model: ConnectionsModel(all, me: me))
     }
 
     private enum Act { case accept, decline, cancel, remove }
@@ -128,11 +116,7 @@ struct ConnectionsController {
             try await tx.markNoticesRead(user: me)
             return notices
         }
-        return try app.views.page("notifications", context, title: "Notifications", page: [
-            "notices": notices.map { ["text": $0.text, "link": $0.link, "new": !$0.read,
-                                      "when": $0.createdAt.formatted(date: .abbreviated, time: .shortened)] },
-            "empty": notices.isEmpty,
-        ])
+        return try app.views.page("notifications", context, title: "Notifications", model: NotificationsModel(notices))
     }
 
     // MARK: organizers
@@ -141,12 +125,8 @@ struct ConnectionsController {
         let (pending, members) = try await app.asOrganizer(context, action: "view connection requests") { tx in
             (try await tx.pendingConnections(), try await tx.members().filter { $0.status == .active })
         }
-        return try app.views.page("organize/connections", context, title: "Connections", page: [
-            "pending": pending.map { ["id": $0.connection.id.uuidString.lowercased(), "from": $0.from, "to": $0.to,
-                                      "since": $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted)] },
-            "noPending": pending.isEmpty,
-            "members": members.map { ["username": $0.user.username, "name": "\($0.user.displayName) (\($0.user.username))"] },
-        ])
+        return try app.views.page("organize/connections", context, title: "Connections",
+                                  model: OrganizerConnectionsModel(pending: pending, members: members))
     }
 
     /// Connects two members directly (a pending request between them is accepted).

@@ -27,18 +27,15 @@ struct MembershipController {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         if context.visitor?.role != nil { return app.redirect(to: "/membership") }
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
-        return try app.views.page("join", context, title: "Join", page: terms(settings))
+        return try app.views.page("join", context, title: "Join", model: MembershipTermsModel(settings))
     }
 
     @Sendable func registerForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         if context.visitor != nil { return app.redirect(to: "/join") }
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
-        return try app.views.page("register", context, title: "Create your account", page: terms(settings))
-    }
-
-    private func terms(_ settings: MembershipSettings) -> [String: Any] {
-        ["free": settings.isFree, "fee": Money.format(settings.feeMinor, settings.currency), "welcome": settings.welcomeText]
+        return try app.views.page("register", context, title: "Create your account",
+                                  model: RegisterModel(terms: MembershipTermsModel(settings)))
     }
 
     // MARK: registering a new account
@@ -49,7 +46,7 @@ struct MembershipController {
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
         func again(_ errors: [String], _ status: HTTPResponse.Status = .unprocessableContent) throws -> Response {
             try app.views.page("register", context, title: "Create your account",
-                           page: terms(settings).merging(form.model(errors: errors)) { $1 }, status: status)
+                               model: form.model(terms: MembershipTermsModel(settings), errors: errors), status: status)
         }
         var errors = form.problems()
         if errors.isEmpty {
@@ -114,7 +111,7 @@ struct MembershipController {
     @Sendable func confirmPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = request.queryValue("token") ?? ""
         guard Tokens.looksValid(token) else { return try expiredLink(context) }
-        return try app.views.page("confirm_email", context, title: "Confirm your email address", page: ["token": token])
+        return try app.views.page("confirm_email", context, title: "Confirm your email address", model: ConfirmEmailModel(token: token))
     }
 
     /// A POST (the page's button), so that mail scanners that open links do not use the token up.
@@ -170,10 +167,9 @@ struct MembershipController {
 
     private func expiredLink(_ context: some PageContext) throws -> Response {
         try app.views.page("error", context, title: "Link expired",
-                       page: ["heading": "This link no longer works",
-                              "message": "Confirmation links work once, for 48 hours. Sign in and ask for a new one.",
-                              "actionURL": "/membership", "actionLabel": "Go to my membership", "homeURL": "/"],
-                       status: .gone)
+                           model: ErrorWithActionModel.linkExpired("Confirmation links work once, for 48 hours. Sign in and ask for a new one.",
+                                                                   actionURL: "/membership", actionLabel: "Go to my membership"),
+                           status: .gone)
     }
 
     // MARK: where do I stand
@@ -187,21 +183,9 @@ struct MembershipController {
             return (try await tx.membershipSettings(), try await tx.payments(user: visitor.userID), activated)
         }
         if activated { status = .active }
-        let needsPayment = status == .awaitingPayment && !settings.isFree
-        return try app.views.page("membership", context, title: "Your membership", page: [
-            "confirmed": visitor.emailConfirmed,
-            "active": status == .active,
-            "suspended": status == .suspended,
-            "needsConfirmation": !visitor.emailConfirmed && status == .awaitingPayment,
-            "needsPayment": needsPayment && visitor.emailConfirmed,
-            "paymentsReady": !settings.payPalClientID.isEmpty && settings.payPalSecretSealed != nil,
-            "fee": Money.format(settings.feeMinor, settings.currency),
-            "free": settings.isFree,
-            "welcome": settings.welcomeText,
-            "payments": payments.map { ["when": $0.createdAt.formatted(date: .abbreviated, time: .shortened),
-                                        "amount": Money.format($0.amountMinor, $0.currency), "status": $0.status.rawValue] },
-            "hasPayments": !payments.isEmpty,
-        ])
+        return try app.views.page("membership", context, title: "Your membership",
+                                  model: MembershipModel(status: status, emailConfirmed: visitor.emailConfirmed,
+                                                         settings: settings, payments: payments))
     }
 }
 
@@ -232,7 +216,7 @@ struct RegistrationForm {
         return errors
     }
 
-    func model(errors: [String]) -> [String: Any] {
-        ["errors": errors, "username": username, "first_name": firstName, "last_name": lastName, "email": email]
+    func model(terms: MembershipTermsModel, errors: [String]) -> RegisterModel {
+        RegisterModel(terms: terms, form: self, errors: errors)
     }
 }

@@ -32,13 +32,7 @@ struct MessagesController {
     @Sendable func inbox(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor.userID
         let conversations = try await app.asMember(context, action: "list conversations") { try await $0.conversations(of: me) }
-        return try app.views.page("messages", context, title: "Messages", page: [
-            "conversations": conversations.map { c -> [String: Any] in
-                ["username": c.otherUsername, "name": c.otherName, "preview": c.preview, "unread": c.unread, "hasUnread": c.unread > 0,
-                 "when": c.lastMessageAt.formatted(date: .abbreviated, time: .shortened)]
-            },
-            "empty": conversations.isEmpty,
-        ])
+        return try app.views.page("messages", context, title: "Messages", model: MessagesModel(conversations))
     }
 
     /// The other person, if `me` may write to them.
@@ -65,16 +59,8 @@ struct MessagesController {
             if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
             return (other, messages)
         }
-        return try app.views.page("conversation", context, title: "Messages with \(other.user.displayName)", page: [
-            "id": other.user.id.uuidString, "username": other.user.username, "name": other.user.displayName,
-            "messages": messages.map { Self.model($0, me: me, otherName: other.user.displayName) },
-            "empty": messages.isEmpty, "max": MessagingRules.maxLength,
-        ])
-    }
-
-    static func model(_ message: Message, me: UserID, otherName: String) -> [String: Any] {
-        ["id": message.id, "body": message.body, "mine": message.sender == me, "who": message.sender == me ? "You" : otherName,
-         "when": message.createdAt.formatted(date: .abbreviated, time: .shortened)]
+        return try app.views.page("conversation", context, title: "Messages with \(other.user.displayName)",
+                                  model: ConversationModel(with: other.user, messages: messages, me: me))
     }
 
     @Sendable func send(_ request: Request, context: MemberRequestContext) async throws -> Response {
@@ -110,10 +96,7 @@ struct MessagesController {
     @Sendable func broadcastForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let members = try await app.asOrganizer(context, action: "write to members") { try await $0.members() }
             .filter { $0.status == .active && $0.user.id != context.visitor.userID }
-        return try app.views.page("organize/messages", context, title: "Write to members", page: [
-            "members": members.map { ["username": $0.user.username, "name": $0.user.displayName] },
-            "empty": members.isEmpty, "max": MessagingRules.maxLength,
-        ])
+        return try app.views.page("organize/messages", context, title: "Write to members", model: BroadcastModel(members))
     }
 
     /// One message to every active member, or to the ticked ones; each gets it in their own

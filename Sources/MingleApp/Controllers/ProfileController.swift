@@ -36,18 +36,8 @@ struct ProfileController {
 
     private func editPage(_ context: MemberRequestContext, sections: [ProfileSection], answers: [UUID: String], picture: UUID?,
                           errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
-        try app.views.page("profile_edit", context, title: "Your profile", page: [
-            "errors": errors, "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "",
-            "hasPicture": picture != nil, "noSections": sections.isEmpty,
-            "sections": sections.map { Self.fieldModel($0, value: answers[$0.id] ?? "") },
-        ], status: status)
-    }
-
-    static func fieldModel(_ section: ProfileSection, value: String) -> [String: Any] {
-        ["id": section.id.uuidString.lowercased(), "label": section.label, "value": value, "required": section.required,
-         "isShort": section.kind == .shortText, "isLong": section.kind == .longText, "isChoice": section.kind == .choice,
-         "isLink": section.kind == .link, "max": ProfileRules.maxLength(section.kind),
-         "options": section.options.map { ["option": $0, "selected": $0 == value] }]
+        try app.views.page("profile_edit", context, title: "Your profile",
+                           model: ProfileEditModel(sections: sections, answers: answers, picture: picture, errors: errors), status: status)
     }
 
     /// Checks every answer and the picture first; saves all or nothing.
@@ -125,24 +115,8 @@ struct ProfileController {
         guard let (member, sections, answers, picture, connection) = found else {
             throw HTTPError(.notFound, message: "There is no member \(username) here.")
         }
-        let isMe = member.user.id == me.userID
-        let connected = connection?.status == .accepted
-        let canMessage = !isMe && me.role != nil
-            && MessagingRules.mayConverse(me.role ?? .member, member.role, connected: connected)
-        let fields = sections.compactMap { s -> [String: Any]? in
-            guard let value = answers[s.id] else { return nil }
-            return ["label": s.label, "value": value, "isLink": s.kind == .link, "isLong": s.kind == .longText]
-        }
-        return try app.views.page("person", context, title: member.user.displayName, page: [
-            "id": member.user.id.uuidString, "name": member.user.displayName, "username": member.user.username, "role": member.role.rawValue,
-            "isOrganizer": member.role == .organizer, "isMe": isMe,
-            "canConnect": !isMe && me.membershipStatus == .active && connection == nil,
-            "connected": connected, "canMessage": canMessage,
-            "requestSent": connection?.status == .pending && connection?.requester == me.userID,
-            "requestReceived": connection?.status == .pending && connection?.recipient == me.userID,
-            "connectionID": connection?.id.uuidString.lowercased() ?? "",
-            "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "", "hasPicture": picture != nil,
-            "initials": PageLinks.initials(member.user.displayName), "fields": fields, "noFields": fields.isEmpty,
-        ])
+        return try app.views.page("person", context, title: member.user.displayName,
+                                  model: PersonModel(member, sections: sections, answers: answers, picture: picture,
+                                                     connection: connection, me: me))
     }
 }

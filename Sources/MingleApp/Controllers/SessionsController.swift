@@ -30,20 +30,8 @@ struct SessionsController {
             let generation = me.role == nil ? nil : try await tx.calendarFeedGeneration(user: me.userID)
             return (try await tx.speedNetworkingSessions(endingAfter: now), generation)
         }
-        var page: [String: Any] = [
-            "sessions": sessions.map { Self.row($0, now: now) }, "empty": sessions.isEmpty,
-        ]
-        if let generation {
-            page["feedURL"] = feedURL(tenant: tenant, user: me.userID, generation: generation)
-        }
-        return try app.views.page("sessions", context, title: "Live sessions", page: page)
-    }
-
-    static func row(_ session: SpeedNetworkingSessionRecord, now: Date) -> [String: Any] {
-        let status = session.status(at: now)
-        return ["id": session.id.uuidString.lowercased(), "title": session.title, "when": session.when,
-                "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
-                "roomOpen": session.roomOpen(at: now), "path": session.path]
+        let feed = generation.map { feedURL(tenant: tenant, user: me.userID, generation: $0) }
+        return try app.views.page("sessions", context, title: "Live sessions", model: SessionsModel(sessions, now: now, feedURL: feed))
     }
 
     static func count(_ n: Int, _ singular: String, _ plural: String) -> String { "\(n) \(n == 1 ? singular : plural)" }
@@ -63,25 +51,7 @@ struct SessionsController {
 
     @Sendable func show(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let session = try await session(context, action: "view session")
-        let now = Date()
-        var page = Self.row(session, now: now)
-        page["description"] = session.description
-        page["round"] = "\(session.roundSeconds / 60) minutes"
-        page["lead"] = "\(session.leadSeconds / 60)"
-        page["questions"] = Self.count(session.survey.count, "short question", "short questions")
-        if let times = session.times, !session.isCancelled {
-            switch session.status(at: now) {
-            case .scheduled:
-                page["next"] = "The lobby opens at \(LocalTime.shortWithZone(times.lobbyOpens, in: session.zone))."
-            case .lobbyOpen:
-                page["next"] = "The lobby is open; the session starts at \(LocalTime.shortWithZone(times.start, in: session.zone))."
-            case .running:
-                page["next"] = "The session is running: enter the live room and press Meet someone."
-            case .ended, .cancelled:
-                page["next"] = now < times.closes ? "The session has ended; the room closes soon." : "This session is over."
-            }
-        }
-        return try app.views.page("session", context, title: session.title, page: page)
+        return try app.views.page("session", context, title: session.title, model: SessionModel.details(session, now: Date()))
     }
 
     /// One session as a calendar file (METHOD:PUBLISH), for "Add to calendar".

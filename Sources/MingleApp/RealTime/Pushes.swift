@@ -29,15 +29,8 @@ struct Pushes: Sendable {
     /// `{"type":"message","data":{"with":"<username>","message":{…}}}`: a message of the
     /// conversation with `with`, as the conversation page shows it.
     struct NewMessage: Encodable {
-        struct Item: Encodable {
-            var id: Int
-            var body: String
-            var mine: Bool
-            var who: String
-            var when: String
-        }
         var with: String
-        var message: Item
+        var message: ConversationModel.Message
     }
 
     /// `{"type":"notification","data":{"text":"…","link":"/…"}}`
@@ -82,9 +75,7 @@ struct Pushes: Sendable {
                 (try await tx.user(other), try await tx.unreadCounts(user: person))
             }
             guard let partner else { continue }
-            let mine = found.message.sender == person
-            let item = NewMessage.Item(id: found.message.id, body: found.message.body, mine: mine, who: mine ? "You" : partner.displayName,
-                                       when: found.message.createdAt.formatted(date: .abbreviated, time: .shortened))
+            let item = ConversationModel.Message(found.message, me: person, otherName: partner.displayName)
             await sockets.send(Envelope.text(type: "message", data: NewMessage(with: partner.username, message: item)), to: person, in: tenant)
             await sockets.send(Envelope.text(type: "unread", data: Unread(messages: counts.messages, notifications: counts.notices)),
                                to: person, in: tenant)

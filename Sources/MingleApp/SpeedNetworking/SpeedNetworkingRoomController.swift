@@ -21,27 +21,8 @@ struct SpeedNetworkingRoomController {
               }), let times = session.times
         else { throw HTTPError(.notFound, message: "There is no such session here.") }
         guard !session.isCancelled else { throw HTTPError(.notFound, message: "This session was cancelled.") }
-        let isOrganizer = context.visitor.role == .organizer
-        let model: [String: Any] = [
-            "id": id.uuidString,
-            "activity": ActivityKey(tenant: context.tenant.id, kind: .speedNetworking, id: id).address,
-            "path": session.path,
-            "title": session.title,
-            "isOrganizer": isOrganizer,
-            "startsAt": Self.milliseconds(times.start),
-            "endsAt": Self.milliseconds(times.end),
-            "lobbyOpensAt": Self.milliseconds(times.lobbyOpens),
-            "closesAt": Self.milliseconds(times.closes),
-            "when": session.when,
-            "roundLength": Self.length(seconds: Int(times.round.components.seconds)),
-        ]
-        return try app.views.page("speed_networking_room", context, title: session.title, page: model)
+        let model = SpeedNetworkingRoomModel(session, times: times, tenant: context.tenant.id,
+                                             isOrganizer: context.visitor.role == .organizer)
+        return try app.views.page("speed_networking_room", context, title: session.title, model: model)
     }
-
-    /// "5 min", or seconds for the short rounds of demos and tests.
-    static func length(seconds: Int) -> String {
-        seconds % 60 == 0 ? "\(seconds / 60) min" : seconds > 60 ? "\(seconds / 60) min \(seconds % 60) s" : "\(seconds) s"
-    }
-
-    static func milliseconds(_ date: Date) -> String { String(Int64((date.timeIntervalSince1970 * 1000).rounded())) }
 }

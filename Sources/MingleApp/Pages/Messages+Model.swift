@@ -1,0 +1,74 @@
+import Foundation
+import Store
+
+/// A member's conversations (`/messages`), newest first.
+struct MessagesModel: Encodable, Equatable {
+    struct Conversation: Encodable, Equatable {
+        var username: String
+        var name: String
+        var preview: String
+        var unread: Int
+        var hasUnread: Bool
+        var when: String
+    }
+
+    var conversations: [Conversation]
+    var empty: Bool
+
+    init(_ conversations: [ConversationListing]) {
+        self.conversations = conversations.map {
+            Conversation(username: $0.otherUsername, name: $0.otherName, preview: $0.preview, unread: $0.unread,
+                         hasUnread: $0.unread > 0, when: $0.lastMessageAt.formatted(date: .abbreviated, time: .shortened))
+        }
+        empty = conversations.isEmpty
+    }
+}
+
+/// One conversation (`/messages/<username>`) with the other person.
+struct ConversationModel: Encodable, Equatable {
+    /// A message as the page shows it; new ones reach an open page in the same shape (`Pushes`).
+    struct Message: Encodable, Equatable {
+        var id: Int
+        var body: String
+        var mine: Bool
+        var who: String
+        var when: String
+
+        /// `otherName` is who wrote it when `me` did not.
+        init(_ message: Store.Message, me: UserID, otherName: String) {
+            (id, body, mine) = (message.id, message.body, message.sender == me)
+            who = mine ? "You" : otherName
+            when = message.createdAt.formatted(date: .abbreviated, time: .shortened)
+        }
+    }
+
+    var id: String
+    var username: String
+    var name: String
+    var messages: [Message]
+    var empty: Bool
+    var max = MessagingRules.maxLength
+
+    init(with other: UserRecord, messages: [Store.Message], me: UserID) {
+        (id, username, name) = (other.id.uuidString, other.username, other.displayName)
+        self.messages = messages.map { Message($0, me: me, otherName: other.displayName) }
+        empty = messages.isEmpty
+    }
+}
+
+/// The organizer's message to many (`/organize/messages`): whom it can go to.
+struct BroadcastModel: Encodable, Equatable {
+    struct Member: Encodable, Equatable {
+        var username: String
+        var name: String
+    }
+
+    var members: [Member]
+    var empty: Bool
+    var max = MessagingRules.maxLength
+
+    init(_ members: [MemberRecord]) {
+        self.members = members.map { Member(username: $0.user.username, name: $0.user.displayName) }
+        empty = members.isEmpty
+    }
+}
