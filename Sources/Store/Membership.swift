@@ -36,6 +36,13 @@ public struct Payment: Sendable, Equatable {
     public var detail: String
     public var createdAt: Date
     public var completedAt: Date?
+
+    public init(id: UUID, userID: UserID, amountMinor: Int, currency: String, payPalOrderID: String?, payPalCaptureID: String?,
+                status: Status, detail: String, createdAt: Date, completedAt: Date?) {
+        (self.id, self.userID, self.amountMinor, self.currency) = (id, userID, amountMinor, currency)
+        (self.payPalOrderID, self.payPalCaptureID, self.status, self.detail) = (payPalOrderID, payPalCaptureID, status, detail)
+        (self.createdAt, self.completedAt) = (createdAt, completedAt)
+    }
 }
 
 extension Transaction {

@@ -27,6 +27,16 @@ public struct SpeedNetworkingSessionRecord: Sendable, Equatable {
     public var updatedAt: Date
 
     public var isCancelled: Bool { cancelledAt != nil }
+
+    public init(id: UUID, title: String, description: String, startsAt: Date, endsAt: Date, roundSeconds: Int, graceSeconds: Int,
+                leadSeconds: Int, teardownSeconds: Int, timeZone: String, questionsJSON: String, createdBy: UserID, sequence: Int,
+                cancelledAt: Date?, reminderSentAt: Date?, availableOrganizer: UserID?, createdAt: Date, updatedAt: Date) {
+        (self.id, self.title, self.description, self.startsAt, self.endsAt) = (id, title, description, startsAt, endsAt)
+        (self.roundSeconds, self.graceSeconds, self.leadSeconds, self.teardownSeconds) = (roundSeconds, graceSeconds, leadSeconds, teardownSeconds)
+        (self.timeZone, self.questionsJSON, self.createdBy, self.sequence) = (timeZone, questionsJSON, createdBy, sequence)
+        (self.cancelledAt, self.reminderSentAt, self.availableOrganizer) = (cancelledAt, reminderSentAt, availableOrganizer)
+        (self.createdAt, self.updatedAt) = (createdAt, updatedAt)
+    }
 }
 
 /// What the organizer's form decides about a session; grace, lead and teardown keep the
@@ -58,6 +68,10 @@ public struct OwnSurveyQuestion: Sendable, Equatable {
     public var key: String
     public var definitionJSON: String
     public var createdAt: Date
+
+    public init(id: UUID, key: String, definitionJSON: String, createdAt: Date) {
+        (self.id, self.key, self.definitionJSON, self.createdAt) = (id, key, definitionJSON, createdAt)
+    }
 }
 
 /// A session the reminder worker should remind members of, and the organizer it acts as.

@@ -18,6 +18,11 @@ public struct UserRecord: Sendable, Equatable {
         let full = "\(firstName) \(lastName)".trimmingCharacters(in: .whitespaces)
         return full.isEmpty ? username : full
     }
+
+    public init(id: UserID, username: String, email: String, firstName: String, lastName: String, isPlatformAdmin: Bool) {
+        (self.id, self.username, self.email, self.firstName, self.lastName) = (id, username, email, firstName, lastName)
+        self.isPlatformAdmin = isPlatformAdmin
+    }
 }
 
 public struct MemberRecord: Sendable, Equatable {
@@ -25,6 +30,10 @@ public struct MemberRecord: Sendable, Equatable {
     public var role: Role
     public var status: MembershipStatus
     public var joinedAt: Date
+
+    public init(user: UserRecord, role: Role, status: MembershipStatus, joinedAt: Date) {
+        (self.user, self.role, self.status, self.joinedAt) = (user, role, status, joinedAt)
+    }
 }
 
 extension Transaction {

@@ -18,17 +18,13 @@ struct OrganizerController {
 
     @Sendable func dashboard(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let members = try await app.asOrganizer(context, action: "view members") { try await $0.members() }
-        let rows = members.map { m -> [String: Any] in
-            ["name": m.user.displayName, "username": m.user.username, "role": m.role.rawValue,
-             "status": m.status.rawValue.replacingOccurrences(of: "_", with: " ")]
-        }
         return try app.views.page("organize/dashboard", context, title: "Organizer portal",
-                              page: ["members": rows, "count": rows.count, "empty": rows.isEmpty])
+                                  model: OrganizerDashboardModel(members: members))
     }
 
     @Sendable func brandingForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         try app.views.page("organize/branding", context, title: "Branding",
-                       page: BrandingForm(context.tenant.branding).model(errors: []))
+                           model: BrandingPageModel(BrandingForm(context.tenant.branding), errors: []))
     }
 
     @Sendable func saveBranding(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -43,8 +39,8 @@ struct OrganizerController {
             }
         }
         guard errors.isEmpty else {
-            return try app.views.page("organize/branding", context, title: "Branding", page: form.model(errors: errors),
-                                  status: .unprocessableContent)
+            return try app.views.page("organize/branding", context, title: "Branding",
+                                      model: BrandingPageModel(form, errors: errors), status: .unprocessableContent)
         }
         let branding = form.branding
         let tenant = context.tenant.id
@@ -123,10 +119,5 @@ struct BrandingForm {
             errors.append("Write each footer link on its own line as “Label | https://address” (http, https, mailto or a path starting with /).")
         }
         return errors
-    }
-
-    func model(errors: [String]) -> [String: Any] {
-        ["errors": errors, "hasErrors": !errors.isEmpty, "title_text": title, "header": header, "footer": footer,
-         "links": links, "accent": accent]
     }
 }

@@ -21,7 +21,8 @@ struct OrganizerMembersController {
 
     @Sendable func settingsForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let settings = try await app.asOrganizer(context, action: "view membership settings") { try await $0.membershipSettings() }
-        return try app.views.page("organize/membership", context, title: "Membership", page: SettingsForm(settings).model(errors: []))
+        return try app.views.page("organize/membership", context, title: "Membership",
+                                  model: MembershipSettingsModel(SettingsForm(settings), errors: []))
     }
 
     @Sendable func saveSettings(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -31,8 +32,8 @@ struct OrganizerMembersController {
             form.hasSecret = try await app.asOrganizer(context, action: "view membership settings") {
                 try await $0.membershipSettings().payPalSecretSealed != nil
             }
-            return try app.views.page("organize/membership", context, title: "Membership", page: form.model(errors: errors),
-                                  status: .unprocessableContent)
+            return try app.views.page("organize/membership", context, title: "Membership",
+                                      model: MembershipSettingsModel(form, errors: errors), status: .unprocessableContent)
         }
         let newSecret = try form.secret.isEmpty ? nil : secrets.seal(form.secret)
         let tenant = context.tenant.id
@@ -58,32 +59,8 @@ struct OrganizerMembersController {
         let search = String((request.queryValue("q") ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
         let statusFilter = request.queryValue("status").flatMap { MembershipStatus(rawValue: $0) }
         let all = try await app.asOrganizer(context, action: "list members") { try await $0.members() }
-        let needle = search.lowercased()
-        let shown = all.filter { m in
-            (statusFilter == nil || m.status == statusFilter)
-                && (needle.isEmpty || [m.user.username, m.user.displayName, m.user.email].contains { $0.lowercased().contains(needle) })
-        }
-        let rows = shown.map { m -> [String: Any] in
-            ["name": m.user.displayName, "username": m.user.username, "email": m.user.email, "role": m.role.rawValue,
-             "status": Self.label(m.status), "statusClass": m.status == .active ? "ok" : "warn",
-             "joined": m.joinedAt.formatted(date: .abbreviated, time: .omitted)]
-        }
-        let filters = [("", "All"), ("active", "Active"), ("awaiting_payment", "Awaiting payment"), ("suspended", "Suspended")].map {
-            ["value": $0.0, "label": $0.1, "selected": $0.0 == (statusFilter?.rawValue ?? "")]
-        }
-        return try app.views.page("organize/members", context, title: "Members", page: [
-            "members": rows, "empty": rows.isEmpty, "q": search, "filters": filters,
-            "summary": "\(rows.count) of \(all.count) people",
-            "filtered": !search.isEmpty || statusFilter != nil,
-        ])
-    }
-
-    static func label(_ status: MembershipStatus) -> String {
-        switch status {
-        case .active: "active"
-        case .awaitingPayment: "awaiting payment"
-        case .suspended: "suspended"
-        }
+        return try app.views.page("organize/members", context, title: "Members",
+                                  model: OrganizerMembersModel(all: all, search: search, status: statusFilter))
     }
 
     private func target(_ context: OrganizerRequestContext, action: String) async throws -> (MemberRecord, [Payment]) {
@@ -102,21 +79,9 @@ struct OrganizerMembersController {
             (try await tx.profileSections(), try await tx.profileAnswers(user: member.user.id),
              try await tx.profilePicture(user: member.user.id))
         }
-        let fields = sections.compactMap { s -> [String: Any]? in
-            answers[s.id].map { ["label": s.label, "value": $0, "isLink": s.kind == .link] }
-        }
-        return try app.views.page("organize/member", context, title: member.user.displayName, page: [
-            "name": member.user.displayName, "username": member.user.username, "email": member.user.email,
-            "role": member.role.rawValue, "status": Self.label(member.status),
-            "suspended": member.status == .suspended, "isOrganizer": member.role == .organizer,
-            "joined": member.joinedAt.formatted(date: .abbreviated, time: .omitted),
-            "fields": fields, "noFields": fields.isEmpty,
-            "pictureURL": picture.map { "/images/\($0.uuidString.lowercased())" } ?? "",
-            "payments": payments.map { ["when": $0.createdAt.formatted(date: .abbreviated, time: .shortened),
-                                        "amount": Money.format($0.amountMinor, $0.currency), "status": $0.status.rawValue,
-                                        "order": $0.payPalOrderID ?? "—", "detail": $0.detail] },
-            "hasPayments": !payments.isEmpty,
-        ])
+        return try app.views.page("organize/member", context, title: member.user.displayName,
+                                  model: OrganizerMemberModel(member: member, payments: payments, sections: sections,
+                                                              answers: answers, picture: picture))
     }
 
     @Sendable func suspend(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -192,11 +157,5 @@ struct SettingsForm {
         if webhookID.unicodeScalars.count > 100 { errors.append("The PayPal webhook id is at most 100 characters.") }
         if welcome.unicodeScalars.count > 1000 { errors.append("The welcome text is at most 1000 characters.") }
         return errors
-    }
-
-    func model(errors: [String]) -> [String: Any] {
-        ["errors": errors, "fee": fee, "client_id": clientID, "webhook_id": webhookID, "welcome": welcome,
-         "hasSecret": hasSecret,
-         "currencies": Money.currencies.map { ["code": $0, "selected": $0 == currency] }]
     }
 }

@@ -23,12 +23,8 @@ struct OrganizerProfileController {
 
     private func page(_ context: OrganizerRequestContext, sections: [ProfileSection], errors: [String], draft: SectionForm,
                       status: HTTPResponse.Status = .ok) throws -> Response {
-        let rows = sections.enumerated().map { index, section in
-            SectionForm(section).model(id: section.id, first: index == 0, last: index == sections.count - 1)
-        }
-        return try app.views.page("organize/profile_sections", context, title: "Profile sections", page: [
-            "sections": rows, "empty": rows.isEmpty, "errors": errors, "draft": draft.model(id: nil, first: false, last: false),
-        ], status: status)
+        try app.views.page("organize/profile_sections", context, title: "Profile sections",
+                           model: ProfileSectionsModel(sections: sections, errors: errors, draft: draft), status: status)
     }
 
     @Sendable func add(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -143,17 +139,5 @@ struct SectionForm {
         guard let kind = ProfileSection.Kind(rawValue: kind) else { return nil }
         return ProfileSection(id: id, label: label, kind: kind, options: kind == .choice ? optionList : [],
                               required: required, headline: headline)
-    }
-
-    func model(id: UUID?, first: Bool, last: Bool) -> [String: Any] {
-        let kinds: [(ProfileSection.Kind, String)] = [(.shortText, "Short text"), (.longText, "Long text"),
-                                                      (.choice, "One choice from a list"), (.link, "Web link")]
-        var model: [String: Any] = [
-            "label": label, "options": options, "required": required, "headline": headline,
-            "kinds": kinds.map { ["value": $0.0.rawValue, "name": $0.1, "selected": $0.0.rawValue == kind] },
-            "kindName": kinds.first { $0.0.rawValue == kind }?.1 ?? kind, "first": first, "last": last,
-        ]
-        if let id { model["id"] = id.uuidString.lowercased() }
-        return model
     }
 }

@@ -90,23 +90,6 @@ struct OrganizerReportsController {
         return "/organize/reports\(rest)" + (query.isEmpty ? "" : "?\(query)")
     }
 
-    /// The scope picker and the tabs, above every report. The picker comes back to `path` and
-    /// keeps `keep` (filters, sort) as hidden fields.
-    func frame(_ loaded: Loaded, _ scope: ReportScope, tab: Tab, path: String? = nil, keep: [(String, String)] = [],
-               now: Date = Date()) -> [String: Any] {
-        let started = loaded.all.filter { !$0.isCancelled && $0.startsAt <= now }.reversed()
-        return [
-            "sessionOptions": started.map { ["id": $0.id.uuidString.lowercased(), "label": "\($0.title) — \(LocalTime.short($0.startsAt, in: $0.zone))",
-                                             "selected": $0.id == scope.session] },
-            "allSelected": scope.session == nil, "since": scope.since, "until": scope.until,
-            "scopeText": scope.describe(loaded.sessions), "sessionCount": loaded.sessions.count,
-            "surveyCount": loaded.data.submissions.count, "empty": loaded.data.submissions.isEmpty,
-            "tabs": Tab.allCases.map { ["name": $0.name, "path": Self.path($0, scope), "current": $0 == tab] },
-            "formAction": path ?? Self.path(tab, ReportScope()),
-            "keep": keep.filter { !$0.1.isEmpty }.map { ["name": $0.0, "value": $0.1] },
-        ]
-    }
-
     func csv(_ table: ReportTable, name: String) -> Response { table.download(name: name) }
 
     /// Times on the pages: each in its session's own zone, named.
@@ -115,33 +98,14 @@ struct OrganizerReportsController {
         return { date, session in LocalTime.shortWithZone(date, in: zones[session] ?? LocalTime.zone("UTC")) }
     }
 
-    static func personLink(_ person: ReportPerson, _ scope: ReportScope) -> [String: Any] {
-        ["name": person.name, "username": person.username, "path": link("/people/\(person.username)", scope)]
-    }
-
     // MARK: overview
 
     @Sendable func overview(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let scope = try ReportScope(request)
         let loaded = try await load(context, scope)
-        let bySession = Dictionary(grouping: loaded.data.submissions, by: \.session)
-        let mutual = SurveyReport.mutualInterest(loaded.data)
-        let sessions = loaded.sessions.reversed().map { session -> [String: Any] in
-            let submissions = bySession[session.id] ?? []
-            return ["title": session.title, "when": session.when, "surveys": submissions.count,
-                    "people": Set(submissions.flatMap { [$0.submitter.id, $0.target.id] }).count,
-                    "path": Self.path(.overview, ReportScope(session: session.id))]
-        }
-        var page = frame(loaded, scope, tab: .overview)
-        page["sessions"] = sessions
-        page["noSessions"] = sessions.isEmpty
-        page["members"] = Set(loaded.data.submissions.map(\.target.id)).count
-        page["mutualCount"] = mutual.count
-        page["mutualPath"] = Self.path(.mutual, scope)
-        page["downloads"] = [("Sessions", "sessions"), ("Every answer", "answers"), ("By question", "questions"), ("By member", "people"),
-                             ("Mutual interest", "mutual")]
-            .map { ["name": $0.0, "path": Self.link("/\($0.1).csv", scope)] }
-        return try app.views.page("organize/reports", context, title: "Survey reports", page: page)
+        return try app.views.page("organize/reports", context, title: "Survey reports",
+                                  model: ReportPage(frame: ReportFrameModel(loaded, scope, tab: .overview, now: Date()),
+                                                    report: ReportsOverviewModel(loaded, scope)))
     }
 
     /// The sessions in scope with their survey and people counts.
@@ -207,59 +171,15 @@ struct OrganizerReportsController {
 
     @Sendable func answers(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let (loaded, scope, filters, submissions, table) = try await answerTable(request, context, dates: dateFormat)
-        let people = Set(loaded.data.submissions.flatMap { [$0.submitter, $0.target] }).sorted { $0.name.lowercased() < $1.name.lowercased() }
-        var page = frame(loaded, scope, tab: .answers,
-                         keep: [("by", filters.by), ("about", filters.about), ("question", filters.question),
-                                ("sort", filters.order == .time ? "" : filters.order.rawValue), ("dir", filters.descending ? "desc" : "")])
-        page["mayMessage"] = context.visitor.role == .organizer
-        page["sort"] = filters.order == .time ? "" : filters.order.rawValue
-        page["dir"] = filters.descending ? "desc" : ""
-        let sortable: [String: SurveyReport.SubmissionOrder] = ["Submitted": .time, "From": .from, "About": .about, "Session": .session]
-        // The page leaves out what the links and the session picker already say (the CSV has it all).
-        let hidden: Set<Int> = [1, 4, 6]
-        page["header"] = table.header.enumerated().filter { !hidden.contains($0.offset) }.map(\.element).map { name -> [String: Any] in
-            guard let order = sortable[name] else { return ["name": name] }
-            let current = order == filters.order
-            let dir = current && !filters.descending ? "desc" : "asc"
-            let extra = [filters.query, "sort=\(order.rawValue)&dir=\(dir)"].filter { !$0.isEmpty }.joined(separator: "&")
-            return ["name": name, "sortPath": Self.path(.answers, scope, extra: extra), "current": current,
-                    "ariaSort": current ? (filters.descending ? "descending" : "ascending") : "none"]
-        }
-        // A page of rows at a time (the CSV has them all).
-        let pages = max(1, (submissions.count + Self.rowsPerPage - 1) / Self.rowsPerPage)
-        let number = try Self.pageNumber(request, pages: pages)
-        let shown = (number - 1) * Self.rowsPerPage..<min(submissions.count, number * Self.rowsPerPage)
-        let here = [filters.query, filters.order == .time ? "" : "sort=\(filters.order.rawValue)", filters.descending ? "dir=desc" : ""]
-            .filter { !$0.isEmpty }.joined(separator: "&")
-        func pageLink(_ n: Int) -> String { Self.path(.answers, scope, extra: [here, "page=\(n)"].filter { !$0.isEmpty }.joined(separator: "&")) }
-        page["paged"] = pages > 1
-        page["pageText"] = shown.isEmpty ? "" : "Showing \(shown.lowerBound + 1)–\(shown.upperBound) of \(submissions.count)"
-        page["previous"] = number > 1 ? pageLink(number - 1) : ""
-        page["next"] = number < pages ? pageLink(number + 1) : ""
-        page["rows"] = zip(submissions[shown], table.rows[shown]).map { submission, cells -> [String: Any] in
-            ["from": Self.personLink(submission.submitter, scope), "about": Self.personLink(submission.target, scope),
-             "connected": loaded.connection(submission.submitter.id, submission.target.id) == .accepted,
-             "cells": cells.enumerated().filter { !hidden.contains($0.offset) }.map { index, text -> [String: Any] in
-                switch index {
-                case 3: return ["text": text, "link": Self.personLink(submission.submitter, scope)["path"]!]
-                case 5: return ["text": text, "link": Self.personLink(submission.target, scope)["path"]!]
-                default: return ["text": text]
-                }
-            }]
-        }
-        page["count"] = submissions.count
-        page["noRows"] = submissions.isEmpty
-        page["people"] = people.map { ["username": $0.username, "name": $0.name, "by": $0.username == filters.by, "about": $0.username == filters.about] }
-        page["questions"] = loaded.data.questions.map { ["key": $0.key, "prompt": $0.prompt, "selected": $0.key == filters.question] }
-        page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
-        page["csvPath"] = Self.link("/answers.csv", scope, extra: filters.query)
-        page["filtered"] = !filters.query.isEmpty
-        page["clearPath"] = Self.path(.answers, scope)
-        page["returnTo"] = Self.path(.answers, scope, extra: filters.query)
-        return try app.views.page("organize/report_answers", context, title: "Every answer — survey reports", page: page)
+        let keep = [("by", filters.by), ("about", filters.about), ("question", filters.question),
+                    ("sort", filters.order == .time ? "" : filters.order.rawValue), ("dir", filters.descending ? "desc" : "")]
+        let number = try Self.pageNumber(request, pages: ReportAnswersModel.pages(submissions.count))
+        return try app.views.page("organize/report_answers", context, title: "Every answer — survey reports",
+                                  model: ReportPage(frame: ReportFrameModel(loaded, scope, tab: .answers, keep: keep, now: Date()),
+                                                    report: ReportAnswersModel(loaded, scope, filters: filters, submissions: submissions,
+                                                                               table: table, page: number,
+                                                                               mayMessage: context.visitor.role == .organizer)))
     }
-
-    static let rowsPerPage = 200
 
     /// `page=N` (1 when absent); out of range is a 400.
     static func pageNumber(_ request: Request, pages: Int) throws -> Int {
@@ -280,33 +200,10 @@ struct OrganizerReportsController {
     @Sendable func questions(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let scope = try ReportScope(request)
         let loaded = try await load(context, scope)
-        let accent = context.tenant.branding.accentColor
-        let summaries = SurveyReport.byQuestion(loaded.data)
-        var page = frame(loaded, scope, tab: .questions)
-        page["questions"] = summaries.enumerated().map { index, summary -> [String: Any] in
-            let total = summary.buckets.reduce(0) { $0 + $1.count }
-            let bars = summary.buckets.map { bucket in
-                SVGChart.Bar(label: bucket.label, value: Double(bucket.count),
-                             text: total == 0 ? "0" : "\(bucket.count) (\(Int((Double(bucket.count) * 100 / Double(total)).rounded()))%)")
-            }
-            var description = summary.buckets.map { "\($0.label): \($0.count)" }.joined(separator: ", ")
-            if let mean = summary.mean { description += ". Mean \(mean.text) from \(mean.count) ratings." }
-            let chart = summary.buckets.isEmpty || total == 0 ? "" : SVGChart.bars(
-                id: "question-\(index)", title: summary.question.prompt, description: "Answers — \(description)",
-                bars: bars, maximum: Double(summary.buckets.map(\.count).max() ?? 0), accent: accent)
-            return ["prompt": summary.question.prompt, "kind": ReportTables.kindName(summary.question.kind),
-                    "answered": summary.answered, "mean": summary.mean?.text ?? "", "hasMean": summary.mean != nil,
-                    "chart": chart, "buckets": summary.buckets.map { ["label": $0.label, "count": $0.count] },
-                    "hasBuckets": !summary.buckets.isEmpty,
-                    "remarks": summary.remarks.map { remark -> [String: Any] in
-                        ["text": remark.text, "from": Self.personLink(remark.from, scope), "about": Self.personLink(remark.about, scope),
-                         "round": remark.round]
-                    },
-                    "isFreeText": summary.buckets.isEmpty, "noRemarks": summary.buckets.isEmpty && summary.remarks.isEmpty]
-        }
-        page["noQuestions"] = summaries.isEmpty
-        page["csvPath"] = Self.link("/questions.csv", scope)
-        return try app.views.page("organize/report_questions", context, title: "By question — survey reports", page: page)
+        return try app.views.page("organize/report_questions", context, title: "By question — survey reports",
+                                  model: ReportPage(frame: ReportFrameModel(loaded, scope, tab: .questions, now: Date()),
+                                                    report: ReportQuestionsModel(SurveyReport.byQuestion(loaded.data), scope,
+                                                                                 accent: context.tenant.branding.accentColor)))
     }
 
     @Sendable func questionsCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -335,26 +232,12 @@ struct OrganizerReportsController {
         let questions = loaded.data.questions
         let (order, descending, sort) = try Self.targetOrder(request, questions)
         let summaries = SurveyReport.byTarget(loaded.data, order: order, descending: descending)
-        let ratings = questions.filter(\.isRating)
-        var page = frame(loaded, scope, tab: .people, keep: [("sort", sort == "name" ? "" : sort), ("dir", descending ? "desc" : "")])
-        page["mayMessage"] = context.visitor.role == .organizer
-        func column(_ key: String, _ name: String) -> [String: Any] {
-            let current = key == sort
-            let dir = current && !descending ? "desc" : "asc"
-            return ["name": name, "sortPath": Self.path(.people, scope, extra: "sort=\(key)&dir=\(dir)"), "current": current,
-                    "ariaSort": current ? (descending ? "descending" : "ascending") : "none"]
-        }
-        page["header"] = [column("name", "Member"), column("surveys", "Surveys about them")] + ratings.map { column($0.key, $0.prompt) }
-        page["rows"] = summaries.map { summary -> [String: Any] in
-            ["person": Self.personLink(summary.person, scope), "surveys": summary.surveys,
-             "means": ratings.map { question -> [String: Any] in
-                 guard let mean = summary.average(question.key) else { return ["text": "—", "count": 0, "hasCount": false] }
-                 return ["text": mean.text, "count": mean.count, "hasCount": true]
-             }]
-        }
-        page["noRows"] = summaries.isEmpty
-        page["csvPath"] = Self.link("/people.csv", scope)
-        return try app.views.page("organize/report_people", context, title: "By member — survey reports", page: page)
+        let keep = [("sort", sort == "name" ? "" : sort), ("dir", descending ? "desc" : "")]
+        return try app.views.page("organize/report_people", context, title: "By member — survey reports",
+                                  model: ReportPage(frame: ReportFrameModel(loaded, scope, tab: .people, keep: keep, now: Date()),
+                                                    report: ReportPeopleModel(summaries, ratings: questions.filter(\.isRating), sort: sort,
+                                                                              descending: descending, scope,
+                                                                              mayMessage: context.visitor.role == .organizer)))
     }
 
     @Sendable func peopleCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -379,55 +262,13 @@ struct OrganizerReportsController {
         let scope = try ReportScope(request)
         let loaded = try await load(context, scope, member: username)
         guard let member = loaded.member else { throw HTTPError(.notFound) }
-        let data = loaded.data.involving(member.user.id)
-        let me = ReportPerson(id: member.user.id, username: member.user.username, name: member.user.displayName)
-        let about = SurveyReport.byTarget(data).first { $0.person.id == me.id }
-        let said = SurveyReport.submissions(data, filter: .init(from: me.id))
-        let mutual = SurveyReport.mutualInterest(data).map { $0.a.id == me.id ? $0.b : $0.a }
-        let intent = SurveyReport.connectIntent(data)
-        let wanted = SurveyReport.submissions(data, filter: .init(about: me.id))
-            .filter { SurveyReport.wantsToConnect($0, intent: intent) }.map(\.submitter)
-        var page = frame(loaded, scope, tab: .people, path: Self.link("/people/\(me.username)", ReportScope()))
-        page["person"] = ["name": me.name, "username": me.username]
-        page["surveysAbout"] = about?.surveys ?? 0
-        page["surveysBy"] = said.count
-        page["noneAbout"] = (about?.surveys ?? 0) == 0
-        page["noneSaid"] = said.isEmpty
-        page["hasMeans"] = !(about?.averages.isEmpty ?? true)
-        page["hasRemarks"] = !(about?.remarks.isEmpty ?? true)
-        if let about, !about.averages.isEmpty {
-            page["meansChart"] = SVGChart.bars(
-                id: "means", title: "Average ratings about \(me.name)",
-                description: about.averages.map { "\($0.prompt): \($0.mean.text) from \($0.mean.count) ratings" }.joined(separator: "; "),
-                bars: about.averages.map { SVGChart.Bar(label: $0.prompt, value: $0.mean.value, text: "\($0.mean.text) (\($0.mean.count))") },
-                maximum: 5, accent: context.tenant.branding.accentColor)
-            page["means"] = about.averages.map { ["prompt": $0.prompt, "mean": $0.mean.text, "count": $0.mean.count] }
-        }
-        page["choices"] = (about?.choices ?? []).map { tally in
-            ["prompt": tally.prompt, "answers": tally.buckets.filter { $0.count > 0 }.map { "\($0.label): \($0.count)" }.joined(separator: " · ")]
-        }
-        page["remarks"] = (about?.remarks ?? []).map { ["text": $0.text, "from": Self.personLink($0.from, scope), "prompt": $0.prompt] }
-        page["said"] = said.map { s -> [String: Any] in
-            ["partner": Self.personLink(s.target, scope), "session": loaded.data.session(s.session)?.title ?? "", "round": s.round,
-             "answers": s.answers.map { ["prompt": $0.prompt, "value": $0.value] }]
-        }
-        let suggestions = Array(Set(mutual + wanted)).sorted { ($0.name.lowercased(), $0.username) < ($1.name.lowercased(), $1.username) }
-        page["suggestions"] = suggestions.map { other -> [String: Any] in
-            ["person": Self.personLink(other, scope), "mutual": mutual.contains(other),
-             "connected": loaded.connection(me.id, other.id) == .accepted, "pending": loaded.connection(me.id, other.id) == .pending]
-        }
-        page["noSuggestions"] = suggestions.isEmpty
-        page["returnTo"] = Self.link("/people/\(me.username)", scope)
-        page["mayMessage"] = context.visitor.role == .organizer
-        page["maxLength"] = MessagingRules.maxLength
-        page["draft"] = body ?? Self.draft(to: me, about: about,
-                                           mutual: mutual.filter { loaded.connection(me.id, $0.id) != .accepted })
-        page["problem"] = problem ?? ""
-        page["hasProblem"] = problem != nil
-        page["csvAbout"] = Self.link("/answers.csv", scope, extra: "about=\(me.username)")
-        page["csvBy"] = Self.link("/answers.csv", scope, extra: "by=\(me.username)")
-        return try app.views.page("organize/report_person", context, title: "\(me.name) — survey reports", page: page,
-                              status: problem == nil ? .ok : .unprocessableContent)
+        let path = Self.link("/people/\(member.user.username)", ReportScope())
+        return try app.views.page("organize/report_person", context, title: "\(member.user.displayName) — survey reports",
+                                  model: ReportPage(frame: ReportFrameModel(loaded, scope, tab: .people, path: path, now: Date()),
+                                                    report: ReportPersonModel(loaded, scope, member: member, body: body, problem: problem,
+                                                                              mayMessage: context.visitor.role == .organizer,
+                                                                              accent: context.tenant.branding.accentColor)),
+                                  status: problem == nil ? .ok : .unprocessableContent)
     }
 
     /// A first draft of feedback the organizer edits before sending: how partners rated the
@@ -475,21 +316,9 @@ struct OrganizerReportsController {
     @Sendable func mutual(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let scope = try ReportScope(request)
         let loaded = try await load(context, scope)
-        let pairs = SurveyReport.mutualInterest(loaded.data)
-        var page = frame(loaded, scope, tab: .mutual)
-        let open = pairs.filter { loaded.connection($0.a.id, $0.b.id) != .accepted }
-        page["rows"] = pairs.map { pair -> [String: Any] in
-            ["a": Self.personLink(pair.a, scope), "b": Self.personLink(pair.b, scope),
-             "session": loaded.data.session(pair.session)?.title ?? "", "round": pair.round,
-             "connected": loaded.connection(pair.a.id, pair.b.id) == .accepted, "pending": loaded.connection(pair.a.id, pair.b.id) == .pending]
-        }
-        page["noRows"] = pairs.isEmpty
-        page["openCount"] = Set(open.map { Set([$0.a.id, $0.b.id]) }).count
-        page["anyOpen"] = !open.isEmpty
-        page["returnTo"] = Self.path(.mutual, scope)
-        page["sessionValue"] = scope.session?.uuidString.lowercased() ?? ""
-        page["csvPath"] = Self.link("/mutual.csv", scope)
-        return try app.views.page("organize/report_mutual", context, title: "Mutual interest — survey reports", page: page)
+        return try app.views.page("organize/report_mutual", context, title: "Mutual interest — survey reports",
+                                  model: ReportPage(frame: ReportFrameModel(loaded, scope, tab: .mutual, now: Date()),
+                                                    report: ReportMutualModel(loaded, scope)))
     }
 
     @Sendable func mutualCSV(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

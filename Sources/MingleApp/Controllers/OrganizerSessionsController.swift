@@ -49,23 +49,8 @@ struct OrganizerSessionsController {
 
     @Sendable func list(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.speedNetworkingSessions() }
-        let now = Date()
-        let rows = sessions.map { Self.row($0, now: now) }
-        let upcoming = zip(sessions, rows).filter { $0.0.endsAt > now }.map(\.1)
-        let past = zip(sessions, rows).filter { $0.0.endsAt <= now }.map(\.1).reversed()
-        return try app.views.page("organize/sessions", context, title: "Live sessions", page: [
-            "upcoming": upcoming, "noUpcoming": upcoming.isEmpty, "past": Array(past), "hasPast": !past.isEmpty,
-        ])
-    }
-
-    static func row(_ session: SpeedNetworkingSessionRecord, now: Date) -> [String: Any] {
-        let status = session.status(at: now)
-        return ["id": session.id.uuidString.lowercased(), "title": session.title, "when": session.when,
-                "status": status.label, "badge": status.badge, "cancelled": session.isCancelled,
-                "roomOpen": session.roomOpen(at: now), "changeable": session.changeable(at: now),
-                "livePath": session.path + "/live", "path": session.path,
-                "round": "\(session.roundSeconds / 60) min rounds",
-                "questions": SessionsController.count(session.survey.count, "survey question", "survey questions")]
+        return try app.views.page("organize/sessions", context, title: "Live sessions",
+                                  model: OrganizerSessionsModel(sessions: sessions, now: Date()))
     }
 
     // MARK: create
@@ -80,20 +65,10 @@ struct OrganizerSessionsController {
 
     private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
                           session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
-        var page = form.model(catalogue: catalogue, errors: errors)
-        let now = Date()
-        if let session {
-            page["id"] = session.id.uuidString.lowercased()
-            page["editing"] = true
-            page["session"] = Self.row(session, now: now)
-            if !session.changeable(at: now) {
-                page["locked"] = session.isCancelled
-                    ? "This session is cancelled; it can no longer be changed."
-                    : "The lobby of this session has opened, so its times, rounds and survey can no longer be changed or the session cancelled."
-            }
-        }
         let title = session.map { "Session: \($0.title)" } ?? "Schedule a session"
-        return try app.views.page("organize/session_form", context, title: title, page: page, status: status)
+        return try app.views.page("organize/session_form", context, title: title,
+                                  model: SessionFormModel(form: form, catalogue: catalogue, errors: errors, session: session, now: Date()),
+                                  status: status)
     }
 
     private enum Outcome: Sendable {
@@ -217,15 +192,8 @@ struct OrganizerSessionsController {
     private func questionsPage(_ context: OrganizerRequestContext, form: QuestionForm, errors: [String],
                                status: HTTPResponse.Status = .ok) async throws -> Response {
         let own = try await app.asOrganizer(context, action: "list survey questions") { try await $0.ownSurveyQuestions() }
-        let rows = own.compactMap { item -> [String: Any]? in
-            guard let question = SurveyQuestion.decode(item.definitionJSON) else { return nil }
-            return ["id": item.id.uuidString.lowercased(), "prompt": question.prompt, "kind": question.kindDescription,
-                    "optional": !question.required]
-        }
-        return try app.views.page("organize/questions", context, title: "Survey questions", page: [
-            "own": rows, "noOwn": rows.isEmpty, "form": form.model(errors: errors), "errors": errors,
-            "bank": SurveyBank.questions.map { ["prompt": $0.prompt, "kind": $0.kindDescription, "optional": !$0.required] },
-        ], status: status)
+        return try app.views.page("organize/questions", context, title: "Survey questions",
+                                  model: SurveyQuestionsModel(own: own, form: form, errors: errors), status: status)
     }
 
     @Sendable func addQuestion(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

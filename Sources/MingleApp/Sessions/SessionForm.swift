@@ -97,21 +97,6 @@ struct SessionForm {
         if chosen.count > 20 { errors.append("Pick at most 20 questions: a survey after every conversation should be short.") }
         return chosen.sorted { ($0.position, $0.index) < ($1.position, $1.index) }.map(\.question)
     }
-
-    /// The page model: the fields, the zones, and the catalogue with what is ticked.
-    func model(catalogue: [(question: SurveyQuestion, source: String)], errors: [String]) -> [String: Any] {
-        let rows = catalogue.map { item -> [String: Any] in
-            let q = item.question
-            return ["key": q.key, "prompt": q.prompt, "kind": q.kindDescription, "source": item.source,
-                    "optional": !q.required, "checked": picked.contains(q.key), "position": positions[q.key] ?? ""]
-        }
-        return [
-            "title": title, "description": description, "start": start, "end": end, "round": roundMinutes,
-            "maxRound": Self.maxRoundMinutes,
-            "zones": LocalTime.zones.map { ["name": $0, "selected": $0 == zone] },
-            "questions": rows, "errors": errors,
-        ]
-    }
 }
 
 struct SessionFormErrors: Error {
@@ -172,11 +157,5 @@ struct QuestionForm {
                                       asksToConnect: asksToConnect ? true : nil)
         errors += question.definitionProblems
         return errors.isEmpty ? .success(question) : .failure(SessionFormErrors(messages: errors))
-    }
-
-    func model(errors: [String]) -> [String: Any] {
-        ["prompt": prompt, "low": low, "high": high, "options": options, "maxLength": maxLength, "required": required,
-         "asksToConnect": asksToConnect,
-         "kinds": Self.kinds.map { ["value": $0.0, "name": $0.1, "selected": $0.0 == kind] }, "errors": errors]
     }
 }

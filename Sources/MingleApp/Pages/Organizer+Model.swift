@@ -1,0 +1,56 @@
+import Foundation
+import Store
+
+/// One choice of a "kind of answer" picker (profile sections, survey questions).
+struct KindOption: Encodable, Equatable {
+    var value: String
+    var name: String
+    var selected: Bool
+
+    /// `kinds` as (value, name), the one whose value is `selected` selected.
+    static func list(_ kinds: [(String, String)], selected: String) -> [KindOption] {
+        kinds.map { KindOption(value: $0.0, name: $0.1, selected: $0.0 == selected) }
+    }
+}
+
+/// The organizer portal's overview (`/organize`): everyone who belongs to the site.
+struct OrganizerDashboardModel: Encodable, Equatable {
+    struct Member: Encodable, Equatable {
+        var name: String
+        var username: String
+        var role: String
+        var status: String
+    }
+
+    var members: [Member]
+    var count: Int
+    var empty: Bool
+
+    init(members: [MemberRecord]) {
+        self.members = members.map { m in
+            Member(name: m.user.displayName, username: m.user.username, role: m.role.rawValue,
+                   status: m.status.rawValue.replacingOccurrences(of: "_", with: " "))
+        }
+        (count, empty) = (members.count, members.isEmpty)
+    }
+}
+
+/// The branding form (`/organize/branding`), as saved or as typed with what is wrong.
+struct BrandingPageModel: Encodable, Equatable {
+    var errors: [String]
+    var hasErrors: Bool
+    var titleText: String
+    var header: String
+    var footer: String
+    var links: String
+    var accent: String
+
+    enum CodingKeys: String, CodingKey {
+        case errors, hasErrors, titleText = "title_text", header, footer, links, accent
+    }
+
+    init(_ form: BrandingForm, errors: [String]) {
+        (self.errors, hasErrors) = (errors, !errors.isEmpty)
+        (titleText, header, footer, links, accent) = (form.title, form.header, form.footer, form.links, form.accent)
+    }
+}
