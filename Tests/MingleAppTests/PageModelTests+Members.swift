@@ -28,7 +28,7 @@ private enum Fixture {
         SpeedNetworkingSessionRecord(id: UUID(), title: "Spring mixer", description: "Bring a coffee.", startsAt: start,
                                      endsAt: start + 3600, roundSeconds: 300, graceSeconds: 60, leadSeconds: 900,
                                      teardownSeconds: 900, timeZone: "UTC", questionsJSON: "[]", createdBy: UUID(), sequence: 0,
-                                     cancelledAt: cancelled ? start - 86_400 : nil, createdAt: start - 86_400, updatedAt: start - 86_400)
+                                     cancelledAt: cancelled ? start - 86_400 : nil, reminderSentAt: nil, availableOrganizer: nil, createdAt: start - 86_400, updatedAt: start - 86_400)
     }
 }
 

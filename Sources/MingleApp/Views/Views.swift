@@ -62,28 +62,6 @@ struct Views: Sendable {
         return text
     }
 
-    /// Being replaced by typed models (issue 13): a page model as a dictionary.
-    func page(_ template: String, _ context: some PageContext, title: String, page: [String: Any],
-              status: HTTPResponse.Status = .ok) throws -> Response {
-        let layout = LayoutModel(brand: brand(context.pageSite), me: context.pageVisitor.map { VisitorModel($0, on: context.pageSite) },
-                                 csrf: context.csrfToken, title: title, page: NoPageData(), isPlatform: context.pageSite.tenant == nil,
-                                 rootURL: rootURL, flash: context.flash)
-        guard var tree = try MustacheTree.make(layout) as? [String: Any] else { throw PageRenderError(template: template) }
-        var fields = Self.withoutEmptyText(page) as? [String: Any] ?? [:]
-        if let errors = fields["errors"] as? [String] { fields["hasErrors"] = !errors.isEmpty }
-        tree["page"] = fields
-        guard let text = library.render(tree, withTemplate: template) else { throw PageRenderError(template: template) }
-        return html(text, status: status)
-    }
-
-    static func withoutEmptyText(_ value: Any) -> Any {
-        if let fields = value as? [String: Any] {
-            return fields.filter { !(($0.value as? String)?.isEmpty ?? false) }.mapValues(withoutEmptyText)
-        }
-        if let rows = value as? [[String: Any]] { return rows.map { withoutEmptyText($0) } }
-        return value
-    }
-
     /// The brand as the mail templates read it.
     func brandModel(_ site: Site) -> [String: Any] {
         ((try? MustacheTree.make(brand(site))) as? [String: Any]) ?? [:]
