@@ -1,6 +1,9 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 @testable import MingleApp
 import Testing
+import TestSupport
 
 /// Back-pressure: a bounded number inside, a bounded queue served in order, the rest refused at once.
 @Suite struct AdmissionGateTests {
@@ -81,5 +84,33 @@ import Testing
         // check
         #expect(production.limit == 32 && production.queue == 64 && production.maxWait == .seconds(1))
         #expect(small.limit == 2 && small.queue == 64)
+    }
+
+    @Test func aFullGateAnswersPageViews503ButNotPostsOrTheHealthCheck() async throws {
+        // setup: a gate of one place, no queue, and the place taken
+        let resources = TestEnvironment.resourcesPath
+        let views = try await Views(templatesPath: resources + "/Templates",
+                                    platformBrand: PlatformBrand.load(assetsPath: resources + "/TenantAssets"), rootURL: "http://mingle.test")
+        let gate = AdmissionGate(limit: 1, queue: 0, maxWait: .seconds(1))
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: AdmissionMiddleware(gate: gate, views: views))
+        router.get("/page") { _, _ in "page" }
+        router.get("/healthz") { _, _ in "ok" }
+        router.post("/form") { _, _ in "posted" }
+        #expect(await gate.enter())
+
+        // act + check
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/page", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "2")
+                #expect(String(buffer: response.body).contains("try again"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/form", method: .post) { #expect($0.status == .ok) }
+            gate.leave()
+            try await client.execute(uri: "/page", method: .get) { #expect($0.status == .ok) }
+        }
+        #expect(gate.counts.inside == 0, "the page view gave its place back")
     }
 }

@@ -13,7 +13,10 @@ struct AdmissionMiddleware: RouterMiddleware {
     let views: Views
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get || request.method == .head else { return try await next(request, context) }
+        // The health check answers even when busy: a balancer must not take a loaded node out.
+        guard request.method == .get || request.method == .head, request.uri.path != "/healthz" else {
+            return try await next(request, context)
+        }
         guard await gate.enter() else {
             var response = views.plain(.serviceUnavailable, heading: "Busy right now",
                                        message: "Too many people are loading pages at this moment. Please try again in a few seconds.")
