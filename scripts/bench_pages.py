@@ -77,15 +77,19 @@ def check_page(port, host, path, cookie):
         sys.exit(f"{path} answered {response.status}, not 200: {body[:200]!r}")
 
 
+STATUS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_statuses.lua")
+
+
 def run_wrk(port, host, path, cookie, seconds, connections):
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Host: {host}"]
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", STATUS_SCRIPT, "-H", f"Host: {host}"]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(args + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    statuses = re.search(r"statuses: 2xx (\d+), 3xx (\d+), 4xx (\d+), 5xx (\d+), 503 (\d+)", out)
+    _, redirects, client, server, busy = (int(n) for n in statuses.groups())
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
-    return requests, int(bad.group(1)) if bad else 0, latency.get("50", "?"), latency.get("99", "?")
+    return requests, (redirects, client, server, busy), latency.get("50", "?"), latency.get("99", "?")
 
 
 def milliseconds(text):
@@ -133,12 +137,14 @@ def main():
 
     print(f"{options.rounds} rounds × {options.seconds} s per page, {options.connections} connections, "
           f"wrk from a second process; medians over the rounds")
-    print(f"{'page':<34} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'server ms/req':>14} {'PostgreSQL ms/req':>18} {'both':>6}  non-2xx/3xx")
+    print(f"{'page':<34} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'server ms/req':>14} {'PostgreSQL ms/req':>18} {'both':>6}"
+          f"  not 2xx: 3xx/4xx/5xx/503")
     for path, _, label in pages:
         rows = results[path]
         med = lambda i: statistics.median(r[i] for r in rows)
+        others = "/".join(str(sum(r[5][i] for r in rows)) for i in range(4))
         print(f"{label:<34} {med(0):>7.0f} {med(1):>7.2f} {med(2):>7.2f} {med(3):>14.3f} {med(4):>18.3f} "
-              f"{med(3) + med(4):>6.3f}  {sum(r[5] for r in rows)}")
+              f"{med(3) + med(4):>6.3f}  {others}")
 
 
 if __name__ == "__main__":
