@@ -12,6 +12,8 @@ public typealias UserID = UUID
 public struct Transaction: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// The page view's transaction this call runs in, if any (it remembers the settings).
+    var shared: RequestTransaction? = nil
 
     /// Runs a statement, prepared on this connection the first time (`PreparedQueries`).
     @discardableResult
@@ -187,7 +189,7 @@ final class RequestTransaction: Sendable {
             state.busy = true
             return true
         }
-        return free ? Transaction(connection: connection, logger: logger) : nil
+        return free ? Transaction(connection: connection, logger: logger, shared: self) : nil
     }
 
     func run<R: Sendable>(settings: TransactionSettings, _ transaction: Transaction,
@@ -198,6 +200,13 @@ final class RequestTransaction: Sendable {
                 state.withLock { $0.settings = settings }
             }
             return try await body(transaction)
+        }
+    }
+
+    /// A statement of this transaction set `app.user_id` itself (the visitor's look-up).
+    func userWasSet(_ user: UserID) {
+        state.withLock { state in
+            state.settings = state.settings.map { TransactionSettings(tenant: $0.tenant, user: user.uuidString) }
         }
     }
 

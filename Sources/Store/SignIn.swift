@@ -38,7 +38,11 @@ struct TenantVisitorLookup: PostgresPreparedStatement {
                         ON me.conversation_id = msg.conversation_id AND me.user_id = s.user_id
                     WHERE msg.id > me.last_read_id AND msg.sender_id <> s.user_id) ELSE 0 END,
                CASE WHEN m.status = 'active' THEN
-                   (SELECT count(*)::int FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL) ELSE 0 END
+                   (SELECT count(*)::int FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL) ELSE 0 END,
+               -- Last, after everything above was read with the tenant alone: the visitor becomes
+               -- this transaction's user, as the page's own calls would set next (one round trip
+               -- less per page view).
+               set_config('app.user_id', s.user_id::text, true)
         FROM session_lookup($1, $2) s
         LEFT JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = app_tenant_id()
         """
@@ -54,8 +58,8 @@ struct TenantVisitorLookup: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (user, username, admin, acting, confirmed, role, status, messages, notices) =
-            try row.decode((UUID, String, Bool, UUID?, Bool, String?, String?, Int, Int).self)
+        let (user, username, admin, acting, confirmed, role, status, messages, notices, _) =
+            try row.decode((UUID, String, Bool, UUID?, Bool, String?, String?, Int, Int, String).self)
         return TenantVisitorRecord(
             session: SessionRecord(userID: user, username: username, isPlatformAdmin: admin, actingTenant: acting, emailConfirmed: confirmed),
             role: role, status: status, unreadMessages: messages, unreadNotices: notices)
@@ -65,8 +69,11 @@ struct TenantVisitorLookup: PostgresPreparedStatement {
 extension Transaction {
     /// The signed-in person behind a session token on this tenant's host (`withTenant`), with
     /// their membership here and their unread counts.
+    /// The transaction's user is then the visitor (`app.user_id`), as `withTenant(_:user:)` sets it.
     public func tenantVisitor(tokenHash: [UInt8], host: String) async throws -> TenantVisitorRecord? {
-        try await rows(TenantVisitorLookup(tokenHash: tokenHash, host: host)).first
+        let found = try await rows(TenantVisitorLookup(tokenHash: tokenHash, host: host)).first
+        if let found { shared?.userWasSet(found.session.userID) }
+        return found
     }
 
     public func createSession(tokenHash: [UInt8], user: UserID, host: String, lifetime: Duration,

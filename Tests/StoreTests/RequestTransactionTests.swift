@@ -137,4 +137,34 @@ import TestSupport
             #expect(access == "")
         }
     }
+
+    @Test func theVisitorsLookUpMakesThemTheTransactionsUser() async throws {
+        try await withTestDatabase { db in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            let ana = acme.members[0]
+            let token = Array(repeating: UInt8(5), count: 32), host = "acme.example.test"
+            try await db.app.withTenant(acme.tenant) { tx in
+                try await tx.createSession(tokenHash: token, user: ana, host: host, lifetime: .seconds(3600))
+            }
+            let user: PostgresQuery = "SELECT coalesce(current_setting('app.user_id', true), '')"
+            let asAna = QueryCounter()
+
+            // act
+            let (visitor, asAnaSetting, withoutUser) = try await db.app.withRequestTransaction {
+                let visitor = try await db.app.withTenant(acme.tenant) { try await $0.tenantVisitor(tokenHash: token, host: host) }
+                let asAnaSetting = try await asAna.counting {
+                    try await db.app.withTenant(acme.tenant, user: ana) { try await $0.query(user).first(String.self) }
+                }
+                let withoutUser = try await db.app.withTenant(acme.tenant) { try await $0.query(user).first(String.self) }
+                return (visitor, asAnaSetting, withoutUser)
+            }
+
+            // check: ana's own call needed no settings statement; a call without a user has none
+            #expect(visitor?.session.userID == ana)
+            #expect(asAnaSetting == ana.uuidString.lowercased())
+            #expect(asAna.statements == 1)
+            #expect(withoutUser == "")
+        }
+    }
 }
