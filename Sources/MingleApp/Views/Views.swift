@@ -77,7 +77,7 @@ struct Views: Sendable {
             let b = tenant.branding
             return BrandModel(name: tenant.name, title: b.titleText.isEmpty ? tenant.name : b.titleText,
                               header: b.headerText, footer: b.footerText, links: b.footerLinks.map(LinkModel.init),
-                              logoURL: b.logoImageID.map { "/images/\($0.uuidString.lowercased())" },
+                              logoURL: b.logoImageID.map(PageLinks.image),
                               stylesheet: "/brand.css?v=\(tenant.branding.accentColor.dropFirst())")
         }
     }
