@@ -17,7 +17,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -39,11 +38,10 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Media", "Reports", "Matching",
+                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Media", "Reports", "Matching", "Templating",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -54,6 +52,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mustache templates parsed once and rendered over a typed value tree (pure, no I/O but
+        // reading the folder at start-up).
+        .target(name: "Templating", swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: [
@@ -155,7 +156,7 @@ let package = Package(
             name: "MingleAppTests",
             dependencies: [
                 "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "RealTime", "Media", "Matching", "Reports",
-                "LoadTesting",
+                "LoadTesting", "Templating",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 // TestSocket: a WebSocket client that sends the Host and Origin it is given
@@ -169,6 +170,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "TemplatingTests", dependencies: ["Templating"], exclude: ["Spec"]),
         .testTarget(name: "LoadTestingTests", dependencies: ["LoadTesting"]),
         .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),

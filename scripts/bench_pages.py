@@ -107,6 +107,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--pages", default="", help="comma-separated paths to run (default: all); /healthz always runs")
     options = parser.parse_args()
 
     acme = f"acme.{options.root_host}"
@@ -120,6 +121,9 @@ def main():
         ("/messages/olivia", member, "a conversation"),
         ("/organize/reports", organizer, "report overview (organizer)"),
     ]
+    if options.pages:
+        chosen = set(options.pages.split(",")) | {"/healthz"}
+        pages = [page for page in pages if page[0] in chosen]
     for path, site, _ in pages:
         check_page(options.port, acme, path, site.cookie_header() if site else None)
     results = {path: [] for path, _, _ in pages}

@@ -74,9 +74,9 @@ private enum Fixture {
         data.fields = ["slug": ["Acme"], "name": ["Acme"], "first_name": ["Olga"], "last_name": ["Berg"], "email": ["bad"]]
 
         // act
-        let blank = try #require(try MustacheTree.make(NewTenantModel(root: "mingle.test")) as? [String: Any])
-        let again = try #require(try MustacheTree.make(NewTenantForm(data).model(errors: ["Give a valid email address."],
-                                                                                root: "mingle.test")) as? [String: Any])
+        let blank = try #require(try plainTree(NewTenantModel(root: "mingle.test")))
+        let again = try #require(try plainTree(NewTenantForm(data).model(errors: ["Give a valid email address."],
+                                                                      root: "mingle.test")))
 
         // check
         #expect(blank["hasErrors"] as? Bool == false)
@@ -94,7 +94,7 @@ private enum Fixture {
 
         // act
         let model = OutboxModel([entry], smtpConfigured: false)
-        let tree = try #require(try MustacheTree.make(model) as? [String: Any])
+        let tree = try #require(try plainTree(model))
 
         // check
         #expect(model.entries[0].tenant == "platform")
@@ -150,7 +150,7 @@ private enum Fixture {
 
         // act
         let model = RegistrationForm(data).model(terms: MembershipTermsModel(paid), errors: ["Taken."])
-        let tree = try #require(try MustacheTree.make(model) as? [String: Any])
+        let tree = try #require(try plainTree(model))
 
         // check
         #expect(tree["username"] as? String == "ana")
@@ -201,7 +201,7 @@ private enum Fixture {
         let sessions = [Fixture.session(start: start)]
 
         // act
-        let guest = try #require(try MustacheTree.make(SessionsModel(sessions, now: start, feedURL: nil)) as? [String: Any])
+        let guest = try #require(try plainTree(SessionsModel(sessions, now: start, feedURL: nil)))
         let member = SessionsModel(sessions, now: start, feedURL: "https://acme.mingle.test/calendar/u/t.ics")
 
         // check
@@ -257,7 +257,7 @@ private enum Fixture {
                        Notice(id: UUID(), text: "Cy accepted.", link: "/people/cy", createdAt: Date(), read: true)]
 
         // act
-        let tree = try #require(try MustacheTree.make(NotificationsModel(notices)) as? [String: Any])
+        let tree = try #require(try plainTree(NotificationsModel(notices)))
 
         // check
         let rows = try #require(tree["notices"] as? [[String: Any]])

@@ -92,8 +92,8 @@ enum OrganizerRecords {
         let branding = BrandingForm(Branding(titleText: "Acme meetups"))
 
         // act
-        let settingsTree = try #require(try MustacheTree.make(MembershipSettingsModel(settings, errors: [])) as? [String: Any])
-        let brandingTree = try #require(try MustacheTree.make(BrandingPageModel(branding, errors: ["Too long."])) as? [String: Any])
+        let settingsTree = try #require(try plainTree(MembershipSettingsModel(settings, errors: [])))
+        let brandingTree = try #require(try plainTree(BrandingPageModel(branding, errors: ["Too long."])))
 
         // check
         #expect(settingsTree["client_id"] as? String == "client-1" && settingsTree["webhook_id"] as? String == "hook-1")
@@ -238,8 +238,8 @@ enum OrganizerRecords {
         let data = loaded([survey(ana, about: ben, [connect("Yes")])])
 
         // act
-        let tree = try #require(try MustacheTree.make(ReportPage(frame: ReportFrameModel(data, ReportScope(), tab: .mutual, now: now),
-                                                                 report: ReportMutualModel(data, ReportScope()))) as? [String: Any])
+        let tree = try #require(try plainTree(ReportPage(frame: ReportFrameModel(data, ReportScope(), tab: .mutual, now: now),
+                                                         report: ReportMutualModel(data, ReportScope()))))
 
         // check
         #expect(tree["tabs"] is [Any] && tree["surveyCount"] as? Int == 1 && tree["formAction"] as? String == "/organize/reports/mutual")

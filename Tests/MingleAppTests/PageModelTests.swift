@@ -3,69 +3,23 @@ import Hummingbird
 import HummingbirdTesting
 @testable import MingleApp
 import Store
+import Templating
 import Testing
 import TestSupport
 
-/// Page models are built by pure functions; `MustacheTree` turns them into what templates read.
-@Suite struct MustacheTreeTests {
-    struct Sample: Encodable {
-        struct Row: Encodable { var name: String; var note: String? }
-        var title: String
-        var empty: String
-        var missing: String?
-        var count: Int
-        var flag: Bool
-        var rows: [Row]
-        var tags: [String]
-        var nested: Row?
-    }
-
-    @Test func leavesOutNilAndEmptyTextButKeepsTheRest() throws {
-        // setup
-        let sample = Sample(title: "Hello", empty: "", missing: nil, count: 3, flag: false,
-                            rows: [.init(name: "a", note: nil), .init(name: "b", note: "x")], tags: ["", "t"],
-                            nested: .init(name: "n", note: ""))
-
-        // act
-        let tree = try #require(try MustacheTree.make(sample) as? [String: Any])
-
-        // check
-        #expect(Set(tree.keys) == ["title", "count", "flag", "rows", "tags", "nested"])
-        #expect(tree["title"] as? String == "Hello")
-        #expect(tree["count"] as? Int == 3)
-        #expect(tree["flag"] as? Bool == false)
-        let rows = try #require(tree["rows"] as? [[String: Any]])
-        #expect(rows.map { Set($0.keys) } == [["name"], ["name", "note"]])
-        #expect(tree["tags"] as? [String] == ["", "t"], "texts in lists are kept as they are")
-        #expect((tree["nested"] as? [String: Any]).map { Set($0.keys) } == ["name"])
-    }
-
-    /// A hand-written `encode(to:)` that fills nested containers after asking for them.
-    struct Nesting: Encodable {
-        enum Keys: String, CodingKey { case inner, list }
-        func encode(to encoder: any Encoder) throws {
-            var outer = encoder.container(keyedBy: Keys.self)
-            var inner = outer.nestedContainer(keyedBy: Keys.self, forKey: .inner)
-            var list = outer.nestedUnkeyedContainer(forKey: .list)
-            try inner.encode("filled later", forKey: .list)
-            try list.encode(1)
-            var deeper = list.nestedUnkeyedContainer()
-            try deeper.encode("deep")
-            try list.encode(2)
+/// What the template encoder made, as plain Swift values, for checks that read a few fields.
+func plainTree(_ model: some Encodable) throws -> [String: Any]? {
+    func plain(_ value: TemplateValue) -> Any {
+        switch value {
+        case .string(let v): v
+        case .bool(let v): v
+        case .int(let v): v
+        case .double(let v): v
+        case .list(let items): items.map(plain)
+        case .object(let fields): fields.mapValues(plain)
         }
     }
-
-    @Test func nestedContainersFilledAfterTheyAreHandedOutAreKept() throws {
-        // act
-        let tree = try #require(try MustacheTree.make(Nesting()) as? [String: Any])
-
-        // check
-        #expect((tree["inner"] as? [String: Any])?["list"] as? String == "filled later")
-        let list = try #require(tree["list"] as? [Any])
-        #expect(list.count == 3)
-        #expect(list[0] as? Int == 1 && list[2] as? Int == 2)
-        #expect(list[1] as? [Any] as? [String] == ["deep"])
-    }
+    return try TemplateEncoder.encode(model).map(plain) as? [String: Any]
 }
 
 @Suite struct PeopleModelTests {

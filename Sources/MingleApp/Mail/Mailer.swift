@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Templating
 
 /// Composes the site's emails in its own brand (name, accent colour, footer) from the
 /// `mail/` templates; sending is the outbox's job.
@@ -13,9 +14,10 @@ struct Mailer: Sendable {
         model["brand"] = brand
         model["subject"] = subject
         model["accent"] = AccentColor.readable(site.tenant?.branding.accentColor ?? views.platformBrand.accentColor)
-        let text = views.library.render(model, withTemplate: "mail/\(template)_text") ?? subject
-        let html = views.library.render(model, withTemplate: "mail/\(template)_html")
-        let fromName = (brand["title"] as? String) ?? "Mingle"
+        let tree = TemplateValue(any: model) ?? .object([:])
+        let text = views.library.render(tree, template: "mail/\(template)_text") ?? subject
+        let html = views.library.render(tree, template: "mail/\(template)_html")
+        let fromName = brand["title"]?.text ?? "Mingle"
         return OutgoingMail(to: to, fromName: fromName, subject: subject, text: text, html: html)
     }
 }

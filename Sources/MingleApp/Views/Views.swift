@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
-import Mustache
 import NIOCore
 import Store
+import Templating
 
 /// The platform's own brand, read once from `TenantAssets/default/brand.json`.
 struct PlatformBrand: Sendable, Decodable {
@@ -20,20 +20,20 @@ struct PlatformBrand: Sendable, Decodable {
 }
 
 /// Renders Mustache pages inside the branded layout. Templates are loaded once at start-up,
-/// and a missing one stops start-up (`requireTemplates`).
+/// and a missing one (or a partial some template names) stops start-up (`requireTemplates`).
 struct Views: Sendable {
-    let library: MustacheLibrary
+    let library: TemplateLibrary
     let platformBrand: PlatformBrand
     let rootURL: String
 
     init(templatesPath: String, platformBrand: PlatformBrand, rootURL: String) async throws {
-        self.library = try await MustacheLibrary(directory: templatesPath)
+        self.library = try TemplateLibrary.load(directory: templatesPath)
         self.platformBrand = platformBrand
         self.rootURL = rootURL
     }
 
     func requireTemplates(_ names: [String]) throws {
-        for name in names where library.getTemplate(named: name) == nil {
+        for name in names + library.missingReferences() where !library.contains(name) {
             throw SettingsError.invalid("Templates", "template \(name).mustache is missing")
         }
     }
@@ -56,15 +56,15 @@ struct Views: Sendable {
                 model: some Encodable) throws -> String {
         let layout = LayoutModel(brand: brand(site), me: visitor.map { VisitorModel($0, on: site) }, csrf: csrf,
                                  title: title, page: model, isPlatform: site.tenant == nil, rootURL: rootURL, flash: flash)
-        guard let tree = try MustacheTree.make(layout), let text = library.render(tree, withTemplate: template) else {
+        guard let tree = try TemplateEncoder.encode(layout), let text = library.render(tree, template: template) else {
             throw PageRenderError(template: template)
         }
         return text
     }
 
     /// The brand as the mail templates read it.
-    func brandModel(_ site: Site) -> [String: Any] {
-        ((try? MustacheTree.make(brand(site))) as? [String: Any]) ?? [:]
+    func brandModel(_ site: Site) -> TemplateValue {
+        (try? TemplateEncoder.encode(brand(site))) ?? .object([:])
     }
 
     func brand(_ site: Site) -> BrandModel {
