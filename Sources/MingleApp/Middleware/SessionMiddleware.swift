@@ -21,20 +21,21 @@ struct SessionMiddleware: RouterMiddleware {
         var context = context
         let host = request.host
         var newCSRFCookie: String?
-        if let token = request.cookies[cookies.sessionName]?.value, Tokens.looksValid(token) {
+        let jar = request.cookies  // parsed once: each read of `request.cookies` parses the header
+        if let token = jar[cookies.sessionName]?.value, Tokens.looksValid(token) {
             context.visitor = try await visitor(token: token, host: host, site: context.site)
         }
         if let visitor = context.visitor {
             context.csrfToken = signer.csrfToken(host: host, basis: Tokens.hex(visitor.sessionTokenHash))
         } else {
-            var basis = request.cookies[cookies.csrfName]?.value ?? ""
+            var basis = jar[cookies.csrfName]?.value ?? ""
             if !Tokens.looksValid(basis) {
                 basis = Tokens.random()
                 newCSRFCookie = basis
             }
             context.csrfToken = signer.csrfToken(host: host, basis: basis)
         }
-        let flashCookie = request.cookies[cookies.flashName]?.value
+        let flashCookie = jar[cookies.flashName]?.value
         if let flashCookie { context.flash = readFlash(flashCookie) }
         var response = try await next(request, context)
         if let newCSRFCookie { response.setCookie(cookies.csrfCookie(newCSRFCookie)) }
