@@ -47,6 +47,8 @@ public struct AppConfiguration: Sendable {
     /// How many page views may hold a database connection at once, wait, and for how long
     /// (`AdmissionMiddleware`); nil: derived from the pool's size.
     public var pageAdmission: PageAdmission?
+    /// How long a connection may take over a request's head and idle between requests.
+    public var connectionTimeouts: ConnectionTimeouts = .standard
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,

@@ -80,7 +80,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         server: HTTPServerBuilder { httpResponder in
             LiveServerChannel(responder: httpResponder, admit: RealTimeSocketController.admission(through: responder),
                               serve: { entry, connection, logger in await live.open(entry, on: connection, logger: logger) },
-                              maxMessageBytes: RealTimeSocketController.maxMessageBytes)
+                              maxMessageBytes: RealTimeSocketController.maxMessageBytes, timeouts: config.connectionTimeouts)
         },
         configuration: .init(address: .hostname(config.bindHost, port: config.port), serverName: "mingle"),
         logger: logger)

@@ -46,15 +46,25 @@ public struct DemoSeeder {
         let demoHash = try await passwords.hash(Self.demoPassword)
         var logins = [Login(site: config.baseURL(tenantSlug: nil) + "/admin", username: "admin", password: Self.adminPassword, role: "platform admin")]
 
-        let owner = PostgresClient(configuration: config.database.ownerClientConfiguration(), backgroundLogger: logger)
-        let app = PostgresClient(configuration: config.database.appClientConfiguration(), backgroundLogger: logger)
+        // The owner's one statement on a connection of its own; the app's pool runs meanwhile, so
+        // it has started by the time it is first used (no "run() hasn't been called" warning).
+        let settings = config.database
+        let owner = try await PostgresConnection.connect(
+            configuration: .init(host: settings.host, port: settings.port, username: settings.ownerUser,
+                                 password: settings.ownerPassword, database: settings.database, tls: .disable),
+            id: 1, logger: logger)
+        let app = PostgresClient(configuration: settings.appClientConfiguration(), backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await owner.run() }
             group.addTask { await app.run() }
             defer { group.cancelAll() }
-            let adminID = try await owner.withConnection { connection in
-                try await AdminAccounts.createOrPromote(connection, username: "admin", email: "admin@mingle.localhost",
-                                                        passwordHash: adminHash, logger: logger)
+            let adminID: UserID
+            do {
+                adminID = try await AdminAccounts.createOrPromote(owner, username: "admin", email: "admin@mingle.localhost",
+                                                                 passwordHash: adminHash, logger: logger)
+                try await owner.close()
+            } catch {
+                try? await owner.close()
+                throw error
             }
             let database = Database(client: app, logger: logger)
             for slug in ["acme", "globex"] {

@@ -70,20 +70,26 @@ extension Transaction {
             """)
     }
 
-    public func deleteProfileSection(_ id: UUID) async throws {
-        try await execute("DELETE FROM profile_sections WHERE id = \(id)")
+    /// False when the tenant has no such section (RLS hides other tenants' rows).
+    @discardableResult
+    public func deleteProfileSection(_ id: UUID) async throws -> Bool {
+        try await query("DELETE FROM profile_sections WHERE id = \(id) RETURNING id").first(UUID.self) != nil
     }
 
     /// Swaps a section with its neighbour above (`by` -1) or below (+1); at an end, nothing happens.
-    public func moveProfileSection(_ id: UUID, by step: Int) async throws {
+    /// False when the tenant has no such section.
+    @discardableResult
+    public func moveProfileSection(_ id: UUID, by step: Int) async throws -> Bool {
         let sections = try await profileSections()
-        guard let index = sections.firstIndex(where: { $0.id == id }), sections.indices.contains(index + step) else { return }
+        guard let index = sections.firstIndex(where: { $0.id == id }) else { return false }
+        guard sections.indices.contains(index + step) else { return true }
         let other = sections[index + step]
         // Positions are renumbered densely first, so equal positions cannot make the swap a no-op.
         for (position, section) in sections.enumerated() {
             let target = section.id == id ? index + step : (section.id == other.id ? index : position)
             try await execute("UPDATE profile_sections SET position = \(target + 1) WHERE id = \(section.id)")
         }
+        return true
     }
 
     /// A member's answers by section.

@@ -14,15 +14,22 @@ struct Mingle: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, SeedDemo.self, CreateAdmin.self, PayPalSim.self, QuickSession.self, JanusConfigCommand.self, Load.self])
 }
 
-/// Applies pending migrations with the owner role.
+/// Applies pending migrations with the owner role, on one connection of their own (a pool would
+/// be leased from before it runs: PostgresNIO warns of that on every start).
 @discardableResult
 func runMigrations(_ settings: DatabaseSettings, resources: String, logger: Logger) async throws -> [String] {
     let migrator = try Migrator(directory: URL(fileURLWithPath: resources + "/Migrations"))
-    let client = PostgresClient(configuration: settings.ownerClientConfiguration(), backgroundLogger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
-        defer { group.cancelAll() }
-        return try await client.withConnection { try await migrator.migrate($0, logger: logger) }
+    let configuration = PostgresConnection.Configuration(
+        host: settings.host, port: settings.port, username: settings.ownerUser, password: settings.ownerPassword,
+        database: settings.database, tls: .disable)
+    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+    do {
+        let applied = try await migrator.migrate(connection, logger: logger)
+        try await connection.close()
+        return applied
+    } catch {
+        try? await connection.close()
+        throw error
     }
 }
 

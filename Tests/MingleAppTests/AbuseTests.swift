@@ -122,6 +122,19 @@ import TestSupport
         }
     }
 
+    @Test func aNULInAStaticFilesPathIsRefusedNotCutShort() async throws {
+        try await TestApp.run { db, web in
+            // act
+            let cut = try await web.get(TestApp.url(nil, "/css/app.css%00.png"))
+            let control = try await web.get(TestApp.url(nil, "/js/realtime.js%0a"))
+            let whole = try await web.get(TestApp.url(nil, "/css/app.css"))
+            // check
+            #expect(cut.status == .badRequest && cut.headers[.contentType]?.hasPrefix("text/css") != true, "not the stylesheet: \(cut.status)")
+            #expect(control.status == .badRequest)
+            #expect(whole.status == .ok)
+        }
+    }
+
     @Test func controlCharactersInASearchAreDroppedNotA500() async throws {
         try await TestApp.run { db, web in
             _ = try await Fixtures(db).populatedTenant("acme")

@@ -297,10 +297,12 @@ import TestSupport
             try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
             // act
             let changed = try await changeSection(&web, theirs[1].id, "Taken over", kind: "long_text")
-            _ = try await press(&web, "up", theirs[1].id)
-            _ = try await press(&web, "delete", theirs[1].id)
-            // check
+            let moved = try await press(&web, "up", theirs[1].id)
+            let deleted = try await press(&web, "delete", theirs[1].id)
+            // check: not found, never "Section deleted"
             #expect(changed.status == .notFound)
+            #expect(moved.status == .notFound)
+            #expect(deleted.status == .notFound && deleted.location == nil)
             #expect(try await storedSections(db, globex.tenant) == before)
             #expect(try await storedAnswers(db, globex.tenant) == ["globex-member1": ["Globex two": "Globex answer"]])
         }

@@ -75,13 +75,18 @@ struct OrganizerProfileController {
 
     private func move(_ context: OrganizerRequestContext, by step: Int) async throws -> Response {
         let id = try sectionID(context)
-        try await app.asOrganizer(context, action: "reorder profile sections") { try await $0.moveProfileSection(id, by: step) }
+        guard try await app.asOrganizer(context, action: "reorder profile sections", { try await $0.moveProfileSection(id, by: step) }) else {
+            throw HTTPError(.notFound, message: "That section no longer exists.")
+        }
         return app.redirect(to: "/organize/profile")
     }
 
     @Sendable func delete(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let id = try sectionID(context)
-        try await app.asOrganizer(context, action: "delete profile section") { try await $0.deleteProfileSection(id) }
+        // Another tenant's section (or one already gone) is not found: no success message for it.
+        guard try await app.asOrganizer(context, action: "delete profile section", { try await $0.deleteProfileSection(id) }) else {
+            throw HTTPError(.notFound, message: "That section no longer exists.")
+        }
         return app.redirect(to: "/organize/profile", flash: "Section deleted, with its answers.")
     }
 

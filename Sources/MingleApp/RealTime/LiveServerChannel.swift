@@ -41,9 +41,12 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
     /// connection's task ends).
     let serve: @Sendable (RealTimeSocketController.Entry, LiveConnection, Logger) async -> Void
     let maxMessageBytes: Int
+    let timeouts: ConnectionTimeouts
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // First in the pipeline: it reads the raw bytes, before HTTP decoding.
+            try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(timeouts: timeouts), name: RequestDeadlineHandler.name)
             let admission = LiveAdmission()
             let upgrader = NIOTypedWebSocketServerUpgrader<Upgraded>(
                 maxFrameSize: maxMessageBytes,
@@ -61,6 +64,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let entry = admission.entry else { throw NIOWebSocketUpgradeError.unsupportedWebSocketTarget }
+                        // A live connection has no requests to wait for: its pings keep it honest.
+                        channel.pipeline.removeHandler(name: RequestDeadlineHandler.name, promise: nil)
                         return .live(try LiveFrameHandler.install(on: channel, maxMessageBytes: maxMessageBytes), entry)
                     }
                 })
@@ -68,6 +73,9 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // From here Hummingbird answers a malformed request itself (400, then close).
+                        let errors = try channel.pipeline.syncOperations.context(handlerType: HTTPServerProtocolErrorHandler.self)
+                        channel.pipeline.syncOperations.removeHandler(context: errors, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
@@ -76,9 +84,12 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                     }
                 })
             var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<Upgraded>(upgradeConfiguration: configuration)
-            // As Hummingbird's own HTTP/1 channel: it pipelines and validates itself.
+            // As Hummingbird's own HTTP/1 channel: it pipelines and validates itself. But a first
+            // request that does not parse never reaches it (the upgrade handler waits forever):
+            // NIO's error handler answers that one with 400 and closes, until the request is
+            // known not to be an upgrade.
             pipeline.enablePipelining = false
-            pipeline.enableErrorHandling = false
+            pipeline.enableErrorHandling = true
             pipeline.enableResponseHeaderValidation = false
             return Value(upgraded: try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline),
                          channel: channel)
