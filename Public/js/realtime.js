@@ -146,7 +146,19 @@ onSite("message", ({ data }) => {
   who.className = "who";
   who.textContent = `${message.who} · ${message.when}`;
   const body = document.createElement("p");
-  body.textContent = message.body;
+  // The server cut the text into plain pieces and http(s) links; text stays text.
+  for (const piece of message.text?.pieces ?? [{ text: message.body }]) {
+    if (piece.href) {
+      const link = document.createElement("a");
+      link.href = piece.href;
+      link.rel = "noopener nofollow";
+      link.target = "_blank";
+      link.textContent = piece.text;
+      body.append(link);
+    } else {
+      body.append(piece.text);
+    }
+  }
   item.append(who, body);
   thread.append(item);
   document.getElementById("thread-empty")?.remove();

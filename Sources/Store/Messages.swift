@@ -65,11 +65,20 @@ extension Transaction {
             """).all((Int, UUID, String, Date).self).map { Message(id: $0.0, sender: $0.1, body: $0.2, createdAt: $0.3) }
     }
 
-    public func markRead(conversation: UUID, user: UserID, upTo id: Int) async throws {
-        try await execute("""
-            UPDATE conversation_members SET last_read_id = greatest(last_read_id, \(id))
-            WHERE conversation_id = \(conversation) AND user_id = \(user)
-            """)
+    /// Marks the conversation read up to message `id`; returns how many of the other's messages
+    /// this made read (what the unread badge counted a moment ago).
+    @discardableResult
+    public func markRead(conversation: UUID, user: UserID, upTo id: Int) async throws -> Int {
+        // Every part of the statement sees the row as it was before the update.
+        try await query("""
+            WITH before AS (
+                SELECT last_read_id FROM conversation_members WHERE conversation_id = \(conversation) AND user_id = \(user)),
+            marked AS (
+                UPDATE conversation_members SET last_read_id = greatest(last_read_id, \(id))
+                WHERE conversation_id = \(conversation) AND user_id = \(user))
+            SELECT count(*)::int FROM messages m, before
+            WHERE m.conversation_id = \(conversation) AND m.id > before.last_read_id AND m.id <= \(id) AND m.sender_id <> \(user)
+            """).first(Int.self) ?? 0
     }
 
     /// Claims the right to email `user` about this conversation: true at most once per quiet

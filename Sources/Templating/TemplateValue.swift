@@ -36,7 +36,7 @@ public enum TemplateValue: Sendable, Equatable {
 
 extension TemplateValue {
     /// A dictionary-shaped value as the mail code builds it (`[String: Any]` of strings, numbers,
-    /// Bools, arrays and dictionaries); values of other types are left out, and so is nil.
+    /// Bools, arrays, dictionaries and typed models); values of other types are left out, and so is nil.
     public init?(any value: Any?) {
         switch value {
         case nil: return nil
@@ -47,6 +47,9 @@ extension TemplateValue {
         case let v as Double: self = .double(v)
         case let v as [String: Any]: self = .object(v.compactMapValues { TemplateValue(any: $0) })
         case let v as [Any]: self = .list(v.compactMap { TemplateValue(any: $0) })
+        case let v as any Encodable:
+            guard let tree = try? TemplateEncoder.encode(v) else { return nil }
+            self = tree
         default: return nil
         }
     }

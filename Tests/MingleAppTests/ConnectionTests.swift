@@ -52,8 +52,8 @@ import TestSupport
             #expect(benSees.contains("Asking to connect with you") && benSees.contains("Acme-Member1"))
             #expect(connected?.status == "accepted" && connected?.acceptedBy == ben)
             #expect(try await pair(db, acme.tenant, ana, ben) == nil)
-            #expect(try await notices(db, acme.tenant, ben) == ["acme-member1 would like to connect with you.", "acme-member1 removed your connection."])
-            #expect(try await notices(db, acme.tenant, ana) == ["acme-member2 accepted your connection request."])
+            #expect(try await notices(db, acme.tenant, ben) == ["Acme-Member1 Tester would like to connect with you.", "Acme-Member1 Tester removed your connection."])
+            #expect(try await notices(db, acme.tenant, ana) == ["Acme-Member2 Tester accepted your connection request."])
         }
     }
 
@@ -71,8 +71,8 @@ import TestSupport
             let second = try await connectionID(db, acme.tenant)
             _ = try await web.post(TestApp.url("acme", "/connections/\(second)/cancel"), [], formURL: TestApp.url("acme", "/connections"))
             #expect(try await pair(db, acme.tenant, acme.members[0], acme.members[2]) == nil)
-            #expect(try await notices(db, acme.tenant, acme.members[0]).contains("acme-member2 declined your connection request."))
-            #expect(try await notices(db, acme.tenant, acme.members[2]).last == "acme-member1 withdrew their connection request.")
+            #expect(try await notices(db, acme.tenant, acme.members[0]).contains("Acme-Member2 Tester declined your connection request."))
+            #expect(try await notices(db, acme.tenant, acme.members[2]).last == "Acme-Member1 Tester withdrew their connection request.")
         }
     }
 
@@ -217,6 +217,33 @@ import TestSupport
             let page = try await reader.get(TestApp.url("acme", "/messages/acme-member1"))
             #expect(page.contains("Hello &lt;Ben&gt; &amp; welcome") && page.contains(#"data-with="acme-member1""#))
             await ben.close()
+        }
+    }
+
+    @Test func linksInMessagesAreClickableAndAnOpenConversationIsNotCountedUnread() async throws {
+        try await TestApp.run { db, web in
+            // setup: Ana writes two messages to Ben, one with links
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            try await connect(db, acme.tenant, acme.members[0], acme.members[1])
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "First")])
+            _ = try await web.post(TestApp.url("acme", "/messages/acme-member2"),
+                                   [("body", "See https://example.com/a?b=1&c=2. Not javascript:alert(1) <b>")])
+            var ben = WebClient(web.client)
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+
+            // act
+            let home = try await ben.get(TestApp.url("acme", "/"))
+            let conversation = try await ben.get(TestApp.url("acme", "/messages/acme-member1"))
+            let after = try await ben.get(TestApp.url("acme", "/"))
+
+            // check: the badge counts 2 before, none on the conversation that shows them, none after
+            let badge = #/data-unread="messages"( hidden)?>(\d+)</#
+            #expect(try badge.firstMatch(in: home.body).map { "\($0.output.2)" } == "2")
+            #expect(try badge.firstMatch(in: conversation.body).map { "\($0.output.1 == nil ? "shown" : "hidden") \($0.output.2)" } == "hidden 0")
+            #expect(try badge.firstMatch(in: after.body).map { "\($0.output.2)" } == "0")
+            #expect(conversation.contains(#"<a href="https://example.com/a?b=1&amp;c=2" rel="noopener nofollow" target="_blank">https://example.com/a?b=1&amp;c=2</a>. Not javascript:alert(1) &lt;b&gt;"#))
+            #expect(!conversation.contains(#"href="javascript"#))
         }
     }
 

@@ -88,6 +88,24 @@ import TestSupport
 
     // MARK: scheduling
 
+    @Test func linksInASessionsDescriptionAreClickableOnItsPageAndInItsEmail() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let (acme, _, _) = try await Self.community(db, &web)
+            // act
+            _ = try await web.post(Self.createURL, Self.form(description: "Agenda: https://example.com/agenda (read it) & <b>"), formURL: Self.newURL)
+            let session = try #require(try await Self.sessions(db, acme.tenant).first)
+            var member = WebClient(web.client)
+            try await TestApp.signIn(&member, "acme-member1", tenant: "acme")
+            let page = try await member.get(TestApp.url("acme", session.path))
+            let html = try await db.owner.query("SELECT body_html FROM outbox WHERE to_address = 'acme-member1@example.test'").first(String.self)
+            // check
+            let link = #"<a href="https://example.com/agenda" rel="noopener nofollow" target="_blank">https://example.com/agenda</a> (read it) &amp; &lt;b&gt;"#
+            #expect(page.contains(link))
+            #expect(html?.contains(link) == true, "\(html ?? "no mail")")
+        }
+    }
+
     @Test func schedulingInvitesEveryActiveMemberByMessageAndEmailWithAnInvitation() async throws {
         try await TestApp.run { db, web in
             // setup

@@ -46,11 +46,12 @@ struct ConnectionsController {
                 if existing.requester == me.userID { return "Your request to \(other.user.displayName) is still waiting for an answer." }
                 // They asked first: asking back is saying yes.
                 try await tx.acceptConnection(existing.id, by: me.userID)
-                try await tx.notify(tenant: tenant, other.user.id, "\(me.username) accepted your connection request.", link: "/people/\(me.username)")
+                let myName = try await Self.name(tx, me)
+                try await tx.notify(tenant: tenant, other.user.id, "\(myName) accepted your connection request.", link: "/people/\(me.username)")
                 return "You are now connected with \(other.user.displayName)."
             }
             _ = try await tx.insertConnection(tenant: tenant, from: me.userID, to: other.user.id)
-            try await tx.notify(tenant: tenant, other.user.id, "\(me.username) would like to connect with you.", link: "/connections")
+            try await tx.notify(tenant: tenant, other.user.id, "\(try await Self.name(tx, me)) would like to connect with you.", link: "/connections")
             return "Request sent to \(other.user.displayName)."
         } }
         let flash: String
@@ -70,6 +71,11 @@ struct ConnectionsController {
 
     private enum Act { case accept, decline, cancel, remove }
 
+    /// The visitor's name as other members see it.
+    private static func name(_ tx: Transaction, _ me: Visitor) async throws -> String {
+        try await tx.user(me.userID)?.displayName ?? me.username
+    }
+
     /// Loads the connection, checks that `me` may do `act` to it, does it and tells the other.
     private func act(_ act: Act, _ context: MemberRequestContext) async throws -> Response {
         guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
@@ -80,22 +86,24 @@ struct ConnectionsController {
                 throw HTTPError(.notFound, message: "That request or connection no longer exists.")
             }
             let other = connection.other(than: me.userID)
+            // Notices name people as pages do, by name, not by username.
+            let myName = try await Self.name(tx, me)
             switch (act, connection.status) {
             case (.accept, .pending) where connection.recipient == me.userID:
                 try await tx.acceptConnection(id, by: me.userID)
-                try await tx.notify(tenant: tenant, other, "\(me.username) accepted your connection request.", link: "/people/\(me.username)")
+                try await tx.notify(tenant: tenant, other, "\(myName) accepted your connection request.", link: "/people/\(me.username)")
                 return "Connected."
             case (.decline, .pending) where connection.recipient == me.userID:
                 try await tx.deleteConnection(id)
-                try await tx.notify(tenant: tenant, other, "\(me.username) declined your connection request.")
+                try await tx.notify(tenant: tenant, other, "\(myName) declined your connection request.")
                 return "Request declined."
             case (.cancel, .pending) where connection.requester == me.userID:
                 try await tx.deleteConnection(id)
-                try await tx.notify(tenant: tenant, other, "\(me.username) withdrew their connection request.")
+                try await tx.notify(tenant: tenant, other, "\(myName) withdrew their connection request.")
                 return "Request withdrawn."
             case (.remove, .accepted):
                 try await tx.deleteConnection(id)
-                try await tx.notify(tenant: tenant, other, "\(me.username) removed your connection.")
+                try await tx.notify(tenant: tenant, other, "\(myName) removed your connection.")
                 return "Connection removed."
             default:
                 throw HTTPError(.conflict, message: "That is not possible for this request or connection any more.")

@@ -52,14 +52,15 @@ struct MessagesController {
     @Sendable func conversation(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
         let me = context.visitor.userID
-        let (other, messages) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message]) in
+        let (other, messages, read) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message], Int) in
             let other = try await partner(tx, context, username)
-            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, []) }
+            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, [], 0) }
             let messages = try await tx.messages(conversation: conversation)
-            if let last = messages.last { try await tx.markRead(conversation: conversation, user: me, upTo: last.id) }
-            return (other, messages)
+            guard let last = messages.last else { return (other, messages, 0) }
+            return (other, messages, try await tx.markRead(conversation: conversation, user: me, upTo: last.id))
         }
-        return try app.views.page("conversation", context, title: "Messages with \(other.user.displayName)",
+        // The badge of the page that shows them does not count the messages it shows.
+        return try app.views.page("conversation", ReadingPage(context, justRead: read), title: "Messages with \(other.user.displayName)",
                                   model: ConversationModel(with: other.user, messages: messages, me: me))
     }
 
@@ -124,4 +125,20 @@ struct MessagesController {
         }
         return app.redirect(to: "/organize/messages", flash: "Sent to \(count) member\(count == 1 ? "" : "s").")
     }
+}
+
+/// A page whose messages were just read: its unread badge leaves them out.
+private struct ReadingPage: PageContext {
+    let context: MemberRequestContext
+    let justRead: Int
+    init(_ context: MemberRequestContext, justRead: Int) { (self.context, self.justRead) = (context, justRead) }
+
+    var pageSite: Site { context.pageSite }
+    var pageVisitor: Visitor? {
+        var visitor = context.visitor
+        visitor.unreadMessages = max(0, visitor.unreadMessages - justRead)
+        return visitor
+    }
+    var csrfToken: String { context.csrfToken }
+    var flash: String? { context.flash }
 }

@@ -30,6 +30,8 @@ struct ConversationModel: Encodable, Equatable {
     struct Message: Encodable, Equatable {
         var id: Int
         var body: String
+        /// The body with its web links marked (the page and its script make them clickable).
+        var text: LinkedText
         var mine: Bool
         var who: String
         var when: String
@@ -37,6 +39,7 @@ struct ConversationModel: Encodable, Equatable {
         /// `otherName` is who wrote it when `me` did not.
         init(_ message: Store.Message, me: UserID, otherName: String) {
             (id, body, mine) = (message.id, message.body, message.sender == me)
+            text = LinkedText(message.body)
             who = mine ? "You" : otherName
             when = message.createdAt.formatted(date: .abbreviated, time: .shortened)
         }

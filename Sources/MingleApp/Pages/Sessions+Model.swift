@@ -13,6 +13,7 @@ struct SessionModel: Encodable, Equatable {
     var path: String
     // Only on the session's own page:
     var description: String?
+    var descriptionText: LinkedText?
     var round: String?
     var lead: String?
     var questions: String?
@@ -31,6 +32,7 @@ struct SessionModel: Encodable, Equatable {
     static func details(_ session: SpeedNetworkingSessionRecord, now: Date) -> SessionModel {
         var model = SessionModel(session, now: now)
         model.description = session.description
+        model.descriptionText = LinkedText(session.description)
         model.round = "\(session.roundSeconds / 60) minutes"
         model.lead = "\(session.leadSeconds / 60)"
         model.questions = SessionsController.count(session.survey.count, "short question", "short questions")

@@ -125,7 +125,10 @@ struct SessionAnnouncer: Sendable {
             "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when, "link": link,
             "cancelled": kind == .cancellation,
         ]
-        if !session.description.isEmpty { values["description"] = session.description }
+        if !session.description.isEmpty {
+            values["description"] = session.description
+            values["descriptionText"] = LinkedText(session.description)
+        }
         var mail = mailer.compose("session", to: member.email, subject: subject, site: .tenant(tenant), values: values)
         switch kind {
         case .invitation, .update:
