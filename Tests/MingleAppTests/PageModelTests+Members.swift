@@ -193,7 +193,7 @@ private enum Fixture {
         // check
         #expect(model.next == nil)
         #expect(model.cancelled && !model.roomOpen && model.status == "cancelled")
-        #expect(model.round == "5 minutes" && model.lead == "15" && model.questions == "0 short questions")
+        #expect(model.round == "5 minutes" && model.lead == "15 minutes" && model.questions == "0 short questions")
     }
 
     @Test func listRowsCarryNoDetailsAndAFeedOnlyForMembers() throws {

@@ -280,10 +280,27 @@ enum OrganizerRecords {
         #expect(quality.answered == 3 && quality.mean == "4.33" && quality.hasMean && !quality.isFreeText)
         #expect(quality.buckets.map(\.count) == [0, 0, 0, 2, 1])
         #expect(quality.chart?.contains("2 (67%)") == true && quality.chart?.contains("1 (33%)") == true)
+        // bars are shares of 100 %: 2 of 3 answers fill two thirds of the 360 units, not all of them
+        #expect(quality.chart?.contains(##"width="240" height="18" fill="#112233""##) == true)
+        #expect(quality.chart?.contains(##"width="120" height="18" fill="#112233""##) == true)
+        #expect(quality.chart?.contains("Mean 4.33 from 3 ratings.") == true)
         #expect(connect.answered == 0 && connect.chart == nil && connect.mean == nil && !connect.hasMean && connect.hasBuckets)
         #expect(note.isFreeText && !note.noRemarks && note.remarks.map(\.text) == ["Lovely"])
         #expect(note.remarks[0].from.path == "/organize/reports/people/cara" && note.remarks[0].about.name == "Ana Alvarez")
         #expect(!model.noQuestions)
+    }
+
+    @Test func countsOfOneAreSingular() {
+        // setup / act
+        let one = ReportQuestionsModel(SurveyReport.byQuestion(loaded([survey(ana, about: ben, [rating(4)])]).data), ReportScope(), accent: "#112233")
+        let dashboard = (OrganizerDashboardModel(members: []), OrganizerDashboardModel(members: [OrganizerRecords.member("Ana", "A")]),
+                         OrganizerDashboardModel(members: [OrganizerRecords.member("Ana", "A"), OrganizerRecords.member("Ben", "B")]))
+        let people = (PeopleModel(people: [], search: "", total: 1, page: 1, pageSize: 24), PeopleModel(people: [], search: "", total: 24, page: 1, pageSize: 24))
+
+        // check
+        #expect(one.questions[0].chart?.contains("from 1 rating.") == true)
+        #expect([dashboard.0.belong, dashboard.1.belong, dashboard.2.belong] == ["0 people belong", "1 person belongs", "2 people belong"])
+        #expect(people.0.totalMembers == "1 member" && people.1.totalMembers == "24 members")
     }
 
     @Test func byMemberShowsADashForARatingNobodyGaveAndTheSortedColumnLinksTheOtherWay() {

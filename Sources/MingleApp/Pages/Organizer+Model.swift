@@ -24,6 +24,8 @@ struct OrganizerDashboardModel: Encodable, Equatable {
 
     var members: [Member]
     var count: Int
+    /// "1 person belongs" / "12 people belong".
+    var belong: String
     var empty: Bool
 
     init(members: [MemberRecord]) {
@@ -32,6 +34,7 @@ struct OrganizerDashboardModel: Encodable, Equatable {
                    status: m.status.rawValue.replacingOccurrences(of: "_", with: " "))
         }
         (count, empty) = (members.count, members.isEmpty)
+        belong = members.count == 1 ? "1 person belongs" : "\(members.count) people belong"
     }
 }
 

@@ -172,6 +172,8 @@ struct ReportAnswersModel: Encodable, Equatable {
     var next: String?
     var rows: [Row]
     var count: Int
+    /// "8 surveys", or filtered "1 survey matches" / "8 surveys match".
+    var countText: String
     var noRows: Bool
     var people: [Person]
     var questions: [Question]
@@ -232,6 +234,8 @@ struct ReportAnswersModel: Encodable, Equatable {
         sessionValue = scope.session?.uuidString.lowercased() ?? ""
         csvPath = Controller.link("/answers.csv", scope, extra: filters.query)
         filtered = !filters.query.isEmpty
+        let surveys = SessionsController.count(submissions.count, "survey", "surveys")
+        countText = filtered ? surveys + (submissions.count == 1 ? " matches" : " match") : surveys
         clearPath = Controller.path(.answers, scope)
         returnTo = Controller.path(.answers, scope, extra: filters.query)
     }
@@ -279,10 +283,11 @@ struct ReportQuestionsModel: Encodable, Equatable {
                              text: total == 0 ? "0" : "\(bucket.count) (\(Int((Double(bucket.count) * 100 / Double(total)).rounded()))%)")
             }
             var description = summary.buckets.map { "\($0.label): \($0.count)" }.joined(separator: ", ")
-            if let mean = summary.mean { description += ". Mean \(mean.text) from \(mean.count) ratings." }
+            if let mean = summary.mean { description += ". Mean \(mean.text) from \(SessionsController.count(mean.count, "rating", "ratings"))." }
             let chart = summary.buckets.isEmpty || total == 0 ? nil : SVGChart.bars(
                 id: "question-\(index)", title: summary.question.prompt, description: "Answers — \(description)",
-                bars: bars, maximum: Double(summary.buckets.map(\.count).max() ?? 0), accent: accent)
+                // A full bar is 100 % of the answers (the percentage written beside it), not the largest count.
+                bars: bars, maximum: Double(total), accent: accent)
             return Question(prompt: summary.question.prompt, kind: ReportTables.kindName(summary.question.kind),
                             answered: summary.answered, mean: summary.mean?.text, hasMean: summary.mean != nil, chart: chart,
                             buckets: summary.buckets.map { Bucket(label: $0.label, count: $0.count) }, hasBuckets: !summary.buckets.isEmpty,

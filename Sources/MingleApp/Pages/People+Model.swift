@@ -16,6 +16,8 @@ struct PeopleModel: Encodable, Equatable {
     var people: [Person]
     var q: String
     var total: Int
+    /// "1 member" / "24 members".
+    var totalMembers: String
     var empty: Bool
     var searching: Bool
     var page: Int
@@ -33,6 +35,7 @@ struct PeopleModel: Encodable, Equatable {
                    initials: PageLinks.initials(p.displayName))
         }
         (q, self.total, empty, searching) = (search, total, people.isEmpty, !search.isEmpty)
+        totalMembers = SessionsController.count(total, "member", "members")
         (self.page, self.pages) = (page, pages)
         previousURL = page > 1 ? "/people?page=\(page - 1)\(query)" : nil
         nextURL = page < pages ? "/people?page=\(page + 1)\(query)" : nil

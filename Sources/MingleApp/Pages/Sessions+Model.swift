@@ -34,7 +34,7 @@ struct SessionModel: Encodable, Equatable {
         model.description = session.description
         model.descriptionText = LinkedText(session.description)
         model.round = "\(session.roundSeconds / 60) minutes"
-        model.lead = "\(session.leadSeconds / 60)"
+        model.lead = SessionsController.count(session.leadSeconds / 60, "minute", "minutes")
         model.questions = SessionsController.count(session.survey.count, "short question", "short questions")
         if let times = session.times, !session.isCancelled {
             switch session.status(at: now) {
