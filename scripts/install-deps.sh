@@ -35,6 +35,7 @@ if [ "$mode" = test ]; then
   python3 -c 'import aiosmtpd' 2>/dev/null || need_pip+=(aiosmtpd)
   python3 -c 'import pytest' 2>/dev/null || need_pip+=(pytest)
   python3 -c 'import icalendar' 2>/dev/null || need_pip+=(icalendar)
+  python3 -c 'import axe_core_python' 2>/dev/null || need_pip+=(axe-core-python)
   if [ ${#need_pip[@]} -gt 0 ]; then
     echo "installing Python packages: ${need_pip[*]}"
     python3 -m pip install -q "${need_pip[@]}"

@@ -124,6 +124,11 @@ onSite("unread", ({ data }) => {
     badge.textContent = String(value);
     badge.hidden = value === 0;
   }
+  // What a screen reader says after the link's name: "Messages, 2 unread".
+  for (const label of document.querySelectorAll("[data-unread-label]")) {
+    const value = data[label.dataset.unreadLabel] ?? 0;
+    label.textContent = value === 0 ? "" : `, ${value} unread`;
+  }
 });
 
 // A new message: shown at once in the open conversation with that person, and marked read.

@@ -173,6 +173,21 @@ def sign_in(driver, username, slug="acme", password=DEMO_PASSWORD):
     WebDriverWait(driver, 10).until(lambda d: d.current_url != before)
 
 
+def axe_problems(driver, impacts=("serious", "critical")):
+    """axe-core 4.x (the axe-core-python package's copy) run on the page shown: its violations
+    of the given impacts, one line each, with the elements it names."""
+    import axe_core_python
+
+    source = (Path(axe_core_python.__file__).parent / "axe.min.js").read_text()
+    driver.execute_script(source)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));")
+    assert isinstance(result, list), f"axe did not run: {result}"
+    return [f"{v['impact']}: {v['id']} ({v['help']}) at " + ", ".join(n["target"][0] for n in v["nodes"][:4])
+            for v in result if v.get("impact") in impacts]
+
+
 class PersonWindow:
     """One person's window in a browser shared by several people. Each window has its own
     BiDi user context (its own cookies), so one Chromium serves a whole room — far lighter than

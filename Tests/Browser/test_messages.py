@@ -50,7 +50,7 @@ def test_members_connect_and_messages_arrive_live(driver, second_browser):
     click(ana, "Connect")
     assert "Request sent" in ana.page_source
     ben.get(url_for("acme", "/notifications"))
-    assert "ana would like to connect with you." in ben.page_source
+    assert "Ana Alvarez would like to connect with you." in ben.page_source, "notices name people, not usernames"
     save_screenshot(ben, "notifications")
     ben.get(url_for("acme", "/connections"))
     save_screenshot(ben, "connections-request")
@@ -81,6 +81,17 @@ def test_members_connect_and_messages_arrive_live(driver, second_browser):
     # Shown, hence read: the header's count (other conversations) is what it was before.
     WebDriverWait(ana, 10).until(lambda d: d.execute_script("return window.__counts")[-1:] == [unread_before])
     assert ana.execute_script("return window.__counts") == [str(int(unread_before or 0) + 1), unread_before]
+    # A screen reader hears "Messages, 1 unread" (or nothing after the name when none are).
+    label = ana.find_element(By.CSS_SELECTOR, '[data-unread-label="messages"]').get_attribute("textContent")
+    assert label == ("" if unread_before in ("", "0") else f", {unread_before} unread"), label
+
+    # A link in a message is clickable where it arrives, and only http(s) becomes a link.
+    ben.get(url_for("acme", "/messages/ana"))
+    ben.find_element(By.ID, "body").send_keys("Agenda: https://example.com/agenda. Not javascript:alert(1)")
+    click(ben, "Send")
+    WebDriverWait(ana, 10).until(lambda d: "example.com/agenda" in d.find_element(By.ID, "thread").text)
+    links = ana.find_elements(By.CSS_SELECTOR, "#thread a")
+    assert [(a.get_attribute("href"), a.get_attribute("rel")) for a in links] == [("https://example.com/agenda", "noopener nofollow")], links
 
     # Ana replies the ordinary way; both see the whole thread.
     ana.find_element(By.ID, "body").send_keys("Yes, see you there!")

@@ -238,10 +238,13 @@ import TestSupport
             let after = try await ben.get(TestApp.url("acme", "/"))
 
             // check: the badge counts 2 before, none on the conversation that shows them, none after
-            let badge = #/data-unread="messages"( hidden)?>(\d+)</#
+            let badge = #/data-unread="messages" aria-hidden="true"( hidden)?>(\d+)</#
             #expect(try badge.firstMatch(in: home.body).map { "\($0.output.2)" } == "2")
             #expect(try badge.firstMatch(in: conversation.body).map { "\($0.output.1 == nil ? "shown" : "hidden") \($0.output.2)" } == "hidden 0")
             #expect(try badge.firstMatch(in: after.body).map { "\($0.output.2)" } == "0")
+            // what a screen reader says after the link's name
+            #expect(home.contains(#"data-unread-label="messages">, 2 unread</span>"#))
+            #expect(conversation.contains(#"data-unread-label="messages"></span>"#))
             #expect(conversation.contains(#"<a href="https://example.com/a?b=1&amp;c=2" rel="noopener nofollow" target="_blank">https://example.com/a?b=1&amp;c=2</a>. Not javascript:alert(1) &lt;b&gt;"#))
             #expect(!conversation.contains(#"href="javascript"#))
         }

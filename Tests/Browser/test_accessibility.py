@@ -1,0 +1,81 @@
+"""axe-core 4.x on every page type (issue 14): a crawl of the links each kind of visitor can
+follow — nobody, a member, an organizer, the platform admin — scanning one page of each type
+(people's, sessions' and tenants' own pages once each), failing on any serious or critical
+violation."""
+
+import re
+import urllib.parse
+
+from selenium.webdriver.common.by import By
+
+from mingle_browser import axe_problems, host_for, sign_in, url_for
+from test_console import sign_in_admin
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+# A segment after one of these names one person, session, tenant…: one page of each kind is enough.
+NAMED_BY = {"people", "messages", "members", "tenants", "sessions", "person", "outbox"}
+SKIP = re.compile(r"\.(csv|ics|css|js|png|jpe?g|webp|svg)$|/live$|/calendar|/sign-out|/feed")
+
+
+minor = []  # reported, not failed on
+
+
+def page_type(path):
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(":x" if UUID.match(p) or (i > 0 and parts[i - 1] in NAMED_BY and p != "new") else p
+                          for i, p in enumerate(parts))
+
+
+def crawl(driver, slug, starts, limit=45):
+    """Scans every page type reachable by links from `starts` on one host; returns the problems."""
+    host = host_for(slug)
+    seen, queue, problems = set(), list(starts), []
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if page_type(path) in seen or SKIP.search(path):
+            continue
+        seen.add(page_type(path))
+        driver.get(url_for(slug, path))
+        problems += [f"{host}{path}: {p}" for p in axe_problems(driver)]
+        minor.extend(f"{host}{path}: {p}" for p in axe_problems(driver, impacts=("moderate", "minor")))
+        for link in driver.find_elements(By.CSS_SELECTOR, "a[href]"):
+            target = urllib.parse.urlsplit(link.get_attribute("href") or "")
+            if target.hostname == host and target.path and page_type(target.path) not in seen:
+                queue.append(target.path)
+    return seen, problems
+
+
+def test_no_page_has_serious_or_critical_accessibility_problems(driver):
+    # The scan can fail: a page with an unlabelled image and no language is caught.
+    driver.get("data:text/html,<html><body><img src='x.png'><a href='/'></a></body></html>")
+    caught = axe_problems(driver)
+    assert any("image-alt" in p for p in caught) and any("html-has-lang" in p for p in caught), caught
+
+    scanned, problems = set(), []
+
+    for slug, starts in ((None, ["/", "/sign-in", "/nope"]), ("acme", ["/", "/sign-in", "/join", "/forgot-password"])):
+        seen, found = crawl(driver, slug, starts)
+        scanned |= {f"{slug or 'root'} {p}" for p in seen}
+        problems += found
+
+    sign_in(driver, "ana", "acme")
+    seen, found = crawl(driver, "acme", ["/", "/people", "/connections", "/messages", "/messages/olivia", "/notifications",
+                                          "/profile", "/sessions", "/account/password", "/membership"])
+    scanned |= {f"member {p}" for p in seen}
+    problems += found
+
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    sign_in(driver, "olivia", "acme")
+    seen, found = crawl(driver, "acme", ["/organize", "/organize/reports", "/organize/sessions/new"], limit=60)
+    scanned |= {f"organizer {p}" for p in seen}
+    problems += found
+
+    sign_in_admin(driver)
+    seen, found = crawl(driver, None, ["/admin", "/admin/tenants/new"])
+    scanned |= {f"admin {p}" for p in seen}
+    problems += found
+
+    print(f"[figures] axe-core scanned {len(scanned)} page types: " + ", ".join(sorted(scanned)))
+    print("[axe] moderate and minor, not failing: " + "; ".join(sorted(set(p.split(" at ")[0].split(": ", 1)[1] for p in minor))))
+    assert len(scanned) >= 40, f"the crawl reached too few pages: {sorted(scanned)}"
+    assert not problems, "serious or critical accessibility problems:\n" + "\n".join(problems)
