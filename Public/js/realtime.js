@@ -124,6 +124,11 @@ onSite("unread", ({ data }) => {
     badge.textContent = String(value);
     badge.hidden = value === 0;
   }
+  const total = (data.messages ?? 0) + (data.notifications ?? 0);
+  for (const badge of document.querySelectorAll("[data-unread-total]")) {
+    badge.textContent = String(total);
+    badge.hidden = total === 0;
+  }
   // What a screen reader says after the link's name: "Messages, 2 unread".
   for (const label of document.querySelectorAll("[data-unread-label]")) {
     const value = data[label.dataset.unreadLabel] ?? 0;

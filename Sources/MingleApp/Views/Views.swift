@@ -154,6 +154,9 @@ struct VisitorModel: Encodable {
     var hasUnreadMessages: Bool
     var unreadNotices: Int
     var hasUnreadNotices: Bool
+    /// Both, on the phone menu's button.
+    var unreadTotal: Int
+    var hasUnread: Bool
     var isActive: Bool
 
     init(_ visitor: Visitor, on site: Site) {
@@ -165,6 +168,7 @@ struct VisitorModel: Encodable {
         isMember = visitor.role != nil
         (unreadMessages, hasUnreadMessages) = (visitor.unreadMessages, visitor.unreadMessages > 0)
         (unreadNotices, hasUnreadNotices) = (visitor.unreadNotices, visitor.unreadNotices > 0)
+        (unreadTotal, hasUnread) = (visitor.unreadMessages + visitor.unreadNotices, visitor.unreadMessages + visitor.unreadNotices > 0)
         isActive = visitor.membershipStatus == .active
     }
 }

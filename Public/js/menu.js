@@ -1,0 +1,35 @@
+// On a phone the header's links fold behind a Menu button (app.css); this script opens and
+// closes it. It runs in the page's head, so the folded header is the first one drawn; without
+// scripts the links stay in one row that scrolls sideways. It also marks the link of the page
+// shown in the header and in the portal's sub-navigation (aria-current).
+document.documentElement.classList.add("js");
+
+document.addEventListener("DOMContentLoaded", () => {
+  const here = location.pathname;
+  for (const link of document.querySelectorAll(".site-header nav a, .subnav a")) {
+    const path = new URL(link.href, location.href).pathname;
+    const current = path === here || (path !== "/" && path !== "/organize" && path !== "/admin" && here.startsWith(path + "/"));
+    if (current) {
+      link.setAttribute("aria-current", "page");
+      // In a row that scrolls sideways (a phone), the current section is brought to its middle.
+      const row = link.closest(".subnav");
+      if (row && row.scrollWidth > row.clientWidth) row.scrollLeft = link.offsetLeft - (row.clientWidth - link.offsetWidth) / 2;
+    }
+  }
+
+  const header = document.querySelector(".site-header");
+  const button = header?.querySelector(".menu-button");
+  if (!button) return;
+  button.hidden = false;
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("menu-open", open);
+  };
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+});
