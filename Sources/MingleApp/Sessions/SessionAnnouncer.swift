@@ -45,6 +45,11 @@ struct SessionAnnouncer: Sendable {
 
     /// The reminder: invited members who are still active get an email and a notification.
     @discardableResult
+    /// Whole minutes from `now` to `start`, rounded to the nearest, at least one.
+    static func minutesLeft(until start: Date, now: Date) -> Int {
+        max(1, Int((start.timeIntervalSince(now) / 60).rounded()))
+    }
+
     func remind(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, minutes: Int) async throws -> Int {
         let invited = Set(try await tx.invitations(session: session.id).map(\.user))
         let audience = try await tx.members(role: .member)
@@ -98,13 +103,13 @@ struct SessionAnnouncer: Sendable {
         switch kind {
         case .invitation:
             "You are invited to the live session “\(session.title)”: \(session.when). The lobby opens "
-                + "\(session.leadSeconds / 60) minutes before the start. Details and the live room: \(link)"
+                + "\(SessionsController.count(session.leadSeconds / 60, "minute", "minutes")) before the start. Details and the live room: \(link)"
         case .update:
             "“\(session.title)” has changed. It now takes place \(session.when). Details and the live room: \(link)"
         case .cancellation:
             "“\(session.title)” (\(session.when)) is cancelled. Your calendar invitation has been withdrawn."
         case .reminder(let minutes):
-            "“\(session.title)” starts in \(minutes) minutes: \(link)"
+            "“\(session.title)” starts in \(SessionsController.count(minutes, "minute", "minutes")): \(link)"
         }
     }
 
@@ -117,8 +122,9 @@ struct SessionAnnouncer: Sendable {
                        "\(tenant.name) changed a session you are invited to. The calendar entry is updated.")
         case .cancellation: ("Cancelled: \(session.title), \(start)", "The session is cancelled",
                              "\(tenant.name) cancelled this session. The calendar entry is withdrawn.")
-        case .reminder(let minutes): ("Starting in \(minutes) minutes: \(session.title)", "Starting soon",
-                                      "Your session starts in \(minutes) minutes; the lobby opens \(session.leadSeconds / 60) minutes before the start.")
+        case .reminder(let minutes): ("Starting in \(SessionsController.count(minutes, "minute", "minutes")): \(session.title)", "Starting soon",
+                                      "Your session starts in \(SessionsController.count(minutes, "minute", "minutes")); the lobby opens "
+                                        + "\(SessionsController.count(session.leadSeconds / 60, "minute", "minutes")) before the start.")
         }
         var values: [String: Any] = [
             "name": member.firstName.isEmpty ? member.username : member.firstName,

@@ -66,10 +66,12 @@ public struct SessionReminderWorker: Service {
     }
 
     private func remind(_ item: DueReminder) async throws -> Bool {
-        let minutes = Int((lead.components.seconds + 59) / 60)
-        return try await database.withTenant(item.tenant, user: item.actor) { tx in
+        try await database.withTenant(item.tenant, user: item.actor) { tx in
             guard let tenant = try await tx.visibleTenants().first(where: { $0.id == item.tenant }),
                   let session = try await tx.claimReminder(session: item.session, lead: lead) else { return false }
+            // The time actually left: a reminder sent late (a session scheduled 11 minutes ahead,
+            // a server that was down) says so, not the lead it was planned for.
+            let minutes = SessionAnnouncer.minutesLeft(until: session.startsAt, now: Date())
             let count = try await announcer.remind(tx, tenant: tenant, organizer: item.actor, session: session, minutes: minutes)
             logger.info("reminded \(count) members of session \(session.id)")
             return true
