@@ -118,6 +118,19 @@ import TestSupport
         }
     }
 
+    @Test func aTakenUsernameOffersToSignInWithItAndJoin() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            _ = try await Fixtures(db).populatedTenant("acme")
+            // act
+            let page = try await register(&web, ["username": "acme-member1"])
+            let signIn = try await web.get(TestApp.url("acme", "/sign-in?next=%2Fjoin&username=acme-member1"))
+            // check: a real link, and the sign-in form it opens has the name filled in
+            #expect(page.contains(#"<a class="button small" href="/sign-in?next=/join&amp;username=acme-member1">Sign in as acme-member1 and join</a>"#))
+            #expect(signIn.contains(#"value="acme-member1""#) && signIn.contains(#"name="next" value="/join""#))
+        }
+    }
+
     @Test func anExistingAccountJoinsASecondOrganizerWithTheSameUsername() async throws {
         try await TestApp.run { db, web in
             // setup: a globex member, signed in on acme's site

@@ -26,8 +26,10 @@ struct AuthController {
 
     @Sendable func signInForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         if context.visitor != nil { return app.redirect(to: AppServices.safeNext(request.queryValue("next"))) }
+        // `username` comes filled in from a registration that found it taken.
+        let username = String((request.queryValue("username") ?? "").lowercased().prefix(32))
         return try app.views.page("sign_in", context, title: "Sign in",
-                                  model: SignInModel(next: AppServices.safeNext(request.queryValue("next"))))
+                                  model: SignInModel(next: AppServices.safeNext(request.queryValue("next")), username: username))
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -203,7 +203,7 @@ struct RegistrationForm {
     }
 
     static func takenMessage(_ username: String) -> String {
-        "The username \(username) is already taken on Mingle. If it is yours, sign in instead and join with it."
+        "The username \(username) is already taken on Mingle: choose another, or sign in if it is yours."
     }
 
     func problems() -> [String] {

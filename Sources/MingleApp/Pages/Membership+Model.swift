@@ -21,9 +21,11 @@ struct RegisterModel: Encodable, Equatable {
     var errors: [String]
     var hasErrors: Bool
     var username, firstName, lastName, email: String
+    /// The username belongs to an existing account: the page offers to sign in with it and join.
+    var signInToJoin: String?
 
     enum CodingKeys: String, CodingKey {
-        case free, fee, welcome, errors, hasErrors, username, firstName = "first_name", lastName = "last_name", email
+        case free, fee, welcome, errors, hasErrors, username, firstName = "first_name", lastName = "last_name", email, signInToJoin
     }
 
     init(terms: MembershipTermsModel, form: RegistrationForm? = nil, errors: [String] = []) {
@@ -31,6 +33,11 @@ struct RegisterModel: Encodable, Equatable {
         (self.errors, hasErrors) = (errors, !errors.isEmpty)
         (username, firstName) = (form?.username ?? "", form?.firstName ?? "")
         (lastName, email) = (form?.lastName ?? "", form?.email ?? "")
+        if let form, errors.contains(RegistrationForm.takenMessage(form.username)) {
+            var query = URLComponents()
+            query.queryItems = [URLQueryItem(name: "next", value: "/join"), URLQueryItem(name: "username", value: form.username)]
+            signInToJoin = "/sign-in?" + (query.percentEncodedQuery ?? "")
+        }
     }
 }
 
