@@ -348,7 +348,8 @@ import TestSupport
                                            formURL: TestApp.url("acme", "/organize/reports/mutual"))
 
             // check
-            #expect(mutualPage.contains("Connect all \(expectedPairs.count) pair(s)"))
+            #expect(mutualPage.contains("Connect all \(expectedPairs.count) \(expectedPairs.count == 1 ? "pair" : "pairs") not yet connected"))
+            #expect(mutualPage.contains(#"data-confirm="Connect \#(expectedPairs.count) pair"#), "asks first")
             #expect(first.status == .seeOther && first.location?.hasPrefix("/organize/reports/mutual") == true)
             #expect(connections - connectionsBefore == expectedPairs.count)
             #expect(try await fixtures.countAcrossTenants("connections") == connections)

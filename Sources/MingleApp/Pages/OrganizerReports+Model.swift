@@ -475,6 +475,8 @@ struct ReportMutualModel: Encodable, Equatable {
     var rows: [Pair]
     var noRows: Bool
     var openCount: Int
+    /// "1 pair" / "3 pairs".
+    var openPairs: String
     var anyOpen: Bool
     var returnTo: String
     var sessionValue: String
@@ -492,6 +494,7 @@ struct ReportMutualModel: Encodable, Equatable {
         }
         noRows = pairs.isEmpty
         openCount = Set(open.map { Set([$0.a.id, $0.b.id]) }).count
+        openPairs = SessionsController.count(openCount, "pair", "pairs")
         anyOpen = !open.isEmpty
         returnTo = Controller.path(.mutual, scope)
         sessionValue = scope.session?.uuidString.lowercased() ?? ""

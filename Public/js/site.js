@@ -1,8 +1,14 @@
-// On a phone the header's links fold behind a Menu button (app.css); this script opens and
-// closes it. It runs in the page's head, so the folded header is the first one drawn; without
-// scripts the links stay in one row that scrolls sideways. It also marks the link of the page
-// shown in the header and in the portal's sub-navigation (aria-current).
+// What every page does (it runs in the head, so the folded header is the first one drawn):
+// - on a phone the header's links fold behind a Menu button (app.css), opened and closed here;
+//   without scripts they stay in one row that scrolls sideways;
+// - the link of the page shown is marked (aria-current) in the header and the sub-navigation;
+// - a form with `data-confirm` asks its question before a far-reaching action is sent.
 document.documentElement.classList.add("js");
+
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset?.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
 
 document.addEventListener("DOMContentLoaded", () => {
   const here = location.pathname;
