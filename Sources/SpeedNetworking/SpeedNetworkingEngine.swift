@@ -865,7 +865,22 @@ public actor SpeedNetworkingEngine: Activity {
     // MARK: Helpers
 
     private func orderedPool() -> [PoolEntry] {
-        pool.values.sorted { a, b in
+        var conversations: [UUID: Int] = [:]
+        for pair in met {
+            conversations[pair.first, default: 0] += 1
+            conversations[pair.second, default: 0] += 1
+        }
+        return Self.priorityOrder(Array(pool.values), conversations: conversations)
+    }
+
+    /// Who is offered to the matcher first (issue 14's fair shares): whoever has had the fewest
+    /// conversations in this session, then whoever was left out of the last round, then whoever
+    /// has waited longest. So the one left out of a round is the one who has talked most, and
+    /// nobody ends two conversations behind anyone else while the not-yet-met graph allows it.
+    public static func priorityOrder(_ entries: [PoolEntry], conversations: [UUID: Int]) -> [PoolEntry] {
+        entries.sorted { a, b in
+            let (talksA, talksB) = (conversations[a.user] ?? 0, conversations[b.user] ?? 0)
+            if talksA != talksB { return talksA < talksB }
             if a.priority != b.priority { return a.priority }
             if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
             return a.user < b.user
