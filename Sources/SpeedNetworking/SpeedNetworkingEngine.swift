@@ -508,6 +508,8 @@ public actor SpeedNetworkingEngine: Activity {
         if let next = times.nextEvent(after: time) { candidates.append(next) }
         // Overdue work (a write that failed earlier) is due now, not at the next unrelated event.
         if time >= times.end && !endHandled { candidates.append(time) }
+        // The pool empties just after the last moment a pair may start.
+        if !pool.isEmpty && time < times.end { candidates.append(max(time, times.lastPairStart.addingTimeInterval(0.001))) }
         for pairing in Set(activePairing.values).compactMap({ pairings[$0] }) {
             let pairClock = times.pair(startedAt: pairing.startedAt)
             if pairClock.overAt <= time { candidates.append(time) } else if let next = pairClock.nextEvent(after: time) { candidates.append(next) }
@@ -536,6 +538,17 @@ public actor SpeedNetworkingEngine: Activity {
             pool = [:]
             matchDue = nil
             endHandled = true
+        }
+        // 2b. Past the last moment a pair may start: whoever still waits would wait in vain
+        //     ("Finding you someone…" to the end), so they go back to the lobby, told why.
+        if now > times.lastPairStart && now < times.end && !pool.isEmpty {
+            let waiting = orderedPool().map(\.user)
+            try await store.clearPool(session: sessionID)
+            pool = [:]
+            matchDue = nil
+            for user in waiting {
+                send(.notice("No new conversations start this close to the end, so you are back in the lobby. Thank you for taking part!"), to: user)
+            }
         }
         // 3. People who did not come back in time lose their place.
         for (user, since) in disconnectedSince where since + timings.reconnectGrace <= now {

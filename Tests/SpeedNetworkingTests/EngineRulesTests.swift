@@ -41,6 +41,31 @@ struct EngineRulesTests {
         #expect(fixture.store.pairings.filter(\.withOrganizer).count == 1)
     }
 
+    @Test("Past the last moment a pair may start, whoever still waits goes back to the lobby and is told why")
+    func waitingEndsAtTheLastPairStart() async throws {
+        // setup: three members meet and meet again until nobody has anyone new to meet
+        let fixture = SessionFixture(members: 3, questions: [])
+        let (engine, inboxes) = try await started(fixture, meeting: fixture.members)
+        var second: TimeInterval = 1
+        while second < 100 { try await fixture.at(second, engine); second += 1 }
+        let waiting = await engine.waitingUsers
+        #expect(!waiting.isEmpty, "someone is still waiting near the end")
+
+        // act: just past the last pair start (E − half a round − the notice)
+        let last = fixture.times.lastPairStart.timeIntervalSince(fixture.times.start)
+        #expect(await engine.nextWake(after: fixture.times.start + 100).map { $0 <= fixture.times.lastPairStart + 1 } == true)
+        try await fixture.at(last + 0.5, engine)
+
+        // check: nobody waits; each was told; the store's pool is empty too
+        #expect(await engine.waitingUsers.isEmpty)
+        #expect(fixture.store.pool.isEmpty)
+        for user in waiting {
+            await inboxes[user]!.settle()
+            #expect(inboxes[user]!.notices.contains { $0.contains("No new conversations start this close to the end") })
+            #expect(await engine.view(of: user).status != .waiting)
+        }
+    }
+
     @Test("Without an available organizer the left-over member waits, is told why, and is paired first next time")
     func leftOverWaitsFirstInLine() async throws {
         // setup: three members meet; the organizer is not available.
