@@ -193,7 +193,7 @@ private enum Fixture {
         // check
         #expect(model.next == nil)
         #expect(model.cancelled && !model.roomOpen && model.status == "cancelled")
-        #expect(model.round == "5 minutes" && model.lead == "15 minutes" && model.questions == "0 short questions")
+        #expect(model.round == "5 minutes + 1 minute to say goodbye" && model.lead == "15 minutes" && model.questions == "0 short questions")
     }
 
     @Test func listRowsCarryNoDetailsAndAFeedOnlyForMembers() throws {
@@ -225,7 +225,7 @@ private enum Fixture {
         #expect(model.startsAt == "1800000000000")
         #expect(model.lobbyOpensAt == "1799999100000")
         #expect(model.closesAt == "1800004500000")
-        #expect(model.roundLength == "1 min 30 s")
+        #expect(model.roundLength == "1 min 30 s + 1 min to say goodbye", "as the countdown runs")
         #expect(SpeedNetworkingRoomModel.length(seconds: 45) == "45 s")
         #expect(SpeedNetworkingRoomModel.length(seconds: 300) == "5 min")
     }

@@ -33,7 +33,8 @@ struct SessionModel: Encodable, Equatable {
         var model = SessionModel(session, now: now)
         model.description = session.description
         model.descriptionText = LinkedText(session.description)
-        model.round = "\(session.roundSeconds / 60) minutes"
+        model.round = SessionsController.count(session.roundSeconds / 60, "minute", "minutes")
+            + (session.graceSeconds > 0 ? " + \(SessionsController.count(max(1, session.graceSeconds / 60), "minute", "minutes")) to say goodbye" : "")
         model.lead = SessionsController.count(session.leadSeconds / 60, "minute", "minutes")
         model.questions = SessionsController.count(session.survey.count, "short question", "short questions")
         if let times = session.times, !session.isCancelled {

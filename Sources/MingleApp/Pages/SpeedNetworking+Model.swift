@@ -24,7 +24,10 @@ struct SpeedNetworkingRoomModel: Encodable, Equatable {
         self.isOrganizer = isOrganizer
         (startsAt, endsAt) = (Self.milliseconds(times.start), Self.milliseconds(times.end))
         (lobbyOpensAt, closesAt) = (Self.milliseconds(times.lobbyOpens), Self.milliseconds(times.closes))
+        // As the countdown runs: the talk, then the notice before the pair ends.
+        let grace = Int(times.grace.components.seconds)
         roundLength = Self.length(seconds: Int(times.round.components.seconds))
+            + (grace > 0 ? " + \(Self.length(seconds: grace)) to say goodbye" : "")
     }
 
     /// "5 min", or seconds for the short rounds of demos and tests.
