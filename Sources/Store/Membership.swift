@@ -71,10 +71,12 @@ extension Transaction {
             """)
     }
 
-    public func setMembershipStatus(user: UserID, _ status: MembershipStatus) async throws {
-        try await execute("""
-            UPDATE memberships SET status = \(status.rawValue) WHERE user_id = \(user) AND tenant_id = app_tenant_id()
-            """)
+    /// False when the current tenant has no membership of `user`.
+    @discardableResult
+    public func setMembershipStatus(user: UserID, _ status: MembershipStatus) async throws -> Bool {
+        try await query("""
+            UPDATE memberships SET status = \(status.rawValue) WHERE user_id = \(user) AND tenant_id = app_tenant_id() RETURNING 1
+            """).first(Int.self) != nil
     }
 
     /// Changes the status only if it still is `from` (a suspension made meanwhile wins);

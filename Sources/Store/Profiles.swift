@@ -62,12 +62,14 @@ extension Transaction {
             """)
     }
 
-    public func updateProfileSection(_ section: ProfileSection) async throws {
-        try await execute("""
+    /// False when the tenant has no such section (RLS hides other tenants' rows).
+    @discardableResult
+    public func updateProfileSection(_ section: ProfileSection) async throws -> Bool {
+        try await query("""
             UPDATE profile_sections SET label = \(section.label), kind = \(section.kind.rawValue),
                 options = \(try Self.json(section.options))::jsonb, required = \(section.required), headline = \(section.headline)
-            WHERE id = \(section.id)
-            """)
+            WHERE id = \(section.id) RETURNING id
+            """).first(UUID.self) != nil
     }
 
     /// False when the tenant has no such section (RLS hides other tenants' rows).

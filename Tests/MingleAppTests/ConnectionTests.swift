@@ -169,6 +169,56 @@ import TestSupport
             #expect(try await fixtures.countAcrossTenants("connections") == 0)
         }
     }
+
+    /// Every connection of a tenant as the owner sees it, for "unchanged" checks.
+    func stored(_ db: TestDatabase, _ tenant: TenantID) async throws -> [String] {
+        try await Fixtures(db).inTenant(tenant) { c in
+            try await c.query("SELECT id, requester_id, recipient_id, status, accepted_by FROM connections ORDER BY id",
+                              logger: TestEnvironment.logger).all((UUID, UUID, UUID, String, UUID?).self)
+        }.map { "\($0.0) \($0.1)→\($0.2) \($0.3) \($0.4?.uuidString ?? "-")" }
+    }
+
+    @Test func anotherTenantsRequestsAndConnectionsAreNotFound() async throws {
+        try await TestApp.run { db, web in
+            // setup: acme-member1 belongs to globex too, with a request to them and a connection there
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme")
+            let globex = try await fixtures.populatedTenant("globex")
+            let me = acme.members[0]
+            try await fixtures.membership(globex.tenant, me)
+            let (pending, accepted) = (UUID(), UUID())
+            try await fixtures.inTenant(globex.tenant) { c in
+                try await c.query("""
+                    INSERT INTO connections (tenant_id, id, requester_id, recipient_id, status) VALUES
+                        (\(globex.tenant), \(pending), \(globex.members[0]), \(me), 'pending'),
+                        (\(globex.tenant), \(accepted), \(me), \(globex.members[1]), 'accepted')
+                    """, logger: TestEnvironment.logger)
+            }
+            let before = try await stored(db, globex.tenant)
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            var organizer = WebClient(web.client)
+            try await TestApp.signIn(&organizer, "acme-organizer", tenant: "acme")
+            // act: on acme's site, every action on globex's rows, an unknown id and a malformed one
+            let ids = [pending, accepted, UUID()].map { $0.uuidString.lowercased() } + ["nope"]
+            var answers: [(String, Page)] = []
+            for action in ["accept", "decline", "cancel", "remove"] {
+                for id in ids {
+                    answers.append(("\(action) \(id)", try await web.post(TestApp.url("acme", "/connections/\(id)/\(action)"), [],
+                                                                          formURL: TestApp.url("acme", "/connections"))))
+                }
+            }
+            for id in ids {
+                answers.append(("approve \(id)", try await organizer.post(TestApp.url("acme", "/organize/connections/\(id)/approve"), [],
+                                                                         formURL: TestApp.url("acme", "/organize/connections"))))
+            }
+            // check: not found, never a redirect with a flash; globex's rows as they were
+            #expect(notNotFound(answers).isEmpty, "\(notNotFound(answers))")
+            #expect(answers.allSatisfy { $0.1.contains("no longer") })
+            #expect(try await stored(db, globex.tenant) == before)
+            #expect(try await stored(db, acme.tenant).isEmpty)
+            #expect(try await fixtures.countAcrossTenants("notifications") == 0)
+        }
+    }
 }
 
 /// Private messages: who may write, confinement to the tenant, batching of emails, broadcasts.
@@ -361,6 +411,31 @@ import TestSupport
             }
             #expect(all.status == .seeOther && few.status == .seeOther && none.status == .unprocessableContent)
             #expect(counts.map(\.0) == ["Just you two", "Welcome all"] && counts.map(\.1) == [2, 3])
+        }
+    }
+
+    @Test func writingToSomeoneOfAnotherTenantIsNotFoundWhateverTheText() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let fixtures = Fixtures(db)
+            _ = try await fixtures.populatedTenant("acme")
+            _ = try await fixtures.populatedTenant("globex")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            var organizer = WebClient(web.client)
+            try await TestApp.signIn(&organizer, "acme-organizer", tenant: "acme")
+            // act: a member and an organizer (who may write to anyone here) write to globex's member
+            var answers: [(String, Page)] = []
+            for body in ["hello", "   ", String(repeating: "x", count: 5001)] {
+                answers.append(("member: \(body.prefix(5))", try await web.post(TestApp.url("acme", "/messages/globex-member1"), [("body", body)],
+                                                                                formURL: TestApp.url("acme", "/messages"))))
+                answers.append(("organizer: \(body.prefix(5))", try await organizer.post(TestApp.url("acme", "/messages/globex-member1"), [("body", body)],
+                                                                                         formURL: TestApp.url("acme", "/messages"))))
+            }
+            // check: not found (an empty text is no "Write something" redirect), and nothing written
+            #expect(notNotFound(answers).isEmpty, "\(notNotFound(answers))")
+            #expect(try await fixtures.countAcrossTenants("conversations") == 0)
+            #expect(try await fixtures.countAcrossTenants("messages") == 0)
+            #expect(try await fixtures.count("outbox") == 0)
         }
     }
 

@@ -128,6 +128,30 @@ import TestSupport
         }
     }
 
+    @Test func actionsOnATenantThatDoesNotExistAreNotFound() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            let fixtures = Fixtures(db)
+            _ = try await fixtures.populatedTenant("acme")
+            try await signInAdmin(db, &web)
+            func tenants() async throws -> [String] {
+                try await db.owner.query("SELECT slug, status FROM tenants ORDER BY slug").all((String, String).self).map { "\($0.0) \($0.1)" }
+            }
+            let before = try await tenants()
+            // act
+            var answers: [(String, Page)] = []
+            for action in ["suspend", "reactivate", "open-portal"] {
+                answers.append((action, try await web.post(TestApp.url(nil, "/admin/tenants/nosuch/\(action)"), [], formURL: TestApp.url(nil, "/admin"))))
+            }
+            // check: not found, never a flash or a hand-off; nothing changed or audited
+            #expect(notNotFound(answers).isEmpty, "\(notNotFound(answers))")
+            #expect(answers.allSatisfy { $0.1.contains("There is no tenant nosuch.") })
+            #expect(try await tenants() == before && before == ["acme active"])
+            #expect(try await fixtures.count("platform_audit WHERE action IN ('suspend tenant', 'reactivate tenant', 'open organizer portal')") == 0)
+            #expect(try await fixtures.count("web_sessions WHERE purpose = 'handoff'") == 0)
+        }
+    }
+
     @Test func theConsoleListsTheOrganizersAndMembersOfAnyTenant() async throws {
         try await TestApp.run { db, web in
             // setup

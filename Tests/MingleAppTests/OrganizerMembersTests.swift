@@ -175,6 +175,38 @@ import TestSupport
             #expect(status == "active")
         }
     }
+
+    @Test func anotherTenantsMembersCannotBeSuspendedOrReactivated() async throws {
+        try await TestApp.run { db, web in
+            // setup: globex has an active member, a suspended one and its organizer
+            let fixtures = Fixtures(db)
+            _ = try await fixtures.populatedTenant("acme")
+            let globex = try await fixtures.populatedTenant("globex")
+            let sleeper = try await fixtures.user("globex-sleeper")
+            try await fixtures.membership(globex.tenant, sleeper, status: .suspended)
+            func statuses() async throws -> [String] {
+                try await fixtures.inTenant(globex.tenant) { c in
+                    try await c.query("SELECT u.username, m.status FROM memberships m JOIN users u ON u.id = m.user_id ORDER BY u.username",
+                                      logger: TestEnvironment.logger).all((String, String).self)
+                }.map { "\($0.0) \($0.1)" }
+            }
+            let before = try await statuses()
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            // act: on acme's portal, both actions on each of globex's people and on nobody at all
+            var answers: [(String, Page)] = []
+            for username in ["globex-member1", "globex-sleeper", "globex-organizer", "nobody"] {
+                for action in ["suspend", "reactivate"] {
+                    answers.append(("\(action) \(username)", try await web.post(TestApp.url("acme", "/organize/members/\(username)/\(action)"), [],
+                                                                              formURL: TestApp.url("acme", "/organize/members"))))
+                }
+            }
+            // check: not found, never a flash; globex's memberships as they were
+            #expect(notNotFound(answers).isEmpty, "\(notNotFound(answers))")
+            #expect(answers.allSatisfy { $0.1.contains("There is no member") })
+            #expect(try await statuses() == before)
+            #expect(before.contains("globex-member1 active") && before.contains("globex-sleeper suspended"))
+        }
+    }
 }
 
 @Suite struct MoneyTests {

@@ -297,10 +297,12 @@ import TestSupport
             try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
             // act
             let changed = try await changeSection(&web, theirs[1].id, "Taken over", kind: "long_text")
+            let badlyChanged = try await changeSection(&web, theirs[0].id, "", kind: "short_text")
             let moved = try await press(&web, "up", theirs[1].id)
             let deleted = try await press(&web, "delete", theirs[1].id)
             // check: not found, never "Section deleted"
             #expect(changed.status == .notFound)
+            #expect(badlyChanged.status == .notFound && badlyChanged.contains("That section no longer exists."))
             #expect(moved.status == .notFound)
             #expect(deleted.status == .notFound && deleted.location == nil)
             #expect(try await storedSections(db, globex.tenant) == before)

@@ -328,6 +328,33 @@ import TestSupport
         }
     }
 
+    @Test func theReportActionsFindNoMemberAndNoSessionOfAnotherTenant() async throws {
+        try await TestApp.run { db, web in
+            // setup: globex's two members both want to connect (its session's mutual interest)
+            let fixtures = Fixtures(db)
+            _ = try await Self.generate(db, seed: 5)
+            let globex = try #require(try await db.owner.query("SELECT id FROM tenants WHERE slug = 'globex'").first(UUID.self))
+            let theirs = try #require(try await fixtures.inTenant(globex) { c in
+                try await c.query("SELECT id FROM live_sessions", logger: TestEnvironment.logger).first(UUID.self)
+            })
+            let before = [try await fixtures.countAcrossTenants("connections"), try await fixtures.countAcrossTenants("messages"),
+                          try await fixtures.countAcrossTenants("notifications")]
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            let reports = TestApp.url("acme", "/organize/reports")
+            // act: feedback to globex's member (with and without text), and "connect all" for globex's session
+            let message = try await web.post(reports + "/people/gx1/message", [("body", "Hello")], formURL: reports)
+            let empty = try await web.post(reports + "/people/gx1/message", [("body", "")], formURL: reports)
+            let connect = try await web.post(reports + "/mutual/connect", [("session", theirs.uuidString.lowercased()), ("since", ""), ("until", "")],
+                                             formURL: reports)
+            // check: not found, never a flash; nothing written in either tenant
+            for page in [message, empty, connect] { #expect(page.status == .notFound && page.location == nil) }
+            #expect(message.contains("There is no member gx1 here."))
+            #expect(try await fixtures.countAcrossTenants("connections") == before[0])
+            #expect(try await fixtures.countAcrossTenants("messages") == before[1])
+            #expect(try await fixtures.countAcrossTenants("notifications") == before[2])
+        }
+    }
+
     @Test func theOrganizerConnectsMutualPairsAndSendsFeedback() async throws {
         try await TestApp.run { db, web in
             // setup

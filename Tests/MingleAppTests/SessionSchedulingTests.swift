@@ -369,6 +369,49 @@ import TestSupport
         }
     }
 
+    @Test func anotherTenantsSessionOrQuestionCannotBeChangedCancelledOrArchived() async throws {
+        try await TestApp.run { db, web in
+            // setup: globex has a session ahead and a question of its own
+            let (acme, _, globex) = try await Self.community(db, &web)
+            let fixtures = Fixtures(db)
+            let theirs = try await fixtures.speedNetworkingSession(globex.tenant, createdBy: globex.organizer, title: "Globex mixer",
+                                                                    start: Self.start, end: Self.start.addingTimeInterval(3600))
+            let question = UUID()
+            try await fixtures.inTenant(globex.tenant) { c in
+                try await c.query("""
+                    INSERT INTO survey_questions (tenant_id, id, key, definition) VALUES (\(globex.tenant), \(question), 'own-globex', '{}')
+                    """, logger: TestEnvironment.logger)
+            }
+            let before = try await Self.sessions(db, globex.tenant)
+            // act: on acme's portal, each action on globex's rows, an unknown id and a malformed one
+            let sessions = [theirs, UUID()].map { $0.uuidString.lowercased() } + ["nope"]
+            let questions = [question, UUID()].map { $0.uuidString.lowercased() } + ["nope"]
+            var answers: [(String, Page)] = []
+            for id in sessions {
+                let path = "/organize/sessions/\(id)"
+                answers.append(("change \(id)", try await web.post(TestApp.url("acme", path), Self.form(title: "Taken over"), formURL: Self.createURL)))
+                answers.append(("change badly \(id)", try await web.post(TestApp.url("acme", path), Self.form(title: ""), formURL: Self.createURL)))
+                answers.append(("cancel \(id)", try await web.post(TestApp.url("acme", path + "/cancel"), [], formURL: Self.createURL)))
+            }
+            for id in questions {
+                answers.append(("archive \(id)", try await web.post(TestApp.url("acme", "/organize/questions/\(id)/archive"), [],
+                                                                   formURL: TestApp.url("acme", "/organize/questions"))))
+            }
+            // check: not found, never a flash; globex's session and question as they were, nobody told
+            #expect(notNotFound(answers).isEmpty, "\(notNotFound(answers))")
+            #expect(answers.allSatisfy { $0.1.contains("There is no such") })
+            #expect(try await Self.sessions(db, globex.tenant) == before)
+            #expect(before.first?.title == "Globex mixer" && before.first?.isCancelled == false)
+            let archived = try await fixtures.inTenant(globex.tenant) { c in
+                try await c.query("SELECT archived_at IS NOT NULL FROM survey_questions", logger: TestEnvironment.logger).all(Bool.self)
+            }
+            #expect(archived == [false])
+            #expect(try await Self.sessions(db, acme.tenant).isEmpty)
+            #expect(try await fixtures.count("outbox") == 0)
+            #expect(try await fixtures.countAcrossTenants("messages") == 0)
+        }
+    }
+
     @Test func aSessionIsSeenOnlyOnItsOwnTenantsSite() async throws {
         try await TestApp.run { db, web in
             // setup: a session of acme whose lobby is open (it starts in five minutes)

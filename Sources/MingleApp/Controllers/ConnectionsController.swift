@@ -78,12 +78,14 @@ struct ConnectionsController {
 
     /// Loads the connection, checks that `me` may do `act` to it, does it and tells the other.
     private func act(_ act: Act, _ context: MemberRequestContext) async throws -> Response {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        let gone = "That request or connection no longer exists."
+        let id = try context.parameters.rowID(notFound: gone)
         let me = context.visitor, tenant = context.tenant.id
         let flash = try await app.asMember(context, action: "change connection") { tx -> String in
+            // Locked and checked in the transaction that changes it; another tenant's is not visible here.
             guard let connection = try await tx.connection(id),
                   [connection.requester, connection.recipient].contains(me.userID) else {
-                throw HTTPError(.notFound, message: "That request or connection no longer exists.")
+                throw HTTPError(.notFound, message: gone)
             }
             let other = connection.other(than: me.userID)
             // Notices name people as pages do, by name, not by username.
@@ -176,11 +178,12 @@ struct ConnectionsController {
     }
 
     @Sendable func organizerApprove(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        let gone = "That request is no longer waiting."
+        let id = try context.parameters.rowID(notFound: gone)
         let organizer = context.visitor, tenant = context.tenant.id
         try await app.asOrganizer(context, action: "approve connection request") { tx in
             guard let connection = try await tx.connection(id), connection.status == .pending else {
-                throw HTTPError(.notFound, message: "That request is no longer waiting.")
+                throw HTTPError(.notFound, message: gone)
             }
             try await tx.acceptConnection(id, by: organizer.userID)
             try await tx.notify(tenant: tenant, connection.requester, "The organizer approved your connection request.", link: "/connections")

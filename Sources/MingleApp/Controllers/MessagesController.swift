@@ -67,14 +67,17 @@ struct MessagesController {
     @Sendable func send(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
         let body = context.form.text("body")
-        guard !body.isEmpty else { return app.redirect(to: "/messages/\(username)", flash: "Write something before sending.") }
-        guard body.unicodeScalars.count <= MessagingRules.maxLength else {
-            throw HTTPError(.unprocessableContent, message: "A message can be at most \(MessagingRules.maxLength) characters.")
-        }
-        try await app.asMember(context, action: "send message") { tx in
+        let sent = try await app.asMember(context, action: "send message") { tx -> Bool in
+            // The recipient first: a name of no one here is a 404, whatever the text.
             let other = try await partner(tx, context, username)
+            guard !body.isEmpty else { return false }
+            guard body.unicodeScalars.count <= MessagingRules.maxLength else {
+                throw HTTPError(.unprocessableContent, message: "A message can be at most \(MessagingRules.maxLength) characters.")
+            }
             try await deliver(tx, context.tenant, from: context.visitor, to: other.user, body: body)
+            return true
         }
+        guard sent else { return app.redirect(to: "/messages/\(username)", flash: "Write something before sending.") }
         return app.redirect(to: "/messages/\(username)#latest")
     }
 

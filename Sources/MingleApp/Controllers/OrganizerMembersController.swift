@@ -69,8 +69,12 @@ struct OrganizerMembersController {
             guard let member = try await tx.member(username: username) else { return nil }
             return (member, try await tx.payments(user: member.user.id))
         }
-        guard let found else { throw HTTPError(.notFound, message: "There is no member \(username) here.") }
+        guard let found else { try Self.noMember(username) }
         return found
+    }
+
+    private static func noMember(_ username: String) throws -> Never {
+        throw HTTPError(.notFound, message: "There is no member \(username) here.")
     }
 
     @Sendable func member(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -93,27 +97,31 @@ struct OrganizerMembersController {
     }
 
     private func change(_ context: OrganizerRequestContext, to status: MembershipStatus, flash: String) async throws -> Response {
-        let (member, _) = try await target(context, action: "look up member")
-        guard member.role == .member else {
-            throw HTTPError(.conflict, message: "Organizers cannot be suspended from the members list.")
-        }
+        let username = try context.parameters.require("username")
+        // Looked up in the transaction that changes it: a name of no member here (another
+        // tenant's) is a 404 with nothing written.
         // Reactivating restores what the member had earned: active only if the fee is zero or
         // was paid; otherwise they are back to waiting for payment.
-        let result = try await app.asOrganizer(context, action: status == .active ? "reactivate member" : "suspend member") { tx -> String in
-            if status == .suspended {
-                try await tx.setMembershipStatus(user: member.user.id, .suspended)
-                return flash
+        let changed = try await app.asOrganizer(context, action: status == .active ? "reactivate member" : "suspend member") { tx -> (UserRecord, String)? in
+            guard let member = try await tx.member(username: username) else { return nil }
+            guard member.role == .member else {
+                throw HTTPError(.conflict, message: "Organizers cannot be suspended from the members list.")
             }
-            guard member.status == .suspended else { return "is not suspended." }
+            if status == .suspended {
+                guard try await tx.setMembershipStatus(user: member.user.id, .suspended) else { return nil }
+                return (member.user, flash)
+            }
+            guard member.status == .suspended else { return (member.user, "is not suspended.") }
             let free = try await tx.membershipSettings().isFree
             let paid = try await tx.hasCompletedPayment(user: member.user.id)
             let earned = free || paid
             if try await tx.changeMembershipStatus(user: member.user.id, from: .suspended, to: earned ? .active : .awaitingPayment), earned {
                 try await app.announcer.inviteToUpcoming(tx, tenant: context.tenant, member: member.user.id)
             }
-            return earned ? flash : "is no longer suspended, and waits for their payment."
+            return (member.user, earned ? flash : "is no longer suspended, and waits for their payment.")
         }
-        return app.redirect(to: "/organize/members/\(member.user.username)", flash: "\(member.user.displayName) \(result)")
+        guard let (user, result) = changed else { try Self.noMember(username) }
+        return app.redirect(to: "/organize/members/\(user.username)", flash: "\(user.displayName) \(result)")
     }
 }
 

@@ -44,11 +44,12 @@ struct OrganizerProfileController {
         let form = SectionForm(context.form)
         guard form.problems().isEmpty, let section = form.section(id: id) else {
             let sections = try await app.asOrganizer(context, action: "view profile sections") { try await $0.profileSections() }
+            // Another tenant's section is not found, whatever the form holds.
+            guard sections.contains(where: { $0.id == id }) else { throw HTTPError(.notFound, message: Self.gone) }
             return try page(context, sections: sections, errors: form.problems(), draft: SectionForm(), status: .unprocessableContent)
         }
         let dropped = try await app.asOrganizer(context, action: "change profile section") { tx -> Int? in
-            guard try await tx.profileSections().contains(where: { $0.id == id }) else { return nil }
-            try await tx.updateProfileSection(section)
+            guard try await tx.updateProfileSection(section) else { return nil }
             var dropped = 0
             for answer in try await tx.answers(section: id) where !ProfileRules.fits(answer.value, section) {
                 try await tx.deleteAnswer(user: answer.user, section: id)
@@ -56,7 +57,7 @@ struct OrganizerProfileController {
             }
             return dropped
         }
-        guard let dropped else { throw HTTPError(.notFound, message: "That section no longer exists.") }
+        guard let dropped else { throw HTTPError(.notFound, message: Self.gone) }
         let note = switch dropped {
         case 0: "Every existing answer still fits."
         case 1: "1 answer no longer fits and was removed."
@@ -76,7 +77,7 @@ struct OrganizerProfileController {
     private func move(_ context: OrganizerRequestContext, by step: Int) async throws -> Response {
         let id = try sectionID(context)
         guard try await app.asOrganizer(context, action: "reorder profile sections", { try await $0.moveProfileSection(id, by: step) }) else {
-            throw HTTPError(.notFound, message: "That section no longer exists.")
+            throw HTTPError(.notFound, message: Self.gone)
         }
         return app.redirect(to: "/organize/profile")
     }
@@ -85,14 +86,16 @@ struct OrganizerProfileController {
         let id = try sectionID(context)
         // Another tenant's section (or one already gone) is not found: no success message for it.
         guard try await app.asOrganizer(context, action: "delete profile section", { try await $0.deleteProfileSection(id) }) else {
-            throw HTTPError(.notFound, message: "That section no longer exists.")
+            throw HTTPError(.notFound, message: Self.gone)
         }
         return app.redirect(to: "/organize/profile", flash: "Section deleted, with its answers.")
     }
 
+    /// What every route of a section answers when the tenant has no such section.
+    private static let gone = "That section no longer exists."
+
     private func sectionID(_ context: OrganizerRequestContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
-        return id
+        try context.parameters.rowID(notFound: Self.gone)
     }
 }
 

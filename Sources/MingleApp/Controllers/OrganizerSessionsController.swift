@@ -112,10 +112,7 @@ struct OrganizerSessionsController {
     // MARK: edit
 
     private func sessionID(_ context: OrganizerRequestContext) throws -> UUID {
-        guard let id = UUID(uuidString: try context.parameters.require("id")) else {
-            throw HTTPError(.notFound, message: "There is no such session.")
-        }
-        return id
+        try context.parameters.rowID(notFound: "There is no such session.")
     }
 
     @Sendable func editForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -212,9 +209,11 @@ struct OrganizerSessionsController {
     }
 
     @Sendable func archiveQuestion(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let id = try sessionID(context)
+        let gone = "There is no such question."
+        let id = try context.parameters.rowID(notFound: gone)
+        // Another tenant's question (or one already archived) changes no row: not found.
         let archived = try await app.asOrganizer(context, action: "archive survey question") { try await $0.archiveSurveyQuestion(id) }
-        guard archived else { throw HTTPError(.notFound, message: "There is no such question.") }
+        guard archived else { throw HTTPError(.notFound, message: gone) }
         return app.redirect(to: "/organize/questions",
                             flash: "Question removed from the list. Sessions that already use it keep their copy.")
     }

@@ -23,6 +23,12 @@ struct Page {
     func contains(_ text: String) -> Bool { body.contains(text) }
 }
 
+/// Of labelled answers, those that are anything but a 404 without a redirect (a flash, a
+/// success, another error), for an expectation's message.
+func notNotFound(_ answers: [(String, Page)]) -> [String] {
+    answers.filter { $0.1.status != .notFound || $0.1.location != nil }.map { "\($0.0): \($0.1.status)" }
+}
+
 /// A browser stand-in over Hummingbird's test client: one cookie jar per host (cookies are
 /// host-only), form posts with the page's CSRF token, no redirects followed.
 struct WebClient {
