@@ -392,7 +392,7 @@ import TestSupport
             // check
             #expect(afterBurst == 1 && afterQuiet == 2 && whileWatching == 2)
             let subject = try await db.owner.query("SELECT subject FROM outbox WHERE to_address = \(benAddress) LIMIT 1").first(String.self)
-            #expect(subject == "New message from acme-member1")
+            #expect(subject == "New message from Acme-Member1 Tester")
         }
     }
 
@@ -411,6 +411,26 @@ import TestSupport
             }
             #expect(all.status == .seeOther && few.status == .seeOther && none.status == .unprocessableContent)
             #expect(counts.map(\.0) == ["Just you two", "Welcome all"] && counts.map(\.1) == [2, 3])
+            // refused: the form again, its text kept, the choice kept, the error beside the choice
+            #expect(none.contains(">Nobody</textarea>") && none.contains(#"value="chosen" checked"#))
+            #expect(none.contains("Tick at least one member, or choose every active member."))
+        }
+    }
+
+    @Test func aBroadcastWithEveryProblemShowsThemAllAndKeepsWhatWasTicked() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            _ = try await Fixtures(db).populatedTenant("acme", members: 2)
+            try await TestApp.signIn(&web, "acme-organizer", tenant: "acme")
+            let form = TestApp.url("acme", "/organize/messages")
+            // act: too long, and one member ticked
+            let page = try await web.post(form, [("body", String(repeating: "y", count: 5001)), ("audience", "chosen"), ("to", "acme-member2")])
+            let empty = try await web.post(form, [("body", ""), ("audience", "chosen")])
+            // check
+            #expect(page.status == .unprocessableContent && page.contains("A message can be up to 5,000 characters; this one has 5,001."))
+            #expect(page.contains(#"value="acme-member2" checked"#) && !page.contains(#"value="acme-member1" checked"#))
+            #expect(empty.contains("Write something before sending.") && empty.contains("Tick at least one member"), "both at once")
+            #expect(try await Fixtures(db).countAcrossTenants("messages") == 0)
         }
     }
 
@@ -439,15 +459,23 @@ import TestSupport
         }
     }
 
-    @Test func emptyAndOverlongMessagesAreRefused() async throws {
+    @Test func emptyAndOverlongMessagesComeBackToTheirFormWithTheTextKept() async throws {
         try await TestApp.run { db, web in
+            // setup
             let acme = try await Fixtures(db).populatedTenant("acme")
             try await connect(db, acme.tenant, acme.members[0], acme.members[1])
             try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            let text = "Dear <Ben>, " + String(repeating: "x", count: 5001)
+            // act
             let empty = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", "   ")])
-            let long = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", String(repeating: "x", count: 5001))],
+            let long = try await web.post(TestApp.url("acme", "/messages/acme-member2"), [("body", text)],
                                           formURL: TestApp.url("acme", "/messages/acme-member2"))
-            #expect(empty.status == .seeOther && long.status == .unprocessableContent)
+            // check: the conversation again, the error beside the field, the text as typed
+            #expect(empty.status == .unprocessableContent && empty.contains("Write something before sending."))
+            #expect(long.status == .unprocessableContent)
+            #expect(long.contains("A message can be up to 5,000 characters; this one has 5,013."))
+            #expect(long.contains(#"aria-invalid="true" aria-describedby="body-error""#))
+            #expect(long.contains(">Dear &lt;Ben&gt;, xxx") && long.contains(#"id="thread""#))
             #expect(try await Fixtures(db).countAcrossTenants("messages") == 0)
         }
     }

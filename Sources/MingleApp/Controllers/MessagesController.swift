@@ -10,6 +10,16 @@ enum MessagingRules {
     }
 
     static let maxLength = 5000
+
+    /// What is wrong with a message's text, in plain words, or nil.
+    static func problem(_ body: String) -> String? {
+        if body.isEmpty { return "Write something before sending." }
+        let length = body.unicodeScalars.count  // as PostgreSQL counts text
+        if length > maxLength {
+            return "A message can be up to \(maxLength.formatted()) characters; this one has \(length.formatted()). Shorten it, or send it in two."
+        }
+        return nil
+    }
 }
 
 /// Private messages between two people of one tenant. New messages reach an open page without
@@ -50,7 +60,11 @@ struct MessagesController {
     }
 
     @Sendable func conversation(_ request: Request, context: MemberRequestContext) async throws -> Response {
-        let username = try context.parameters.require("username")
+        try await conversationPage(context, username: try context.parameters.require("username"))
+    }
+
+    /// The conversation, with the form as typed and what is wrong with it when a send was refused.
+    private func conversationPage(_ context: MemberRequestContext, username: String, draft: String = "", problem: String? = nil) async throws -> Response {
         let me = context.visitor.userID
         let (other, messages, read) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message], Int) in
             let other = try await partner(tx, context, username)
@@ -60,24 +74,24 @@ struct MessagesController {
             return (other, messages, try await tx.markRead(conversation: conversation, user: me, upTo: last.id))
         }
         // The badge of the page that shows them does not count the messages it shows.
+        var model = ConversationModel(with: other.user, messages: messages, me: me)
+        (model.draft, model.problem) = (draft, problem)
         return try app.views.page("conversation", ReadingPage(context, justRead: read), title: "Messages with \(other.user.displayName)",
-                                  model: ConversationModel(with: other.user, messages: messages, me: me))
+                                  model: model, status: problem == nil ? .ok : .unprocessableContent)
     }
 
     @Sendable func send(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
         let body = context.form.text("body")
-        let sent = try await app.asMember(context, action: "send message") { tx -> Bool in
+        let problem = try await app.asMember(context, action: "send message") { tx -> String? in
             // The recipient first: a name of no one here is a 404, whatever the text.
             let other = try await partner(tx, context, username)
-            guard !body.isEmpty else { return false }
-            guard body.unicodeScalars.count <= MessagingRules.maxLength else {
-                throw HTTPError(.unprocessableContent, message: "A message can be at most \(MessagingRules.maxLength) characters.")
-            }
+            if let problem = MessagingRules.problem(body) { return problem }
             try await deliver(tx, context.tenant, from: context.visitor, to: other.user, body: body)
-            return true
+            return nil
         }
-        guard sent else { return app.redirect(to: "/messages/\(username)", flash: "Write something before sending.") }
+        // Refused: back to the conversation with the text as typed, never a dead end.
+        if let problem { return try await conversationPage(context, username: username, draft: body, problem: problem) }
         return app.redirect(to: "/messages/\(username)#latest")
     }
 
@@ -88,19 +102,26 @@ struct MessagesController {
         _ = try await tx.addMessage(tenant: tenant.id, conversation: conversation, sender: sender.userID, body: body)
         guard try await tx.claimMessageEmail(conversation: conversation, user: recipient.id, quietPeriod: Self.quietPeriod) else { return }
         let link = "\(app.config.baseURL(tenantSlug: tenant.slug))/messages/\(sender.username)"
-        let mail = app.mailer.compose("new_message", to: recipient.email, subject: "New message from \(sender.username)",
+        let senderName = try await tx.user(sender.userID)?.displayName ?? sender.username  // names, as pages show people
+        let mail = app.mailer.compose("new_message", to: recipient.email, subject: "New message from \(senderName)",
                                       site: .tenant(tenant),
                                       values: ["name": recipient.firstName.isEmpty ? recipient.username : recipient.firstName,
-                                               "sender": sender.username, "link": link])
+                                               "sender": senderName, "link": link])
         try await tx.enqueue(mail, tenant: tenant.id)
     }
 
     // MARK: organizer to many
 
     @Sendable func broadcastForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
+        try await broadcastPage(context)
+    }
+
+    /// The form, as typed and with every problem beside its field when a send was refused.
+    private func broadcastPage(_ context: OrganizerRequestContext, _ typed: BroadcastModel.Typed? = nil) async throws -> Response {
         let members = try await app.asOrganizer(context, action: "write to members") { try await $0.members() }
             .filter { $0.status == .active && $0.user.id != context.visitor.userID }
-        return try app.views.page("organize/messages", context, title: "Write to members", model: BroadcastModel(members))
+        return try app.views.page("organize/messages", context, title: "Write to members", model: BroadcastModel(members, typed: typed),
+                                  status: typed == nil ? .ok : .unprocessableContent)
     }
 
     /// One message to every active member, or to the ticked ones; each gets it in their own
@@ -109,15 +130,14 @@ struct MessagesController {
         let body = context.form.text("body")
         let everyone = context.form["audience"] != "chosen"
         let chosen = Set(context.form.all("to"))
-        guard !body.isEmpty, body.unicodeScalars.count <= MessagingRules.maxLength else {
-            throw HTTPError(.unprocessableContent, message: "Write a message of 1–\(MessagingRules.maxLength) characters.")
-        }
         guard context.visitor.role == .organizer else {
             throw HTTPError(.forbidden, message: "Messages to members are sent by the site's own organizers.")
         }
-        guard everyone || !chosen.isEmpty else {
-            throw HTTPError(.unprocessableContent, message: "Tick at least one member, or choose everyone.")
-        }
+        // Every problem at once, each beside its field, with what was typed and ticked kept.
+        let typed = BroadcastModel.Typed(body: body, everyone: everyone, chosen: chosen,
+                                         bodyProblem: MessagingRules.problem(body),
+                                         audienceProblem: everyone || !chosen.isEmpty ? nil : "Tick at least one member, or choose every active member.")
+        if typed.bodyProblem != nil || typed.audienceProblem != nil { return try await broadcastPage(context, typed) }
         let tenant = context.tenant, sender = context.visitor
         let count = try await app.asOrganizer(context, action: "write to members") { tx -> Int in
             let recipients = try await tx.members().filter {

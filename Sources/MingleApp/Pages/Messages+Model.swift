@@ -51,6 +51,9 @@ struct ConversationModel: Encodable, Equatable {
     var messages: [Message]
     var empty: Bool
     var max = MessagingRules.maxLength
+    /// The form as typed, and what is wrong with it, after a refused send.
+    var draft = ""
+    var problem: String?
 
     init(with other: UserRecord, messages: [Store.Message], me: UserID) {
         (id, username, name) = (other.id.uuidString, other.username, other.displayName)
@@ -64,14 +67,31 @@ struct BroadcastModel: Encodable, Equatable {
     struct Member: Encodable, Equatable {
         var username: String
         var name: String
+        var ticked: Bool
+    }
+
+    /// What a refused send had typed and ticked, and what was wrong.
+    struct Typed: Equatable {
+        var body: String
+        var everyone: Bool
+        var chosen: Set<String>
+        var bodyProblem: String?
+        var audienceProblem: String?
     }
 
     var members: [Member]
     var empty: Bool
     var max = MessagingRules.maxLength
+    var draft: String
+    var everyone: Bool
+    var bodyProblem: String?
+    var audienceProblem: String?
 
-    init(_ members: [MemberRecord]) {
-        self.members = members.map { Member(username: $0.user.username, name: $0.user.displayName) }
+    init(_ members: [MemberRecord], typed: Typed? = nil) {
+        self.members = members.map { Member(username: $0.user.username, name: $0.user.displayName,
+                                            ticked: typed?.chosen.contains($0.user.username) ?? false) }
         empty = members.isEmpty
+        (draft, everyone) = (typed?.body ?? "", typed?.everyone ?? true)
+        (bodyProblem, audienceProblem) = (typed?.bodyProblem, typed?.audienceProblem)
     }
 }
