@@ -89,6 +89,10 @@ def test_every_report_page_on_the_demo_tenant(driver):
     connect_all = driver.find_elements(By.CSS_SELECTOR, 'form[action="/organize/reports/mutual/connect"] button')
     if connect_all:
         connect_all[0].click()
+        # It asks first: the connections are made on the members' behalf.
+        alert = WebDriverWait(driver, 5).until(EC.alert_is_present())
+        assert "on the members' behalf" in alert.text, alert.text
+        alert.accept()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
         assert "Connected" in driver.find_element(By.CSS_SELECTOR, ".flash").text
         save_screenshot(driver, "report-mutual-connected")
