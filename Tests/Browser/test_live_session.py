@@ -282,8 +282,10 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         if round_number == 1:
             print(f"[figures] every pair of round 1 seen by the test {time.time() - min(met_at.values()):.2f} s after the members pressed")
         shows = {m: snapshot(room[m]) for m in MEMBERS}
-        waiting = [m for m in MEMBERS if shows[m]["stage"] == "waiting"]
-        assert len(waiting) == 1, shows
+        # Left out: waiting first in line — or, once the last moment a pair may start has passed
+        # (a slow round 2 on a busy machine), back in the lobby, told why.
+        waiting = [m for m in MEMBERS if shows[m]["stage"] == "waiting" or (round_number == 2 and shows[m]["stage"] == "lobby")]
+        assert len(waiting) == 1, {m: (shows[m]["stage"], shows[m].get("partner"), shows[m].get("round")) for m in MEMBERS}
         partners = {m: by_name[shows[m]["partner"]] for m in MEMBERS if m not in waiting}
         for member, partner in partners.items():
             assert partners[partner] == member
@@ -296,7 +298,10 @@ def test_an_organizer_and_five_members_run_a_short_session(room):
         if left_out_before:
             assert left_out_before in partners, "the member left out last round was not paired first"
         left_out_before = waiting[0]
-        wait_until(lambda: snapshot(room[waiting[0]])["firstInLine"], 10, "first in line")
+        if shows[waiting[0]]["stage"] == "lobby":
+            assert "No new conversations start this close to the end" in room[waiting[0]].page_source
+        else:
+            wait_until(lambda: snapshot(room[waiting[0]])["firstInLine"] or stage(room[waiting[0]]) == "lobby", 10, "first in line")
         wait_until(lambda: snapshot(organizer)["pairs"] == 2, 10, "the organizer's view of the pairs")
         talking = next(iter(partners))
         wait_until(lambda: (snapshot(room[talking])["countdown"] or "").endswith("left"), 5, "the pair's countdown")
