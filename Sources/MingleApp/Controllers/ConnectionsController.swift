@@ -71,8 +71,8 @@ struct ConnectionsController {
 
     private enum Act { case accept, decline, cancel, remove }
 
-    /// The visitor's name as other members see it.
-    private static func name(_ tx: Transaction, _ me: Visitor) async throws -> String {
+    /// The visitor's name as other members see it (notices and emails name people, as pages do).
+    static func name(_ tx: Transaction, _ me: Visitor) async throws -> String {
         try await tx.user(me.userID)?.displayName ?? me.username
     }
 

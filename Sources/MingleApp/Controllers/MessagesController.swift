@@ -102,7 +102,7 @@ struct MessagesController {
         _ = try await tx.addMessage(tenant: tenant.id, conversation: conversation, sender: sender.userID, body: body)
         guard try await tx.claimMessageEmail(conversation: conversation, user: recipient.id, quietPeriod: Self.quietPeriod) else { return }
         let link = "\(app.config.baseURL(tenantSlug: tenant.slug))/messages/\(sender.username)"
-        let senderName = try await tx.user(sender.userID)?.displayName ?? sender.username  // names, as pages show people
+        let senderName = try await ConnectionsController.name(tx, sender)
         let mail = app.mailer.compose("new_message", to: recipient.email, subject: "New message from \(senderName)",
                                       site: .tenant(tenant),
                                       values: ["name": recipient.firstName.isEmpty ? recipient.username : recipient.firstName,
