@@ -2,8 +2,18 @@
 // - on a phone the header's links fold behind a Menu button (app.css), opened and closed here;
 //   without scripts they stay in one row that scrolls sideways;
 // - the link of the page shown is marked (aria-current) in the header and the sub-navigation;
-// - a form with `data-confirm` asks its question before a far-reaching action is sent.
+// - a form with `data-confirm` asks its question before a far-reaching action is sent;
+// - the browser's time zone goes to the server in a cookie, so times are shown in it (an account
+//   takes it the first time; one chosen in the account stays).
 document.documentElement.classList.add("js");
+
+try {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const cookie = "mingle_tz=" + encodeURIComponent(zone);
+  if (zone && !document.cookie.split("; ").includes(cookie)) {
+    document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
+  }
+} catch { /* no Intl time zones: the site's default zone is used */ }
 
 document.addEventListener("submit", (event) => {
   const question = event.target.dataset?.confirm;

@@ -30,8 +30,14 @@ function mmss(ms) {
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
+// "18:05" in the viewer's zone, as the server writes times on this page (the layout names it).
+const viewerZone = document.documentElement.dataset.zone || undefined;
 function clockTime(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  try {
+    return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: viewerZone });
+  } catch {
+    return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
 }
 
 onConnection(({ state }) => {

@@ -53,6 +53,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     PaymentController(app: services).addRoutes(to: router)
     ConnectionsController(app: services).addRoutes(to: router)
     MessagesController(app: services).addRoutes(to: router)
+    TimeZoneController(app: services).addRoutes(to: router)
     // The real-time layer: every page's socket, the activities of this node (speed networking
     // today), their media rooms, presence and pushes.
     let media = MediaRooms(nodes: config.janusNodes, secretKey: config.secretKey, logger: logger)

@@ -10,6 +10,8 @@ public struct SessionRecord: Sendable, Equatable {
     /// Set when a platform admin opened this tenant's organizer portal from the console.
     public var actingTenant: TenantID?
     public var emailConfirmed: Bool
+    /// The zone the person reads times in (IANA name), once known.
+    public var timeZone: String? = nil
 }
 
 public struct ResetTarget: Sendable, Equatable {
@@ -32,7 +34,7 @@ public struct TenantVisitorRecord: Sendable, Equatable {
 /// Every page view on a tenant's site asks this: one prepared statement instead of three.
 struct TenantVisitorLookup: PostgresPreparedStatement {
     static let sql = """
-        SELECT s.user_id, s.username, s.is_platform_admin, s.acting_tenant, s.email_confirmed, m.role, m.status,
+        SELECT s.user_id, s.username, s.is_platform_admin, s.acting_tenant, s.email_confirmed, s.time_zone, m.role, m.status,
                CASE WHEN m.status = 'active' THEN
                    (SELECT count(*)::int FROM messages msg JOIN conversation_members me
                         ON me.conversation_id = msg.conversation_id AND me.user_id = s.user_id
@@ -58,10 +60,11 @@ struct TenantVisitorLookup: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (user, username, admin, acting, confirmed, role, status, messages, notices, _) =
-            try row.decode((UUID, String, Bool, UUID?, Bool, String?, String?, Int, Int, String).self)
+        let (user, username, admin, acting, confirmed, zone, role, status, messages, notices, _) =
+            try row.decode((UUID, String, Bool, UUID?, Bool, String?, String?, String?, Int, Int, String).self)
         return TenantVisitorRecord(
-            session: SessionRecord(userID: user, username: username, isPlatformAdmin: admin, actingTenant: acting, emailConfirmed: confirmed),
+            session: SessionRecord(userID: user, username: username, isPlatformAdmin: admin, actingTenant: acting,
+                                   emailConfirmed: confirmed, timeZone: zone),
             role: role, status: status, unreadMessages: messages, unreadNotices: notices)
     }
 }
@@ -85,10 +88,11 @@ extension Transaction {
 
     public func session(tokenHash: [UInt8], host: String) async throws -> SessionRecord? {
         try await query("""
-            SELECT user_id, username, is_platform_admin, acting_tenant, email_confirmed
+            SELECT user_id, username, is_platform_admin, acting_tenant, email_confirmed, time_zone
             FROM session_lookup(\(ByteBuffer(bytes: tokenHash)), \(host))
-            """).first((UUID, String, Bool, UUID?, Bool).self).map {
-                SessionRecord(userID: $0.0, username: $0.1, isPlatformAdmin: $0.2, actingTenant: $0.3, emailConfirmed: $0.4)
+            """).first((UUID, String, Bool, UUID?, Bool, String?).self).map {
+                SessionRecord(userID: $0.0, username: $0.1, isPlatformAdmin: $0.2, actingTenant: $0.3, emailConfirmed: $0.4,
+                              timeZone: $0.5)
             }
     }
 

@@ -33,13 +33,16 @@ public struct Tenant: Sendable, Equatable {
     public var name: String
     public var status: Status
     public var branding: Branding
+    /// The zone anonymous visitors see times in and the scheduling form starts with (IANA name).
+    public var timeZone: String
 
-    public init(id: TenantID, slug: String, name: String, status: Status, branding: Branding) {
+    public init(id: TenantID, slug: String, name: String, status: Status, branding: Branding, timeZone: String = "UTC") {
         self.id = id
         self.slug = slug
         self.name = name
         self.status = status
         self.branding = branding
+        self.timeZone = timeZone
     }
 }
 
@@ -48,9 +51,9 @@ extension Transaction {
     public func tenant(slug: String) async throws -> Tenant? {
         let rows = try await query("""
             SELECT id, slug, name, status, title_text, header_text, footer_text, footer_links::text,
-                   accent_color, logo_image_id FROM tenant_by_slug(\(slug))
+                   accent_color, logo_image_id, time_zone FROM tenant_by_slug(\(slug))
             """)
-        return try await rows.first((UUID, String, String, String, String, String, String, String, String, UUID?).self)
+        return try await rows.first((UUID, String, String, String, String, String, String, String, String, UUID?, String).self)
             .map(Tenant.init(row:))
     }
 
@@ -58,9 +61,9 @@ extension Transaction {
     public func visibleTenants() async throws -> [Tenant] {
         let rows = try await query("""
             SELECT id, slug, name, status, title_text, header_text, footer_text, footer_links::text,
-                   accent_color, logo_image_id FROM tenants ORDER BY slug
+                   accent_color, logo_image_id, time_zone FROM tenants ORDER BY slug
             """)
-        return try await rows.all((UUID, String, String, String, String, String, String, String, String, UUID?).self)
+        return try await rows.all((UUID, String, String, String, String, String, String, String, String, UUID?, String).self)
             .map(Tenant.init(row:))
     }
 
@@ -82,6 +85,11 @@ extension Transaction {
             """)
     }
 
+    /// The tenant's default zone (an IANA name the caller has checked).
+    public func setTenantTimeZone(tenant: TenantID, _ zone: String) async throws {
+        try await execute("UPDATE tenants SET time_zone = \(zone), updated_at = now() WHERE id = \(tenant)")
+    }
+
     /// Sets or removes the logo on its own, so saving texts never puts back an older logo; the
     /// logo it replaces is deleted.
     public func setLogo(tenant: TenantID, image: UUID?) async throws {
@@ -101,10 +109,11 @@ extension Transaction {
 }
 
 extension Tenant {
-    init(row: (UUID, String, String, String, String, String, String, String, String, UUID?)) {
+    init(row: (UUID, String, String, String, String, String, String, String, String, UUID?, String)) {
         let links = (try? JSONDecoder().decode([FooterLink].self, from: Data(row.7.utf8))) ?? []
         self.init(id: row.0, slug: row.1, name: row.2, status: Status(rawValue: row.3) ?? .suspended,
                   branding: Branding(titleText: row.4, headerText: row.5, footerText: row.6,
-                                     footerLinks: links, accentColor: row.8, logoImageID: row.9))
+                                     footerLinks: links, accentColor: row.8, logoImageID: row.9),
+                  timeZone: row.10)
     }
 }

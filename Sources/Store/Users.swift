@@ -55,6 +55,25 @@ extension Transaction {
         return id
     }
 
+    /// The zone a person reads times in: `onlyIfUnset` takes the browser's the first time it is
+    /// known, without overriding one chosen in the account. The caller checked the name.
+    public func setTimeZone(user: UserID, _ zone: String, onlyIfUnset: Bool = false) async throws {
+        if onlyIfUnset {
+            try await execute("UPDATE users SET time_zone = \(zone) WHERE id = \(user) AND time_zone IS NULL")
+        } else {
+            try await execute("UPDATE users SET time_zone = \(zone) WHERE id = \(user)")
+        }
+    }
+
+    /// The zones people read times in, of those who have one (and whom RLS lets this transaction see).
+    public func timeZones(of users: [UserID]) async throws -> [UserID: String] {
+        guard !users.isEmpty else { return [:] }
+        let rows = try await query("SELECT id, time_zone FROM users WHERE id = ANY(\(users)) AND time_zone IS NOT NULL")
+        var zones: [UserID: String] = [:]
+        for try await (id, zone) in rows.decode((UUID, String).self) { zones[id] = zone }
+        return zones
+    }
+
     /// The users this transaction may see (RLS `users_read`), by id.
     public func user(_ id: UserID) async throws -> UserRecord? {
         try await query("""

@@ -142,9 +142,10 @@ def write_test_picture(path, width=600, height=450):
     return Path(path)
 
 
-def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], without=()):
+def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], without=(), zone=None):
     """Another person at another computer: a headless Chromium with its own cookies.
-    `without`: flags of CHROMIUM_FLAGS to leave out (say, the one that grants the camera)."""
+    `without`: flags of CHROMIUM_FLAGS to leave out (say, the one that grants the camera);
+    `zone`: the IANA time zone the browser runs in (its TZ), else the machine's."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -155,7 +156,8 @@ def new_browser(width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], without=()):
         if flag not in without:
             options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    env = dict(os.environ, TZ=zone) if zone else None
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=options)
     driver.set_page_load_timeout(30)
     return driver
 

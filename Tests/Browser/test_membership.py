@@ -39,6 +39,19 @@ def confirmation_link(driver, email):
     return re.search(r"http://\S+/confirm-email\?token=\S+", text).group(0)
 
 
+def confirm_address(driver, email, slug="acme"):
+    """Follows the emailed confirmation link as the newcomer: the link is read in the console,
+    then the newcomer's own session on the site comes back to open it."""
+    own = driver.get_cookies()
+    link = confirmation_link(driver, email)
+    driver.delete_all_cookies()
+    driver.get(url_for(slug, "/"))
+    for cookie in own:
+        driver.add_cookie({k: cookie[k] for k in ("name", "value", "path") if k in cookie})
+    driver.get(link)
+    submit(driver)
+
+
 def test_a_newcomer_registers_pays_fills_a_profile_connects_and_messages(driver, second_browser, brands):
     suffix = secrets.token_hex(3)
     username, email = f"nora{suffix}", f"nora{suffix}@example.test"
@@ -55,16 +68,9 @@ def test_a_newcomer_registers_pays_fills_a_profile_connects_and_messages(driver,
     assert urllib.parse.urlsplit(driver.current_url).path == "/membership", driver.current_url
     assert "Confirm your email address" in driver.page_source
     save_screenshot(driver, "membership-unconfirmed")
-    acme_cookies = driver.get_cookies()
 
-    # Confirm the address with the emailed link (the newcomer's own session comes back afterwards).
-    link = confirmation_link(driver, email)
-    driver.delete_all_cookies()
-    driver.get(url_for("acme", "/"))
-    for cookie in acme_cookies:
-        driver.add_cookie({k: cookie[k] for k in ("name", "value", "path") if k in cookie})
-    driver.get(link)
-    submit(driver)
+    # Confirm the address with the emailed link.
+    confirm_address(driver, email)
     assert "Your email address is confirmed" in driver.page_source
     assert "Pay 25.00 EUR with PayPal" in driver.page_source
     save_screenshot(driver, "membership-pay")
@@ -75,8 +81,11 @@ def test_a_newcomer_registers_pays_fills_a_profile_connects_and_messages(driver,
     assert "12.50" not in driver.page_source and "25.00" in driver.page_source
     save_screenshot(driver, "membership-paypal-approval")
     driver.find_element(By.XPATH, "//button[normalize-space()='Pay now']").click()
-    WebDriverWait(driver, 15).until(EC.url_contains("/membership"))
-    assert "Your payment is confirmed and your membership is active" in driver.page_source
+    # A new member lands on their home, welcomed, with what is next.
+    WebDriverWait(driver, 15).until(lambda d: "Your payment is confirmed" in d.page_source)
+    assert urllib.parse.urlsplit(driver.current_url).path == "/", driver.current_url
+    assert "Welcome to" in driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert driver.find_element(By.ID, "next-heading").is_displayed()
     save_screenshot(driver, "membership-active")
 
     # Fill the profile with a picture.

@@ -40,7 +40,7 @@ private enum Fixture {
                        Fixture.member(Fixture.user("oscar"), .organizer, .awaitingPayment)]
 
         // act
-        let model = TenantModel(tenant, url: "https://acme.mingle.test", members: members)
+        let model = TenantModel(tenant, url: "https://acme.mingle.test", members: members, zone: utc)
 
         // check
         #expect(model.organizers.map(\.username) == ["olga", "oscar"])
@@ -93,7 +93,7 @@ private enum Fixture {
                                 lastError: nil, createdAt: Date(), sentAt: nil)
 
         // act
-        let model = OutboxModel([entry], smtpConfigured: false)
+        let model = OutboxModel([entry], smtpConfigured: false, zone: utc)
         let tree = try #require(try plainTree(model))
 
         // check
@@ -109,7 +109,7 @@ private enum Fixture {
 
     @Test func anUnconfirmedNewcomerIsAskedToConfirmBeforePaying() {
         // act
-        let model = MembershipModel(status: .awaitingPayment, emailConfirmed: false, settings: paid, payments: [])
+        let model = MembershipModel(status: .awaitingPayment, emailConfirmed: false, settings: paid, payments: [], zone: utc)
 
         // check
         #expect(model.needsConfirmation && !model.needsPayment)
@@ -124,8 +124,8 @@ private enum Fixture {
         ready.payPalSecretSealed = [1, 2, 3]
 
         // act
-        let waiting = MembershipModel(status: .awaitingPayment, emailConfirmed: true, settings: paid, payments: [])
-        let payable = MembershipModel(status: .awaitingPayment, emailConfirmed: true, settings: ready, payments: [])
+        let waiting = MembershipModel(status: .awaitingPayment, emailConfirmed: true, settings: paid, payments: [], zone: utc)
+        let payable = MembershipModel(status: .awaitingPayment, emailConfirmed: true, settings: ready, payments: [], zone: utc)
 
         // check
         #expect(waiting.needsPayment && !waiting.needsConfirmation && !waiting.paymentsReady)
@@ -134,8 +134,8 @@ private enum Fixture {
 
     @Test func nobodyPaysOnAFreeSiteAndASuspendedMemberIsNotAsked() {
         // act
-        let free = MembershipModel(status: .awaitingPayment, emailConfirmed: true, settings: MembershipSettings(), payments: [])
-        let suspended = MembershipModel(status: .suspended, emailConfirmed: false, settings: paid, payments: [])
+        let free = MembershipModel(status: .awaitingPayment, emailConfirmed: true, settings: MembershipSettings(), payments: [], zone: utc)
+        let suspended = MembershipModel(status: .suspended, emailConfirmed: false, settings: paid, payments: [], zone: utc)
 
         // check
         #expect(free.free && !free.needsPayment)
@@ -149,14 +149,18 @@ private enum Fixture {
                        "password": ["secret-secret"]]
 
         // act
-        let model = RegistrationForm(data).model(terms: MembershipTermsModel(paid), errors: ["Taken."])
+        let form = RegistrationForm(data)
+        let model = RegisterModel(terms: MembershipTermsModel(paid), form: form, problems: form.problems())
         let tree = try #require(try plainTree(model))
 
         // check
         #expect(tree["username"] as? String == "ana")
         #expect(tree["first_name"] as? String == "Ana" && tree["last_name"] as? String == "Lima")
         #expect(tree["fee"] as? String == "25.00 EUR" && tree["free"] as? Bool == false)
-        #expect(tree["hasErrors"] as? Bool == true)
+        // No confirmation was typed: the mismatch is told beside the second password field.
+        let problems = try #require(tree["problems"] as? [String: Any])
+        #expect(problems["any"] as? Bool == true && problems["confirmation"] as? String == Passwords.mismatch)
+        #expect(problems["username"] == nil && problems["email"] == nil)
         #expect(!tree.values.contains { $0 as? String == "secret-secret" })
     }
 }
@@ -169,11 +173,11 @@ private enum Fixture {
         let session = Fixture.session(start: start)
 
         // act
-        let scheduled = SessionModel.details(session, now: start - 7200)
-        let lobby = SessionModel.details(session, now: start - 60)
-        let running = SessionModel.details(session, now: start + 600)
-        let ended = SessionModel.details(session, now: start + 3600 + 60)
-        let over = SessionModel.details(session, now: start + 3 * 3600)
+        let scheduled = SessionModel.details(session, now: start - 7200, zone: utc)
+        let lobby = SessionModel.details(session, now: start - 60, zone: utc)
+        let running = SessionModel.details(session, now: start + 600, zone: utc)
+        let ended = SessionModel.details(session, now: start + 3600 + 60, zone: utc)
+        let over = SessionModel.details(session, now: start + 3 * 3600, zone: utc)
 
         // check
         #expect(scheduled.next?.hasPrefix("The lobby opens at ") == true)
@@ -188,7 +192,7 @@ private enum Fixture {
 
     @Test func aCancelledSessionSaysNothingOfWhatIsNext() {
         // act
-        let model = SessionModel.details(Fixture.session(start: start, cancelled: true), now: start - 60)
+        let model = SessionModel.details(Fixture.session(start: start, cancelled: true), now: start - 60, zone: utc)
 
         // check
         #expect(model.next == nil)
@@ -201,8 +205,8 @@ private enum Fixture {
         let sessions = [Fixture.session(start: start)]
 
         // act
-        let guest = try #require(try plainTree(SessionsModel(sessions, now: start, feedURL: nil)))
-        let member = SessionsModel(sessions, now: start, feedURL: "https://acme.mingle.test/calendar/u/t.ics")
+        let guest = try #require(try plainTree(SessionsModel(sessions, now: start, feedURL: nil, zone: utc)))
+        let member = SessionsModel(sessions, now: start, feedURL: "https://acme.mingle.test/calendar/u/t.ics", zone: utc)
 
         // check
         #expect(guest["feedURL"] == nil)
@@ -219,7 +223,7 @@ private enum Fixture {
         let tenant = UUID()
 
         // act
-        let model = SpeedNetworkingRoomModel(session, times: session.times!, tenant: tenant, isOrganizer: false)
+        let model = SpeedNetworkingRoomModel(session, times: session.times!, tenant: tenant, isOrganizer: false, zone: utc)
 
         // check
         #expect(model.startsAt == "1800000000000")
@@ -242,7 +246,7 @@ private enum Fixture {
         ]
 
         // act
-        let model = ConnectionsModel(all, me: me)
+        let model = ConnectionsModel(all, me: me, zone: utc)
 
         // check
         #expect(model.incoming.map(\.username) == ["ana"])
@@ -257,7 +261,7 @@ private enum Fixture {
                        Notice(id: UUID(), text: "Cy accepted.", link: "/people/cy", createdAt: Date(), read: true)]
 
         // act
-        let tree = try #require(try plainTree(NotificationsModel(notices)))
+        let tree = try #require(try plainTree(NotificationsModel(notices, zone: utc)))
 
         // check
         let rows = try #require(tree["notices"] as? [[String: Any]])
@@ -268,7 +272,7 @@ private enum Fixture {
 
     @Test func organizerPicksMembersByNameAndUsername() {
         // act
-        let model = OrganizerConnectionsModel(pending: [], members: [Fixture.member(Fixture.user("ana", first: "Ana", last: "Lima"))])
+        let model = OrganizerConnectionsModel(pending: [], members: [Fixture.member(Fixture.user("ana", first: "Ana", last: "Lima"))], zone: utc)
 
         // check
         #expect(model.members == [.init(username: "ana", name: "Ana Lima (ana)")])
@@ -348,13 +352,18 @@ private enum Fixture {
         let bio = ProfileSection(label: "Bio", kind: .longText)
 
         // act
-        let model = ProfileEditModel(sections: [city, bio], answers: [city.id: "Porto"], picture: nil, errors: ["Bio: too long."])
+        var problems = FormProblems()
+        problems.add(ProfileEditModel.fieldID(bio.id), "Bio: too long.")
+        let model = ProfileEditModel(sections: [city, bio], answers: [city.id: "Porto"], picture: nil, problems: problems,
+                                     keptPicture: "data:image/png;base64,AAAA")
 
         // check
         #expect(model.sections[0].options.map(\.selected) == [false, true])
         #expect(model.sections[0].isChoice && model.sections[0].required)
         #expect(model.sections[1].value == "" && model.sections[1].isLong)
-        #expect(model.hasErrors && model.pictureURL == nil && !model.noSections)
+        #expect(model.sections[0].problem == nil && model.sections[1].problem == "Bio: too long.")
+        #expect(!model.problems.isEmpty && model.pictureURL == nil && !model.noSections)
+        #expect(model.keptPicture == "data:image/png;base64,AAAA")
     }
 }
 
@@ -366,7 +375,7 @@ private enum Fixture {
                         Message(id: 2, sender: me, body: "Hi!", createdAt: Date())]
 
         // act
-        let model = ConversationModel(with: ana, messages: messages, me: me)
+        let model = ConversationModel(with: ana, messages: messages, me: me, zone: utc)
 
         // check
         #expect(model.messages.map(\.who) == ["Ana", "You"])
@@ -380,7 +389,7 @@ private enum Fixture {
                         ConversationListing(id: UUID(), otherUsername: "bo", otherName: "Bo", lastMessageAt: Date(), unread: 0, preview: "Ok")]
 
         // act
-        let model = MessagesModel(listings)
+        let model = MessagesModel(listings, zone: utc)
 
         // check
         #expect(model.conversations.map(\.hasUnread) == [true, false])

@@ -37,9 +37,9 @@ enum OrganizerRecords {
         let all = [ana, ben, cara]
 
         // act
-        let everyone = OrganizerMembersModel(all: all, search: "", status: nil)
-        let byEmail = OrganizerMembersModel(all: all, search: "CARA@", status: nil)
-        let suspended = OrganizerMembersModel(all: all, search: "", status: .suspended)
+        let everyone = OrganizerMembersModel(all: all, search: "", status: nil, zone: utc)
+        let byEmail = OrganizerMembersModel(all: all, search: "CARA@", status: nil, zone: utc)
+        let suspended = OrganizerMembersModel(all: all, search: "", status: .suspended, zone: utc)
 
         // check
         #expect(everyone.members.map(\.name) == ["Ana Alvarez", "Ben Brook", "Cara Cole"])
@@ -54,8 +54,8 @@ enum OrganizerRecords {
 
     @Test func nobodyMatchingIsEmptyAndSaysSo() {
         // act
-        let none = OrganizerMembersModel(all: [ana], search: "zz", status: nil)
-        let nobodyYet = OrganizerMembersModel(all: [], search: "", status: nil)
+        let none = OrganizerMembersModel(all: [ana], search: "zz", status: nil, zone: utc)
+        let nobodyYet = OrganizerMembersModel(all: [], search: "", status: nil, zone: utc)
 
         // check
         #expect(none.empty && none.filtered && none.summary == "0 of 1 people")
@@ -72,9 +72,9 @@ enum OrganizerRecords {
 
         // act
         let model = OrganizerMemberModel(member: ben, payments: [payment], sections: [site, unanswered, role],
-                                         answers: [role.id: "Designer", site.id: "https://ben.example"], picture: picture)
+                                         answers: [role.id: "Designer", site.id: "https://ben.example"], picture: picture, zone: utc)
         let bare = OrganizerMemberModel(member: OrganizerRecords.member("Olga", "Ode", role: .organizer), payments: [],
-                                        sections: [site], answers: [:], picture: nil)
+                                        sections: [site], answers: [:], picture: nil, zone: utc)
 
         // check
         #expect(model.fields == [.init(label: "Website", value: "https://ben.example", isLink: true),
@@ -89,11 +89,14 @@ enum OrganizerRecords {
         // setup
         let settings = SettingsForm(MembershipSettings(feeMinor: 2500, currency: "GBP", payPalClientID: "client-1",
                                                        payPalSecretSealed: [1, 2], payPalWebhookID: "hook-1"))
-        let branding = BrandingForm(Branding(titleText: "Acme meetups"))
+        let branding = BrandingForm(Tenant(id: UUID(), slug: "acme", name: "Acme", status: .active,
+                                           branding: Branding(titleText: "Acme meetups"), timeZone: "Europe/Paris"))
+        var problems = FormProblems()
+        problems.add("header", "Too long.")
 
         // act
         let settingsTree = try #require(try plainTree(MembershipSettingsModel(settings, errors: [])))
-        let brandingTree = try #require(try plainTree(BrandingPageModel(branding, errors: ["Too long."])))
+        let brandingTree = try #require(try plainTree(BrandingPageModel(branding, problems: problems)))
 
         // check
         #expect(settingsTree["client_id"] as? String == "client-1" && settingsTree["webhook_id"] as? String == "hook-1")
@@ -101,7 +104,10 @@ enum OrganizerRecords {
         let currencies = try #require(settingsTree["currencies"] as? [[String: Any]])
         #expect(currencies.filter { $0["selected"] as? Bool == true }.compactMap { $0["code"] as? String } == ["GBP"])
         #expect(brandingTree["title_text"] as? String == "Acme meetups")
-        #expect(brandingTree["hasErrors"] as? Bool == true && brandingTree["errors"] as? [String] == ["Too long."])
+        let brandingProblems = try #require(brandingTree["problems"] as? [String: Any])
+        #expect(brandingProblems["any"] as? Bool == true && brandingProblems["header"] as? String == "Too long.")
+        let zones = try #require(brandingTree["zones"] as? [[String: Any]])
+        #expect(zones.filter { $0["selected"] as? Bool == true }.compactMap { $0["name"] as? String } == ["Europe/Paris"])
     }
 }
 
@@ -117,8 +123,8 @@ enum OrganizerRecords {
         let next = OrganizerRecords.session("Next", startsIn: 86_400, now: now)
 
         // act
-        let model = OrganizerSessionsModel(sessions: [old, recent, running, next], now: now)
-        let none = OrganizerSessionsModel(sessions: [], now: now)
+        let model = OrganizerSessionsModel(sessions: [old, recent, running, next], now: now, zone: utc)
+        let none = OrganizerSessionsModel(sessions: [], now: now, zone: utc)
 
         // check
         #expect(model.upcoming.map(\.title) == ["Running", "Next"] && !model.noUpcoming)
@@ -136,15 +142,17 @@ enum OrganizerRecords {
         let lobby = OrganizerRecords.session("Soon", startsIn: 300, now: now)
 
         // act
-        let fresh = SessionFormModel(form: SessionForm(), catalogue: catalogue, errors: [], session: nil, now: now)
-        let editing = SessionFormModel(form: SessionForm(later), catalogue: catalogue, errors: [], session: later, now: now)
-        let refused = SessionFormModel(form: SessionForm(cancelled), catalogue: catalogue, errors: ["No."], session: cancelled, now: now)
-        let opened = SessionFormModel(form: SessionForm(lobby), catalogue: catalogue, errors: [], session: lobby, now: now)
+        let fresh = SessionFormModel(form: SessionForm(), catalogue: catalogue, problems: FormProblems(), session: nil, now: now, zone: utc)
+        let editing = SessionFormModel(form: SessionForm(later), catalogue: catalogue, problems: FormProblems(), session: later, now: now, zone: utc)
+        var no = FormProblems()
+        no.add("No.")
+        let refused = SessionFormModel(form: SessionForm(cancelled), catalogue: catalogue, problems: no, session: cancelled, now: now, zone: utc)
+        let opened = SessionFormModel(form: SessionForm(lobby), catalogue: catalogue, problems: FormProblems(), session: lobby, now: now, zone: utc)
 
         // check
-        #expect(!fresh.editing && fresh.id == nil && fresh.session == nil && fresh.locked == nil && !fresh.hasErrors)
+        #expect(!fresh.editing && fresh.id == nil && fresh.session == nil && fresh.locked == nil && fresh.problems.isEmpty)
         #expect(editing.editing && editing.id == later.id.uuidString.lowercased() && editing.locked == nil)
-        #expect(refused.locked == SessionFormModel.cancelledText && refused.hasErrors && refused.session?.cancelled == true)
+        #expect(refused.locked == SessionFormModel.cancelledText && refused.problems.messages == ["No."] && refused.session?.cancelled == true)
         #expect(opened.locked == SessionFormModel.lobbyOpenText && opened.session?.roomOpen == true)
     }
 
@@ -154,7 +162,7 @@ enum OrganizerRecords {
         (form.picked, form.positions, form.zone) = (["would-connect"], ["would-connect": "2"], "Europe/Paris")
 
         // act
-        let model = SessionFormModel(form: form, catalogue: catalogue, errors: [], session: nil, now: now)
+        let model = SessionFormModel(form: form, catalogue: catalogue, problems: FormProblems(), session: nil, now: now, zone: utc)
 
         // check
         #expect(model.questions.filter(\.checked).map(\.key) == ["would-connect"])
@@ -225,7 +233,7 @@ enum OrganizerRecords {
         let data = ReportData(sessions: [ReportSession(id: sessionID, title: "Spring mixer", startsAt: now,
                                                        questions: [Self.quality, Self.connect, Self.note])],
                               submissions: submissions)
-        return Controller.Loaded(all: all, sessions: [], data: data, connections: connections, member: nil)
+        return Controller.Loaded(all: all, sessions: [], data: data, connections: connections, member: nil, zone: utc)
     }
 
     func request(_ query: String) -> Request {

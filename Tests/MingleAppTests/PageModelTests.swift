@@ -103,3 +103,6 @@ func plainTree(_ model: some Encodable) throws -> [String: Any]? {
         }
     }
 }
+
+/// The zone the page-model tests read times in, unless a test is about zones.
+let utc = LocalTime.zone("UTC")

@@ -51,9 +51,13 @@ import TestSupport
                 let back = try #require(try await sim.press(.pay, approveURL: approve))
                 let first = try await web.get(back)
                 let afterFirst = try await state(db, tenant, payer)
+                let home = try await web.get(TestApp.url("acme", "/"))
                 let replay = try await web.get(back)
                 let page = try await web.get(TestApp.url("acme", "/membership"))
-                // check
+                // check: the new member lands on their home, welcomed; the replay is told on the membership page
+                #expect(first.location == "/" && replay.location == "/membership")
+                #expect(home.contains("Your payment is confirmed and your membership is active. Here is what is next for you."))
+                #expect(home.contains(#"id="next-heading""#))
                 #expect(approve.hasPrefix(sim.baseURL + "/checkoutnow?token="))
                 #expect(back.hasPrefix("http://acme.\(TestApp.rootHost)/membership/paypal/return?token="))
                 #expect(first.status == .seeOther && replay.status == .seeOther)

@@ -601,7 +601,7 @@ import TestSupport
             let page = try await saveProfile(&web, Self.answers(), picture: Array("just some text, not an image".utf8))
             // check
             #expect(page.status == .unprocessableContent)
-            #expect(page.contains("Picture: "))
+            #expect(page.contains(#"<p class="field-error" id="picture-error">"#) && page.contains(#"aria-describedby="picture-error""#))
             #expect(try await storedAnswers(db, tenant).isEmpty)
             #expect(try await storedPicture(db, tenant, member) == nil)
             #expect(try await Fixtures(db).countAcrossTenants("images") == 0)

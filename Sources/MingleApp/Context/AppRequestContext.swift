@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Store
@@ -27,6 +28,8 @@ public struct Visitor: Sendable {
     /// For the header: unread private messages and notifications on this site.
     public var unreadMessages = 0
     public var unreadNotices = 0
+    /// The zone chosen in the account or taken from the browser, once known (IANA name).
+    public var timeZone: String?
     let sessionTokenHash: [UInt8]
 
     /// May use the member area of `tenant`: an active member or organizer, or an acting admin.
@@ -64,6 +67,13 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, Pa
 
     /// The client's address for rate limiting (see `SiteMiddleware`).
     var clientAddress: String = "unknown"
+    /// The zone the browser reported (the `mingle_tz` cookie site.js sets), if a known one.
+    var browserZone: TimeZone?
+
+    /// The zone times are shown in: the account's, else the browser's, else the site's default.
+    public var viewerZone: TimeZone {
+        LocalTime.known(visitor?.timeZone) ?? browserZone ?? LocalTime.zone(site.tenant?.timeZone ?? "UTC")
+    }
 }
 
 /// Thrown to send an anonymous visitor to the sign-in page and back.
@@ -77,6 +87,7 @@ public struct TenantRequestContext: ChildRequestContext, PageContext {
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
+    public let viewerZone: TimeZone
 
     public init(context: AppRequestContext) throws {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
@@ -86,6 +97,7 @@ public struct TenantRequestContext: ChildRequestContext, PageContext {
         self.csrfToken = context.csrfToken
         self.form = context.form
         self.flash = context.flash
+        self.viewerZone = context.viewerZone
     }
 }
 
@@ -98,6 +110,7 @@ public struct SignedInRequestContext: ChildRequestContext, PageContext {
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
+    public let viewerZone: TimeZone
 
     public init(context: AppRequestContext) throws {
         guard let visitor = context.visitor else { throw SignInRequired() }
@@ -108,6 +121,7 @@ public struct SignedInRequestContext: ChildRequestContext, PageContext {
         self.csrfToken = context.csrfToken
         self.form = context.form
         self.flash = context.flash
+        self.viewerZone = context.viewerZone
     }
 }
 
@@ -123,6 +137,7 @@ public struct MemberRequestContext: ChildRequestContext, PageContext {
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
+    public let viewerZone: TimeZone
 
     public init(context: AppRequestContext) throws {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
@@ -134,6 +149,7 @@ public struct MemberRequestContext: ChildRequestContext, PageContext {
         self.csrfToken = context.csrfToken
         self.form = context.form
         self.flash = context.flash
+        self.viewerZone = context.viewerZone
     }
 
     public var pageSite: Site { .tenant(tenant) }
@@ -148,6 +164,7 @@ public struct OrganizerRequestContext: ChildRequestContext, PageContext {
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
+    public let viewerZone: TimeZone
 
     public init(context: AppRequestContext) throws {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
@@ -159,6 +176,7 @@ public struct OrganizerRequestContext: ChildRequestContext, PageContext {
         self.csrfToken = context.csrfToken
         self.form = context.form
         self.flash = context.flash
+        self.viewerZone = context.viewerZone
     }
 }
 
@@ -169,6 +187,7 @@ public struct PlatformAdminRequestContext: ChildRequestContext, PageContext {
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
+    public let viewerZone: TimeZone
 
     public init(context: AppRequestContext) throws {
         guard case .platform = context.site else { throw HTTPError(.notFound) }
@@ -179,6 +198,7 @@ public struct PlatformAdminRequestContext: ChildRequestContext, PageContext {
         self.csrfToken = context.csrfToken
         self.form = context.form
         self.flash = context.flash
+        self.viewerZone = context.viewerZone
     }
 }
 
@@ -188,6 +208,8 @@ public protocol PageContext {
     var pageVisitor: Visitor? { get }
     var csrfToken: String { get }
     var flash: String? { get }
+    /// The zone this viewer reads times in.
+    var viewerZone: TimeZone { get }
 }
 
 extension AppRequestContext { public var pageSite: Site { site }; public var pageVisitor: Visitor? { visitor } }

@@ -113,7 +113,7 @@ struct AdminController {
         let members = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenant.id,
                                                                 action: "view members") { try await $0.members() }
         return try app.views.page("admin/tenant", context, title: tenant.name,
-                                  model: TenantModel(tenant, url: app.config.baseURL(tenantSlug: tenant.slug), members: members))
+                                  model: TenantModel(tenant, url: app.config.baseURL(tenantSlug: tenant.slug), members: members, zone: context.viewerZone))
     }
 
     @Sendable func suspend(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
@@ -170,7 +170,7 @@ struct AdminController {
             try await $0.outboxEntries(limit: 200)
         }
         return try app.views.page("admin/outbox", context, title: "Mail outbox",
-                                  model: OutboxModel(entries, smtpConfigured: app.config.smtp != nil))
+                                  model: OutboxModel(entries, smtpConfigured: app.config.smtp != nil, zone: context.viewerZone))
     }
 
     /// A queued message as it will be sent; audited, since it may hold a single-use link.
@@ -181,14 +181,14 @@ struct AdminController {
             try await $0.outboxMessage(id)
         }
         guard let (entry, text) = found else { throw HTTPError(.notFound, message: "There is no such message.") }
-        return try app.views.page("admin/outbox_message", context, title: entry.subject, model: OutboxMessageModel(entry, text: text))
+        return try app.views.page("admin/outbox_message", context, title: entry.subject, model: OutboxMessageModel(entry, text: text, zone: context.viewerZone))
     }
 
     @Sendable func audit(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
         let entries = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "view audit log") {
             try await $0.auditEntries(limit: 300)
         }
-        return try app.views.page("admin/audit", context, title: "Audit log", model: AuditModel(entries))
+        return try app.views.page("admin/audit", context, title: "Audit log", model: AuditModel(entries, zone: context.viewerZone))
     }
 }
 

@@ -66,7 +66,7 @@ struct ConnectionsController {
     @Sendable func list(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor.userID
         let all = try await app.asMember(context, action: "list connections") { try await $0.connections(of: me) }
-        return try app.views.page("connections", context, title: "Connections", model: ConnectionsModel(all, me: me))
+        return try app.views.page("connections", context, title: "Connections", model: ConnectionsModel(all, me: me, zone: context.viewerZone))
     }
 
     private enum Act { case accept, decline, cancel, remove }
@@ -126,7 +126,7 @@ struct ConnectionsController {
             try await tx.markNoticesRead(user: me)
             return notices
         }
-        return try app.views.page("notifications", context, title: "Notifications", model: NotificationsModel(notices))
+        return try app.views.page("notifications", context, title: "Notifications", model: NotificationsModel(notices, zone: context.viewerZone))
     }
 
     // MARK: organizers
@@ -136,7 +136,7 @@ struct ConnectionsController {
             (try await tx.pendingConnections(), try await tx.members().filter { $0.status == .active })
         }
         return try app.views.page("organize/connections", context, title: "Connections",
-                                  model: OrganizerConnectionsModel(pending: pending, members: members))
+                                  model: OrganizerConnectionsModel(pending: pending, members: members, zone: context.viewerZone))
     }
 
     /// Connects two members directly (a pending request between them is accepted).

@@ -44,21 +44,22 @@ struct MembershipController {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         let form = RegistrationForm(context.form)
         let settings = try await app.database.withTenant(tenant.id) { try await $0.membershipSettings() }
-        func again(_ errors: [String], _ status: HTTPResponse.Status = .unprocessableContent) throws -> Response {
+        func again(_ problems: FormProblems, error: String? = nil, _ status: HTTPResponse.Status = .unprocessableContent) throws -> Response {
             try app.views.page("register", context, title: "Create your account",
-                               model: form.model(terms: MembershipTermsModel(settings), errors: errors), status: status)
+                               model: RegisterModel(terms: MembershipTermsModel(settings), form: form, problems: problems, error: error),
+                               status: status)
         }
-        var errors = form.problems()
-        if errors.isEmpty {
+        var problems = form.problems()
+        if problems.isEmpty {
             let tries = try await app.database.withoutTenant {
                 try await $0.recordAttempt(keys: ["register:\(context.clientAddress)"], within: .seconds(3600))
             }
-            if tries[0] > 20 { return try again(["Too many new accounts from this address. Try again in an hour."], .tooManyRequests) }
+            if tries[0] > 20 { return try again(problems, error: "Too many new accounts from this address. Try again in an hour.", .tooManyRequests) }
         }
-        if errors.isEmpty, try await app.database.withoutTenant({ try await $0.usernameTaken(form.username) }) {
-            errors.append(RegistrationForm.takenMessage(form.username))
+        if problems["username"] == nil, try await app.database.withoutTenant({ try await $0.usernameTaken(form.username) }) {
+            problems.add("username", RegistrationForm.takenMessage(form.username))
         }
-        guard errors.isEmpty else { return try again(errors) }
+        guard problems.isEmpty else { return try again(problems) }
         let hash = try await app.passwords.hash(form.password)
         let token = Tokens.random()
         let mail = confirmationMail(to: form.email, name: form.firstName, token: token, tenant: tenant)
@@ -74,7 +75,9 @@ struct MembershipController {
                 return user
             }
         } catch where isUniqueViolation(error) {
-            return try again([RegistrationForm.takenMessage(form.username)])   // taken between the check and the insert
+            var taken = FormProblems()   // taken between the check and the insert
+            taken.add("username", RegistrationForm.takenMessage(form.username))
+            return try again(taken)
         }
         var response = app.redirect(to: "/membership", flash: "Welcome, \(form.firstName)! We emailed a link to \(form.email): open it to confirm your address.")
         try await auth.startSession(user: user, site: context.site, replacing: context.visitor, request: request, response: &response)
@@ -185,7 +188,7 @@ struct MembershipController {
         if activated { status = .active }
         return try app.views.page("membership", context, title: "Your membership",
                                   model: MembershipModel(status: status, emailConfirmed: visitor.emailConfirmed,
-                                                         settings: settings, payments: payments))
+                                                         settings: settings, payments: payments, zone: context.viewerZone))
     }
 }
 
@@ -206,17 +209,14 @@ struct RegistrationForm {
         "The username \(username) is already taken on Mingle: choose another, or sign in if it is yours."
     }
 
-    func problems() -> [String] {
-        var errors: [String] = []
-        if !Validation.isUsername(username) { errors.append(Validation.usernameRule) }
-        if firstName.isEmpty || firstName.unicodeScalars.count > 80 { errors.append("Give your first name (up to 80 characters).") }
-        if lastName.isEmpty || lastName.unicodeScalars.count > 80 { errors.append("Give your last name (up to 80 characters).") }
-        if !Validation.isEmail(email) { errors.append("Give a valid email address: we send a link to confirm it.") }
-        if let problem = Passwords.problem(with: password, confirmation: confirmation) { errors.append(problem) }
-        return errors
-    }
-
-    func model(terms: MembershipTermsModel, errors: [String]) -> RegisterModel {
-        RegisterModel(terms: terms, form: self, errors: errors)
+    /// Every problem at once, each at its field (in the form's order).
+    func problems() -> FormProblems {
+        var problems = FormProblems()
+        if firstName.isEmpty || firstName.unicodeScalars.count > 80 { problems.add("first_name", "Give your first name (up to 80 characters).") }
+        if lastName.isEmpty || lastName.unicodeScalars.count > 80 { problems.add("last_name", "Give your last name (up to 80 characters).") }
+        if !Validation.isEmail(email) { problems.add("email", "Give a valid email address: we send a link to confirm it.") }
+        if !Validation.isUsername(username) { problems.add("username", Validation.usernameRule) }
+        Passwords.check(password, confirmation: confirmation, into: &problems)
+        return problems
     }
 }

@@ -42,7 +42,7 @@ struct MessagesController {
     @Sendable func inbox(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor.userID
         let conversations = try await app.asMember(context, action: "list conversations") { try await $0.conversations(of: me) }
-        return try app.views.page("messages", context, title: "Messages", model: MessagesModel(conversations))
+        return try app.views.page("messages", context, title: "Messages", model: MessagesModel(conversations, zone: context.viewerZone))
     }
 
     /// The other person, if `me` may write to them.
@@ -74,7 +74,7 @@ struct MessagesController {
             return (other, messages, try await tx.markRead(conversation: conversation, user: me, upTo: last.id))
         }
         // The badge of the page that shows them does not count the messages it shows.
-        var model = ConversationModel(with: other.user, messages: messages, me: me)
+        var model = ConversationModel(with: other.user, messages: messages, me: me, zone: context.viewerZone)
         (model.draft, model.problem) = (draft, problem)
         return try app.views.page("conversation", ReadingPage(context, justRead: read), title: "Messages with \(other.user.displayName)",
                                   model: model, status: problem == nil ? .ok : .unprocessableContent)
@@ -164,4 +164,5 @@ private struct ReadingPage: PageContext {
     }
     var csrfToken: String { context.csrfToken }
     var flash: String? { context.flash }
+    var viewerZone: TimeZone { context.viewerZone }
 }

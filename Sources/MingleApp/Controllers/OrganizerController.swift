@@ -24,28 +24,29 @@ struct OrganizerController {
 
     @Sendable func brandingForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         try app.views.page("organize/branding", context, title: "Branding",
-                           model: BrandingPageModel(BrandingForm(context.tenant.branding), errors: []))
+                           model: BrandingPageModel(BrandingForm(context.tenant), problems: FormProblems()))
     }
 
     @Sendable func saveBranding(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let form = BrandingForm(context.form)
-        var errors = form.problems()
+        let form = BrandingForm(context.form, currentZone: context.tenant.timeZone)
+        var problems = form.problems()
         var logo: ImageProcessor.Output?
         if let file = context.form.files["logo"], !file.bytes.isEmpty || !file.filename.isEmpty {
             do {
                 logo = try images.process(file.bytes, into: .fit(width: 600, height: 200))
             } catch let error as ImageError {
-                errors.append("Logo: \(error.message)")
+                problems.add("logo", error.message)
             }
         }
-        guard errors.isEmpty else {
+        guard problems.isEmpty else {
             return try app.views.page("organize/branding", context, title: "Branding",
-                                      model: BrandingPageModel(form, errors: errors), status: .unprocessableContent)
+                                      model: BrandingPageModel(form, problems: problems), status: .unprocessableContent)
         }
         let branding = form.branding
         let tenant = context.tenant.id
         try await app.asOrganizer(context, action: "save branding") { tx in
             try await tx.updateBranding(tenant: tenant, branding)
+            try await tx.setTenantTimeZone(tenant: tenant, form.zone)
             if let logo {
                 let digest = SHA256.hash(data: Data(logo.bytes)).map { String(format: "%02x", $0) }.joined()
                 let image = try await tx.insertImage(tenant: tenant, sha256: digest, mime: logo.mime,
@@ -62,10 +63,12 @@ struct OrganizerController {
 
 /// The branding form: plain text only (everything is escaped when shown), links checked.
 struct BrandingForm {
-    var title, header, footer, links, accent: String
+    var title, header, footer, links, accent, zone: String
     var removeLogo: Bool
 
-    init(_ branding: Branding) {
+    init(_ tenant: Tenant) {
+        let branding = tenant.branding
+        zone = tenant.timeZone
         title = branding.titleText
         header = branding.headerText
         footer = branding.footerText
@@ -74,12 +77,14 @@ struct BrandingForm {
         removeLogo = false
     }
 
-    init(_ form: FormData) {
+    /// A post without the zone field (an older page) keeps `currentZone`.
+    init(_ form: FormData, currentZone: String) {
         title = form.text("title")
         header = form.text("header")
         footer = form.text("footer")
         links = form.text("links")
         accent = form.text("accent").lowercased()
+        zone = form["time_zone"] == nil ? currentZone : form.text("time_zone")
         removeLogo = form["remove_logo"] == "on"
     }
 
@@ -105,19 +110,21 @@ struct BrandingForm {
         Branding(titleText: title, headerText: header, footerText: footer, footerLinks: parsedLinks ?? [], accentColor: accent)
     }
 
-    func problems() -> [String] {
-        var errors: [String] = []
-        if title.unicodeScalars.count > 80 { errors.append("The title-bar text can be at most 80 characters.") }
-        if header.unicodeScalars.count > 200 { errors.append("The header text can be at most 200 characters.") }
-        if footer.unicodeScalars.count > 500 { errors.append("The footer text can be at most 500 characters.") }
-        if accent.range(of: "^#[0-9a-f]{6}$", options: .regularExpression) == nil {
-            errors.append("The accent colour must look like #1a2b3c.")
-        }
+    /// Every problem at once, each at its field.
+    func problems() -> FormProblems {
+        var problems = FormProblems()
+        if title.unicodeScalars.count > 80 { problems.add("title", "The title-bar text can be at most 80 characters; this one has \(title.unicodeScalars.count).") }
+        if header.unicodeScalars.count > 200 { problems.add("header", "The header text can be at most 200 characters; this one has \(header.unicodeScalars.count).") }
+        if footer.unicodeScalars.count > 500 { problems.add("footer", "The footer text can be at most 500 characters; this one has \(footer.unicodeScalars.count).") }
         if let links = parsedLinks {
-            if links.count > 8 { errors.append("Use at most 8 footer links.") }
+            if links.count > 8 { problems.add("links", "Use at most 8 footer links; there are \(links.count).") }
         } else {
-            errors.append("Write each footer link on its own line as “Label | https://address” (http, https, mailto or a path starting with /).")
+            problems.add("links", "Write each footer link on its own line as “Label | https://address” (http, https, mailto or a path starting with /).")
         }
-        return errors
+        if accent.range(of: "^#[0-9a-f]{6}$", options: .regularExpression) == nil {
+            problems.add("accent", "The accent colour must look like #1a2b3c.")
+        }
+        if LocalTime.known(zone) == nil { problems.add("time_zone", "Choose a time zone for your site from the list.") }
+        return problems
     }
 }

@@ -60,7 +60,7 @@ struct OrganizerMembersController {
         let statusFilter = request.queryValue("status").flatMap { MembershipStatus(rawValue: $0) }
         let all = try await app.asOrganizer(context, action: "list members") { try await $0.members() }
         return try app.views.page("organize/members", context, title: "Members",
-                                  model: OrganizerMembersModel(all: all, search: search, status: statusFilter))
+                                  model: OrganizerMembersModel(all: all, search: search, status: statusFilter, zone: context.viewerZone))
     }
 
     private func target(_ context: OrganizerRequestContext, action: String) async throws -> (MemberRecord, [Payment]) {
@@ -85,7 +85,7 @@ struct OrganizerMembersController {
         }
         return try app.views.page("organize/member", context, title: member.user.displayName,
                                   model: OrganizerMemberModel(member: member, payments: payments, sections: sections,
-                                                              answers: answers, picture: picture))
+                                                              answers: answers, picture: picture, zone: context.viewerZone))
     }
 
     @Sendable func suspend(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

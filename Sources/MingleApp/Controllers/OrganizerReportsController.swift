@@ -36,6 +36,8 @@ struct OrganizerReportsController {
         var connections: [Set<UUID>: Connection.Status]
         /// For one member's page: that member.
         var member: MemberRecord?
+        /// The organizer's zone, which the pages show times in.
+        var zone: TimeZone
 
         func connection(_ a: UUID, _ b: UUID) -> Connection.Status? { connections[[a, b]] }
     }
@@ -61,7 +63,7 @@ struct OrganizerReportsController {
             for connection in try await tx.connections(among: Array(people)) {
                 connections[[connection.requester, connection.recipient]] = connection.status
             }
-            return Loaded(all: all, sessions: sessions, data: data, connections: connections, member: member)
+            return Loaded(all: all, sessions: sessions, data: data, connections: connections, member: member, zone: context.viewerZone)
         }
     }
 
@@ -92,10 +94,9 @@ struct OrganizerReportsController {
 
     func csv(_ table: ReportTable, name: String) -> Response { table.download(name: name) }
 
-    /// Times on the pages: each in its session's own zone, named.
+    /// Times on the pages: in the organizer's zone (the page's footer names it).
     func dateFormat(_ loaded: Loaded) -> (Date, UUID) -> String {
-        let zones = Dictionary(uniqueKeysWithValues: loaded.sessions.map { ($0.id, $0.zone) })
-        return { date, session in LocalTime.shortWithZone(date, in: zones[session] ?? LocalTime.zone("UTC")) }
+        { date, _ in LocalTime.dateTime(date, in: loaded.zone) }
     }
 
     // MARK: overview

@@ -50,7 +50,7 @@ struct OrganizerSessionsController {
     @Sendable func list(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.speedNetworkingSessions() }
         return try app.views.page("organize/sessions", context, title: "Live sessions",
-                                  model: OrganizerSessionsModel(sessions: sessions, now: Date()))
+                                  model: OrganizerSessionsModel(sessions: sessions, now: Date(), zone: context.viewerZone))
     }
 
     // MARK: create
@@ -58,22 +58,23 @@ struct OrganizerSessionsController {
     @Sendable func newForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let catalogue = try await app.asOrganizer(context, action: "new session form") { try await Self.catalogue($0, session: nil) }
         var form = SessionForm()
+        form.zone = context.tenant.timeZone
         form.picked = ["conversation-quality", "would-connect", "follow-up"]
         for (index, key) in form.picked.enumerated() { form.positions[key] = String(index + 1) }
-        return try formPage(context, form: form, catalogue: catalogue, session: nil, errors: [])
+        return try formPage(context, form: form, catalogue: catalogue, session: nil, problems: FormProblems())
     }
 
     private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
-                          session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
+                          session: SpeedNetworkingSessionRecord?, problems: FormProblems, status: HTTPResponse.Status = .ok) throws -> Response {
         let title = session.map { "Session: \($0.title)" } ?? "Schedule a session"
         return try app.views.page("organize/session_form", context, title: title,
-                                  model: SessionFormModel(form: form, catalogue: catalogue, errors: errors, session: session, now: Date()),
+                                  model: SessionFormModel(form: form, catalogue: catalogue, problems: problems, session: session, now: Date(), zone: context.viewerZone),
                                   status: status)
     }
 
     private enum Outcome: Sendable {
         case saved(SpeedNetworkingSessionRecord, told: Int)
-        case refused([String], Catalogue, SpeedNetworkingSessionRecord?)
+        case refused(FormProblems, Catalogue, SpeedNetworkingSessionRecord?)
     }
 
     @Sendable func create(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -84,7 +85,7 @@ struct OrganizerSessionsController {
             let catalogue = try await Self.catalogue(tx, session: nil)
             switch form.validated(now: Date(), catalogue: catalogue.map(\.question)) {
             case .failure(let refusal):
-                return .refused(refusal.messages, catalogue, nil)
+                return .refused(refusal.problems, catalogue, nil)
             case .success(let draft):
                 let id = try await tx.insertSpeedNetworkingSession(tenant: tenant.id, draft, createdBy: me)
                 guard let session = try await tx.speedNetworkingSession(id) else { throw HTTPError(.internalServerError) }
@@ -93,10 +94,10 @@ struct OrganizerSessionsController {
             }
         }
         switch outcome {
-        case .refused(let errors, let catalogue, _):
-            return try formPage(context, form: form, catalogue: catalogue, session: nil, errors: errors, status: .unprocessableContent)
+        case .refused(let problems, let catalogue, _):
+            return try formPage(context, form: form, catalogue: catalogue, session: nil, problems: problems, status: .unprocessableContent)
         case .saved(let session, let told):
-            return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is scheduled for \(session.when). "
+            return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is scheduled for \(session.when(in: context.viewerZone)). "
                                 + Self.told(told, "were invited by message and email", "was invited by message and email"))
         }
     }
@@ -122,7 +123,7 @@ struct OrganizerSessionsController {
             return (session, try await Self.catalogue(tx, session: session))
         }
         guard let (session, catalogue) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
-        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, errors: [])
+        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, problems: FormProblems())
     }
 
     @Sendable func update(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
@@ -134,12 +135,14 @@ struct OrganizerSessionsController {
             guard let current = try await tx.speedNetworkingSession(id, lock: true) else { return nil }
             let catalogue = try await Self.catalogue(tx, session: current)
             guard current.changeable(at: Date()) else {
-                return .refused([current.isCancelled ? "This session is cancelled; it can no longer be changed."
-                                 : "The lobby of this session has opened: it can no longer be changed."], catalogue, current)
+                var locked = FormProblems()
+                locked.add(current.isCancelled ? "This session is cancelled; it can no longer be changed."
+                           : "The lobby of this session has opened: it can no longer be changed.")
+                return .refused(locked, catalogue, current)
             }
             switch form.validated(now: Date(), catalogue: catalogue.map(\.question)) {
             case .failure(let refusal):
-                return .refused(refusal.messages, catalogue, current)
+                return .refused(refusal.problems, catalogue, current)
             case .success(let draft):
                 guard try await tx.updateSpeedNetworkingSession(id, draft) != nil,
                       let session = try await tx.speedNetworkingSession(id) else { throw HTTPError(.internalServerError) }
@@ -150,12 +153,12 @@ struct OrganizerSessionsController {
         switch outcome {
         case nil:
             throw HTTPError(.notFound, message: "There is no such session.")
-        case .refused(let errors, let catalogue, let current)?:
+        case .refused(let problems, let catalogue, let current)?:
             let locked = current.map { !$0.changeable(at: Date()) } ?? false
-            return try formPage(context, form: form, catalogue: catalogue, session: current, errors: errors,
+            return try formPage(context, form: form, catalogue: catalogue, session: current, problems: problems,
                             status: locked ? .conflict : .unprocessableContent)
         case .saved(let session, let told)?:
-            return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is saved: \(session.when). "
+            return app.redirect(to: "/organize/sessions", flash: "“\(session.title)” is saved: \(session.when(in: context.viewerZone)). "
                                 + Self.told(told, "were sent the updated invitation", "was sent the updated invitation"))
         }
     }

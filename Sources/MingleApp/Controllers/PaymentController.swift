@@ -93,6 +93,11 @@ struct PaymentController {
         case .pending: "PayPal is still clearing your payment. Your membership starts as soon as it has."
         case .alreadyPaid: "Your membership was already paid, so this second payment was not taken."
         }
+        // A new member lands on their home, which shows what is next; anything else is told on
+        // the membership page, where the next step is.
+        if case .completed(newly: true) = outcome {
+            return app.redirect(to: "/", flash: "Welcome to \(tenant.branding.titleText)! Your payment is confirmed and your membership is active. Here is what is next for you.")
+        }
         return app.redirect(to: "/membership", flash: flash)
     }
 

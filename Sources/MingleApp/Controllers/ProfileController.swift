@@ -31,13 +31,8 @@ struct ProfileController {
         let (sections, answers, picture) = try await app.asMember(context, action: "edit profile") { tx in
             (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
         }
-        return try editPage(context, sections: sections, answers: answers, picture: picture, errors: [])
-    }
-
-    private func editPage(_ context: MemberRequestContext, sections: [ProfileSection], answers: [UUID: String], picture: UUID?,
-                          errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
-        try app.views.page("profile_edit", context, title: "Your profile",
-                           model: ProfileEditModel(sections: sections, answers: answers, picture: picture, errors: errors), status: status)
+        return try app.views.page("profile_edit", context, title: "Your profile",
+                                  model: ProfileEditModel(sections: sections, answers: answers, picture: picture))
     }
 
     /// Checks every answer and the picture first; saves all or nothing.
@@ -48,25 +43,35 @@ struct ProfileController {
             (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
         }
         var answers: [UUID: String] = [:]
-        var errors: [String] = []
+        var problems = FormProblems()
         for section in sections {
             let raw = context.form["section-\(section.id.uuidString.lowercased())"] ?? ""
             let value = section.kind == .longText ? raw.trimmingCharacters(in: .whitespacesAndNewlines)
                                                   : raw.trimmingCharacters(in: .whitespaces)
-            if let problem = ProfileRules.problem(value, section) { errors.append(problem) }
+            if let problem = ProfileRules.problem(value, section) { problems.add(ProfileEditModel.fieldID(section.id), problem) }
             answers[section.id] = value
         }
+        // A new file, else the one chosen in a refused try (sent back in `kept_picture`, and
+        // processed again like any upload).
         var newPicture: ImageProcessor.Output?
-        if let file = context.form.files["picture"], !file.bytes.isEmpty || !file.filename.isEmpty {
+        let upload: [UInt8]? = if let file = context.form.files["picture"], !file.bytes.isEmpty || !file.filename.isEmpty {
+            file.bytes
+        } else {
+            Self.keptPictureBytes(context.form["kept_picture"])
+        }
+        if let upload {
             do {
-                newPicture = try images.process(file.bytes, into: .square(side: 400))
+                newPicture = try images.process(upload, into: .square(side: 400))
             } catch let error as ImageError {
-                errors.append("Picture: \(error.message)")
+                problems.add("picture", error.message)
             }
         }
-        guard errors.isEmpty else {
-            return try editPage(context, sections: sections, answers: current.merging(answers) { $1 }, picture: picture,
-                            errors: errors, status: .unprocessableContent)
+        guard problems.isEmpty else {
+            let kept = newPicture.map { "data:\($0.mime);base64,\(Data($0.bytes).base64EncodedString())" }
+            return try app.views.page("profile_edit", context, title: "Your profile",
+                                      model: ProfileEditModel(sections: sections, answers: current.merging(answers) { $1 }, picture: picture,
+                                                              problems: problems, keptPicture: kept),
+                                      status: .unprocessableContent)
         }
         let removePicture = context.form["remove_picture"] == "on"
         try await app.asMember(context, action: "save profile") { tx in
@@ -86,6 +91,14 @@ struct ProfileController {
             }
         }
         return app.redirect(to: "/people/\(context.visitor.username)", flash: "Your profile is saved.")
+    }
+
+    /// The bytes of a `kept_picture` data URL (at most the form's own limit), or nil.
+    static func keptPictureBytes(_ value: String?) -> [UInt8]? {
+        guard let value, let comma = value.firstIndex(of: ","), value.hasPrefix("data:image/"),
+              value[..<comma].hasSuffix(";base64"), let data = Data(base64Encoded: String(value[value.index(after: comma)...]))
+        else { return nil }
+        return [UInt8](data)
     }
 
     @Sendable func people(_ request: Request, context: MemberRequestContext) async throws -> Response {

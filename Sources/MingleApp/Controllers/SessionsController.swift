@@ -31,7 +31,7 @@ struct SessionsController {
             return (try await tx.speedNetworkingSessions(endingAfter: now), generation)
         }
         let feed = generation.map { feedURL(tenant: tenant, user: me.userID, generation: $0) }
-        return try app.views.page("sessions", context, title: "Live sessions", model: SessionsModel(sessions, now: now, feedURL: feed))
+        return try app.views.page("sessions", context, title: "Live sessions", model: SessionsModel(sessions, now: now, feedURL: feed, zone: context.viewerZone))
     }
 
     static func count(_ n: Int, _ singular: String, _ plural: String) -> String { "\(n) \(n == 1 ? singular : plural)" }
@@ -51,7 +51,7 @@ struct SessionsController {
 
     @Sendable func show(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let session = try await session(context, action: "view session")
-        return try app.views.page("session", context, title: session.title, model: SessionModel.details(session, now: Date()))
+        return try app.views.page("session", context, title: session.title, model: SessionModel.details(session, now: Date(), zone: context.viewerZone))
     }
 
     /// One session as a calendar file (METHOD:PUBLISH), for "Add to calendar".

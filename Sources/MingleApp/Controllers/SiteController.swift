@@ -20,6 +20,8 @@ struct SiteController {
         switch context.site {
         case .platform:
             return try app.views.page("platform_home", context, title: "Home")
+        case .tenant(let tenant) where context.visitor?.takesPart(in: tenant.id) == true:
+            return try await MemberHomeController(app: app).home(request, context: context)
         case .tenant:
             return try app.views.page("tenant_home", context, title: "Home")
         }

@@ -22,8 +22,17 @@ struct SessionMiddleware: RouterMiddleware {
         let host = request.host
         var newCSRFCookie: String?
         let jar = request.cookies  // parsed once: each read of `request.cookies` parses the header
+        context.browserZone = LocalTime.known(jar[SessionCookies.zoneName]?.value.removingPercentEncoding)
         if let token = jar[cookies.sessionName]?.value, Tokens.looksValid(token) {
             context.visitor = try await visitor(token: token, host: host, site: context.site)
+        }
+        if var visitor = context.visitor, visitor.timeZone == nil, let zone = context.browserZone {
+            // The account takes the browser's zone the first time it is known (once per person).
+            try await database.withoutTenant(user: visitor.userID) {
+                try await $0.setTimeZone(user: visitor.userID, zone.identifier, onlyIfUnset: true)
+            }
+            visitor.timeZone = zone.identifier
+            context.visitor = visitor
         }
         if let visitor = context.visitor {
             context.csrfToken = signer.csrfToken(host: host, basis: Tokens.hex(visitor.sessionTokenHash))
@@ -60,7 +69,8 @@ struct SessionMiddleware: RouterMiddleware {
         func visitor(_ session: SessionRecord, _ membership: (role: Role, status: MembershipStatus)?) -> Visitor {
             Visitor(userID: session.userID, username: session.username, isPlatformAdmin: session.isPlatformAdmin,
                     role: membership?.role, membershipStatus: membership?.status,
-                    actingForTenant: session.actingTenant, emailConfirmed: session.emailConfirmed, sessionTokenHash: hash)
+                    actingForTenant: session.actingTenant, emailConfirmed: session.emailConfirmed,
+                    timeZone: session.timeZone, sessionTokenHash: hash)
         }
         switch site {
         case .platform:
@@ -89,6 +99,8 @@ struct SessionCookies: Sendable {
     var csrfName: String { secure ? "__Host-mingle_csrf" : "mingle_csrf" }
     var flashName: String { secure ? "__Host-mingle_flash" : "mingle_flash" }
     static let sessionLifetime = Duration.seconds(14 * 24 * 3600)
+    /// Set by site.js to the browser's IANA zone (not HttpOnly: the page's script writes it).
+    static let zoneName = "mingle_tz"
 
     func sessionCookie(_ token: String) -> Cookie {
         Cookie(name: sessionName, value: token, maxAge: Int(Self.sessionLifetime.components.seconds), path: "/",

@@ -95,12 +95,12 @@ struct TenantModel: Encodable, Equatable {
     var noMembers: Bool
     var noOrganizers: Bool
 
-    init(_ tenant: Tenant, url: String, members: [MemberRecord]) {
+    init(_ tenant: Tenant, url: String, members: [MemberRecord], zone: TimeZone) {
         func people(_ role: Role) -> [Person] {
             members.filter { $0.role == role }.map {
                 Person(username: $0.user.username, name: $0.user.displayName, email: $0.user.email,
                        status: $0.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                       joined: $0.joinedAt.formatted(date: .abbreviated, time: .omitted))
+                       joined: LocalTime.day($0.joinedAt, in: zone))
             }
         }
         (slug, name, suspended, self.url) = (tenant.slug, tenant.name, tenant.status == .suspended, url)
@@ -126,11 +126,11 @@ struct OutboxModel: Encodable, Equatable {
     var empty: Bool
     var smtpConfigured: Bool
 
-    init(_ entries: [OutboxEntry], smtpConfigured: Bool) {
+    init(_ entries: [OutboxEntry], smtpConfigured: Bool, zone: TimeZone) {
         self.entries = entries.map {
             Entry(id: $0.id.uuidString.lowercased(), tenant: $0.tenantSlug ?? "platform", to: $0.to, subject: $0.subject,
                   status: $0.status, attempts: $0.attempts, error: $0.lastError ?? "",
-                  created: $0.createdAt.formatted(date: .abbreviated, time: .shortened))
+                  created: LocalTime.dateTime($0.createdAt, in: zone))
         }
         (empty, self.smtpConfigured) = (entries.isEmpty, smtpConfigured)
     }
@@ -146,10 +146,10 @@ struct OutboxMessageModel: Encodable, Equatable {
     var delivered: Bool
     var created: String
 
-    init(_ entry: OutboxEntry, text: String) {
+    init(_ entry: OutboxEntry, text: String, zone: TimeZone) {
         (to, subject, status, tenant) = (entry.to, entry.subject, entry.status, entry.tenantSlug ?? "platform")
         (self.text, delivered) = (text, text.isEmpty)
-        created = entry.createdAt.formatted(date: .abbreviated, time: .shortened)
+        created = LocalTime.dateTime(entry.createdAt, in: zone)
     }
 }
 
@@ -165,10 +165,10 @@ struct AuditModel: Encodable, Equatable {
 
     var entries: [Entry]
 
-    init(_ entries: [AuditEntry]) {
+    init(_ entries: [AuditEntry], zone: TimeZone) {
         self.entries = entries.map {
             Entry(actor: $0.actor, tenant: $0.tenantSlug ?? "—", action: $0.action, detail: $0.detail,
-                  at: $0.at.formatted(date: .abbreviated, time: .standard))
+                  at: LocalTime.dateTime($0.at, in: zone, seconds: true))
         }
     }
 }

@@ -18,11 +18,11 @@ struct ConnectionsModel: Encodable, Equatable {
     var hasOutgoing: Bool
 
     /// `all` are the connections and requests of `me`.
-    init(_ all: [ConnectionListing], me: UserID) {
+    init(_ all: [ConnectionListing], me: UserID, zone: TimeZone) {
         func rows(_ filter: (Connection) -> Bool) -> [Row] {
             all.filter { filter($0.connection) }.map {
                 Row(id: $0.connection.id.uuidString.lowercased(), username: $0.otherUsername, name: $0.otherName,
-                    since: $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted))
+                    since: LocalTime.day($0.connection.createdAt, in: zone))
             }
         }
         connected = rows { $0.status == .accepted }
@@ -44,9 +44,9 @@ struct NotificationsModel: Encodable, Equatable {
     var notices: [Row]
     var empty: Bool
 
-    init(_ notices: [Notice]) {
+    init(_ notices: [Notice], zone: TimeZone) {
         self.notices = notices.map {
-            Row(text: $0.text, link: $0.link, new: !$0.read, when: $0.createdAt.formatted(date: .abbreviated, time: .shortened))
+            Row(text: $0.text, link: $0.link, new: !$0.read, when: LocalTime.dateTime($0.createdAt, in: zone))
         }
         empty = notices.isEmpty
     }
@@ -72,10 +72,10 @@ struct OrganizerConnectionsModel: Encodable, Equatable {
     var noPending: Bool
     var members: [Member]
 
-    init(pending: [(connection: Connection, from: String, to: String)], members: [MemberRecord]) {
+    init(pending: [(connection: Connection, from: String, to: String)], members: [MemberRecord], zone: TimeZone) {
         self.pending = pending.map {
             Pending(id: $0.connection.id.uuidString.lowercased(), from: $0.from, to: $0.to,
-                    since: $0.connection.createdAt.formatted(date: .abbreviated, time: .omitted))
+                    since: LocalTime.day($0.connection.createdAt, in: zone))
         }
         noPending = pending.isEmpty
         self.members = members.map { Member(username: $0.user.username, name: "\($0.user.displayName) (\($0.user.username))") }

@@ -18,22 +18,23 @@ struct RegisterModel: Encodable, Equatable {
     var free: Bool
     var fee: String
     var welcome: String
-    var errors: [String]
-    var hasErrors: Bool
+    /// What is wrong with each field, and a problem of the whole form (too many tries).
+    var problems: FormProblems
+    var error: String?
     var username, firstName, lastName, email: String
     /// The username belongs to an existing account: the page offers to sign in with it and join.
     var signInToJoin: String?
 
     enum CodingKeys: String, CodingKey {
-        case free, fee, welcome, errors, hasErrors, username, firstName = "first_name", lastName = "last_name", email, signInToJoin
+        case free, fee, welcome, problems, error, username, firstName = "first_name", lastName = "last_name", email, signInToJoin
     }
 
-    init(terms: MembershipTermsModel, form: RegistrationForm? = nil, errors: [String] = []) {
+    init(terms: MembershipTermsModel, form: RegistrationForm? = nil, problems: FormProblems = FormProblems(), error: String? = nil) {
         (free, fee, welcome) = (terms.free, terms.fee, terms.welcome)
-        (self.errors, hasErrors) = (errors, !errors.isEmpty)
+        (self.problems, self.error) = (problems, error)
         (username, firstName) = (form?.username ?? "", form?.firstName ?? "")
         (lastName, email) = (form?.lastName ?? "", form?.email ?? "")
-        if let form, errors.contains(RegistrationForm.takenMessage(form.username)) {
+        if let form, problems["username"] == RegistrationForm.takenMessage(form.username) {
             var query = URLComponents()
             query.queryItems = [URLQueryItem(name: "next", value: "/join"), URLQueryItem(name: "username", value: form.username)]
             signInToJoin = "/sign-in?" + (query.percentEncodedQuery ?? "")
@@ -66,7 +67,7 @@ struct MembershipModel: Encodable, Equatable {
     var payments: [Payment]
     var hasPayments: Bool
 
-    init(status: MembershipStatus, emailConfirmed: Bool, settings: MembershipSettings, payments: [Store.Payment]) {
+    init(status: MembershipStatus, emailConfirmed: Bool, settings: MembershipSettings, payments: [Store.Payment], zone: TimeZone) {
         let terms = MembershipTermsModel(settings)
         confirmed = emailConfirmed
         active = status == .active
@@ -76,7 +77,7 @@ struct MembershipModel: Encodable, Equatable {
         paymentsReady = !settings.payPalClientID.isEmpty && settings.payPalSecretSealed != nil
         (fee, free, welcome) = (terms.fee, terms.free, terms.welcome)
         self.payments = payments.map {
-            Payment(when: $0.createdAt.formatted(date: .abbreviated, time: .shortened),
+            Payment(when: LocalTime.dateTime($0.createdAt, in: zone),
                     amount: Money.format($0.amountMinor, $0.currency), status: $0.status.rawValue)
         }
         hasPayments = !payments.isEmpty

@@ -15,10 +15,10 @@ struct MessagesModel: Encodable, Equatable {
     var conversations: [Conversation]
     var empty: Bool
 
-    init(_ conversations: [ConversationListing]) {
+    init(_ conversations: [ConversationListing], zone: TimeZone) {
         self.conversations = conversations.map {
             Conversation(username: $0.otherUsername, name: $0.otherName, preview: $0.preview, unread: $0.unread,
-                         hasUnread: $0.unread > 0, when: $0.lastMessageAt.formatted(date: .abbreviated, time: .shortened))
+                         hasUnread: $0.unread > 0, when: LocalTime.dateTime($0.lastMessageAt, in: zone))
         }
         empty = conversations.isEmpty
     }
@@ -37,11 +37,11 @@ struct ConversationModel: Encodable, Equatable {
         var when: String
 
         /// `otherName` is who wrote it when `me` did not.
-        init(_ message: Store.Message, me: UserID, otherName: String) {
+        init(_ message: Store.Message, me: UserID, otherName: String, zone: TimeZone) {
             (id, body, mine) = (message.id, message.body, message.sender == me)
             text = LinkedText(message.body)
             who = mine ? "You" : otherName
-            when = message.createdAt.formatted(date: .abbreviated, time: .shortened)
+            when = LocalTime.dateTime(message.createdAt, in: zone)
         }
     }
 
@@ -55,9 +55,9 @@ struct ConversationModel: Encodable, Equatable {
     var draft = ""
     var problem: String?
 
-    init(with other: UserRecord, messages: [Store.Message], me: UserID) {
+    init(with other: UserRecord, messages: [Store.Message], me: UserID, zone: TimeZone) {
         (id, username, name) = (other.id.uuidString, other.username, other.displayName)
-        self.messages = messages.map { Message($0, me: me, otherName: other.displayName) }
+        self.messages = messages.map { Message($0, me: me, otherName: other.displayName, zone: zone) }
         empty = messages.isEmpty
     }
 }

@@ -40,20 +40,22 @@ struct OrganizerDashboardModel: Encodable, Equatable {
 
 /// The branding form (`/organize/branding`), as saved or as typed with what is wrong.
 struct BrandingPageModel: Encodable, Equatable {
-    var errors: [String]
-    var hasErrors: Bool
+    struct Zone: Encodable, Equatable { var name: String; var selected: Bool }
+    var problems: FormProblems
     var titleText: String
     var header: String
     var footer: String
     var links: String
     var accent: String
+    var zones: [Zone]
 
     enum CodingKeys: String, CodingKey {
-        case errors, hasErrors, titleText = "title_text", header, footer, links, accent
+        case problems, titleText = "title_text", header, footer, links, accent, zones
     }
 
-    init(_ form: BrandingForm, errors: [String]) {
-        (self.errors, hasErrors) = (errors, !errors.isEmpty)
+    init(_ form: BrandingForm, problems: FormProblems) {
+        self.problems = problems
         (titleText, header, footer, links, accent) = (form.title, form.header, form.footer, form.links, form.accent)
+        zones = LocalTime.choices(selected: form.zone).map { Zone(name: $0, selected: $0 == form.zone) }
     }
 }

@@ -55,7 +55,7 @@ struct OrganizerMembersModel: Encodable, Equatable {
     var filtered: Bool
 
     /// `search` matches a part of the username, name or email, in any case.
-    init(all: [MemberRecord], search: String, status: MembershipStatus?) {
+    init(all: [MemberRecord], search: String, status: MembershipStatus?, zone: TimeZone) {
         let needle = search.lowercased()
         let shown = all.filter { m in
             (status == nil || m.status == status)
@@ -64,7 +64,7 @@ struct OrganizerMembersModel: Encodable, Equatable {
         members = shown.map { m in
             Member(name: m.user.displayName, username: m.user.username, email: m.user.email, role: m.role.rawValue,
                    status: Self.label(m.status), statusClass: m.status == .active ? "ok" : "warn",
-                   joined: m.joinedAt.formatted(date: .abbreviated, time: .omitted))
+                   joined: LocalTime.day(m.joinedAt, in: zone))
         }
         filters = [("", "All"), ("active", "Active"), ("awaiting_payment", "Awaiting payment"), ("suspended", "Suspended")].map {
             Filter(value: $0.0, label: $0.1, selected: $0.0 == (status?.rawValue ?? ""))
@@ -114,16 +114,16 @@ struct OrganizerMemberModel: Encodable, Equatable {
     var hasPayments: Bool
 
     /// `answers` by section id; sections without an answer are left out, in the sections' order.
-    init(member: MemberRecord, payments: [Payment], sections: [ProfileSection], answers: [UUID: String], picture: UUID?) {
+    init(member: MemberRecord, payments: [Payment], sections: [ProfileSection], answers: [UUID: String], picture: UUID?, zone: TimeZone) {
         (name, username, email) = (member.user.displayName, member.user.username, member.user.email)
         (role, status) = (member.role.rawValue, OrganizerMembersModel.label(member.status))
         (suspended, isOrganizer) = (member.status == .suspended, member.role == .organizer)
-        joined = member.joinedAt.formatted(date: .abbreviated, time: .omitted)
+        joined = LocalTime.day(member.joinedAt, in: zone)
         fields = sections.compactMap { s in answers[s.id].map { Field(label: s.label, value: $0, isLink: s.kind == .link) } }
         noFields = fields.isEmpty
         pictureURL = picture.map(PageLinks.image)
         self.payments = payments.map {
-            PaymentRow(when: $0.createdAt.formatted(date: .abbreviated, time: .shortened), amount: Money.format($0.amountMinor, $0.currency),
+            PaymentRow(when: LocalTime.dateTime($0.createdAt, in: zone), amount: Money.format($0.amountMinor, $0.currency),
                        status: $0.status.rawValue, order: $0.payPalOrderID ?? "—", detail: $0.detail)
         }
         hasPayments = !payments.isEmpty

@@ -43,6 +43,8 @@ struct ReportFrameModel: Encodable, Equatable {
     var scopeText: String
     var sessionCount: Int
     var surveyCount: Int
+    /// "1 session, 12 surveys".
+    var countsText: String
     var empty: Bool
     var tabs: [TabLink]
     var formAction: String
@@ -52,12 +54,14 @@ struct ReportFrameModel: Encodable, Equatable {
          path: String? = nil, keep: [(String, String)] = [], now: Date) {
         typealias Controller = OrganizerReportsController
         sessionOptions = loaded.all.filter { !$0.isCancelled && $0.startsAt <= now }.reversed().map {
-            SessionOption(id: $0.id.uuidString.lowercased(), label: "\($0.title) — \(LocalTime.short($0.startsAt, in: $0.zone))",
+            SessionOption(id: $0.id.uuidString.lowercased(), label: "\($0.title) — \(LocalTime.short($0.startsAt, in: loaded.zone))",
                           selected: $0.id == scope.session)
         }
         (allSelected, since, until) = (scope.session == nil, scope.since, scope.until)
-        (scopeText, sessionCount) = (scope.describe(loaded.sessions), loaded.sessions.count)
+        (scopeText, sessionCount) = (scope.describe(loaded.sessions, zone: loaded.zone), loaded.sessions.count)
         (surveyCount, empty) = (loaded.data.submissions.count, loaded.data.submissions.isEmpty)
+        countsText = SessionsController.count(sessionCount, "session", "sessions") + ", "
+            + SessionsController.count(surveyCount, "survey", "surveys")
         tabs = Controller.Tab.allCases.map { TabLink(name: $0.name, path: Controller.path($0, scope), current: $0 == tab) }
         formAction = path ?? Controller.path(tab, ReportScope())
         self.keep = keep.filter { !$0.1.isEmpty }.map { Hidden(name: $0.0, value: $0.1) }
@@ -120,7 +124,7 @@ struct ReportsOverviewModel: Encodable, Equatable {
         let bySession = Dictionary(grouping: loaded.data.submissions, by: \.session)
         sessions = loaded.sessions.reversed().map { session in
             let submissions = bySession[session.id] ?? []
-            return Session(title: session.title, when: session.when, surveys: submissions.count,
+            return Session(title: session.title, when: session.when(in: loaded.zone), surveys: submissions.count,
                            people: Set(submissions.flatMap { [$0.submitter.id, $0.target.id] }).count,
                            path: Controller.path(.overview, ReportScope(session: session.id)))
         }
@@ -248,6 +252,8 @@ struct ReportQuestionsModel: Encodable, Equatable {
         var prompt: String
         var kind: String
         var answered: Int
+        /// "1 survey", "3 surveys".
+        var answeredText: String
         var mean: String?
         var hasMean: Bool
         var chart: String?
@@ -289,7 +295,8 @@ struct ReportQuestionsModel: Encodable, Equatable {
                 // A full bar is 100 % of the answers (the percentage written beside it), not the largest count.
                 bars: bars, maximum: Double(total), accent: accent)
             return Question(prompt: summary.question.prompt, kind: ReportTables.kindName(summary.question.kind),
-                            answered: summary.answered, mean: summary.mean?.text, hasMean: summary.mean != nil, chart: chart,
+                            answered: summary.answered, answeredText: SessionsController.count(summary.answered, "survey", "surveys"),
+                            mean: summary.mean?.text, hasMean: summary.mean != nil, chart: chart,
                             buckets: summary.buckets.map { Bucket(label: $0.label, count: $0.count) }, hasBuckets: !summary.buckets.isEmpty,
                             remarks: summary.remarks.map {
                                 Remark(text: $0.text, from: ReportPersonLink($0.from, scope), about: ReportPersonLink($0.about, scope),
@@ -390,6 +397,8 @@ struct ReportPersonModel: Encodable, Equatable {
     var person: Person
     var surveysAbout: Int
     var surveysBy: Int
+    /// "1 survey about them · 3 surveys by them".
+    var surveysText: String
     var noneAbout: Bool
     var noneSaid: Bool
     var hasMeans: Bool
@@ -425,6 +434,8 @@ struct ReportPersonModel: Encodable, Equatable {
             .filter { SurveyReport.wantsToConnect($0, intent: intent) }.map(\.submitter)
         person = Person(name: me.name, username: me.username)
         (surveysAbout, surveysBy) = (about?.surveys ?? 0, saidBy.count)
+        surveysText = "\(SessionsController.count(surveysAbout, "survey", "surveys")) about them · "
+            + "\(SessionsController.count(surveysBy, "survey", "surveys")) by them"
         (noneAbout, noneSaid) = ((about?.surveys ?? 0) == 0, saidBy.isEmpty)
         hasMeans = !(about?.averages.isEmpty ?? true)
         hasRemarks = !(about?.remarks.isEmpty ?? true)

@@ -17,9 +17,9 @@ struct OrganizerSessionRow: Encodable, Equatable {
     var round: String
     var questions: String
 
-    init(_ session: SpeedNetworkingSessionRecord, now: Date) {
+    init(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone) {
         let status = session.status(at: now)
-        (id, title, when) = (session.id.uuidString.lowercased(), session.title, session.when)
+        (id, title, when) = (session.id.uuidString.lowercased(), session.title, session.when(in: zone))
         (self.status, badge, cancelled) = (status.label, status.badge, session.isCancelled)
         (roomOpen, changeable) = (session.roomOpen(at: now), session.changeable(at: now))
         (livePath, path) = (session.path + "/live", session.path)
@@ -36,9 +36,9 @@ struct OrganizerSessionsModel: Encodable, Equatable {
     var hasPast: Bool
 
     /// `sessions` earliest first, as the store lists them.
-    init(sessions: [SpeedNetworkingSessionRecord], now: Date) {
-        upcoming = sessions.filter { $0.endsAt > now }.map { OrganizerSessionRow($0, now: now) }
-        past = sessions.filter { $0.endsAt <= now }.reversed().map { OrganizerSessionRow($0, now: now) }
+    init(sessions: [SpeedNetworkingSessionRecord], now: Date, zone: TimeZone) {
+        upcoming = sessions.filter { $0.endsAt > now }.map { OrganizerSessionRow($0, now: now, zone: zone) }
+        past = sessions.filter { $0.endsAt <= now }.reversed().map { OrganizerSessionRow($0, now: now, zone: zone) }
         (noUpcoming, hasPast) = (upcoming.isEmpty, !past.isEmpty)
     }
 }
@@ -70,8 +70,7 @@ struct SessionFormModel: Encodable, Equatable {
     var maxRound: Int
     var zones: [Zone]
     var questions: [Question]
-    var errors: [String]
-    var hasErrors: Bool
+    var problems: FormProblems
     var id: String?
     var editing: Bool
     var session: OrganizerSessionRow?
@@ -81,20 +80,20 @@ struct SessionFormModel: Encodable, Equatable {
     static let lobbyOpenText = "The lobby of this session has opened, so its times, rounds and survey can no longer be changed or the session cancelled."
 
     /// `session` is the stored session being edited, nil for a new one.
-    init(form: SessionForm, catalogue: OrganizerSessionsController.Catalogue, errors: [String],
-         session: SpeedNetworkingSessionRecord?, now: Date) {
+    init(form: SessionForm, catalogue: OrganizerSessionsController.Catalogue, problems: FormProblems,
+         session: SpeedNetworkingSessionRecord?, now: Date, zone: TimeZone) {
         (title, description, start, end, round) = (form.title, form.description, form.start, form.end, form.roundMinutes)
         maxRound = SessionForm.maxRoundMinutes
-        zones = LocalTime.zones.map { Zone(name: $0, selected: $0 == form.zone) }
+        zones = LocalTime.choices(selected: form.zone).map { Zone(name: $0, selected: $0 == form.zone) }
         questions = catalogue.map { item in
             let q = item.question
             return Question(key: q.key, prompt: q.prompt, kind: q.kindDescription, source: item.source,
                             optional: !q.required, checked: form.picked.contains(q.key), position: form.positions[q.key] ?? "")
         }
-        (self.errors, hasErrors) = (errors, !errors.isEmpty)
+        self.problems = problems
         id = session.map { $0.id.uuidString.lowercased() }
         editing = session != nil
-        self.session = session.map { OrganizerSessionRow($0, now: now) }
+        self.session = session.map { OrganizerSessionRow($0, now: now, zone: zone) }
         locked = session.flatMap { session in
             session.changeable(at: now) ? nil : session.isCancelled ? Self.cancelledText : Self.lobbyOpenText
         }

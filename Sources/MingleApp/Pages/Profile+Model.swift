@@ -19,8 +19,11 @@ struct ProfileEditModel: Encodable, Equatable {
         var isLink: Bool
         var max: Int
         var options: [Option]
+        /// What is wrong with the answer given, beside the field.
+        var problem: String?
 
-        init(_ section: ProfileSection, value: String) {
+        init(_ section: ProfileSection, value: String, problem: String? = nil) {
+            self.problem = problem
             (id, label, self.value, required) = (section.id.uuidString.lowercased(), section.label, value, section.required)
             (isShort, isLong) = (section.kind == .shortText, section.kind == .longText)
             (isChoice, isLink) = (section.kind == .choice, section.kind == .link)
@@ -29,20 +32,28 @@ struct ProfileEditModel: Encodable, Equatable {
         }
     }
 
-    var errors: [String]
-    var hasErrors: Bool
+    var problems: FormProblems
     var pictureURL: String?
     var hasPicture: Bool
+    /// A picture chosen in a refused try, kept for the next (a `data:` URL of the processed image:
+    /// a file input cannot be filled again).
+    var keptPicture: String?
     var noSections: Bool
     var sections: [Field]
 
-    /// `answers` by section id: saved ones, or those just given when `errors` say what is wrong.
-    init(sections: [ProfileSection], answers: [UUID: String], picture: UUID?, errors: [String]) {
-        (self.errors, hasErrors) = (errors, !errors.isEmpty)
-        (pictureURL, hasPicture) = (picture.map(PageLinks.image), picture != nil)
+    /// `answers` by section id: saved ones, or those just given when `problems` say what is wrong
+    /// (by field id: `s-<section id>`, `picture`).
+    init(sections: [ProfileSection], answers: [UUID: String], picture: UUID?, problems: FormProblems = FormProblems(),
+         keptPicture: String? = nil) {
+        self.problems = problems
+        (pictureURL, hasPicture, self.keptPicture) = (picture.map(PageLinks.image), picture != nil, keptPicture)
         noSections = sections.isEmpty
-        self.sections = sections.map { Field($0, value: answers[$0.id] ?? "") }
+        self.sections = sections.map {
+            Field($0, value: answers[$0.id] ?? "", problem: problems[ProfileEditModel.fieldID($0.id)])
+        }
     }
+
+    static func fieldID(_ section: UUID) -> String { "s-\(section.uuidString.lowercased())" }
 }
 
 /// A member's profile (`/people/<username>`) as `me` sees it, with what they may do: connect,

@@ -21,16 +21,16 @@ struct SessionModel: Encodable, Equatable {
     var next: String?
 
     /// The row of the list.
-    init(_ session: SpeedNetworkingSessionRecord, now: Date) {
+    init(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone) {
         let status = session.status(at: now)
-        (id, title, when, path) = (session.id.uuidString.lowercased(), session.title, session.when, session.path)
+        (id, title, when, path) = (session.id.uuidString.lowercased(), session.title, session.when(in: zone), session.path)
         (self.status, badge) = (status.label, status.badge)
         (cancelled, roomOpen) = (session.isCancelled, session.roomOpen(at: now))
     }
 
     /// The session's own page.
-    static func details(_ session: SpeedNetworkingSessionRecord, now: Date) -> SessionModel {
-        var model = SessionModel(session, now: now)
+    static func details(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone) -> SessionModel {
+        var model = SessionModel(session, now: now, zone: zone)
         model.description = session.description
         model.descriptionText = LinkedText(session.description)
         model.round = SessionsController.count(session.roundSeconds / 60, "minute", "minutes")
@@ -40,9 +40,9 @@ struct SessionModel: Encodable, Equatable {
         if let times = session.times, !session.isCancelled {
             switch session.status(at: now) {
             case .scheduled:
-                model.next = "The lobby opens at \(LocalTime.shortWithZone(times.lobbyOpens, in: session.zone))."
+                model.next = "The lobby opens at \(LocalTime.shortWithZone(times.lobbyOpens, in: zone))."
             case .lobbyOpen:
-                model.next = "The lobby is open; the session starts at \(LocalTime.shortWithZone(times.start, in: session.zone))."
+                model.next = "The lobby is open; the session starts at \(LocalTime.shortWithZone(times.start, in: zone))."
             case .running:
                 model.next = "The session is running: enter the live room and press Meet someone."
             case .ended, .cancelled:
@@ -59,8 +59,8 @@ struct SessionsModel: Encodable, Equatable {
     var empty: Bool
     var feedURL: String?
 
-    init(_ sessions: [SpeedNetworkingSessionRecord], now: Date, feedURL: String?) {
-        self.sessions = sessions.map { SessionModel($0, now: now) }
+    init(_ sessions: [SpeedNetworkingSessionRecord], now: Date, feedURL: String?, zone: TimeZone) {
+        self.sessions = sessions.map { SessionModel($0, now: now, zone: zone) }
         (empty, self.feedURL) = (sessions.isEmpty, feedURL)
     }
 }

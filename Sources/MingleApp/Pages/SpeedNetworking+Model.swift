@@ -18,8 +18,8 @@ struct SpeedNetworkingRoomModel: Encodable, Equatable {
     var when: String
     var roundLength: String
 
-    init(_ session: SpeedNetworkingSessionRecord, times: SessionTimes, tenant: TenantID, isOrganizer: Bool) {
-        (id, path, title, when) = (session.id.uuidString, session.path, session.title, session.when)
+    init(_ session: SpeedNetworkingSessionRecord, times: SessionTimes, tenant: TenantID, isOrganizer: Bool, zone: TimeZone) {
+        (id, path, title, when) = (session.id.uuidString, session.path, session.title, session.when(in: zone))
         activity = ActivityKey(tenant: tenant, kind: .speedNetworking, id: session.id).address
         self.isOrganizer = isOrganizer
         (startsAt, endsAt) = (Self.milliseconds(times.start), Self.milliseconds(times.end))

@@ -71,11 +71,14 @@ struct Pushes: Sendable {
         guard let found = try await database.withTenant(tenant, { tx in try await tx.messageForPush(id) }) else { return }
         for person in await sockets.present(found.people, in: tenant) {
             guard let other = found.people.first(where: { $0 != person }) else { continue }
-            let (partner, counts) = try await database.withTenant(tenant, user: person) { tx in
-                (try await tx.user(other), try await tx.unreadCounts(user: person))
+            let (partner, counts, zone) = try await database.withTenant(tenant, user: person) { tx in
+                (try await tx.user(other), try await tx.unreadCounts(user: person), try await tx.timeZones(of: [person])[person])
             }
             guard let partner else { continue }
-            let item = ConversationModel.Message(found.message, me: person, otherName: partner.displayName)
+            // Stamped in the reader's zone, as the page around it is. A reader with an open socket ran
+            // site.js, whose zone their account took on that page view, so UTC is only a fallback.
+            let item = ConversationModel.Message(found.message, me: person, otherName: partner.displayName,
+                                                 zone: LocalTime.zone(zone ?? "UTC"))
             await sockets.send(Envelope.text(type: "message", data: NewMessage(with: partner.username, message: item)), to: person, in: tenant)
             await sockets.send(Envelope.text(type: "unread", data: Unread(messages: counts.messages, notifications: counts.notices)),
                                to: person, in: tenant)

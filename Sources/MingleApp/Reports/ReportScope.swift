@@ -77,8 +77,8 @@ struct ReportScope: Sendable, Equatable {
     }
 
     /// In words, for titles and the page's summary line.
-    func describe(_ sessions: [SpeedNetworkingSessionRecord]) -> String {
-        if session != nil, let only = sessions.first { return "“\(only.title)”, \(only.when)" }
+    func describe(_ sessions: [SpeedNetworkingSessionRecord], zone: TimeZone) -> String {
+        if session != nil, let only = sessions.first { return "“\(only.title)”, \(only.when(in: zone))" }
         switch (since.isEmpty, until.isEmpty) {
         case (true, true): return "all sessions so far"
         case (false, true): return "sessions from \(since)"

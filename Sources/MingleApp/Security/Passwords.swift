@@ -37,10 +37,22 @@ struct Passwords: Sendable {
     }
 
     /// Why a new password is refused, or nil.
+    /// The same checks, each beside its field: length at `field`, a mismatch at `confirmationField`.
+    static func check(_ password: String, confirmation: String, into problems: inout FormProblems,
+                      field: String = "password", confirmationField: String = "confirmation") {
+        guard let problem = problem(with: password, confirmation: confirmation) else { return }
+        problems.add(password == confirmation || problem != mismatch ? field : confirmationField, problem)
+    }
+
+    static let mismatch = "The two passwords do not match."
+
     static func problem(with password: String, confirmation: String) -> String? {
         if password.count < minimumLength { return "Choose a password of at least \(minimumLength) characters." }
-        if password.utf8.count > maximumLength { return "Choose a password of at most \(maximumLength) bytes." }
-        if password != confirmation { return "The two passwords do not match." }
+        // bcrypt reads 72 bytes: plain letters are one each, accents two, most symbols and emoji more.
+        if password.utf8.count > maximumLength {
+            return "Choose a shorter password: up to \(maximumLength) plain letters, digits and signs (accented letters and emoji count as two or more)."
+        }
+        if password != confirmation { return mismatch }
         return nil
     }
 }

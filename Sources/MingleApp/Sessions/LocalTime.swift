@@ -3,18 +3,27 @@ import Foundation
 /// Session times as people write and read them: a `datetime-local` value in a chosen IANA
 /// zone in, a UTC instant stored, and the same zone's wall-clock time out again.
 enum LocalTime {
-    /// The zones the organizer's form offers (UTC first, the default).
-    static let zones = [
-        "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Amsterdam",
-        "Europe/Madrid", "Europe/Rome", "Europe/Zurich", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens",
-        "Europe/Helsinki", "Europe/Istanbul", "Europe/Kyiv", "Europe/Moscow", "Africa/Lagos", "Africa/Cairo",
-        "Africa/Nairobi", "Africa/Johannesburg", "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Bangkok",
-        "Asia/Singapore", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Perth",
-        "Australia/Sydney", "Pacific/Auckland", "America/St_Johns", "America/Halifax", "America/New_York",
-        "America/Toronto", "America/Chicago", "America/Mexico_City", "America/Denver", "America/Phoenix",
-        "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Bogota", "America/Lima",
-        "America/Sao_Paulo", "America/Argentina/Buenos_Aires",
-    ]
+    /// Every zone the server knows (IANA region names and UTC), for the selects of the session
+    /// form, the site's default and a person's account.
+    /// (Foundation's list lacks some names browsers send, such as Asia/Kolkata: `choices` adds
+    /// the one chosen.)
+    static let allZones: [String] = (TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") } + ["UTC"]).sorted()
+
+    /// The zones to offer with `selected` among them.
+    static func choices(selected: String) -> [String] {
+        allZones.contains(selected) || known(selected) == nil ? allZones : (allZones + [selected]).sorted()
+    }
+
+    /// The zone of a name from outside (a browser, a form): an IANA region name ("Europe/Paris",
+    /// "America/Argentina/Buenos_Aires") or UTC that the system's zone data knows; nil for
+    /// anything else (abbreviations such as "EST" and offsets such as "GMT+5" included).
+    static func known(_ identifier: String?) -> TimeZone? {
+        guard let identifier, identifier.utf8.count <= 64 else { return nil }
+        if identifier == "UTC" { return TimeZone(identifier: "UTC") }
+        guard identifier.range(of: #"^[A-Z][A-Za-z_]+(/[A-Za-z][A-Za-z0-9_+\-]*){1,2}$"#, options: .regularExpression) != nil
+        else { return nil }
+        return TimeZone(identifier: identifier)
+    }
 
     /// The zone of a stored identifier; UTC for anything unknown.
     static func zone(_ identifier: String) -> TimeZone {
@@ -80,6 +89,21 @@ enum LocalTime {
         "\(short(date, in: zone)) (\(label(zone, at: date)))"
     }
 
+    /// "14 May 2026" in `zone`, for dates in lists.
+    static func day(_ date: Date, in zone: TimeZone) -> String {
+        let t = WallClock(date, zone)
+        return "\(t.day) \(months[t.month - 1].prefix(3)) \(t.year)"
+    }
+
+    /// "14 May 2026, 18:05" in `zone`, for stamps in lists (the page names the zone once).
+    static func dateTime(_ date: Date, in zone: TimeZone, seconds: Bool = false) -> String {
+        let t = WallClock(date, zone)
+        return "\(t.day) \(months[t.month - 1].prefix(3)) \(t.year), \(t.time)\(seconds ? ":" + two(t.second) : "")"
+    }
+
+    /// "18:05" in `zone`.
+    static func time(_ date: Date, in zone: TimeZone) -> String { WallClock(date, zone).time }
+
     /// "UTC" or "Europe/Paris, UTC+02:00" (the offset in force at `date`).
     static func label(_ zone: TimeZone, at date: Date) -> String {
         if zone.identifier == "UTC" || zone.identifier == "GMT" { return "UTC" }
@@ -105,12 +129,12 @@ enum LocalTime {
 
     /// The wall-clock reading of an instant in a zone.
     private struct WallClock {
-        var year, month, day, weekday, hour, minute: Int
+        var year, month, day, weekday, hour, minute, second: Int
 
         init(_ date: Date, _ zone: TimeZone) {
-            let c = LocalTime.calendar(zone).dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+            let c = LocalTime.calendar(zone).dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: date)
             (year, month, day, weekday) = (c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.weekday ?? 1)
-            (hour, minute) = (c.hour ?? 0, c.minute ?? 0)
+            (hour, minute, second) = (c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
         }
 
         /// "Tuesday 14 May 2026"

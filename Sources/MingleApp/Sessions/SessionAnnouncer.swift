@@ -87,34 +87,38 @@ struct SessionAnnouncer: Sendable {
     func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, member: UserRecord,
               _ kind: Kind) async throws {
         let link = config.baseURL(tenantSlug: tenant.slug) + session.path
+        // Times in the member's own zone, else the site's default.
+        let zone = LocalTime.known(try await tx.timeZones(of: [member.id])[member.id]) ?? LocalTime.zone(tenant.timeZone)
         switch kind {
         case .reminder:
-            try await tx.notify(tenant: tenant.id, member.id, "“\(session.title)” starts soon: \(session.when).", link: session.path)
+            try await tx.notify(tenant: tenant.id, member.id, "“\(session.title)” starts soon: \(session.when(in: zone)).", link: session.path)
         case .invitation, .update, .cancellation:
             let conversation = try await tx.conversation(tenant: tenant.id, between: organizer, and: member.id)
             _ = try await tx.addMessage(tenant: tenant.id, conversation: conversation, sender: organizer,
-                                        body: message(kind, session: session, link: link))
+                                        body: message(kind, session: session, link: link, zone: zone))
             try await tx.recordInvitation(tenant: tenant.id, session: session.id, user: member.id, sequence: session.sequence)
         }
-        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link), tenant: tenant.id)
+        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link, zone: zone), tenant: tenant.id)
     }
 
-    func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String) -> String {
-        switch kind {
+    func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String, zone: TimeZone) -> String {
+        let when = session.when(in: zone)
+        return switch kind {
         case .invitation:
-            "You are invited to the live session “\(session.title)”: \(session.when). The lobby opens "
+            "You are invited to the live session “\(session.title)”: \(when). The lobby opens "
                 + "\(SessionsController.count(session.leadSeconds / 60, "minute", "minutes")) before the start. Details and the live room: \(link)"
         case .update:
-            "“\(session.title)” has changed. It now takes place \(session.when). Details and the live room: \(link)"
+            "“\(session.title)” has changed. It now takes place \(when). Details and the live room: \(link)"
         case .cancellation:
-            "“\(session.title)” (\(session.when)) is cancelled. Your calendar invitation has been withdrawn."
+            "“\(session.title)” (\(when)) is cancelled. Your calendar invitation has been withdrawn."
         case .reminder(let minutes):
             "“\(session.title)” starts in \(SessionsController.count(minutes, "minute", "minutes")): \(link)"
         }
     }
 
-    func mail(_ kind: Kind, tenant: Tenant, session: SpeedNetworkingSessionRecord, member: UserRecord, link: String) -> OutgoingMail {
-        let start = LocalTime.short(session.startsAt, in: session.zone)
+    func mail(_ kind: Kind, tenant: Tenant, session: SpeedNetworkingSessionRecord, member: UserRecord, link: String,
+              zone: TimeZone) -> OutgoingMail {
+        let start = LocalTime.short(session.startsAt, in: zone)
         let (subject, heading, intro): (String, String, String) = switch kind {
         case .invitation: ("Invitation: \(session.title), \(start)", "You are invited",
                            "\(tenant.name) invites you to a live networking session.")
@@ -128,7 +132,7 @@ struct SessionAnnouncer: Sendable {
         }
         var values: [String: Any] = [
             "name": member.firstName.isEmpty ? member.username : member.firstName,
-            "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when, "link": link,
+            "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when(in: zone), "link": link,
             "cancelled": kind == .cancellation,
         ]
         if !session.description.isEmpty {

@@ -42,45 +42,49 @@ struct SessionForm {
         for key in picked { positions[key] = form.text("position-\(key)") }
     }
 
-    /// The checked form: a draft to store, or every problem found.
+    /// The checked form: a draft to store, or every problem found, each at its field.
     func validated(now: Date, catalogue: [SurveyQuestion]) -> Result<SpeedNetworkingSessionDraft, SessionFormErrors> {
-        var errors: [String] = []
-        if title.isEmpty || title.unicodeScalars.count > 120 { errors.append("Give the session a title of 1–120 characters.") }
-        if description.unicodeScalars.count > 5000 { errors.append("The description can be at most 5000 characters.") }
-        let zoneKnown = LocalTime.zones.contains(zone)
-        if !zoneKnown { errors.append("Choose the time zone of the start and end from the list.") }
+        var problems = FormProblems()
+        if title.isEmpty || title.unicodeScalars.count > 120 { problems.add("title", "Give the session a title of 1–120 characters.") }
+        if description.unicodeScalars.count > 5000 {
+            problems.add("description", "The description can be at most 5,000 characters; this one has \(description.unicodeScalars.count.formatted()).")
+        }
+        let zoneKnown = LocalTime.known(zone) != nil
+        if !zoneKnown { problems.add("time_zone", "Choose the time zone of the start and end from the list.") }
         let timeZone = LocalTime.zone(zone)
-        let startsAt = instant(start, "start", in: timeZone, zoneName: zone, into: &errors)
-        let endsAt = instant(end, "end", in: timeZone, zoneName: zone, into: &errors)
+        let startsAt = instant(start, "start", field: "starts_at", in: timeZone, zoneName: zone, into: &problems)
+        let endsAt = instant(end, "end", field: "ends_at", in: timeZone, zoneName: zone, into: &problems)
         let minutes = Int(roundMinutes)
         if minutes == nil || !(1...Self.maxRoundMinutes).contains(minutes!) {
-            errors.append("The round length is a whole number of minutes from 1 to \(Self.maxRoundMinutes).")
+            problems.add("round_minutes", "The round length is a whole number of minutes from 1 to \(Self.maxRoundMinutes).")
         }
         if let startsAt, let endsAt, let minutes, (1...Self.maxRoundMinutes).contains(minutes) {
-            errors += SessionTimes.problems(start: startsAt, end: endsAt, round: .seconds(minutes * 60))
+            for problem in SessionTimes.problems(start: startsAt, end: endsAt, round: .seconds(minutes * 60)) {
+                problems.add(problem.contains("round") ? "round_minutes" : "ends_at", problem)
+            }
         }
-        if let startsAt, startsAt <= now { errors.append("The start must be in the future.") }
-        let questions = survey(catalogue: catalogue, into: &errors)
-        guard errors.isEmpty, let startsAt, let endsAt, let minutes else { return .failure(SessionFormErrors(messages: errors)) }
+        if let startsAt, startsAt <= now { problems.add("starts_at", "The start must be in the future.") }
+        let questions = survey(catalogue: catalogue, into: &problems)
+        guard problems.isEmpty, let startsAt, let endsAt, let minutes else { return .failure(SessionFormErrors(problems: problems)) }
         return .success(SpeedNetworkingSessionDraft(title: title, description: description, startsAt: startsAt, endsAt: endsAt,
                                          roundSeconds: minutes * 60, timeZone: zone,
                                          questionsJSON: SurveyQuestion.encodeList(questions)))
     }
 
-    private func instant(_ text: String, _ name: String, in timeZone: TimeZone, zoneName: String,
-                         into errors: inout [String]) -> Date? {
+    private func instant(_ text: String, _ name: String, field: String, in timeZone: TimeZone, zoneName: String,
+                         into problems: inout FormProblems) -> Date? {
         switch LocalTime.parse(text, in: timeZone) {
         case .instant(let date): return date
-        case .malformed: errors.append("Give the \(name) as a date and a time."); return nil
-        case .skipped: errors.append("The \(name) time does not exist in \(zoneName): the clocks change then."); return nil
+        case .malformed: problems.add(field, "Give the \(name) as a date and a time."); return nil
+        case .skipped: problems.add(field, "The \(name) time does not exist in \(zoneName): the clocks change then."); return nil
         }
     }
 
     /// The ticked questions in the chosen order: by position number, unnumbered ones after the
     /// numbered, ties in the order the catalogue lists them.
-    private func survey(catalogue: [SurveyQuestion], into errors: inout [String]) -> [SurveyQuestion] {
+    private func survey(catalogue: [SurveyQuestion], into problems: inout FormProblems) -> [SurveyQuestion] {
         let unique = picked.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        if unique.isEmpty { errors.append("Pick at least one survey question.") }
+        if unique.isEmpty { problems.add("questions", "Pick at least one survey question.") }
         var chosen: [(question: SurveyQuestion, position: Int, index: Int)] = []
         var badPosition = false, unknown = false
         for key in unique {
@@ -92,15 +96,28 @@ struct SessionForm {
             }
             chosen.append((catalogue[index], position, index))
         }
-        if unknown { errors.append("A ticked question no longer exists; please pick the questions again.") }
-        if badPosition { errors.append("A question's position is a whole number from 1 to 99 (or empty).") }
-        if chosen.count > 20 { errors.append("Pick at most 20 questions: a survey after every conversation should be short.") }
+        if unknown { problems.add("questions", "A ticked question no longer exists; please pick the questions again.") }
+        if badPosition { problems.add("questions", "A question's position is a whole number from 1 to 99 (or empty).") }
+        if chosen.count > 20 { problems.add("questions", "Pick at most 20 questions: a survey after every conversation should be short.") }
         return chosen.sorted { ($0.position, $0.index) < ($1.position, $1.index) }.map(\.question)
     }
 }
 
 struct SessionFormErrors: Error {
     let messages: [String]
+    /// The same, each at its field (the session form); the question form lists them.
+    let problems: FormProblems
+
+    init(messages: [String]) {
+        self.messages = messages
+        var problems = FormProblems()
+        for message in messages { problems.add(message) }
+        self.problems = problems
+    }
+
+    init(problems: FormProblems) {
+        (self.messages, self.problems) = (problems.messages, problems)
+    }
 }
 
 /// The organizer's own question form: prompt, kind, and the kind's details.

@@ -61,8 +61,8 @@ extension SpeedNetworkingSessionRecord {
 
     var zone: TimeZone { LocalTime.zone(timeZone) }
 
-    /// "Tuesday 14 May 2026, 18:00–19:00 (Europe/Paris, UTC+02:00)".
-    var when: String { LocalTime.describe(start: startsAt, end: endsAt, in: zone) }
+    /// "Tuesday 14 May 2026, 18:00–19:00 (Europe/Paris, UTC+02:00)" in the reader's zone.
+    func when(in reader: TimeZone) -> String { LocalTime.describe(start: startsAt, end: endsAt, in: reader) }
 
     var path: String { "/sessions/\(id.uuidString.lowercased())" }
 }

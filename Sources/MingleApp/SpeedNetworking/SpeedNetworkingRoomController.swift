@@ -22,7 +22,7 @@ struct SpeedNetworkingRoomController {
         else { throw HTTPError(.notFound, message: "There is no such session here.") }
         guard !session.isCancelled else { throw HTTPError(.notFound, message: "This session was cancelled.") }
         let model = SpeedNetworkingRoomModel(session, times: times, tenant: context.tenant.id,
-                                             isOrganizer: context.visitor.role == .organizer)
+                                             isOrganizer: context.visitor.role == .organizer, zone: context.viewerZone)
         return try app.views.page("speed_networking_room", context, title: session.title, model: model)
     }
 }

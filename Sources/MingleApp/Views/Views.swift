@@ -44,7 +44,7 @@ struct Views: Sendable {
     func page(_ template: String, _ context: some PageContext, title: String, model: some Encodable,
               status: HTTPResponse.Status = .ok) throws -> Response {
         html(try render(template, site: context.pageSite, visitor: context.pageVisitor, csrf: context.csrfToken,
-                        flash: context.flash, title: title, model: model), status: status)
+                        flash: context.flash, zone: context.viewerZone, title: title, model: model), status: status)
     }
 
     /// A page that has no data of its own.
@@ -52,10 +52,11 @@ struct Views: Sendable {
         try page(template, context, title: title, model: NoPageData(), status: status)
     }
 
-    func render(_ template: String, site: Site, visitor: Visitor?, csrf: String, flash: String?, title: String,
-                model: some Encodable) throws -> String {
+    func render(_ template: String, site: Site, visitor: Visitor?, csrf: String, flash: String?, zone: TimeZone,
+                title: String, model: some Encodable) throws -> String {
         let layout = LayoutModel(brand: brand(site), me: visitor.map { VisitorModel($0, on: site) }, csrf: csrf,
-                                 title: title, page: model, isPlatform: site.tenant == nil, rootURL: rootURL, flash: flash)
+                                 title: title, page: model, isPlatform: site.tenant == nil, rootURL: rootURL, flash: flash,
+                                 zone: LocalTime.label(zone, at: Date()), zoneName: zone.identifier)
         guard let tree = try TemplateEncoder.encode(layout), let text = library.render(tree, template: template) else {
             throw PageRenderError(template: template)
         }
@@ -95,7 +96,7 @@ struct Views: Sendable {
     /// A page in the platform's brand with nobody signed in: for when the site is not known.
     func plain(_ status: HTTPResponse.Status, heading: String, message: String) -> Response {
         let model = ErrorModel(heading: heading, message: message, homeURL: rootURL)
-        guard let body = try? render("error", site: .platform, visitor: nil, csrf: "", flash: nil, title: heading, model: model) else {
+        guard let body = try? render("error", site: .platform, visitor: nil, csrf: "", flash: nil, zone: LocalTime.zone("UTC"), title: heading, model: model) else {
             return Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: "\(heading)\n\(message)\n")))
         }
@@ -119,6 +120,10 @@ struct LayoutModel<Page: Encodable>: Encodable {
     var isPlatform: Bool
     var rootURL: String
     var flash: String?
+    /// The viewer's zone as the footer names it ("Europe/Paris, UTC+01:00") and its IANA name
+    /// (for the live page's own clocks).
+    var zone: String
+    var zoneName: String
 }
 
 struct BrandModel: Encodable {
