@@ -7,6 +7,7 @@ organizer's form and list and of the member's pages, at desktop and phone width,
 
 import datetime
 import time
+from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -105,13 +106,16 @@ def test_organizer_schedules_and_member_sees_it(driver):
     assert_fits_phone(driver, "the form")
     use_desktop_viewport(driver)
 
-    # The member: the session is listed, with its time in the organizer's zone.
+    # The member: the session is listed, with its time in the member's own zone (their browser's), named.
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     sign_in(driver, "ana")
     driver.find_element(By.LINK_TEXT, "Sessions").click()
     WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".session-list")))
     listing = driver.find_element(By.CSS_SELECTOR, ".session-list").text
-    assert title in listing and "Europe/Paris" in listing
+    zone = driver.find_element(By.TAG_NAME, "html").get_attribute("data-zone")
+    local = start.replace(tzinfo=ZoneInfo("Europe/Paris")).astimezone(ZoneInfo(zone))
+    line = next(l for l in listing.splitlines() if f"{local.day} {local:%B %Y}, {local:%H:%M}–" in l)
+    assert title in listing and f"({zone}" in line, (zone, listing)
     assert driver.find_elements(By.LINK_TEXT, "Enter the live room"), "the demo session's lobby should be open"
     feed = driver.find_element(By.ID, "feed-url").get_attribute("value")
     assert "/calendar/" in feed and feed.endswith(".ics")

@@ -22,18 +22,18 @@ struct OrganizerMembersController {
     @Sendable func settingsForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let settings = try await app.asOrganizer(context, action: "view membership settings") { try await $0.membershipSettings() }
         return try app.views.page("organize/membership", context, title: "Membership",
-                                  model: MembershipSettingsModel(SettingsForm(settings), errors: []))
+                                  model: MembershipSettingsModel(SettingsForm(settings), problems: FormProblems()))
     }
 
     @Sendable func saveSettings(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         var form = SettingsForm(context.form)
-        let errors = form.problems()
-        guard errors.isEmpty, let fee = form.feeMinor else {
+        let problems = form.problems()
+        guard problems.isEmpty, let fee = form.feeMinor else {
             form.hasSecret = try await app.asOrganizer(context, action: "view membership settings") {
                 try await $0.membershipSettings().payPalSecretSealed != nil
             }
             return try app.views.page("organize/membership", context, title: "Membership",
-                                      model: MembershipSettingsModel(form, errors: errors), status: .unprocessableContent)
+                                      model: MembershipSettingsModel(form, problems: problems), status: .unprocessableContent)
         }
         let newSecret = try form.secret.isEmpty ? nil : secrets.seal(form.secret)
         let tenant = context.tenant.id
@@ -153,17 +153,21 @@ struct SettingsForm {
 
     var feeMinor: Int? { Money.parse(fee.isEmpty ? "0" : fee, currency: currency) }
 
-    func problems() -> [String] {
-        var errors: [String] = []
-        if !Money.currencies.contains(currency) { errors.append("Choose a currency from the list.") }
+    /// Every problem at once, each at its field.
+    func problems() -> FormProblems {
+        var problems = FormProblems()
         if feeMinor == nil {
-            errors.append(Money.decimals(currency) == 0
+            problems.add("fee", Money.decimals(currency) == 0
                 ? "Write the fee as a whole number, like 1500."
                 : "Write the fee as a number with at most two decimals, like 25 or 12.50.")
-        } else if feeMinor! > 100_000_000 { errors.append("The fee is too large.") }
-        if clientID.unicodeScalars.count > 200 || secret.unicodeScalars.count > 200 { errors.append("The PayPal client id and secret are at most 200 characters.") }
-        if webhookID.unicodeScalars.count > 100 { errors.append("The PayPal webhook id is at most 100 characters.") }
-        if welcome.unicodeScalars.count > 1000 { errors.append("The welcome text is at most 1000 characters.") }
-        return errors
+        } else if feeMinor! > 100_000_000 { problems.add("fee", "The fee is too large: at most 1,000,000.") }
+        if !Money.currencies.contains(currency) { problems.add("currency", "Choose a currency from the list.") }
+        if clientID.unicodeScalars.count > 200 { problems.add("paypal_client_id", "The PayPal client id is at most 200 characters.") }
+        if secret.unicodeScalars.count > 200 { problems.add("paypal_secret", "The PayPal secret is at most 200 characters.") }
+        if webhookID.unicodeScalars.count > 100 { problems.add("paypal_webhook_id", "The PayPal webhook id is at most 100 characters.") }
+        if welcome.unicodeScalars.count > 1000 {
+            problems.add("welcome", "The welcome text is at most 1,000 characters; this one has \(welcome.unicodeScalars.count.formatted()).")
+        }
+        return problems
     }
 }

@@ -16,8 +16,10 @@ struct MemberHomeModel: Encodable, Equatable {
     var laterSessions: String?
     var requests: [Requester]
     var requestCount: Int
+    var hasRequests: Bool
     var requestsText: String
     var unread: Int
+    var hasUnread: Bool
     var unreadText: String
     var profileDone: Int
     var profileTotal: Int
@@ -35,10 +37,10 @@ struct MemberHomeModel: Encodable, Equatable {
             ? "and \(SessionsController.count(ahead.count - 1, "more session", "more sessions")) after it" : nil
         let waiting = connections.filter { $0.connection.status == .pending && $0.connection.recipient == me }
         requests = waiting.prefix(3).map { Requester(name: $0.otherName, username: $0.otherUsername) }
-        requestCount = waiting.count
+        (requestCount, hasRequests) = (waiting.count, !waiting.isEmpty)
         requestsText = waiting.isEmpty ? "No one is waiting for your answer."
             : "\(SessionsController.count(waiting.count, "person wants", "people want")) to connect with you."
-        self.unread = unread
+        (self.unread, hasUnread) = (unread, unread > 0)
         unreadText = unread == 0 ? "You have read every message."
             : "\(SessionsController.count(unread, "unread message", "unread messages"))."
         // The picture counts as one part, like each section.

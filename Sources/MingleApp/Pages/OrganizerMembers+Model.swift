@@ -9,8 +9,7 @@ struct MembershipSettingsModel: Encodable, Equatable {
         var selected: Bool
     }
 
-    var errors: [String]
-    var hasErrors: Bool
+    var problems: FormProblems
     var fee: String
     var clientID: String
     var webhookID: String
@@ -19,11 +18,11 @@ struct MembershipSettingsModel: Encodable, Equatable {
     var currencies: [Currency]
 
     enum CodingKeys: String, CodingKey {
-        case errors, hasErrors, fee, clientID = "client_id", webhookID = "webhook_id", welcome, hasSecret, currencies
+        case problems, fee, clientID = "client_id", webhookID = "webhook_id", welcome, hasSecret, currencies
     }
 
-    init(_ form: SettingsForm, errors: [String]) {
-        (self.errors, hasErrors) = (errors, !errors.isEmpty)
+    init(_ form: SettingsForm, problems: FormProblems) {
+        self.problems = problems
         (fee, clientID, webhookID, welcome, hasSecret) = (form.fee, form.clientID, form.webhookID, form.welcome, form.hasSecret)
         currencies = Money.currencies.map { Currency(code: $0, selected: $0 == form.currency) }
     }
