@@ -48,9 +48,11 @@ struct OrganizerSessionsController {
     // MARK: list
 
     @Sendable func list(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.speedNetworkingSessions() }
+        let (sessions, counts) = try await app.asOrganizer(context, action: "list sessions") {
+            (try await $0.speedNetworkingSessions(), try await $0.invitationCounts())
+        }
         return try app.views.page("organize/sessions", context, title: "Live sessions",
-                                  model: OrganizerSessionsModel(sessions: sessions, now: Date()))
+                                  model: OrganizerSessionsModel(sessions: sessions, now: Date(), counts: counts))
     }
 
     // MARK: create
@@ -64,10 +66,12 @@ struct OrganizerSessionsController {
     }
 
     private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
-                          session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
+                          session: SpeedNetworkingSessionRecord?, errors: [String], status: HTTPResponse.Status = .ok,
+                          counts: InvitationCounts? = nil) throws -> Response {
         let title = session.map { "Session: \($0.title)" } ?? "Schedule a session"
         return try app.views.page("organize/session_form", context, title: title,
-                                  model: SessionFormModel(form: form, catalogue: catalogue, errors: errors, session: session, now: Date()),
+                                  model: SessionFormModel(form: form, catalogue: catalogue, errors: errors, session: session, now: Date(),
+                                                          counts: counts),
                                   status: status)
     }
 
@@ -117,12 +121,12 @@ struct OrganizerSessionsController {
 
     @Sendable func editForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let id = try sessionID(context)
-        let found = try await app.asOrganizer(context, action: "view session") { tx -> (SpeedNetworkingSessionRecord, Catalogue)? in
+        let found = try await app.asOrganizer(context, action: "view session") { tx -> (SpeedNetworkingSessionRecord, Catalogue, InvitationCounts)? in
             guard let session = try await tx.speedNetworkingSession(id) else { return nil }
-            return (session, try await Self.catalogue(tx, session: session))
+            return (session, try await Self.catalogue(tx, session: session), try await tx.invitationCounts()[id] ?? InvitationCounts())
         }
-        guard let (session, catalogue) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
-        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, errors: [])
+        guard let (session, catalogue, counts) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
+        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, errors: [], counts: counts)
     }
 
     @Sendable func update(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
