@@ -24,11 +24,11 @@ public struct InvitationRecord: Sendable, Equatable {
     }
 }
 
-/// What an emailed invitation link stands for: the invitation, its member (name and whether
-/// the membership is still active) and the session.
+/// What an emailed invitation link stands for: the invitation, and whether its member is still
+/// an active member. (Nobody is signed in on that page, so the member's `users` row is not
+/// visible there, nor needed: the page does not name whom the link belongs to.)
 public struct InvitationLinkRecord: Sendable, Equatable {
     public var invitation: InvitationRecord
-    public var member: UserRecord
     public var memberActive: Bool
 }
 
@@ -108,16 +108,13 @@ extension Transaction {
     /// The invitation a link's token hash stands for in the current tenant; nil when unknown.
     public func invitationLink(tokenHash: [UInt8]) async throws -> InvitationLinkRecord? {
         try await query("""
-            SELECT \(unescaped: Self.invitationColumns),
-                   u.id, u.username, u.email, u.first_name, u.last_name, u.is_platform_admin, m.status = 'active'
+            SELECT \(unescaped: Self.invitationColumns), m.status = 'active'
             FROM live_invitation_links l
             JOIN live_session_invitations i ON i.session_id = l.session_id AND i.user_id = l.user_id
             JOIN memberships m ON m.tenant_id = l.tenant_id AND m.user_id = l.user_id
-            JOIN users u ON u.id = l.user_id
             WHERE l.token_hash = \(ByteBuffer(bytes: tokenHash))
-            """).first((UUID, UUID, Date, Date?, String?, Date?, UUID, String, String, String, String, Bool, Bool).self).map { row in
-                InvitationLinkRecord(invitation: InvitationRecord(row: (row.0, row.1, row.2, row.3, row.4, row.5)),
-                                     member: UserRecord(row: (row.6, row.7, row.8, row.9, row.10, row.11)), memberActive: row.12)
+            """).first((UUID, UUID, Date, Date?, String?, Date?, Bool).self).map { row in
+                InvitationLinkRecord(invitation: InvitationRecord(row: (row.0, row.1, row.2, row.3, row.4, row.5)), memberActive: row.6)
             }
     }
 

@@ -206,7 +206,6 @@ struct InvitationAnswerModel: Encodable, Equatable {
 /// The page an emailed invitation link opens (`/sessions/:id/invitation/:token`), without
 /// signing anyone in.
 struct InvitationPageModel: Encodable, Equatable {
-    var name: String
     var title: String
     var when: String
     var status: String
@@ -217,7 +216,6 @@ struct InvitationPageModel: Encodable, Equatable {
     var answer: InvitationAnswerModel
 
     init(link: InvitationLinkRecord, session: SpeedNetworkingSessionRecord, path: String, now: Date, confirm: InvitationAnswer?) {
-        name = link.member.firstName.isEmpty ? link.member.displayName : link.member.firstName
         let status = session.status(at: now)
         (title, when, self.status, badge) = (session.title, session.when, status.label, status.badge)
         if !session.description.isEmpty {
