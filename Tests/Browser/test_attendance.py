@@ -54,7 +54,7 @@ def test_an_rsvp_from_the_email_link_shows_in_the_organizers_attendance(driver):
         assert psql(f"SELECT coalesce(answer, 'none') || ' ' || (opened_at IS NOT NULL) FROM live_session_invitations i "
                     f"JOIN users u ON u.id = i.user_id WHERE u.username = 'ana' AND i.session_id = '{session_id}'") == "none true"
         shots(member, "attendance-invitation-confirm")
-        buttons[0].click()
+        member.find_element(By.CSS_SELECTOR, ".answer-buttons button").click()
         WebDriverWait(member, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
         assert "you’re down as coming" in member.find_element(By.CSS_SELECTOR, ".flash").text
         assert "You said you’ll come." in member.find_element(By.CSS_SELECTOR, ".answer-current").text

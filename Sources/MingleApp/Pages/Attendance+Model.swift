@@ -158,7 +158,7 @@ struct AttendanceModel: Encodable, Equatable {
         rows = entries.map { e in
             let minutes = e.roomSeconds.map(RoomTime.minutes)
             return Row(name: e.name, username: e.username, invited: e.invitedAt == nil ? "Not invited" : time(e.invitedAt),
-                       opened: time(e.openedAt), answer: e.answer?.label ?? "No answer",
+                       opened: time(e.openedAt), answer: e.answer?.label ?? (e.invitedAt == nil ? "—" : "No answer"),
                        answerBadge: e.answer == .yes ? "ok" : e.answer == .no ? "warn" : "",
                        answered: e.answeredAt.map { LocalTime.short($0, in: zone) },
                        time: minutes.map { $0 == 0 ? "under 1 min" : "\($0) min" } ?? "—",

@@ -17,7 +17,7 @@ struct OrganizerSessionRow: Encodable, Equatable {
     var round: String
     var questions: String
     var attendancePath: String
-    /// "3 coming · 1 can’t come · 12 invited".
+    /// "3 coming · 1 can’t come · 12 invited"; nil when nobody was invited.
     var answers: String?
 
     init(_ session: SpeedNetworkingSessionRecord, now: Date, counts: InvitationCounts? = nil) {
@@ -29,7 +29,7 @@ struct OrganizerSessionRow: Encodable, Equatable {
         round = "\(session.roundSeconds / 60) min rounds"
         questions = SessionsController.count(session.survey.count, "survey question", "survey questions")
         attendancePath = "/organize/sessions/\(id)/attendance"
-        answers = counts.map(Self.answers)
+        answers = counts.flatMap { $0.invited > 0 ? Self.answers($0) : nil }
     }
 
     static func answers(_ counts: InvitationCounts) -> String {
