@@ -72,6 +72,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
+    AttendanceController(app: services).addRoutes(to: router)
 
     let responder = router.buildResponder()
     var app = Application(

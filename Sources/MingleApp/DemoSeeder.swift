@@ -185,8 +185,11 @@ public struct DemoSeeder {
         var random = SeededGenerator(seed: 2026)
         let remarks = ["Runs a bakery and wants to open a second shop", "Knows everyone in logistics", "Looking for a technical co-founder",
                        "Offered to review my pitch deck", "Great questions about pricing", "Moving to Lisbon in spring"]
-        for person in members {
-            try await store.recordAttendance(session: session, user: Participant(id: person.id, name: person.displayName, isOrganizer: false), at: start)
+        for (index, person) in members.enumerated() {
+            let visit = UUID()
+            try await store.recordAttendance(session: session, user: Participant(id: person.id, name: person.displayName, isOrganizer: false),
+                                             visit: visit, at: start - Double(index % 4) * 60)
+            try await store.recordLeaving(session: session, visit: visit, at: start + 45 * 60)
         }
         var met = Set<[UUID]>()
         for round in 1...5 {

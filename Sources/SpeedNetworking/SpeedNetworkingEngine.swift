@@ -63,6 +63,8 @@ public actor SpeedNetworkingEngine: Activity {
     private var names: [UUID: String] = [:]
     private var organizers: Set<UUID> = []
     private var connections: [ConnectionID: (user: UUID, outbox: ActivityOutbox<SpeedNetworkingEvent>)] = [:]
+    /// Each connection's visit of the room (attendance: the time people spent here).
+    private var visits: [ConnectionID: UUID] = [:]
     private var nextConnection: ConnectionID = 0
     /// People without a connection who keep their place until the grace runs out.
     private var disconnectedSince: [UUID: Date] = [:]
@@ -150,7 +152,12 @@ public actor SpeedNetworkingEngine: Activity {
     }
 
     /// What is due before anyone sees the session (nobody else holds it yet, so no command loop).
-    private func catchUp() async throws { try await processDue() }
+    /// Visits still open belong to pages of an engine before this one (a restart): they said no
+    /// goodbye, so they end now (or at the room's closing, if that came first).
+    private func catchUp() async throws {
+        try await store.closeVisits(session: sessionID, at: min(clock.now, times.closes))
+        try await processDue()
+    }
 
     deinit { submitter.finish() }
 
@@ -166,11 +173,18 @@ public actor SpeedNetworkingEngine: Activity {
         let phase = times.phase(at: now)
         if isClosed || phase == .closed { throw ActivityRefusal.closed }
         if phase == .scheduled { throw ActivityRefusal.notOpenYet(times.lobbyOpens) }
-        do { try await store.recordAttendance(session: sessionID, user: user, at: now) } catch { throw ActivityRefusal.failed }
-        return try await submit { .enter(user, outbox, $0) }
+        let visit = UUID()
+        do { try await store.recordAttendance(session: sessionID, user: user, visit: visit, at: now) } catch { throw ActivityRefusal.failed }
+        do {
+            return try await submit { .enter(user, outbox, visit, $0) }
+        } catch {
+            // Refused after all: the visit that was opened for it ends at once.
+            try? await store.recordLeaving(session: sessionID, visit: visit, at: clock.now)
+            throw error
+        }
     }
 
-    private func enterNow(_ user: Participant, outbox: ActivityOutbox<SpeedNetworkingEvent>) async throws -> ConnectionID {
+    private func enterNow(_ user: Participant, outbox: ActivityOutbox<SpeedNetworkingEvent>, visit: UUID) async throws -> ConnectionID {
         let now = clock.now
         let phase = times.phase(at: now)
         if isClosed || phase == .closed { throw ActivityRefusal.closed }
@@ -185,6 +199,7 @@ public actor SpeedNetworkingEngine: Activity {
         let id = nextConnection
         nextConnection += 1
         connections[id] = (user.id, outbox)
+        visits[id] = visit
         connectionsOf[user.id, default: 0] += 1
         needsAllPeople.insert(id)
         if pool[user.id] != nil { scheduleMatch(at: now + timings.matchDelay) }
@@ -196,13 +211,18 @@ public actor SpeedNetworkingEngine: Activity {
     /// A connection ended (page closed, reloaded, network lost). The person keeps their place
     /// for the reconnect grace.
     public func leave(_ connection: ConnectionID) async {
-        await withCheckedContinuation { reply in
-            if case .terminated = submitter.yield(.leave(connection, reply)) { reply.resume() }
+        let visit: UUID? = await withCheckedContinuation { reply in
+            if case .terminated = submitter.yield(.leave(connection, reply)) { reply.resume(returning: nil) }
         }
+        // Like entering, outside the command loop: nothing of the session waits on it. If it
+        // fails, the visit is ended when the room closes or the next engine loads.
+        if let visit { try? await store.recordLeaving(session: sessionID, visit: visit, at: clock.now) }
     }
 
-    private func leaveNow(_ connection: ConnectionID) {
-        guard let (user, outbox) = connections.removeValue(forKey: connection) else { return }
+    /// Returns the connection's visit, to be ended.
+    private func leaveNow(_ connection: ConnectionID) -> UUID? {
+        guard let (user, outbox) = connections.removeValue(forKey: connection) else { return nil }
+        let visit = visits.removeValue(forKey: connection)
         outbox.finish()
         lastView[connection] = nil
         needsAllPeople.remove(connection)
@@ -214,6 +234,7 @@ public actor SpeedNetworkingEngine: Activity {
             wakeTimer()
         }
         publish()
+        return visit
     }
 
     /// Handles one request from a connection; a refusal is thrown back to that page only.
@@ -361,11 +382,10 @@ public actor SpeedNetworkingEngine: Activity {
     /// One command, to its end.
     func carryOut(_ command: Command) async {
         switch command {
-        case .enter(let user, let outbox, let reply):
-            do { reply.resume(returning: try await enterNow(user, outbox: outbox)) } catch { reply.resume(throwing: error) }
+        case .enter(let user, let outbox, let visit, let reply):
+            do { reply.resume(returning: try await enterNow(user, outbox: outbox, visit: visit)) } catch { reply.resume(throwing: error) }
         case .leave(let connection, let reply):
-            leaveNow(connection)
-            reply.resume()
+            reply.resume(returning: leaveNow(connection))
         case .request(let user, let request, let reply):
             guard !isClosed else { return reply.resume(throwing: ActivityRefusal.closed) }
             do { reply.resume(returning: try await handle(request, from: user)) } catch { reply.resume(throwing: error) }
@@ -406,6 +426,7 @@ public actor SpeedNetworkingEngine: Activity {
         wakeTimer()
         for (_, connection) in connections { connection.outbox.finish() }
         connections = [:]
+        visits = [:]
         connectionsOf = [:]
     }
 
@@ -417,8 +438,8 @@ public actor SpeedNetworkingEngine: Activity {
 
     /// What the command loop carries out, one at a time.
     enum Command: Sendable {
-        case enter(Participant, ActivityOutbox<SpeedNetworkingEvent>, CheckedContinuation<ConnectionID, any Error>)
-        case leave(ConnectionID, CheckedContinuation<Void, Never>)
+        case enter(Participant, ActivityOutbox<SpeedNetworkingEvent>, UUID, CheckedContinuation<ConnectionID, any Error>)
+        case leave(ConnectionID, CheckedContinuation<UUID?, Never>)
         case request(UUID, SpeedNetworkingRequest, CheckedContinuation<Void, any Error>)
         case tick(CheckedContinuation<Void, any Error>)
         /// The people-list interval ended: send the changes it held back.
@@ -565,6 +586,7 @@ public actor SpeedNetworkingEngine: Activity {
         if let due = matchDue, due <= now { try await matchRound(at: now) }
         // 5. The close: the room is deallocated; the data stays.
         if times.phase(at: now) == .closed {
+            try await store.closeVisits(session: sessionID, at: times.closes)
             await media?.endRooms(of: key)
             for (id, connection) in connections {
                 _ = connection.outbox.send(.state(makeView(for: connection.user, at: now)))

@@ -7,8 +7,14 @@ import RealTime
 public protocol SpeedNetworkingStore: Sendable {
     /// The session and everything recorded so far; nil when it does not exist or is cancelled.
     func load(session: UUID) async throws -> SpeedNetworkingSnapshot?
-    /// First entry and latest presence (for reports) and the name shown in the room.
-    func recordAttendance(session: UUID, user: Participant, at: Date) async throws
+    /// First entry and latest presence (for reports), the name shown in the room, and the
+    /// start of this page's visit (`visit`, for the time spent in the room).
+    func recordAttendance(session: UUID, user: Participant, visit: UUID, at: Date) async throws
+    /// The page's visit ended (it left, or was refused after its attendance was written).
+    func recordLeaving(session: UUID, visit: UUID, at: Date) async throws
+    /// Ends every visit still open: at the room's closing, and when an engine is loaded after a
+    /// restart (the pages of the one before are gone and said no goodbye).
+    func closeVisits(session: UUID, at: Date) async throws
     /// Inserts or replaces the member's pool entry.
     func enterPool(session: UUID, entry: PoolEntry) async throws
     func leavePool(session: UUID, user: UUID) async throws

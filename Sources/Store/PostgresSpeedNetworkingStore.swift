@@ -47,13 +47,35 @@ public struct PostgresSpeedNetworkingStore: SpeedNetworkingStore {
         }
     }
 
-    public func recordAttendance(session: UUID, user: Participant, at time: Date) async throws {
+    public func recordAttendance(session: UUID, user: Participant, visit: UUID, at time: Date) async throws {
         try await database.withTenant(tenant) { tx in
             try await tx.execute("""
                 INSERT INTO live_attendance (tenant_id, session_id, user_id, display_name, first_entered_at, last_seen_at)
                 VALUES (\(tenant), \(session), \(user.id), \(String(user.name.prefix(200))), \(time), \(time))
                 ON CONFLICT (tenant_id, session_id, user_id)
                 DO UPDATE SET last_seen_at = excluded.last_seen_at, display_name = excluded.display_name
+                """)
+            try await tx.execute("""
+                INSERT INTO live_room_visits (tenant_id, id, session_id, user_id, entered_at)
+                VALUES (\(tenant), \(visit), \(session), \(user.id), \(time))
+                """)
+        }
+    }
+
+    public func recordLeaving(session: UUID, visit: UUID, at time: Date) async throws {
+        try await database.withTenant(tenant) { tx in
+            try await tx.execute("""
+                UPDATE live_room_visits SET left_at = greatest(entered_at, \(time))
+                WHERE session_id = \(session) AND id = \(visit) AND left_at IS NULL
+                """)
+        }
+    }
+
+    public func closeVisits(session: UUID, at time: Date) async throws {
+        try await database.withTenant(tenant) { tx in
+            try await tx.execute("""
+                UPDATE live_room_visits SET left_at = greatest(entered_at, \(time))
+                WHERE session_id = \(session) AND left_at IS NULL
                 """)
         }
     }

@@ -157,8 +157,8 @@ extension Transaction {
     /// Records that `user` holds the invitation at `sequence` (the latest one sent to them).
     public func recordInvitation(tenant: TenantID, session: UUID, user: UserID, sequence: Int) async throws {
         try await execute("""
-            INSERT INTO live_session_invitations (tenant_id, session_id, user_id, sequence)
-            VALUES (\(tenant), \(session), \(user), \(sequence))
+            INSERT INTO live_session_invitations (tenant_id, session_id, user_id, sequence, invited_at)
+            VALUES (\(tenant), \(session), \(user), \(sequence), now())
             ON CONFLICT (tenant_id, session_id, user_id) DO UPDATE SET sequence = EXCLUDED.sequence, sent_at = now()
             """)
     }

@@ -285,3 +285,13 @@ def wait_until(condition, timeout, what, every=0.2):
             return
         time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def invitation_link(email, subject_contains=""):
+    """The "details and your answer" link of the latest session email to `email` whose subject
+    contains `subject_contains`, read from the outbox (the demo server has no SMTP: mail waits
+    there, as the console shows it). Each email has a link of its own (a token)."""
+    quoted = subject_contains.replace("'", "''")
+    return psql("SELECT substring(body_text from 'Details and the live room:\\s*(http://\\S+/invitation/[A-Za-z0-9_-]+)') "
+                f"FROM outbox WHERE to_address = '{email}' AND subject LIKE '%{quoted}%' "
+                "AND body_text LIKE '%/invitation/%' ORDER BY created_at DESC LIMIT 1", tenant=None) or None

@@ -8,7 +8,7 @@ import urllib.parse
 
 from selenium.webdriver.common.by import By
 
-from mingle_browser import axe_problems, host_for, sign_in, url_for
+from mingle_browser import axe_problems, host_for, invitation_link, psql, sign_in, url_for
 from test_console import sign_in_admin
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -53,7 +53,10 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
 
     scanned, problems = set(), []
 
-    for slug, starts in ((None, ["/", "/sign-in", "/nope"]), ("acme", ["/", "/sign-in", "/join", "/forgot-password"])):
+    # The page an invitation email's own link opens (nobody signed in), and its one-button question.
+    invitation = urllib.parse.urlsplit(invitation_link("ana@acme.example") or "").path
+    assert "/invitation/" in invitation, "no invitation email with its own link in the outbox"
+    for slug, starts in ((None, ["/", "/sign-in", "/nope"]), ("acme", ["/", "/sign-in", "/join", "/forgot-password", invitation])):
         seen, found = crawl(driver, slug, starts)
         scanned |= {f"{slug or 'root'} {p}" for p in seen}
         problems += found
@@ -66,7 +69,9 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
 
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     sign_in(driver, "olivia", "acme")
-    seen, found = crawl(driver, "acme", ["/organize", "/organize/reports", "/organize/sessions/new"], limit=60)
+    past = psql("SELECT id FROM live_sessions WHERE title = 'Winter warm-up'")
+    seen, found = crawl(driver, "acme", ["/organize", "/organize/reports", "/organize/sessions/new",
+                                         f"/organize/sessions/{past}/attendance"], limit=60)
     scanned |= {f"organizer {p}" for p in seen}
     problems += found
 

@@ -13,6 +13,7 @@ final class MemorySpeedNetworkingStore: SpeedNetworkingStore {
         var responses: [SurveyResponse] = []
         var pool: [UUID: PoolEntry] = [:]
         var attendance: [UUID: (first: Date, last: Date)] = [:]
+        var visits: [UUID: (user: UUID, entered: Date, left: Date?)] = [:]
         var available: UUID?
         var failWrites = false
         /// People whose attendance write waits until released (to see who waits for whom).
@@ -32,6 +33,7 @@ final class MemorySpeedNetworkingStore: SpeedNetworkingStore {
     var responses: [SurveyResponse] { state.withLock { $0.responses } }
     var pool: [UUID: PoolEntry] { state.withLock { $0.pool } }
     var attendees: Set<UUID> { state.withLock { Set($0.attendance.keys) } }
+    var visits: [(user: UUID, entered: Date, left: Date?)] { state.withLock { Array($0.visits.values) } }
 
     private func write(_ body: (inout State) throws -> Void) throws {
         try state.withLock { state in
@@ -56,11 +58,22 @@ final class MemorySpeedNetworkingStore: SpeedNetworkingStore {
     func hold(attendanceOf user: UUID) { state.withLock { _ = $0.heldAttendance.insert(user) } }
     func release(attendanceOf user: UUID) { state.withLock { _ = $0.heldAttendance.remove(user) } }
 
-    func recordAttendance(session: UUID, user: Participant, at: Date) async throws {
+    func recordAttendance(session: UUID, user: Participant, visit: UUID, at: Date) async throws {
         while state.withLock({ $0.heldAttendance.contains(user.id) }) { try await Task.sleep(for: .milliseconds(5)) }
         try write {
             $0.attendance[user.id] = ($0.attendance[user.id]?.first ?? at, at)
             $0.session.names[user.id] = user.name
+            $0.visits[visit] = (user.id, at, nil)
+        }
+    }
+    func recordLeaving(session: UUID, visit: UUID, at: Date) async throws {
+        try write { state in
+            if let open = state.visits[visit], open.left == nil { state.visits[visit]?.left = max(open.entered, at) }
+        }
+    }
+    func closeVisits(session: UUID, at: Date) async throws {
+        try write { state in
+            for (id, visit) in state.visits where visit.left == nil { state.visits[id]?.left = max(visit.entered, at) }
         }
     }
     func enterPool(session: UUID, entry: PoolEntry) async throws { try write { $0.pool[entry.user] = entry } }

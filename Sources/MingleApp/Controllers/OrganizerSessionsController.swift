@@ -48,9 +48,11 @@ struct OrganizerSessionsController {
     // MARK: list
 
     @Sendable func list(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let sessions = try await app.asOrganizer(context, action: "list sessions") { try await $0.speedNetworkingSessions() }
+        let (sessions, counts) = try await app.asOrganizer(context, action: "list sessions") {
+            (try await $0.speedNetworkingSessions(), try await $0.invitationCounts())
+        }
         return try app.views.page("organize/sessions", context, title: "Live sessions",
-                                  model: OrganizerSessionsModel(sessions: sessions, now: Date(), zone: context.viewerZone))
+                                  model: OrganizerSessionsModel(sessions: sessions, now: Date(), zone: context.viewerZone, counts: counts))
     }
 
     // MARK: create
@@ -65,10 +67,12 @@ struct OrganizerSessionsController {
     }
 
     private func formPage(_ context: OrganizerRequestContext, form: SessionForm, catalogue: Catalogue,
-                          session: SpeedNetworkingSessionRecord?, problems: FormProblems, status: HTTPResponse.Status = .ok) throws -> Response {
+                          session: SpeedNetworkingSessionRecord?, problems: FormProblems, status: HTTPResponse.Status = .ok,
+                          counts: InvitationCounts? = nil) throws -> Response {
         let title = session.map { "Session: \($0.title)" } ?? "Schedule a session"
         return try app.views.page("organize/session_form", context, title: title,
-                                  model: SessionFormModel(form: form, catalogue: catalogue, problems: problems, session: session, now: Date(), zone: context.viewerZone),
+                                  model: SessionFormModel(form: form, catalogue: catalogue, problems: problems, session: session, now: Date(),
+                                                          zone: context.viewerZone, counts: counts),
                                   status: status)
     }
 
@@ -118,12 +122,12 @@ struct OrganizerSessionsController {
 
     @Sendable func editForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         let id = try sessionID(context)
-        let found = try await app.asOrganizer(context, action: "view session") { tx -> (SpeedNetworkingSessionRecord, Catalogue)? in
+        let found = try await app.asOrganizer(context, action: "view session") { tx -> (SpeedNetworkingSessionRecord, Catalogue, InvitationCounts)? in
             guard let session = try await tx.speedNetworkingSession(id) else { return nil }
-            return (session, try await Self.catalogue(tx, session: session))
+            return (session, try await Self.catalogue(tx, session: session), try await tx.invitationCounts()[id] ?? InvitationCounts())
         }
-        guard let (session, catalogue) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
-        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, problems: FormProblems())
+        guard let (session, catalogue, counts) = found else { throw HTTPError(.notFound, message: "There is no such session.") }
+        return try formPage(context, form: SessionForm(session), catalogue: catalogue, session: session, problems: FormProblems(), counts: counts)
     }
 
     @Sendable func update(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

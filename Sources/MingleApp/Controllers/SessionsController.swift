@@ -50,8 +50,16 @@ struct SessionsController {
     }
 
     @Sendable func show(_ request: Request, context: MemberRequestContext) async throws -> Response {
-        let session = try await session(context, action: "view session")
-        return try app.views.page("session", context, title: session.title, model: SessionModel.details(session, now: Date(), zone: context.viewerZone))
+        let me = context.visitor.userID
+        guard let id = UUID(uuidString: try context.parameters.require("id")),
+              let (session, invitation) = try await app.asMember(context, action: "view session", { tx -> (SpeedNetworkingSessionRecord, InvitationRecord?)? in
+                  guard let session = try await tx.speedNetworkingSession(id) else { return nil }
+                  return (session, try await tx.invitation(session: id, user: me))
+              }) else {
+            throw HTTPError(.notFound, message: "There is no such session here.")
+        }
+        return try app.views.page("session", context, title: session.title,
+                                  model: SessionModel.details(session, now: Date(), zone: context.viewerZone, invitation: invitation))
     }
 
     /// One session as a calendar file (METHOD:PUBLISH), for "Add to calendar".

@@ -105,6 +105,7 @@ struct ReportsOverviewModel: Encodable, Equatable {
         var surveys: Int
         var people: Int
         var path: String
+        var attendancePath: String
     }
 
     struct Download: Encodable, Equatable {
@@ -126,7 +127,8 @@ struct ReportsOverviewModel: Encodable, Equatable {
             let submissions = bySession[session.id] ?? []
             return Session(title: session.title, when: session.when(in: loaded.zone), surveys: submissions.count,
                            people: Set(submissions.flatMap { [$0.submitter.id, $0.target.id] }).count,
-                           path: Controller.path(.overview, ReportScope(session: session.id)))
+                           path: Controller.path(.overview, ReportScope(session: session.id)),
+                           attendancePath: "/organize/sessions/\(session.id.uuidString.lowercased())/attendance")
         }
         noSessions = sessions.isEmpty
         members = Set(loaded.data.submissions.map(\.target.id)).count

@@ -16,8 +16,11 @@ struct OrganizerSessionRow: Encodable, Equatable {
     var path: String
     var round: String
     var questions: String
+    var attendancePath: String
+    /// "3 coming · 1 can’t come · 12 invited"; nil when nobody was invited.
+    var answers: String?
 
-    init(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone) {
+    init(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone, counts: InvitationCounts? = nil) {
         let status = session.status(at: now)
         (id, title, when) = (session.id.uuidString.lowercased(), session.title, session.when(in: zone))
         (self.status, badge, cancelled) = (status.label, status.badge, session.isCancelled)
@@ -25,6 +28,12 @@ struct OrganizerSessionRow: Encodable, Equatable {
         (livePath, path) = (session.path + "/live", session.path)
         round = "\(session.roundSeconds / 60) min rounds"
         questions = SessionsController.count(session.survey.count, "survey question", "survey questions")
+        attendancePath = "/organize/sessions/\(id)/attendance"
+        answers = counts.flatMap { $0.invited > 0 ? Self.answers($0) : nil }
+    }
+
+    static func answers(_ counts: InvitationCounts) -> String {
+        "\(counts.coming) coming · \(counts.notComing) can’t come · \(SessionsController.count(counts.invited, "invited", "invited"))"
     }
 }
 
@@ -35,10 +44,13 @@ struct OrganizerSessionsModel: Encodable, Equatable {
     var past: [OrganizerSessionRow]
     var hasPast: Bool
 
-    /// `sessions` earliest first, as the store lists them.
-    init(sessions: [SpeedNetworkingSessionRecord], now: Date, zone: TimeZone) {
-        upcoming = sessions.filter { $0.endsAt > now }.map { OrganizerSessionRow($0, now: now, zone: zone) }
-        past = sessions.filter { $0.endsAt <= now }.reversed().map { OrganizerSessionRow($0, now: now, zone: zone) }
+    /// `sessions` earliest first, as the store lists them; `counts` their invitations' answers.
+    init(sessions: [SpeedNetworkingSessionRecord], now: Date, zone: TimeZone, counts: [UUID: InvitationCounts] = [:]) {
+        let row = { (session: SpeedNetworkingSessionRecord) in
+            OrganizerSessionRow(session, now: now, zone: zone, counts: counts[session.id] ?? InvitationCounts())
+        }
+        upcoming = sessions.filter { $0.endsAt > now }.map(row)
+        past = sessions.filter { $0.endsAt <= now }.reversed().map(row)
         (noUpcoming, hasPast) = (upcoming.isEmpty, !past.isEmpty)
     }
 }
@@ -81,7 +93,7 @@ struct SessionFormModel: Encodable, Equatable {
 
     /// `session` is the stored session being edited, nil for a new one.
     init(form: SessionForm, catalogue: OrganizerSessionsController.Catalogue, problems: FormProblems,
-         session: SpeedNetworkingSessionRecord?, now: Date, zone: TimeZone) {
+         session: SpeedNetworkingSessionRecord?, now: Date, zone: TimeZone, counts: InvitationCounts? = nil) {
         (title, description, start, end, round) = (form.title, form.description, form.start, form.end, form.roundMinutes)
         maxRound = SessionForm.maxRoundMinutes
         zones = LocalTime.choices(selected: form.zone).map { Zone(name: $0, selected: $0 == form.zone) }
@@ -93,7 +105,7 @@ struct SessionFormModel: Encodable, Equatable {
         self.problems = problems
         id = session.map { $0.id.uuidString.lowercased() }
         editing = session != nil
-        self.session = session.map { OrganizerSessionRow($0, now: now, zone: zone) }
+        self.session = session.map { OrganizerSessionRow($0, now: now, zone: zone, counts: counts) }
         locked = session.flatMap { session in
             session.changeable(at: now) ? nil : session.isCancelled ? Self.cancelledText : Self.lobbyOpenText
         }

@@ -19,6 +19,8 @@ struct SessionModel: Encodable, Equatable {
     var questions: String?
     /// What happens next, by where the session is at `now`.
     var next: String?
+    /// "Will you come?", for a member who holds an invitation.
+    var answer: InvitationAnswerModel?
 
     /// The row of the list.
     init(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone) {
@@ -29,8 +31,9 @@ struct SessionModel: Encodable, Equatable {
     }
 
     /// The session's own page.
-    static func details(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone) -> SessionModel {
+    static func details(_ session: SpeedNetworkingSessionRecord, now: Date, zone: TimeZone, invitation: InvitationRecord? = nil) -> SessionModel {
         var model = SessionModel(session, now: now, zone: zone)
+        model.answer = invitation.map { InvitationAnswerModel(invitation: $0, session: session, action: session.path + "/answer", now: now) }
         model.description = session.description
         model.descriptionText = LinkedText(session.description)
         model.round = SessionsController.count(session.roundSeconds / 60, "minute", "minutes")

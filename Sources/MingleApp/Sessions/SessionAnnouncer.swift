@@ -83,7 +83,8 @@ struct SessionAnnouncer: Sendable {
     // MARK: one member
 
     /// Everything one member is told, in `tx`: the message (or notification for a reminder),
-    /// the email with its `.ics`, and the invitation's SEQUENCE on record.
+    /// the email with its `.ics`, and the invitation's SEQUENCE on record. Every email but a
+    /// cancellation carries links of its own that answer the invitation (`InvitationLinks`).
     func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, member: UserRecord,
               _ kind: Kind) async throws {
         let link = config.baseURL(tenantSlug: tenant.slug) + session.path
@@ -98,7 +99,14 @@ struct SessionAnnouncer: Sendable {
                                         body: message(kind, session: session, link: link, zone: zone))
             try await tx.recordInvitation(tenant: tenant.id, session: session.id, user: member.id, sequence: session.sequence)
         }
-        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link, zone: zone), tenant: tenant.id)
+        var answerLink: String?
+        if kind != .cancellation {
+            let token = Tokens.random()
+            try await tx.addInvitationLink(tenant: tenant.id, session: session.id, user: member.id, tokenHash: Tokens.hash(token))
+            answerLink = config.baseURL(tenantSlug: tenant.slug) + InvitationLinks.path(session: session.id, token: token)
+        }
+        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link, zone: zone, answerLink: answerLink),
+                             tenant: tenant.id)
     }
 
     func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String, zone: TimeZone) -> String {
@@ -116,8 +124,9 @@ struct SessionAnnouncer: Sendable {
         }
     }
 
+    /// `answerLink` is this email's own link to the invitation (it answers without signing in).
     func mail(_ kind: Kind, tenant: Tenant, session: SpeedNetworkingSessionRecord, member: UserRecord, link: String,
-              zone: TimeZone) -> OutgoingMail {
+              zone: TimeZone, answerLink: String? = nil) -> OutgoingMail {
         let start = LocalTime.short(session.startsAt, in: zone)
         let (subject, heading, intro): (String, String, String) = switch kind {
         case .invitation: ("Invitation: \(session.title), \(start)", "You are invited",
@@ -135,6 +144,11 @@ struct SessionAnnouncer: Sendable {
             "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when(in: zone), "link": link,
             "cancelled": kind == .cancellation,
         ]
+        if let answerLink {
+            values["answerLink"] = answerLink
+            values["comingLink"] = answerLink + "?answer=yes"
+            values["notComingLink"] = answerLink + "?answer=no"
+        }
         if !session.description.isEmpty {
             values["description"] = session.description
             values["descriptionText"] = LinkedText(session.description)
