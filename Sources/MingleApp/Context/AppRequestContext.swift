@@ -27,6 +27,8 @@ public struct Visitor: Sendable {
     /// For the header: unread private messages and notifications on this site.
     public var unreadMessages = 0
     public var unreadNotices = 0
+    /// For a platform admin on the platform host: site requests waiting (the console's badge).
+    public var siteRequestsWaiting = 0
     let sessionTokenHash: [UInt8]
 
     /// May use the member area of `tenant`: an active member or organizer, or an acting admin.

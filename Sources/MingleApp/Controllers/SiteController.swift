@@ -19,7 +19,7 @@ struct SiteController {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         switch context.site {
         case .platform:
-            return try app.views.page("platform_home", context, title: "Home")
+            return try await PlatformHome(app: app).page(context)
         case .tenant:
             return try app.views.page("tenant_home", context, title: "Home")
         }
