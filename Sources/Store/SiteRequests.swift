@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// A request for a site of one's own, made on the platform home (migration 0019).
-public struct SiteRequest: Sendable, Equatable {
+public struct SiteRequestRecord: Sendable, Equatable {
     public enum Status: String, Sendable { case pending, approved, declined }
     public var id: UUID
     public var slug: String
@@ -44,7 +44,7 @@ public struct SiteRequestDraft: Sendable, Equatable {
 }
 
 /// Why a request was not filed.
-public enum SiteRequestRefusal: String, Sendable {
+public enum SiteRequestRefusal: String, Error, Sendable {
     /// A site or a waiting request has the address.
     case taken
     /// This email address or this client already has as many requests waiting as allowed.
@@ -74,7 +74,7 @@ extension Transaction {
                                   maxPending: Int) async throws -> Result<UUID, SiteRequestRefusal> {
         let row = try await query("""
             SELECT request_id, problem FROM site_request_submit(\(draft.slug), \(draft.siteName), \(draft.firstName),
-                \(draft.lastName), \(draft.email), \(draft.username), \(draft.about), \(String(clientAddress.prefix(100))), \(maxPending))
+                \(draft.lastName), \(draft.email), \(draft.username), \(draft.about), \(String(clientAddress.prefix(100))), \(maxPending)::integer)
             """).first((UUID?, String?).self)
         if let id = row?.0 { return .success(id) }
         return .failure(SiteRequestRefusal(rawValue: row?.1 ?? "") ?? .taken)
@@ -88,22 +88,22 @@ extension Transaction {
 
     /// Every request, waiting ones first (oldest first), then decided ones (newest first).
     /// Needs platform access.
-    public func siteRequests(limit: Int) async throws -> [SiteRequest] {
+    public func siteRequests(limit: Int) async throws -> [SiteRequestRecord] {
         try await query("""
             SELECT \(unescaped: Self.siteRequestColumns)
             ORDER BY r.status <> 'pending', CASE WHEN r.status = 'pending' THEN r.created_at END,
                      r.decided_at DESC, r.created_at DESC
             LIMIT \(limit)
-            """).all(SiteRequestRow.self).map(SiteRequest.init(row:))
+            """).all(SiteRequestRow.self).map(SiteRequestRecord.init(row:))
     }
 
     /// One request; `lock` holds it until the transaction ends, so two admins deciding at once
     /// decide one after the other. Needs platform access.
-    public func siteRequest(_ id: UUID, lock: Bool = false) async throws -> SiteRequest? {
+    public func siteRequest(_ id: UUID, lock: Bool = false) async throws -> SiteRequestRecord? {
         let sql: PostgresQuery = lock
             ? "SELECT \(unescaped: Self.siteRequestColumns) WHERE r.id = \(id) FOR UPDATE OF r"
             : "SELECT \(unescaped: Self.siteRequestColumns) WHERE r.id = \(id)"
-        return try await query(sql).first(SiteRequestRow.self).map(SiteRequest.init(row:))
+        return try await query(sql).first(SiteRequestRow.self).map(SiteRequestRecord.init(row:))
     }
 
     /// How many requests wait; 0 unless `admin` is a platform admin (works with no tenant set).
@@ -140,7 +140,7 @@ extension Transaction {
 
 typealias SiteRequestRow = (UUID, String, String, String, String, String, String, String, String, String, String?, Date?, String?, Date)
 
-extension SiteRequest {
+extension SiteRequestRecord {
     init(row: SiteRequestRow) {
         self.init(id: row.0, slug: row.1, siteName: row.2, firstName: row.3, lastName: row.4, email: row.5, username: row.6,
                   about: row.7, status: Status(rawValue: row.8) ?? .pending, declineReason: row.9, decidedBy: row.10,

@@ -64,7 +64,7 @@ struct SessionMiddleware: RouterMiddleware {
         }
         switch site {
         case .platform:
-            return try await database.withoutTenant { tx in
+            return try await database.withoutTenant { tx -> Visitor? in
                 guard var found = try await tx.session(tokenHash: hash, host: host).map({ visitor($0, nil) }) else { return nil }
                 if found.isPlatformAdmin { found.siteRequestsWaiting = try await tx.siteRequestsWaiting(admin: found.userID) }
                 return found

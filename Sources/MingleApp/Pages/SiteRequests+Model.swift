@@ -83,7 +83,7 @@ struct SiteRequestsModel: Encodable, Equatable {
     /// "1 request waits" / "3 requests wait" / nil when none.
     var waiting: String?
 
-    init(_ requests: [SiteRequest], root: String, zone: TimeZone) {
+    init(_ requests: [SiteRequestRecord], root: String, zone: TimeZone) {
         self.requests = requests.map {
             Row(id: $0.id.uuidString.lowercased(), siteName: $0.siteName, address: "\($0.slug).\(root)", contact: $0.contactName,
                 email: $0.email, received: LocalTime.shortWithZone($0.createdAt, in: zone), status: $0.status.rawValue,
@@ -142,7 +142,7 @@ struct SiteRequestModel: Encodable, Equatable {
     var usernameProblem: String?
     var reasonProblem: String?
 
-    init(_ request: SiteRequest, accounts: [UserRecord], root: String, url: (String) -> String, zone: TimeZone, typed: Typed = Typed()) {
+    init(_ request: SiteRequestRecord, accounts: [UserRecord], root: String, url: (String) -> String, zone: TimeZone, typed: Typed = Typed()) {
         (id, siteName, slug, address) = (request.id.uuidString.lowercased(), request.siteName, request.slug, "\(request.slug).\(root)")
         (contact, email, about) = (request.contactName, request.email, request.about)
         received = LocalTime.shortWithZone(request.createdAt, in: zone)
@@ -168,7 +168,7 @@ struct SiteRequestModel: Encodable, Equatable {
 
     /// The first name's letters and digits, lowercased ("Anna-Lena" → "annalena"), or the
     /// address when that is too short.
-    static func suggestedUsername(_ request: SiteRequest) -> String {
+    static func suggestedUsername(_ request: SiteRequestRecord) -> String {
         let letters = String(request.firstName.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }
             .map(Character.init).prefix(32))
         return Validation.isUsername(letters) ? letters : String(request.slug.prefix(32))

@@ -104,7 +104,7 @@ struct SiteRequestController {
     /// with what is wrong, when one was refused (422).
     private func requestPage(_ context: PlatformAdminRequestContext, id: UUID, typed: SiteRequestModel.Typed? = nil) async throws -> Response {
         let (found, accounts) = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil,
-                                                                          action: "view site request", detail: id.uuidString.lowercased()) { tx -> (SiteRequest?, [UserRecord]) in
+                                                                          action: "view site request", detail: id.uuidString.lowercased()) { tx -> (SiteRequestRecord?, [UserRecord]) in
             guard let found = try await tx.siteRequest(id) else { return (nil, []) }
             return (found, found.status == .pending ? try await tx.users(email: found.email) : [])
         }
@@ -128,7 +128,7 @@ struct SiteRequestController {
         var typed = SiteRequestModel.Typed(organizer: context.form.text("organizer").lowercased(),
                                            username: context.form.text("username").lowercased())
         let (found, accounts) = try await app.database.withPlatformAccess(actor: admin, tenant: nil, action: "view site request",
-                                                                          detail: id.uuidString.lowercased()) { tx -> (SiteRequest?, [UserRecord]) in
+                                                                          detail: id.uuidString.lowercased()) { tx -> (SiteRequestRecord?, [UserRecord]) in
             guard let found = try await tx.siteRequest(id) else { return (nil, []) }
             return (found, try await tx.users(email: found.email))
         }
@@ -174,7 +174,7 @@ struct SiteRequestController {
             return try await requestPage(context, id: id, typed: .init(reason: reason, reasonProblem: problem))
         }
         let declined = try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: nil, action: "decline site request",
-                                                                 detail: id.uuidString.lowercased()) { tx -> SiteRequest? in
+                                                                 detail: id.uuidString.lowercased()) { tx -> SiteRequestRecord? in
             guard let found = try await tx.siteRequest(id, lock: true) else { throw HTTPError(.notFound, message: "There is no such site request.") }
             guard try await tx.decideSiteRequest(id, approvedAs: nil, declineReason: reason, by: context.visitor.userID) else { return nil }
             let mail = app.mailer.compose("site_request_declined", to: found.email,
@@ -198,7 +198,7 @@ struct SiteRequestController {
         return try alreadyDecided(found, context)
     }
 
-    private func alreadyDecided(_ found: SiteRequest, _ context: PlatformAdminRequestContext) throws -> Response {
+    private func alreadyDecided(_ found: SiteRequestRecord, _ context: PlatformAdminRequestContext) throws -> Response {
         let how = SiteRequestModel(found, accounts: [], root: app.config.rootHost, url: { app.config.baseURL(tenantSlug: $0) },
                                    zone: zone(context)).decided ?? "It was already decided."
         return try app.views.page("error", context, title: "Already decided",
