@@ -179,7 +179,7 @@ struct AuthController {
         // first page is the set-up checklist: the link proved the address, the password is new.
         if let tenant = context.site.tenant,
            try await app.database.withTenant(tenant.id, user: user, { try await $0.membership(user: user) })?.role == .organizer {
-            var response = app.redirect(to: "/organize", flash: "Your password is set. Welcome to \(tenant.name)'s organizer portal.")
+            var response = app.redirect(to: "/organize", flash: "Your password is set. Welcome to the organizer portal of \(tenant.name).")
             try await startSession(user: user, site: context.site, replacing: context.visitor, request: request, response: &response)
             return response
         }
