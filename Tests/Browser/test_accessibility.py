@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 
 from mingle_browser import axe_problems, host_for, invitation_link, psql, sign_in, url_for
 from test_console import sign_in_admin
+from test_site_request import request_site
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # A segment after one of these names one person, session, tenant…: one page of each kind is enough.
@@ -56,7 +57,7 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
     # The page an invitation email's own link opens (nobody signed in), and its one-button question.
     invitation = urllib.parse.urlsplit(invitation_link("ana@acme.example") or "").path
     assert "/invitation/" in invitation, "no invitation email with its own link in the outbox"
-    for slug, starts in ((None, ["/", "/sign-in", "/nope"]), ("acme", ["/", "/sign-in", "/join", "/forgot-password", invitation])):
+    for slug, starts in ((None, ["/", "/sign-in", "/nope", "/site-requests/received"]), ("acme", ["/", "/sign-in", "/join", "/forgot-password", invitation])):
         seen, found = crawl(driver, slug, starts)
         scanned |= {f"{slug or 'root'} {p}" for p in seen}
         problems += found
@@ -75,8 +76,11 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
     scanned |= {f"organizer {p}" for p in seen}
     problems += found
 
+    # A site request waits, so the console's request page is reached too.
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    request_site(driver, "axe-scan", "axe-scan@example.test", name="Axe Scan Club")
     sign_in_admin(driver)
-    seen, found = crawl(driver, None, ["/admin", "/admin/tenants/new"])
+    seen, found = crawl(driver, None, ["/admin", "/admin/tenants/new", "/admin/site-requests"])
     scanned |= {f"admin {p}" for p in seen}
     problems += found
 

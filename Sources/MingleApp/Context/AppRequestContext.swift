@@ -30,6 +30,8 @@ public struct Visitor: Sendable {
     public var unreadNotices = 0
     /// The zone chosen in the account or taken from the browser, once known (IANA name).
     public var timeZone: String?
+    /// For a platform admin on the platform host: site requests waiting (the console's badge).
+    public var siteRequestsWaiting = 0
     let sessionTokenHash: [UInt8]
 
     /// May use the member area of `tenant`: an active member or organizer, or an acting admin.

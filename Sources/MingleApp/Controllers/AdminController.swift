@@ -8,7 +8,7 @@ import Store
 struct AdminController {
     let app: AppServices
     let auth: AuthController
-    static let invitationLifetime = Duration.seconds(72 * 3600)
+    var provisioning: TenantProvisioning { TenantProvisioning(app: app) }
 
     func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         let admin = router.group("/admin", context: PlatformAdminRequestContext.self)
@@ -65,35 +65,21 @@ struct AdminController {
 
     @Sendable func createTenant(_ request: Request, context: PlatformAdminRequestContext) async throws -> Response {
         let form = NewTenantForm(context.form)
+        let organizer = FirstOrganizer.newAccount(username: form.username, firstName: form.firstName, lastName: form.lastName, email: form.email)
         var errors = form.problems()
         if errors.isEmpty {
-            let (slugTaken, usernameTaken) = try await app.database.withoutTenant { tx in
-                (try await tx.tenant(slug: form.slug) != nil, try await tx.usernameTaken(form.username))
-            }
-            if slugTaken { errors.append("The address \(form.slug).\(app.config.rootHost) is already taken.") }
-            if usernameTaken { errors.append("The username \(form.username) is already taken on Mingle.") }
+            let conflicts = try await provisioning.conflicts(slug: form.slug, organizer: organizer)
+            errors += [conflicts.slug, conflicts.username].compactMap { $0 }
         }
         guard errors.isEmpty else {
             return try app.views.page("admin/new_tenant", context, title: "New tenant",
                                       model: form.model(errors: errors, root: app.config.rootHost), status: .unprocessableContent)
         }
         let tenantID = UUID()
-        let token = Tokens.random()
-        let site = Site.tenant(Tenant(id: tenantID, slug: form.slug, name: form.name, status: .active,
-                                      branding: Branding(titleText: form.name)))
-        let link = "\(app.config.baseURL(tenantSlug: form.slug))/reset-password?token=\(token)"
-        let mail = app.mailer.compose("organizer_invitation", to: form.email, subject: "Your Mingle site \(form.name) is ready",
-                                      site: site, values: ["name": form.firstName, "username": form.username, "link": link,
-                                                           "siteURL": app.config.baseURL(tenantSlug: form.slug)])
         // One transaction: the tenant, its organizer, the set-password link and the email, or none of them.
         try await app.database.withPlatformAccess(actor: context.visitor.userID, tenant: tenantID, action: "create tenant",
                                                   detail: form.slug) { tx in
-            try await tx.insertTenant(id: tenantID, slug: form.slug, name: form.name, branding: Branding(titleText: form.name))
-            let user = try await tx.insertUser(username: form.username, email: form.email, firstName: form.firstName,
-                                               lastName: form.lastName, passwordHash: nil)
-            try await tx.insertMembership(tenant: tenantID, user: user, role: .organizer)
-            try await tx.storePasswordReset(tokenHash: Tokens.hash(token), user: user, lifetime: Self.invitationLifetime)
-            try await tx.enqueue(mail, tenant: tenantID)
+            try await provisioning.create(tx, id: tenantID, slug: form.slug, name: form.name, organizer: organizer)
         }
         await app.directory.invalidate(slug: form.slug)
         return app.redirect(to: "/admin/tenants/\(form.slug)",
@@ -222,10 +208,17 @@ struct NewTenantForm {
 }
 
 enum Validation {
-    static func isSlug(_ s: String) -> Bool {
-        s.range(of: "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", options: .regularExpression) != nil
-            && !["www", "admin", "api", "mail", "static"].contains(s)
+    enum SlugProblem { case format, reserved }
+    static let slugRule = "An address is 1–40 lowercase letters, digits or hyphens, not starting or ending with a hyphen."
+    /// Names of the platform's own hosts and words that would mislead as a site's address.
+    static let reservedSlugs: Set = ["www", "admin", "api", "mail", "static", "mingle", "help", "support", "status",
+                                     "blog", "docs", "app", "assets", "cdn", "smtp", "root", "localhost"]
+
+    static func slugProblem(_ s: String) -> SlugProblem? {
+        if s.range(of: "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", options: .regularExpression) == nil { return .format }
+        return reservedSlugs.contains(s) ? .reserved : nil
     }
+    static func isSlug(_ s: String) -> Bool { slugProblem(s) == nil }
     static let usernameRule = "A username is 2–32 characters: lowercase letters, digits, dots, hyphens or underscores, starting with a letter or digit."
     static func isUsername(_ s: String) -> Bool { s.range(of: "^[a-z0-9][a-z0-9_.-]{1,31}$", options: .regularExpression) != nil }
     static func isEmail(_ s: String) -> Bool {

@@ -174,7 +174,15 @@ struct AuthController {
         let user = try await app.database.withoutTenant {
             try await $0.consumePasswordReset(tokenHash: Tokens.hash(token), newPasswordHash: hash)
         }
-        guard user != nil else { return try invalidLink(context) }
+        guard let user else { return try invalidLink(context) }
+        // A site's organizer (a new one, invited by email) goes straight to the portal, whose
+        // first page is the set-up checklist: the link proved the address, the password is new.
+        if let tenant = context.site.tenant,
+           try await app.database.withTenant(tenant.id, user: user, { try await $0.membership(user: user) })?.role == .organizer {
+            var response = app.redirect(to: "/organize", flash: "Your password is set. Welcome to the organizer portal of \(tenant.name).")
+            try await startSession(user: user, site: context.site, replacing: context.visitor, request: request, response: &response)
+            return response
+        }
         return app.redirect(to: "/sign-in", flash: "Your new password is set. Sign in with it.")
     }
 

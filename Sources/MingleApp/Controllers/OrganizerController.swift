@@ -17,9 +17,13 @@ struct OrganizerController {
     }
 
     @Sendable func dashboard(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let members = try await app.asOrganizer(context, action: "view members") { try await $0.members() }
+        let (members, facts) = try await app.asOrganizer(context, action: "view members") { tx in
+            (try await tx.members(), try await tx.siteSetupFacts())
+        }
+        let setup = SetupChecklistModel(tenant: context.tenant, facts: facts, members: members,
+                                        joinURL: "\(app.config.baseURL(tenantSlug: context.tenant.slug))/join")
         return try app.views.page("organize/dashboard", context, title: "Organizer portal",
-                                  model: OrganizerDashboardModel(members: members))
+                                  model: OrganizerDashboardModel(members: members, setup: setup))
     }
 
     @Sendable func brandingForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {

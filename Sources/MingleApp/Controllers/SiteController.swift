@@ -19,7 +19,7 @@ struct SiteController {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         switch context.site {
         case .platform:
-            return try app.views.page("platform_home", context, title: "Home")
+            return try await PlatformHome(app: app).page(context)
         case .tenant(let tenant) where context.visitor?.takesPart(in: tenant.id) == true:
             return try await MemberHomeController(app: app).home(request, context: context)
         case .tenant:

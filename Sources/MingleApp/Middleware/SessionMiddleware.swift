@@ -74,8 +74,10 @@ struct SessionMiddleware: RouterMiddleware {
         }
         switch site {
         case .platform:
-            return try await database.withoutTenant { tx in
-                try await tx.session(tokenHash: hash, host: host).map { visitor($0, nil) }
+            return try await database.withoutTenant { tx -> Visitor? in
+                guard var found = try await tx.session(tokenHash: hash, host: host).map({ visitor($0, nil) }) else { return nil }
+                if found.isPlatformAdmin { found.siteRequestsWaiting = try await tx.siteRequestsWaiting(admin: found.userID) }
+                return found
             }
         case .tenant(let tenant):
             return try await database.withTenant(tenant.id) { tx in

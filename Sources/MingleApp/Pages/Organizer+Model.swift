@@ -27,8 +27,11 @@ struct OrganizerDashboardModel: Encodable, Equatable {
     /// "1 person belongs" / "12 people belong".
     var belong: String
     var empty: Bool
+    /// The first-steps checklist, until every step is done.
+    var setup: SetupChecklistModel?
 
-    init(members: [MemberRecord]) {
+    init(members: [MemberRecord], setup: SetupChecklistModel? = nil) {
+        self.setup = setup?.complete == false ? setup : nil
         self.members = members.map { m in
             Member(name: m.user.displayName, username: m.user.username, role: m.role.rawValue,
                    status: m.status.rawValue.replacingOccurrences(of: "_", with: " "))

@@ -163,6 +163,9 @@ struct VisitorModel: Encodable {
     var unreadTotal: Int
     var hasUnread: Bool
     var isActive: Bool
+    /// Site requests waiting, for a platform admin on the platform host.
+    var siteRequestsWaiting: Int
+    var hasSiteRequestsWaiting: Bool
 
     init(_ visitor: Visitor, on site: Site) {
         let tenantID = site.tenant?.id
@@ -175,6 +178,7 @@ struct VisitorModel: Encodable {
         (unreadNotices, hasUnreadNotices) = (visitor.unreadNotices, visitor.unreadNotices > 0)
         (unreadTotal, hasUnread) = (visitor.unreadMessages + visitor.unreadNotices, visitor.unreadMessages + visitor.unreadNotices > 0)
         isActive = visitor.membershipStatus == .active
+        (siteRequestsWaiting, hasSiteRequestsWaiting) = (visitor.siteRequestsWaiting, visitor.siteRequestsWaiting > 0)
     }
 }
 
