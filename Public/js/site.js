@@ -2,7 +2,8 @@
 // - on a phone the header's links fold behind a Menu button (app.css), opened and closed here;
 //   without scripts they stay in one row that scrolls sideways;
 // - the link of the page shown is marked (aria-current) in the header and the sub-navigation;
-// - a form with `data-confirm` asks its question before a far-reaching action is sent.
+// - a form with `data-confirm` asks its question before a far-reaching action is sent;
+// - a button with `data-print` (hidden without scripts) prints the page, e.g. a receipt.
 document.documentElement.classList.add("js");
 
 document.addEventListener("submit", (event) => {
@@ -10,7 +11,12 @@ document.addEventListener("submit", (event) => {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.("[data-print]")) window.print();
+});
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-print]")) button.hidden = false;
   const here = location.pathname;
   for (const link of document.querySelectorAll(".site-header nav a, .subnav a")) {
     const path = new URL(link.href, location.href).pathname;

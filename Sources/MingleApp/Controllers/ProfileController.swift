@@ -28,16 +28,21 @@ struct ProfileController {
     @Sendable func editForm(_ request: Request, context: MemberRequestContext) async throws -> Response {
         try requireMembership(context)
         let user = context.visitor.userID
-        let (sections, answers, picture) = try await app.asMember(context, action: "edit profile") { tx in
-            (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
+        let (sections, answers, picture, communities) = try await app.asMember(context, action: "edit profile") { tx in
+            let (answers, picture) = (try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
+            // An empty profile is offered a copy of the one in another community of theirs.
+            let communities = answers.isEmpty && picture == nil ? try await tx.accountCommunities() : []
+            return (try await tx.profileSections(), answers, picture, communities)
         }
-        return try editPage(context, sections: sections, answers: answers, picture: picture, errors: [])
+        return try editPage(context, sections: sections, answers: answers, picture: picture, errors: [],
+                            copyOffer: ProfileCopyOfferModel(communities, here: context.tenant.id))
     }
 
     private func editPage(_ context: MemberRequestContext, sections: [ProfileSection], answers: [UUID: String], picture: UUID?,
-                          errors: [String], status: HTTPResponse.Status = .ok) throws -> Response {
-        try app.views.page("profile_edit", context, title: "Your profile",
-                           model: ProfileEditModel(sections: sections, answers: answers, picture: picture, errors: errors), status: status)
+                          errors: [String], status: HTTPResponse.Status = .ok, copyOffer: ProfileCopyOfferModel? = nil) throws -> Response {
+        var model = ProfileEditModel(sections: sections, answers: answers, picture: picture, errors: errors)
+        model.copyOffer = copyOffer
+        return try app.views.page("profile_edit", context, title: "Your profile", model: model, status: status)
     }
 
     /// Checks every answer and the picture first; saves all or nothing.

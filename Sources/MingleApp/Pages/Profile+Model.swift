@@ -35,6 +35,8 @@ struct ProfileEditModel: Encodable, Equatable {
     var hasPicture: Bool
     var noSections: Bool
     var sections: [Field]
+    /// Copying the profile from another community, offered while this one is empty.
+    var copyOffer: ProfileCopyOfferModel?
 
     /// `answers` by section id: saved ones, or those just given when `errors` say what is wrong.
     init(sections: [ProfileSection], answers: [UUID: String], picture: UUID?, errors: [String]) {

@@ -96,7 +96,8 @@ struct SessionAnnouncer: Sendable {
                                         body: message(kind, session: session, link: link))
             try await tx.recordInvitation(tenant: tenant.id, session: session.id, user: member.id, sequence: session.sequence)
         }
-        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link), tenant: tenant.id)
+        try await NotificationEmails.send(tx, mail(kind, tenant: tenant, session: session, member: member, link: link),
+                                          kind: .sessions, to: member.id, tenant: tenant)
     }
 
     func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String) -> String {
@@ -129,7 +130,7 @@ struct SessionAnnouncer: Sendable {
         var values: [String: Any] = [
             "name": member.firstName.isEmpty ? member.username : member.firstName,
             "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when, "link": link,
-            "cancelled": kind == .cancellation,
+            "cancelled": kind == .cancellation, "settingsLink": NotificationEmails.settingsLink(config, tenant),
         ]
         if !session.description.isEmpty {
             values["description"] = session.description
