@@ -22,6 +22,7 @@ public struct EmailPreferences: Sendable, Equatable {
 public struct PendingEmailChange: Sendable, Equatable {
     public var newEmail: String
     public var expiresAt: Date
+    public init(newEmail: String, expiresAt: Date) { (self.newEmail, self.expiresAt) = (newEmail, expiresAt) }
 }
 
 /// What following an address-change link did.

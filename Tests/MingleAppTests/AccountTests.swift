@@ -376,6 +376,23 @@ import TestSupport
         }
     }
 
+    @Test func onAFreeSiteSomeoneWhoLeftIsActiveAgainAtOnceAndInvitedAgain() async throws {
+        try await TestApp.run { db, web in
+            // setup: a session ahead; member1 leaves
+            let acme = try await Fixtures(db).populatedTenant("acme")
+            _ = try await Fixtures(db).speedNetworkingSession(acme.tenant, createdBy: acme.organizer,
+                                                              start: Date().addingTimeInterval(86_400), end: Date().addingTimeInterval(90_000))
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            _ = try await web.post(TestApp.url("acme", "/account/leave"), [], formURL: Self.account)
+            // act
+            let rejoined = try await web.post(TestApp.url("acme", "/join"), [], formURL: TestApp.url("acme", "/join"))
+            // check
+            #expect(rejoined.status == .seeOther && rejoined.location == "/membership")
+            #expect(try await status(db, acme.tenant, acme.members[0]) == "active")
+            #expect(try await outbox(db).contains { $0.to == "acme-member1@example.test" && $0.subject.hasPrefix("Invitation:") })
+        }
+    }
+
     @Test func aLeftMemberCannotBeSuspendedOrBroughtBackByTheOrganizer() async throws {
         try await TestApp.run { db, web in
             // setup

@@ -177,3 +177,27 @@ import TestSupport
         #expect(plan.skipped == [.init(label: "A", reason: "the answer does not fit this section here")])
     }
 }
+
+/// The account page's model: receipts only for completed payments, times through LocalTime.
+@Suite struct AccountModelTests {
+    @Test func onlyACompletedPaymentHasAReceiptAndTimesNameTheirZone() {
+        // setup
+        let user = UserRecord(id: UUID(), username: "ada", email: "ada@example.test", firstName: "Ada", lastName: "L", isPlatformAdmin: false)
+        let at = Date(timeIntervalSince1970: 1_780_000_000)
+        func payment(_ status: Payment.Status) -> Payment {
+            Payment(id: UUID(), userID: user.id, amountMinor: 2500, currency: "EUR", payPalOrderID: "O", payPalCaptureID: status == .completed ? "C" : nil,
+                    status: status, detail: "", createdAt: at, completedAt: status == .completed ? at : nil)
+        }
+        let payments = [payment(.completed), payment(.declined)]
+        // act
+        let model = AccountModel(user: user, emailConfirmed: true, pending: PendingEmailChange(newEmail: "new@example.test", expiresAt: at),
+                                 membership: .member, preferences: EmailPreferences(off: [.sessions]), payments: payments,
+                                 zone: LocalTime.zone("Europe/Paris"))
+        // check
+        #expect(model.receipts.map(\.url) == ["/account/receipts/\(payments[0].id.uuidString.lowercased())", nil])
+        #expect(model.receipts.map(\.reference) == ["C", "O"] && model.receipts.map(\.status) == ["paid", "declined"])
+        #expect(model.receipts[0].when == LocalTime.shortWithZone(at, in: LocalTime.zone("Europe/Paris")))
+        #expect(model.pendingUntil?.hasSuffix("(Europe/Paris, UTC+02:00)") == true)
+        #expect(model.notifications.map(\.on) == [true, true, false])
+    }
+}

@@ -71,7 +71,20 @@ actor TemplateDatabase {
                     try await db.withConnection { try await migrator.migrate($0, logger: TestEnvironment.logger) }
                 }
                 do {
-                    try await client.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(template)"))
+                    // The migrating client's pooled connection can outlive the client (seen idle after
+                    // the migrator's unlock): it would block the rename (55006), so it is ended first.
+                    for attempt in 1... {
+                        do {
+                            try await client.query("""
+                                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                WHERE datname = \(building) AND pid <> pg_backend_pid()
+                                """)
+                            try await client.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(building) RENAME TO \(template)"))
+                            break
+                        } catch where sqlState(of: error) == "55006" && attempt < 50 {
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
                 } catch where sqlState(of: error) == "42P04" {
                     // Another test process finished first; its template is the same.
                     try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(building)"))
