@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+@testable import MingleApp
 import PostgresNIO
 import Store
 import Testing
@@ -174,6 +175,22 @@ import TestSupport
             #expect(confirmed.status == .conflict && confirmed.contains("already in use"))
             #expect(try await email(db, "acme-member1")?.0 == "acme-member1@example.test")
             #expect(try await outbox(db).filter { $0.subject == "Confirm your new email address" }.count == 1)
+        }
+    }
+
+    @Test func whetherAnAddressHasAnAccountCannotBeProbedInBulk() async throws {
+        try await TestApp.run { db, web in
+            // setup
+            _ = try await Fixtures(db).populatedTenant("acme")
+            try await TestApp.signIn(&web, "acme-member1", tenant: "acme")
+            // act: ten tries, then an address that is in use
+            for i in 1...EmailChangeRules.requestsPerHour {
+                _ = try await web.post(TestApp.url("acme", "/account/email"), [("email", "try\(i)@new.example")], formURL: Self.account)
+            }
+            let probe = try await web.post(TestApp.url("acme", "/account/email"), [("email", "acme-member2@example.test")], formURL: Self.account)
+            // check: refused for the count, saying nothing of the address
+            #expect(probe.status == .unprocessableContent && probe.contains("several changes this hour"))
+            #expect(!probe.contains("Another account uses that address"))
         }
     }
 

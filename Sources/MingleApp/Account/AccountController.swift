@@ -73,11 +73,15 @@ struct AccountController {
         let wanted = context.form.text("email")
         let problem = try await app.database.withTenant(tenant.id, user: me) { tx -> String? in
             guard let user = try await tx.user(me) else { throw HTTPError(.notFound) }
-            let inUse = Validation.isEmail(wanted) ? try await tx.emailInUse(wanted) : false
-            if let problem = EmailChangeRules.problem(wanted, current: user.email, inUse: inUse) { return problem }
-            guard try await tx.recordAttempt(keys: ["email-change:\(me)"], within: .seconds(3600))[0] <= EmailChangeRules.requestsPerHour else {
-                return "You asked for several changes this hour. Check that inbox (and its spam folder), or try again in an hour."
+            var inUse = false
+            if Validation.isEmail(wanted) && wanted.lowercased() != user.email.lowercased() {
+                // Counted before the look-up: whether an address has an account is not to be probed in bulk.
+                guard try await tx.recordAttempt(keys: ["email-change:\(me)"], within: .seconds(3600))[0] <= EmailChangeRules.requestsPerHour else {
+                    return "You asked for several changes this hour. Check that inbox (and its spam folder), or try again in an hour."
+                }
+                inUse = try await tx.emailInUse(wanted)
             }
+            if let problem = EmailChangeRules.problem(wanted, current: user.email, inUse: inUse) { return problem }
             let token = Tokens.random()
             try await tx.storeEmailChange(tokenHash: Tokens.hash(token), user: me, newEmail: wanted, lifetime: EmailChangeRules.lifetime)
             let link = "\(app.config.baseURL(tenantSlug: tenant.slug))/account/email/confirm?token=\(token)"

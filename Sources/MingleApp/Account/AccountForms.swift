@@ -29,7 +29,8 @@ struct NameForm: Equatable {
 /// A change of email address: what is wrong with the new one, in plain words, or nil.
 enum EmailChangeRules {
     static let lifetime = Duration.seconds(48 * 3600)
-    static let requestsPerHour = 5
+    /// Tries of an address (free or not) per person and hour.
+    static let requestsPerHour = 10
 
     static func problem(_ wanted: String, current: String, inUse: Bool) -> String? {
         if wanted.isEmpty { return "Give the new address." }
