@@ -4,7 +4,8 @@
 // - the link of the page shown is marked (aria-current) in the header and the sub-navigation;
 // - a form with `data-confirm` asks its question before a far-reaching action is sent;
 // - the browser's time zone goes to the server in a cookie, so times are shown in it (an account
-//   takes it the first time; one chosen in the account stays).
+//   takes it the first time; one chosen in the account stays);
+// - a button with `data-print` (hidden without scripts) prints the page, e.g. a receipt.
 document.documentElement.classList.add("js");
 
 try {
@@ -20,7 +21,12 @@ document.addEventListener("submit", (event) => {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.("[data-print]")) window.print();
+});
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-print]")) button.hidden = false;
   const here = location.pathname;
   for (const link of document.querySelectorAll(".site-header nav a, .subnav a")) {
     const path = new URL(link.href, location.href).pathname;

@@ -69,13 +69,15 @@ extension Transaction {
         try await execute("DELETE FROM connections WHERE id = \(id)")
     }
 
-    /// Everything involving `user`: their connections, and requests to and from them.
+    /// Everything involving `user`: their connections, and requests to and from them. People
+    /// who left the community are not listed (their connections come back if they rejoin).
     public func connections(of user: UserID) async throws -> [ConnectionListing] {
         try await query("""
             SELECT c.id, c.requester_id, c.recipient_id, c.status, c.accepted_by, c.created_at, u.username,
                    trim(u.first_name || ' ' || u.last_name)
             FROM connections c JOIN users u ON u.id = CASE WHEN c.requester_id = \(user) THEN c.recipient_id ELSE c.requester_id END
             WHERE \(user) IN (c.requester_id, c.recipient_id)
+              AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = c.tenant_id AND m.user_id = u.id AND m.status = 'left')
             ORDER BY c.status, lower(u.last_name), lower(u.first_name)
             """).all((UUID, UUID, UUID, String, UUID?, Date, String, String).self).map { row in
                 ConnectionListing(connection: Connection(row: (row.0, row.1, row.2, row.3, row.4, row.5)),

@@ -5,6 +5,8 @@ public enum Role: String, Sendable, Codable { case organizer, member }
 
 public enum MembershipStatus: String, Sendable, Codable {
     case awaitingPayment = "awaiting_payment", active, suspended
+    /// The member left (their own choice); joining again makes the membership wait anew.
+    case left
 }
 
 public struct UserRecord: Sendable, Equatable {

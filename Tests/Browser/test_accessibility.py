@@ -64,7 +64,8 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
 
     sign_in(driver, "ana", "acme")
     seen, found = crawl(driver, "acme", ["/", "/people", "/connections", "/messages", "/messages/olivia", "/notifications",
-                                          "/profile", "/sessions", "/account/password", "/account/time-zone", "/membership"])
+                                          "/profile", "/sessions", "/account", "/account/password", "/account/leave",
+                                          "/account/time-zone", "/membership"])
     scanned |= {f"member {p}" for p in seen}
     problems += found
 

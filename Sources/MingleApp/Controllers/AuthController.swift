@@ -194,27 +194,38 @@ struct AuthController {
     }
 
     @Sendable func changeForm(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        try app.views.page("change_password", context, title: "Change your password")
+        try app.views.page("change_password", context, title: "Change your password", model: ChangePasswordModel(site: context.site))
     }
 
+    /// Every problem at once beside its field; the current password is checked (bcrypt, and
+    /// counted like a sign-in) only once the new one is acceptable.
     @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let current = context.form["current"] ?? ""
         let password = context.form["password"] ?? ""
-        func again(_ error: String, _ status: HTTPResponse.Status) throws -> Response {
-            try app.views.page("change_password", context, title: "Change your password", model: FormErrorModel(error: error), status: status)
+        func again(_ model: ChangePasswordModel, _ status: HTTPResponse.Status) throws -> Response {
+            try app.views.page("change_password", context, title: "Change your password", model: model, status: status)
         }
+        var refused = ChangePasswordModel(site: context.site)
+        if current.isEmpty { refused.currentProblem = "Give your current password." }
         if let problem = Passwords.problem(with: password, confirmation: context.form["confirmation"] ?? "") {
-            return try again(problem, .unprocessableContent)
+            if password.count >= Passwords.minimumLength && password.utf8.count <= Passwords.maximumLength {
+                refused.confirmationProblem = problem
+            } else {
+                refused.passwordProblem = problem
+            }
         }
+        if refused.hasProblems { return try again(refused, .unprocessableContent) }
         // The same limit as signing in: a stolen session must not become a password oracle.
         let keys = Self.attemptKeys(username: context.visitor.username, address: context.clientAddress)
         let tries = try await app.database.withoutTenant { try await $0.recordAttempt(keys: [keys.pair], within: Self.throttleWindow) }
         guard tries[0] <= Self.failuresPerAccountAndAddress else {
-            return try again("Too many failed attempts. Wait 15 minutes, or reset your password.", .tooManyRequests)
+            refused.error = "Too many failed attempts. Wait 15 minutes, or reset your password."
+            return try again(refused, .tooManyRequests)
         }
         let credentials = try await app.database.withoutTenant { try await $0.credentials(username: context.visitor.username) }
         guard try await app.passwords.verify(current, hash: credentials?.passwordHash) else {
-            return try again("Your current password is not right.", .unauthorized)
+            refused.currentProblem = "That is not your current password."
+            return try again(refused, .unauthorized)
         }
         let hash = try await app.passwords.hash(password)
         let visitor = context.visitor
@@ -223,6 +234,6 @@ struct AuthController {
             try await tx.deleteOtherSessions(user: visitor.userID, keeping: visitor.sessionTokenHash)
             try await tx.loginAttemptSucceeded(pair: keys.pair, address: "")
         }
-        return app.redirect(to: "/", flash: "Your password is changed. Other devices were signed out.")
+        return app.redirect(to: refused.backURL ?? "/", flash: "Your password is changed. Other devices were signed out.")
     }
 }

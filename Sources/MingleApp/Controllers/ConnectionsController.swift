@@ -51,7 +51,9 @@ struct ConnectionsController {
                 return "You are now connected with \(other.user.displayName)."
             }
             _ = try await tx.insertConnection(tenant: tenant, from: me.userID, to: other.user.id)
-            try await tx.notify(tenant: tenant, other.user.id, "\(try await Self.name(tx, me)) would like to connect with you.", link: "/connections")
+            let myName = try await Self.name(tx, me)
+            try await tx.notify(tenant: tenant, other.user.id, "\(myName) would like to connect with you.", link: "/connections")
+            try await requestEmail(tx, context.tenant, from: myName, to: other.user)
             return "Request sent to \(other.user.displayName)."
         } }
         let flash: String
@@ -61,6 +63,17 @@ struct ConnectionsController {
             flash = try await attempt()
         }
         return app.redirect(to: "/people/\(username)", flash: flash)
+    }
+
+    /// Tells the person asked, by email unless they turned such emails off here.
+    private func requestEmail(_ tx: Transaction, _ tenant: Tenant, from name: String, to recipient: UserRecord) async throws {
+        let base = app.config.baseURL(tenantSlug: tenant.slug)
+        let mail = app.mailer.compose("connection_request", to: recipient.email, subject: "\(name) would like to connect with you",
+                                      site: .tenant(tenant),
+                                      values: ["name": recipient.firstName.isEmpty ? recipient.username : recipient.firstName,
+                                               "sender": name, "link": "\(base)/connections",
+                                               "settingsLink": NotificationEmails.settingsLink(app.config, tenant)])
+        try await NotificationEmails.send(tx, mail, kind: .connections, to: recipient.id, tenant: tenant)
     }
 
     @Sendable func list(_ request: Request, context: MemberRequestContext) async throws -> Response {

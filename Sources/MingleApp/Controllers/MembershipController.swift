@@ -98,7 +98,16 @@ struct MembershipController {
         let flash: String
         do {
             flash = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx -> String in
-                try await tx.insertMembership(tenant: tenant.id, user: visitor.userID, role: .member, status: .awaitingPayment)
+                // Someone who left joins again with the same membership; a fee they paid still counts.
+                if try await tx.rejoinMembership(user: visitor.userID) {
+                    if try await tx.hasCompletedPayment(user: visitor.userID),
+                       try await tx.changeMembershipStatus(user: visitor.userID, from: .awaitingPayment, to: .active) {
+                        try await app.announcer.inviteToUpcoming(tx, tenant: tenant, member: visitor.userID)
+                        return "Welcome back to \(tenant.name)! Your membership is active again."
+                    }
+                } else {
+                    try await tx.insertMembership(tenant: tenant.id, user: visitor.userID, role: .member, status: .awaitingPayment)
+                }
                 if try await Self.activateIfFree(tx, app: app, tenant: tenant, user: visitor.userID) { return "Welcome to \(tenant.name)! Your membership is active." }
                 return try await tx.membershipSettings().isFree
                     ? "Almost there: confirm your email address to start." : "Almost there: pay the membership fee to start."

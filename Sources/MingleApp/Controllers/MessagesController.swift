@@ -106,8 +106,9 @@ struct MessagesController {
         let mail = app.mailer.compose("new_message", to: recipient.email, subject: "New message from \(senderName)",
                                       site: .tenant(tenant),
                                       values: ["name": recipient.firstName.isEmpty ? recipient.username : recipient.firstName,
-                                               "sender": senderName, "link": link])
-        try await tx.enqueue(mail, tenant: tenant.id)
+                                               "sender": senderName, "link": link,
+                                               "settingsLink": NotificationEmails.settingsLink(app.config, tenant)])
+        try await NotificationEmails.send(tx, mail, kind: .messages, to: recipient.id, tenant: tenant)
     }
 
     // MARK: organizer to many

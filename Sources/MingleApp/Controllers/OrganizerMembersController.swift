@@ -107,6 +107,8 @@ struct OrganizerMembersController {
             guard member.role == .member else {
                 throw HTTPError(.conflict, message: "Organizers cannot be suspended from the members list.")
             }
+            // Someone who left is no member to suspend or bring back: only they can join again.
+            guard member.status != .left else { return (member.user, "has left this community; only they can join again.") }
             if status == .suspended {
                 guard try await tx.setMembershipStatus(user: member.user.id, .suspended) else { return nil }
                 return (member.user, flash)

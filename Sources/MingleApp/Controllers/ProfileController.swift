@@ -28,11 +28,15 @@ struct ProfileController {
     @Sendable func editForm(_ request: Request, context: MemberRequestContext) async throws -> Response {
         try requireMembership(context)
         let user = context.visitor.userID
-        let (sections, answers, picture) = try await app.asMember(context, action: "edit profile") { tx in
-            (try await tx.profileSections(), try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
+        let (sections, answers, picture, communities) = try await app.asMember(context, action: "edit profile") { tx in
+            let (answers, picture) = (try await tx.profileAnswers(user: user), try await tx.profilePicture(user: user))
+            // An empty profile is offered a copy of the one in another community of theirs.
+            let communities = answers.isEmpty && picture == nil ? try await tx.accountCommunities() : []
+            return (try await tx.profileSections(), answers, picture, communities)
         }
-        return try app.views.page("profile_edit", context, title: "Your profile",
-                                  model: ProfileEditModel(sections: sections, answers: answers, picture: picture))
+        var model = ProfileEditModel(sections: sections, answers: answers, picture: picture)
+        model.copyOffer = ProfileCopyOfferModel(communities, here: context.tenant.id)
+        return try app.views.page("profile_edit", context, title: "Your profile", model: model)
     }
 
     /// Checks every answer and the picture first; saves all or nothing.

@@ -28,7 +28,8 @@ struct TimeZoneController {
         }
         let user = context.visitor.userID
         try await app.database.withoutTenant(user: user) { try await $0.setTimeZone(user: user, zone.identifier) }
-        return app.redirect(to: "/account/time-zone",
+        // Back to the account page on a community's site (the platform host has only this page).
+        return app.redirect(to: context.site.tenant == nil ? "/account/time-zone" : "/account#time-zone",
                             flash: "Times are now shown in \(LocalTime.label(zone, at: Date())), on every Mingle site and in your emails.")
     }
 }

@@ -82,9 +82,10 @@ struct SessionMiddleware: RouterMiddleware {
         case .tenant(let tenant):
             return try await database.withTenant(tenant.id) { tx in
                 guard let found = try await tx.tenantVisitor(tokenHash: hash, host: host) else { return nil }
+                // Someone who left is no member here: they see what any outsider sees, and may join again.
                 let membership = found.role.flatMap(Role.init(rawValue:)).flatMap { role in
                     found.status.flatMap(MembershipStatus.init(rawValue:)).map { (role: role, status: $0) }
-                }
+                }.flatMap { $0.status == .left ? nil : $0 }
                 var result = visitor(found.session, membership)
                 (result.unreadMessages, result.unreadNotices) = (found.unreadMessages, found.unreadNotices)
                 return result

@@ -13,6 +13,22 @@ struct FormErrorModel: Encodable, Equatable {
     var error: String
 }
 
+/// Changing one's password (`/account/password`): after a refused try, each problem beside its
+/// field (passwords are never sent back).
+struct ChangePasswordModel: Encodable, Equatable {
+    var currentProblem: String?
+    var passwordProblem: String?
+    var confirmationProblem: String?
+    /// A problem of the whole form (too many tries).
+    var error: String?
+    /// The account page on a community's site; none on the platform's.
+    var backURL: String?
+
+    init(site: Site) { backURL = site.tenant == nil ? nil : "/account" }
+
+    var hasProblems: Bool { currentProblem != nil || passwordProblem != nil || confirmationProblem != nil }
+}
+
 /// Choosing a new password with a reset link's token.
 struct ResetPasswordModel: Encodable, Equatable {
     var token: String

@@ -65,7 +65,7 @@ struct OrganizerMembersModel: Encodable, Equatable {
                    status: Self.label(m.status), statusClass: m.status == .active ? "ok" : "warn",
                    joined: LocalTime.day(m.joinedAt, in: zone))
         }
-        filters = [("", "All"), ("active", "Active"), ("awaiting_payment", "Awaiting payment"), ("suspended", "Suspended")].map {
+        filters = [("", "All"), ("active", "Active"), ("awaiting_payment", "Awaiting payment"), ("suspended", "Suspended"), ("left", "Left")].map {
             Filter(value: $0.0, label: $0.1, selected: $0.0 == (status?.rawValue ?? ""))
         }
         (empty, q, summary) = (shown.isEmpty, search, "\(shown.count) of \(all.count) people")
@@ -77,6 +77,7 @@ struct OrganizerMembersModel: Encodable, Equatable {
         case .active: "active"
         case .awaitingPayment: "awaiting payment"
         case .suspended: "suspended"
+        case .left: "left"
         }
     }
 }

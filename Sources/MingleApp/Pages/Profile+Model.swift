@@ -40,6 +40,8 @@ struct ProfileEditModel: Encodable, Equatable {
     var keptPicture: String?
     var noSections: Bool
     var sections: [Field]
+    /// Copying the profile from another community, offered while this one is empty.
+    var copyOffer: ProfileCopyOfferModel?
 
     /// `answers` by section id: saved ones, or those just given when `problems` say what is wrong
     /// (by field id: `s-<section id>`, `picture`).

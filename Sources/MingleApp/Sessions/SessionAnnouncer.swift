@@ -105,8 +105,9 @@ struct SessionAnnouncer: Sendable {
             try await tx.addInvitationLink(tenant: tenant.id, session: session.id, user: member.id, tokenHash: Tokens.hash(token))
             answerLink = config.baseURL(tenantSlug: tenant.slug) + InvitationLinks.path(session: session.id, token: token)
         }
-        try await tx.enqueue(mail(kind, tenant: tenant, session: session, member: member, link: link, zone: zone, answerLink: answerLink),
-                             tenant: tenant.id)
+        try await NotificationEmails.send(tx, mail(kind, tenant: tenant, session: session, member: member, link: link, zone: zone,
+                                                   answerLink: answerLink),
+                                          kind: .sessions, to: member.id, tenant: tenant)
     }
 
     func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String, zone: TimeZone) -> String {
@@ -142,7 +143,7 @@ struct SessionAnnouncer: Sendable {
         var values: [String: Any] = [
             "name": member.firstName.isEmpty ? member.username : member.firstName,
             "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when(in: zone), "link": link,
-            "cancelled": kind == .cancellation,
+            "cancelled": kind == .cancellation, "settingsLink": NotificationEmails.settingsLink(config, tenant),
         ]
         if let answerLink {
             values["answerLink"] = answerLink
