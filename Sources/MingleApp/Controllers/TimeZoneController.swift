@@ -15,7 +15,7 @@ struct TimeZoneController {
 
     @Sendable func form(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         try app.views.page("account_time_zone", context, title: "Time zone",
-                           model: TimeZoneModel(chosen: context.viewerZone.identifier, problems: FormProblems()))
+                           model: TimeZoneModel(chosen: LocalTime.name(context.viewerZone), problems: FormProblems()))
     }
 
     @Sendable func save(_ request: Request, context: SignedInRequestContext) async throws -> Response {
@@ -27,7 +27,7 @@ struct TimeZoneController {
                                       model: TimeZoneModel(chosen: chosen, problems: problems), status: .unprocessableContent)
         }
         let user = context.visitor.userID
-        try await app.database.withoutTenant(user: user) { try await $0.setTimeZone(user: user, zone.identifier) }
+        try await app.database.withoutTenant(user: user) { try await $0.setTimeZone(user: user, LocalTime.name(zone)) }
         // Back to the account page on a community's site (the platform host has only this page).
         return app.redirect(to: context.site.tenant == nil ? "/account/time-zone" : "/account#time-zone",
                             flash: "Times are now shown in \(LocalTime.label(zone, at: Date())), on every Mingle site and in your emails.")

@@ -29,9 +29,9 @@ struct SessionMiddleware: RouterMiddleware {
         if var visitor = context.visitor, visitor.timeZone == nil, let zone = context.browserZone {
             // The account takes the browser's zone the first time it is known (once per person).
             try await database.withoutTenant(user: visitor.userID) {
-                try await $0.setTimeZone(user: visitor.userID, zone.identifier, onlyIfUnset: true)
+                try await $0.setTimeZone(user: visitor.userID, LocalTime.name(zone), onlyIfUnset: true)
             }
-            visitor.timeZone = zone.identifier
+            visitor.timeZone = LocalTime.name(zone)
             context.visitor = visitor
         }
         if let visitor = context.visitor {

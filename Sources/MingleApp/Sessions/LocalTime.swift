@@ -25,6 +25,11 @@ enum LocalTime {
         return TimeZone(identifier: identifier)
     }
 
+    /// The IANA name of a zone as people and browsers write it: Foundation on Linux calls UTC "GMT".
+    static func name(_ zone: TimeZone) -> String {
+        zone.identifier == "GMT" || zone.identifier == "UTC" ? "UTC" : zone.identifier
+    }
+
     /// The zone of a stored identifier; UTC for anything unknown.
     static func zone(_ identifier: String) -> TimeZone {
         TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")!

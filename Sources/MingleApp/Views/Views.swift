@@ -56,7 +56,7 @@ struct Views: Sendable {
                 title: String, model: some Encodable) throws -> String {
         let layout = LayoutModel(brand: brand(site), me: visitor.map { VisitorModel($0, on: site) }, csrf: csrf,
                                  title: title, page: model, isPlatform: site.tenant == nil, rootURL: rootURL, flash: flash,
-                                 zone: LocalTime.label(zone, at: Date()), zoneName: zone.identifier)
+                                 zone: LocalTime.label(zone, at: Date()), zoneName: LocalTime.name(zone))
         guard let tree = try TemplateEncoder.encode(layout), let text = library.render(tree, template: template) else {
             throw PageRenderError(template: template)
         }
