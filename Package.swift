@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Media", "Reports", "Matching", "Templating",
+                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Meetings", "Media", "Reports", "Matching", "Templating",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "SpeedNetworking",
+                "SpeedNetworking", "Meetings",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,6 +81,8 @@ let package = Package(
         // questions) and the engine, one actor per running session; persistence and the clock
         // are dependencies (DESIGN §4).
         .target(name: "SpeedNetworking", dependencies: ["Matching", "RealTime"], swiftSettings: strict),
+        // Meetings (DESIGN §10), an activity: the room's rules (pure) and its engine; the store is a dependency.
+        .target(name: "Meetings", dependencies: ["RealTime"], swiftSettings: strict),
         // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
         .target(name: "Reports", dependencies: ["SpeedNetworking"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
@@ -155,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "RealTime", "Media", "Matching", "Reports",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "Meetings", "RealTime", "Media", "Matching", "Reports",
                 "LoadTesting", "Templating",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -172,6 +174,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"], exclude: ["Spec"]),
         .testTarget(name: "LoadTestingTests", dependencies: ["LoadTesting"]),
+        .testTarget(name: "MeetingsTests", dependencies: ["Meetings", "RealTime"]),
         .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),
         .testTarget(

@@ -51,6 +51,8 @@ public actor MediaRooms: MediaRoomControl, Service {
         var room: String
         var started = false
         var order: Int
+        /// The m-line of its audio (for a host's mute), if it sends audio.
+        var audioMid: String?
     }
 
     /// One stream of a subscription, as a page needs it: which m-line carries whose media.
@@ -85,6 +87,8 @@ public actor MediaRooms: MediaRoomControl, Service {
     private var feeds: [String: Feed] = [:]
     private var feedsSoFar = 0
     private var reviewers: [ActivityKey: [UUID: Reviewer]] = [:]
+    /// People whose audio hosts blocked, per Janus room: applied to every feed they publish.
+    private var blockedAudio: [String: Set<UUID>] = [:]
     private let toDestroy: AsyncStream<Room>
     private let destroying: AsyncStream<Room>.Continuation
     /// Told when a node is lost, with the activities whose rooms were on it.
@@ -139,6 +143,32 @@ public actor MediaRooms: MediaRoomControl, Service {
     public func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async {
         for reviewer in (reviewers[activity] ?? [:]).values where users?.contains(reviewer.user) ?? true {
             reviewer.review()
+        }
+    }
+
+    public func blockAudio(of user: UUID, in room: String, of activity: ActivityKey, _ blocked: Bool) async {
+        let name = Self.janusName(room, of: activity)
+        if blocked { blockedAudio[name, default: []].insert(user) } else { blockedAudio[name]?.remove(user) }
+        for (feed, found) in feeds where found.user == user && found.room == name {
+            await moderate(feed, audioMuted: blocked)
+        }
+    }
+
+    /// Mutes (or lets through again) a feed's audio on Janus: its packets stop at the server.
+    private func moderate(_ feed: String, audioMuted: Bool) async {
+        guard let found = feeds[feed], let mid = found.audioMid, let room = rooms[found.room],
+              let videoRoom = nodes[room.node].videoRoom else { return }
+        do { try await videoRoom.moderate(room.name, participant: feed, mid: mid, mute: audioMuted, secret: room.secret) } catch {
+            logger.warning("could not \(audioMuted ? "mute" : "unmute") \(feed) in \(room.name): \(String(describing: error))")
+        }
+    }
+
+    public func kick(_ user: UUID, from room: String, of activity: ActivityKey) async {
+        let name = Self.janusName(room, of: activity)
+        guard let found = rooms[name], let videoRoom = nodes[found.node].videoRoom else { return }
+        for (feed, entry) in feeds where entry.user == user && entry.room == name {
+            try? await videoRoom.kick(name, participant: feed, secret: found.secret)
+            if let leg = UUID(uuidString: feed) { await hangUp(leg) }
         }
     }
 
@@ -280,7 +310,9 @@ public actor MediaRooms: MediaRoomControl, Service {
                                                 participant: Self.feed(id), display: display, offer: offer))
         }
         feedsSoFar += 1
-        feeds[Self.feed(id)] = Feed(user: publisher, room: room.name, order: feedsSoFar)
+        feeds[Self.feed(id)] = Feed(user: publisher, room: room.name, order: feedsSoFar, audioMid: Self.audioMid(in: offer))
+        // A host's block holds for every connection the person publishes from.
+        if blockedAudio[room.name]?.contains(publisher) ?? false { await moderate(Self.feed(id), audioMuted: true) }
         return (leg, joined.offer, events)  // for a publisher, Janus's "offer" slot holds its answer
     }
 
@@ -366,6 +398,17 @@ public actor MediaRooms: MediaRoomControl, Service {
     private func forget(_ leg: UUID) {
         legs[leg] = nil
         feeds[Self.feed(leg)] = nil
+    }
+
+    /// The mid of the first audio m-line of an SDP offer.
+    static func audioMid(in offer: JSON) -> String? {
+        guard let sdp = offer["sdp"]?.string else { return nil }
+        var inAudio = false
+        for line in sdp.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("m=") { inAudio = line.hasPrefix("m=audio") }
+            if inAudio, line.hasPrefix("a=mid:") { return String(line.dropFirst("a=mid:".count)) }
+        }
+        return nil
     }
 
     /// A publishing leg's feed id on Janus.

@@ -270,6 +270,11 @@ public actor MediaSignalling {
                     return
                 case "event":
                     let data = event["plugindata"]?["data"]
+                    if let said = data?["videoroom"]?.string, said == "talking" || said == "stopped-talking" {
+                        // Every publisher in the room hears everyone's; each page reports its own.
+                        if let feed = data?["id"]?.string, feed == id.uuidString.lowercased() { await self.talking(id, said == "talking") }
+                        continue
+                    }
                     if data?["videoroom"]?.string == "destroyed" || data?["leaving"]?.string == "ok" {
                         await self.ended(id)
                         return
@@ -288,6 +293,11 @@ public actor MediaSignalling {
         let streams = await rooms.streams(in: data)
         watching?.feeds = Set(streams.map(\.feed))
         await sendOffer(leg: leg, room: current.room, offer: offer, streams: streams, ref: nil)
+    }
+
+    private func talking(_ leg: UUID, _ talking: Bool) async {
+        guard let current = publishing, current.leg == leg else { return }
+        await activity.talking(user.id, in: current.room, talking)
     }
 
     private func mediaUp(_ id: UUID) async {

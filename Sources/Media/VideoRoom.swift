@@ -26,6 +26,8 @@ public actor VideoRoom {
             "is_private": true, "secret": .string(secret), "pin": .string(pin),
             "videocodec": .string(spec.videoCodec), "audiocodec": .string(spec.audioCodec), "record": .bool(spec.record),
             "require_e2ee": .bool(spec.requireE2EE), "notify_joining": false, "permanent": false,
+            // Talking events: about a second of audio decides (50 packets of 20 ms); 127 is silence.
+            "audiolevel_event": .bool(spec.talkingEvents), "audio_active_packets": 50, "audio_level_average": 40,
         ])
     }
 
@@ -57,6 +59,15 @@ public actor VideoRoom {
     public func kick(_ room: String, participant: String, secret: String) async throws {
         _ = try await session.message(handle: control, [
             "request": "kick", "room": .string(room), "secret": .string(secret), "id": .string(participant),
+        ])
+    }
+
+    /// Mutes or unmutes one m-line of a publisher at the server: a muted stream's packets are
+    /// dropped by Janus; unmuting only lifts that block (the browser decides whether to send).
+    public func moderate(_ room: String, participant: String, mid: String, mute: Bool, secret: String) async throws {
+        _ = try await session.message(handle: control, [
+            "request": "moderate", "room": .string(room), "secret": .string(secret), "id": .string(participant),
+            "mid": .string(mid), "mute": .bool(mute),
         ])
     }
 

@@ -44,11 +44,15 @@ public struct Participant: Sendable, Hashable {
     public var name: String
     /// An organizer of the tenant (the role as of this connection).
     public var isOrganizer: Bool
+    /// Not a member: someone an activity that takes guests let in by a link, with a name only
+    /// (see `ActivityLoader.guest`).
+    public var isGuest: Bool
 
-    public init(id: UUID, name: String, isOrganizer: Bool) {
+    public init(id: UUID, name: String, isOrganizer: Bool, isGuest: Bool = false) {
         self.id = id
         self.name = name
         self.isOrganizer = isOrganizer
+        self.isGuest = isGuest
     }
 }
 
@@ -154,8 +158,12 @@ public struct MediaRoomSpec: Sendable, Equatable {
     public var audioCodec: String
     public var record: Bool
     public var requireE2EE: Bool
+    /// The media server says who starts and stops talking (`MediaRights.talking`).
+    public var talkingEvents: Bool
 
-    public init(publishers: Int, videoCodec: String = "vp8", audioCodec: String = "opus", record: Bool = false, requireE2EE: Bool = false) {
+    public init(publishers: Int, videoCodec: String = "vp8", audioCodec: String = "opus", record: Bool = false, requireE2EE: Bool = false,
+                talkingEvents: Bool = false) {
+        self.talkingEvents = talkingEvents
         self.publishers = publishers
         self.videoCodec = videoCodec
         self.audioCodec = audioCodec
@@ -183,6 +191,13 @@ public protocol MediaRights: Actor {
     func setPublishing(_ user: UUID, in room: String, _ publishing: Bool)
     /// The media server lost this activity's rooms: pages must set their media up again.
     func mediaLost()
+    /// Someone publishing in a room started or stopped talking (rooms with `talkingEvents`).
+    func talking(_ user: UUID, in room: String, _ talking: Bool)
+}
+
+extension MediaRights {
+    /// Activities without an active speaker need not listen.
+    public func talking(_ user: UUID, in room: String, _ talking: Bool) {}
 }
 
 /// Where an activity ends its rooms: a room it ends is gone from the media server at once
@@ -194,4 +209,10 @@ public protocol MediaRoomControl: Sendable {
     /// checked again at once and cut where no longer allowed. Rights that grow need no call:
     /// pages ask for what they now may.
     func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async
+    /// Blocks a person's audio in a room on the media server (a host's mute), or lifts the
+    /// block; it holds for every connection they publish from until lifted.
+    func blockAudio(of user: UUID, in room: String, of activity: ActivityKey, _ blocked: Bool) async
+    /// Throws a person out of a room on the media server (their connections there end); their
+    /// rights must already say no, so they cannot come back.
+    func kick(_ user: UUID, from room: String, of activity: ActivityKey) async
 }

@@ -101,6 +101,8 @@ import Testing
         func endRoom(_ room: String, of activity: ActivityKey) async {}
         func endRooms(of activity: ActivityKey) async { ended.withLock { $0.append(activity) } }
         func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async {}
+        func blockAudio(of user: UUID, in room: String, of activity: ActivityKey, _ blocked: Bool) async {}
+        func kick(_ user: UUID, from room: String, of activity: ActivityKey) async {}
     }
 
     static func key(_ id: UUID) -> ActivityKey { ActivityKey(tenant: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, kind: kind, id: id) }

@@ -286,6 +286,8 @@ struct EngineRulesTests {
         func endRoom(_ room: String, of activity: ActivityKey) async {}
         func endRooms(of activity: ActivityKey) async {}
         func reviewRights(of activity: ActivityKey, users: Set<UUID>?) async { calls.withLock { $0.append(users) } }
+        func blockAudio(of user: UUID, in room: String, of activity: ActivityKey, _ blocked: Bool) async {}
+        func kick(_ user: UUID, from room: String, of activity: ActivityKey) async {}
     }
 
     @Test("An organizer talking with a member is not broadcast to the lobby; the broadcast may resume after")
