@@ -150,6 +150,7 @@ let package = Package(
             dependencies: [
                 "Store", "SpeedNetworking",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             path: "Tests/TestSupport"

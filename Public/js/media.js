@@ -7,7 +7,7 @@
 // switched off is a track taken off the publishing one. Mingle decides what the page may do.
 import { nextRef, sendActivity } from "./realtime.js";
 
-export function createMedia({ root, el, onPublishFailed = () => {} }) {
+export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnded = () => {} }) {
   let enabled = false;
   let iceServers = [];
   let publishing = null;     // {room, pc, id, ref, pendingIce, senders}
@@ -19,6 +19,8 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
   let cameraPending = null;  // a getUserMedia in progress
   let muted = false, cameraOff = false;
   let facing = "user";
+  let chosen = { audio: null, video: null };  // device ids chosen on the page (null: the browser's default)
+  let screenTrack = null;    // a shared screen, sent as the publishing connection's third track
   const firstFrames = new Map();  // publisher → when their video first showed since wanted
   // What happened when (for the figures the browser test prints and for the curious): the
   // last 200 steps of both connections.
@@ -48,7 +50,9 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       throw new Error("This browser cannot use a camera here (it needs a secure page and a recent browser).");
     }
-    const attempts = [{ audio: true, video: { facingMode: facing } }, { audio: true, video: false }, { audio: false, video: true }];
+    const audio = chosen.audio ? { deviceId: { exact: chosen.audio } } : true;
+    const video = chosen.video ? { deviceId: { exact: chosen.video } } : { facingMode: facing };
+    const attempts = [{ audio, video }, { audio, video: false }, { audio: false, video }];
     let lastError = null;
     for (const constraints of attempts) {
       try {
@@ -125,11 +129,17 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
         audio: leg.pc.addTransceiver("audio", { direction: "sendonly" }).sender,
         video: leg.pc.addTransceiver("video", { direction: "sendonly" }).sender,
       };
+      // A page that may share its screen has a third track for it from the start: sharing is
+      // then a track put on, not a new connection or a renegotiation.
+      const screen = want.screen ? leg.pc.addTransceiver("video", { direction: "sendonly" }) : null;
+      if (screen) leg.senders.screen = screen.sender;
       if (stream) await putTracks(leg, stream);
+      if (screen && screenTrack) await screen.sender.replaceTrack(screenTrack);
       const offer = await leg.pc.createOffer();
       await leg.pc.setLocalDescription(offer);
       if (publishing !== leg) return;
-      sendActivity("media-publish", { room: want.room, offer: { type: offer.type, sdp: offer.sdp } }, leg.ref);
+      const descriptions = screen ? { [screen.mid]: "screen" } : undefined;
+      sendActivity("media-publish", { room: want.room, offer: { type: offer.type, sdp: offer.sdp }, descriptions }, leg.ref);
       mark("publish sent");
       status("");
       applyCamera();  // the wish may have changed meanwhile
@@ -174,6 +184,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     const leg = publishing;
     if (!leg) return;
     publishing = null;
+    if (!wanted.publish) stopScreen();
     if (tell && leg.id) sendActivity("media-hangup", { leg: leg.id });
     if (leg.pc) leg.pc.close();
     stopCamera();
@@ -246,19 +257,24 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     const feeds = wanted.watch ? wanted.watch.feeds : [];
     const transceivers = watching ? watching.pc.getTransceivers() : [];
     for (const feed of feeds) {
-      const mids = watching ? watching.streams.filter((s) => s.publisher === feed.publisher).map((s) => s.mid) : [];
-      const tracks = mids.map((mid) => transceivers.find((t) => t.mid === mid)).filter(Boolean).map((t) => t.receiver.track);
-      const video = feed.video;
-      if (!video) continue;
-      const shown = video.srcObject ? video.srcObject.getTracks() : [];
-      if (tracks.length === shown.length && tracks.every((t) => shown.includes(t))) continue;
-      video.srcObject = tracks.length > 0 ? new MediaStream(tracks) : null;
-      if (tracks.length > 0 && video.requestVideoFrameCallback) {
-        const publisher = feed.publisher;
-        video.requestVideoFrameCallback(() => {
-          if (!firstFrames.has(publisher)) { firstFrames.set(publisher, Date.now()); mark("first frame"); }
-        });
-      }
+      const streams = watching ? watching.streams.filter((s) => s.publisher === feed.publisher) : [];
+      const tracksOf = (list) => list.map((s) => transceivers.find((t) => t.mid === s.mid)).filter(Boolean).map((t) => t.receiver.track);
+      // A stream the publisher called "screen" goes to the feed's screen element, when it has one.
+      if (feed.screen) showTracks(feed.screen, tracksOf(streams.filter((s) => s.description === "screen")), null);
+      showTracks(feed.video, tracksOf(streams.filter((s) => s.description !== "screen")), feed.publisher);
+    }
+  }
+
+  // Tracks into a <video> (left alone when it shows them already); a camera's first frame is noted.
+  function showTracks(video, tracks, publisher) {
+    if (!video) return;
+    const shown = video.srcObject ? video.srcObject.getTracks() : [];
+    if (tracks.length === shown.length && tracks.every((t) => shown.includes(t))) return;
+    video.srcObject = tracks.length > 0 ? new MediaStream(tracks) : null;
+    if (tracks.length > 0 && publisher && video.requestVideoFrameCallback) {
+      video.requestVideoFrameCallback(() => {
+        if (!firstFrames.has(publisher)) { firstFrames.set(publisher, Date.now()); mark("first frame"); }
+      });
     }
   }
 
@@ -390,10 +406,19 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
     if (leg) {
       const feeds = {};
       const stats = await leg.pc.getStats();
+      const audio = {}, screens = {};
       stats.forEach((report) => {
-        if (report.type !== "inbound-rtp" || report.kind !== "video") return;
-        const stream = leg.streams.find((s) => s.mid === report.mid && s.type === "video");
+        if (report.type !== "inbound-rtp") return;
+        const stream = leg.streams.find((s) => s.mid === report.mid && s.type === report.kind);
         if (!stream) return;
+        if (report.kind === "audio") {
+          audio[stream.publisher] = (audio[stream.publisher] || 0) + (report.packetsReceived || 0);
+          return;
+        }
+        if (stream.description === "screen") {
+          screens[stream.publisher] = { framesDecoded: report.framesDecoded || 0, frameWidth: report.frameWidth || 0 };
+          return;
+        }
         // An m-line used again for someone else may still list its old stream: the newest wins.
         const seen = feeds[stream.publisher];
         if (seen && seen.lastPacketAt >= (report.lastPacketReceivedTimestamp || 0)) return;
@@ -401,7 +426,7 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
                                     lastPacketAt: report.lastPacketReceivedTimestamp || 0,
                                     firstFrameAt: firstFrames.get(stream.publisher) || null };
       });
-      result.watching = { state: leg.pc.connectionState, feeds };
+      result.watching = { state: leg.pc.connectionState, feeds, audio, screens };
     }
     return result;
   };
@@ -410,8 +435,54 @@ export function createMedia({ root, el, onPublishFailed = () => {} }) {
   window.mingleShownFrames = () => Object.fromEntries(firstFrames);
   window.mingleMediaTimeline = () => timeline.slice();
 
+  function setMuted(value) {
+    muted = !!value;
+    applyMute();
+  }
+
+  function setCameraOff(value) {
+    cameraOff = !!value;
+    applyMute();
+  }
+
+  /// The screen (a window, a tab) on the publishing connection's third track; resolves when
+  /// it is sent, rejects when the person said no or the browser cannot.
+  async function shareScreen() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) throw new Error("This browser cannot share its screen.");
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    stopScreen();
+    screenTrack = stream.getVideoTracks()[0];
+    screenTrack.addEventListener("ended", () => { if (screenTrack) { stopScreen(); onScreenEnded(); } });
+    if (publishing && publishing.senders && publishing.senders.screen) await publishing.senders.screen.replaceTrack(screenTrack);
+    mark("screen shared");
+    return screenTrack;
+  }
+
+  function stopScreen() {
+    const track = screenTrack;
+    screenTrack = null;
+    if (track) track.stop();
+    if (publishing && publishing.senders && publishing.senders.screen) publishing.senders.screen.replaceTrack(null).catch(() => {});
+  }
+
+  /// The cameras and microphones the browser offers (names once the person allowed one).
+  async function devices() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) return [];
+    return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "audioinput" || d.kind === "videoinput");
+  }
+
+  /// Another camera or microphone: the camera is opened again with it and put on the same connection.
+  function chooseDevice(kind, id) {
+    chosen[kind === "audioinput" ? "audio" : "video"] = id || null;
+    if (publishing && localStream) { stopCamera(); applyCamera(); }
+  }
+
   return {
-    handle, sync, reset, status, showRetry,
+    handle, sync, reset, status, showRetry, setMuted, setCameraOff, shareScreen, stopScreen, devices, chooseDevice,
+    get muted() { return muted; },
+    get cameraOff() { return cameraOff; },
+    get sharing() { return !!screenTrack; },
+    get screenTrack() { return screenTrack; },
     get enabled() { return enabled; },
     get localStream() { return localStream; },
     get publishing() { return !!publishing; },

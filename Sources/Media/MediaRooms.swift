@@ -61,7 +61,9 @@ public actor MediaRooms: MediaRoomControl, Service {
         public var type: String
         public var publisher: UUID
         public var feed: String
-        private enum CodingKeys: String, CodingKey { case mid, type, publisher }
+        /// What the publisher said the stream is (e.g. "screen"), if anything.
+        public var description: String?
+        private enum CodingKeys: String, CodingKey { case mid, type, publisher, description }
     }
 
     /// A page's media signalling, told to look at its rights again.
@@ -303,11 +305,12 @@ public actor MediaRooms: MediaRoomControl, Service {
     // MARK: Legs
 
     /// Publishes a browser's media: its offer in, Janus's answer out. The leg's id is its feed.
-    public func publish(in room: Room, publisher: UUID, display: String, offer: JSON) async throws -> (Leg, JSON, AsyncStream<JSON>) {
+    public func publish(in room: Room, publisher: UUID, display: String, offer: JSON,
+                        descriptions: [String: String] = [:]) async throws -> (Leg, JSON, AsyncStream<JSON>) {
         let id = UUID()
         let (leg, joined, events) = try await openLeg(id, in: room) { videoRoom, handle in
             (.null, try await videoRoom.publish(handle: handle, room: room.name, pin: room.pin,
-                                                participant: Self.feed(id), display: display, offer: offer))
+                                                participant: Self.feed(id), display: display, offer: offer, descriptions: descriptions))
         }
         feedsSoFar += 1
         feeds[Self.feed(id)] = Feed(user: publisher, room: room.name, order: feedsSoFar, audioMid: Self.audioMid(in: offer))
@@ -349,7 +352,8 @@ public actor MediaRooms: MediaRoomControl, Service {
         (data["streams"]?.array ?? []).compactMap { stream in
             guard stream["active"]?.bool ?? false, let mid = stream["mid"]?.string, let feed = stream["feed_id"]?.string,
                   let publisher = feeds[feed]?.user else { return nil }
-            return WatchedStream(mid: mid, type: stream["type"]?.string ?? "", publisher: publisher, feed: feed)
+            return WatchedStream(mid: mid, type: stream["type"]?.string ?? "", publisher: publisher, feed: feed,
+                                 description: stream["feed_description"]?.string)
         }
     }
 

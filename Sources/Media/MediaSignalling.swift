@@ -62,7 +62,7 @@ public actor MediaSignalling {
         guard !closed else { return }
         do {
             switch request {
-            case .publish(let room, let offer): try await publish(room, offer: offer, ref: ref)
+            case .publish(let room, let offer, let descriptions): try await publish(room, offer: offer, descriptions: descriptions, ref: ref)
             case .watch(let room, let publishers):
                 await registerOnce()
                 wish = (room, publishers, ref)
@@ -121,13 +121,14 @@ public actor MediaSignalling {
 
     // MARK: Publishing
 
-    private func publish(_ name: String, offer: SessionDescription, ref: String?) async throws {
+    private func publish(_ name: String, offer: SessionDescription, descriptions: [String: String], ref: String?) async throws {
         guard await activity.mayPublish(user.id, in: name) else {
             throw ActivityRefusal("not-allowed", "You may not send video in that room (now).")
         }
         await registerOnce()
         let room = try await room(name, try await spec(name))
-        let (leg, answer, events) = try await rooms.publish(in: room, publisher: user.id, display: user.name, offer: offer.json)
+        let (leg, answer, events) = try await rooms.publish(in: room, publisher: user.id, display: user.name, offer: offer.json,
+                                                            descriptions: descriptions)
         // Rights may have shrunk while Janus answered (a review then found nothing to cut).
         guard !closed, await activity.mayPublish(user.id, in: name) else {
             await rooms.hangUp(leg.id)

@@ -79,11 +79,16 @@ public actor VideoRoom {
     }
 
     /// A browser publishes into a room: its SDP offer in, Janus's answer out.
-    public func publish(handle: Int64, room: String, pin: String, participant: String, display: String, offer: JSON) async throws -> JSON {
-        let (_, jsep) = try await session.message(handle: handle, [
+    public func publish(handle: Int64, room: String, pin: String, participant: String, display: String, offer: JSON,
+                        descriptions: [String: String] = [:]) async throws -> JSON {
+        var body: [String: JSON] = [
             "request": "joinandconfigure", "ptype": "publisher", "room": .string(room), "pin": .string(pin),
             "id": .string(participant), "display": .string(display), "audio": true, "video": true,
-        ], jsep: offer)
+        ]
+        if !descriptions.isEmpty {
+            body["descriptions"] = .array(descriptions.sorted { $0.key < $1.key }.map { ["mid": .string($0.key), "description": .string($0.value)] })
+        }
+        let (_, jsep) = try await session.message(handle: handle, .object(body), jsep: offer)
         guard let jsep else { throw JanusError("Janus sent no answer to the offer") }
         return jsep
     }

@@ -60,7 +60,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     // today), their media rooms, presence and pushes.
     let media = MediaRooms(nodes: config.janusNodes, secretKey: config.secretKey, logger: logger)
     let activities = ActivityRegistry(
-        loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.speedNetworkingTimings)]
+        loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.speedNetworkingTimings),
+                  MeetingLoader(database: database, clock: SystemActivityClock())]
             + config.extraActivityLoaders,
         leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: database)), media: media,
         timings: config.activityTimings, logger: logger)
@@ -71,6 +72,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     let live = RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media, rechecks: rechecks)
     live.addRoutes(to: router)
     SpeedNetworkingRoomController(app: services).addRoutes(to: router)
+    MeetingRoomController(app: services).addRoutes(to: router)
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)

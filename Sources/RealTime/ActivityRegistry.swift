@@ -11,6 +11,15 @@ public protocol ActivityLoader: Sendable {
     func load(_ key: ActivityKey) async throws -> (any Activity)?
     /// Activities that must run even if nobody connects (timers due), resumed at start.
     func unfinished() async throws -> [ActivityKey]
+    /// Someone without an account whom this kind lets in by a link (a meeting's guest): who
+    /// the page's guest token stands for in this activity; nil when the kind takes no guests or
+    /// the token is not one of its guests. The activity still decides whether they may enter.
+    func guest(token: String, in key: ActivityKey) async throws -> Participant?
+}
+
+extension ActivityLoader {
+    /// Most kinds take members only.
+    public func guest(token: String, in key: ActivityKey) async throws -> Participant? { nil }
 }
 
 /// Per-activity locks in the database, so that one activity runs on one node at a time. A
@@ -77,6 +86,13 @@ public actor ActivityRegistry: Service {
     }
 
     public func knows(_ kind: ActivityKind) -> Bool { loaders[kind] != nil }
+
+    /// The guest a page's guest token stands for in an activity (see `ActivityLoader.guest`).
+    public func guest(token: String, in key: ActivityKey) async throws -> Participant? {
+        guard let loader = loaders[key.kind] else { return nil }
+        let guest = try await loader.guest(token: token, in: key)
+        return guest.map { Participant(id: $0.id, name: $0.name, isOrganizer: false, isGuest: true) }
+    }
 
     /// The running activity, loaded (under a lease) if need be. Nil when there is no such
     /// activity; throws `ActivityRefusal` (not open, over) or `HeldElsewhere`.

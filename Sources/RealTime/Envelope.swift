@@ -206,8 +206,9 @@ public struct SessionDescription: Codable, Sendable, Equatable {
 
 /// What a page asks of the media layer. Rooms are named by the activity (e.g. "session").
 public enum MediaRequest: Sendable, Equatable {
-    /// Publish camera/microphone (an offer) into a room.
-    case publish(room: String, offer: SessionDescription)
+    /// Publish camera/microphone (an offer) into a room; `descriptions` names what some m-lines
+    /// carry (mid → e.g. "screen"), so those who watch can tell a screen from a camera.
+    case publish(room: String, offer: SessionDescription, descriptions: [String: String] = [:])
     /// Watch exactly these publishers of a room, over the page's one watching connection (the
     /// whole wish, not a change: the server subscribes and unsubscribes to match it and sends an
     /// offer when the connection must change).
@@ -221,13 +222,18 @@ public enum MediaRequest: Sendable, Equatable {
     /// People one page may watch at once (a meeting's grid is 25).
     public static let maxWatched = 30
 
-    private enum Keys: String, CodingKey { case room, offer, publishers, leg, answer, candidate }
+    private enum Keys: String, CodingKey { case room, offer, descriptions, publishers, leg, answer, candidate }
 
     init(type: String, data: (any Decoder)?) throws {
         let container = try requireData(data, type).container(keyedBy: Keys.self)
         switch type {
         case "media-publish":
-            self = .publish(room: try container.decode(String.self, forKey: .room), offer: try container.decode(SessionDescription.self, forKey: .offer))
+            let descriptions = try container.decodeIfPresent([String: String].self, forKey: .descriptions) ?? [:]
+            guard descriptions.count <= 8, descriptions.allSatisfy({ $0.key.count <= 8 && $0.value.count <= 20 }) else {
+                throw ActivityRefusal("bad-message", "At most 8 short stream descriptions.")
+            }
+            self = .publish(room: try container.decode(String.self, forKey: .room), offer: try container.decode(SessionDescription.self, forKey: .offer),
+                            descriptions: descriptions)
         case "media-watch":
             let publishers = try container.decode([UUID].self, forKey: .publishers)
             guard publishers.count <= Self.maxWatched else {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SpeedNetworking
 import PostgresNIO
@@ -52,6 +53,35 @@ public struct Fixtures: Sendable {
             ids.append(member)
         }
         return (tenant, organizer, ids)
+    }
+
+    /// A meeting written straight into the table; returns its id and its link's token.
+    public func meeting(_ tenant: TenantID, createdBy: UserID, title: String = "Board call", waitingRoom: Bool = true,
+                        guests: Bool = false, cap: Int = 25, start: Date = Date(), end: Date = Date() + 3600) async throws -> (id: UUID, token: String) {
+        let id = UUID()
+        let token = String((UUID().uuidString + UUID().uuidString).filter { $0 != "-" }.prefix(24))
+        try await inTenant(tenant) { connection in
+            try await connection.query("""
+                INSERT INTO meetings (tenant_id, id, link_token, title, created_by, starts_at, ends_at, time_zone,
+                                      waiting_room, guests_allowed, participant_cap)
+                VALUES (\(tenant), \(id), \(token), \(title), \(createdBy), \(start), \(end), 'UTC', \(waitingRoom), \(guests), \(cap))
+                """, logger: TestEnvironment.logger)
+        }
+        return (id, token)
+    }
+
+    /// A guest of a meeting whose cookie holds `token` (stored as its SHA-256, as the app does).
+    @discardableResult
+    public func meetingGuest(_ tenant: TenantID, meeting: UUID, name: String, token: String) async throws -> UUID {
+        let id = UUID()
+        let hash = ByteBuffer(bytes: Array(SHA256.hash(data: Data(token.utf8))))
+        try await inTenant(tenant) { connection in
+            try await connection.query("""
+                INSERT INTO meeting_guests (tenant_id, id, meeting_id, token_hash, display_name)
+                VALUES (\(tenant), \(id), \(meeting), \(hash), \(name))
+                """, logger: TestEnvironment.logger)
+        }
+        return id
     }
 
     /// A live session written straight into the table (the scheduling forms are tested on

@@ -86,6 +86,7 @@ public struct TenantRequestContext: ChildRequestContext, PageContext {
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
     public let visitor: Visitor?
+    let clientAddress: String
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
@@ -95,6 +96,7 @@ public struct TenantRequestContext: ChildRequestContext, PageContext {
         guard let tenant = context.site.tenant else { throw HTTPError(.notFound) }
         self.coreContext = context.coreContext
         self.tenant = tenant
+        self.clientAddress = context.clientAddress
         self.visitor = context.visitor
         self.csrfToken = context.csrfToken
         self.form = context.form

@@ -110,6 +110,15 @@ struct SessionCookies: Sendable {
                secure: secure, httpOnly: true, sameSite: .lax)
     }
 
+    /// A meeting guest's token (no account: a name for one meeting, on this host only).
+    var guestName: String { secure ? "__Host-mingle_guest" : "mingle_guest" }
+    static let guestLifetime = Duration.seconds(24 * 3600)
+
+    func guestCookie(_ token: String) -> Cookie {
+        Cookie(name: guestName, value: token, maxAge: Int(Self.guestLifetime.components.seconds), path: "/",
+               secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
     func csrfCookie(_ token: String) -> Cookie {
         Cookie(name: csrfName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }

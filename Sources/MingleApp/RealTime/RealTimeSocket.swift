@@ -27,7 +27,8 @@ struct RealTimeSocketController {
 
     /// Who opens the socket, and in which activity (or why the activity refuses them now).
     struct Page: Sendable {
-        var visitor: Visitor
+        /// Nil for a guest of an activity (no account: no presence, pushes or site requests).
+        var visitor: Visitor?
         var participant: Participant
         var tenant: TenantID
         var host: String
@@ -97,10 +98,6 @@ struct RealTimeSocketController {
         guard Self.originAllowed(request.headers[.origin], host: request.host, scheme: app.config.publicScheme) else {
             throw HTTPError(.forbidden, message: "This page may not open Mingle's live connection.")
         }
-        guard let visitor = context.visitor else { throw HTTPError(.unauthorized, message: "Sign in first.") }
-        guard visitor.membershipStatus == .active, let role = visitor.role else {
-            throw HTTPError(.forbidden, message: "Only members of this site can use its live connection.")
-        }
         var key: ActivityKey?
         if let address = request.queryValue("activity") {
             guard let parsed = ActivityKey.parse(address: address, tenant: tenant.id) else {
@@ -109,9 +106,20 @@ struct RealTimeSocketController {
             guard await activities.knows(parsed.kind) else { throw HTTPError(.notFound, message: "There is no such activity here.") }
             key = parsed
         }
-        let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
-        let page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer),
+        let page: Page
+        if let visitor = context.visitor, visitor.membershipStatus == .active, let role = visitor.role {
+            let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
+            page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer),
                         tenant: tenant.id, host: request.host)
+        } else if let key, let token = request.cookies[app.cookies.guestName]?.value, Tokens.looksValid(token),
+                  let guest = try await activities.guest(token: token, in: key) {
+            // A guest of this one activity (a meeting's link): nothing else of the site.
+            page = Page(visitor: nil, participant: guest, tenant: tenant.id, host: request.host)
+        } else if context.visitor == nil {
+            throw HTTPError(.unauthorized, message: "Sign in first.")
+        } else {
+            throw HTTPError(.forbidden, message: "Only members of this site can use its live connection.")
+        }
         guard let key else { return .page(page, activity: nil) }
         do {
             guard let activity = try await activities.activity(key) else { throw HTTPError(.notFound, message: "There is no such activity here.") }
@@ -126,10 +134,11 @@ struct RealTimeSocketController {
     /// Whether the person behind an open socket is still signed in (same session), an active
     /// member of the tenant and of the same role as when they connected.
     func stillAdmitted(_ page: Page) async throws -> Bool {
-        try await app.database.withTenant(page.tenant) { tx in
-            guard let session = try await tx.session(tokenHash: page.visitor.sessionTokenHash, host: page.host),
-                  session.userID == page.visitor.userID,
-                  let membership = try await tx.membership(user: page.visitor.userID)
+        guard let visitor = page.visitor else { return true }  // a guest: their activity decides
+        return try await app.database.withTenant(page.tenant) { tx in
+            guard let session = try await tx.session(tokenHash: visitor.sessionTokenHash, host: page.host),
+                  session.userID == visitor.userID,
+                  let membership = try await tx.membership(user: visitor.userID)
             else { return false }
             return membership.status == .active && (membership.role == .organizer) == page.participant.isOrganizer
         }
@@ -212,19 +221,22 @@ struct RealTimeSocketController {
         mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?,
         leave: @escaping @Sendable () async -> Void
     ) async {
-        let socket = await sockets.connect(tenant: page.tenant, user: page.visitor.userID) { outbox.send($0) }
-        let recheck = await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
-            outbox.send(Envelope.error(ActivityRefusal("signed-out", "You are no longer signed in as a member here; reload the page.")))
-            outbox.close(.policyViolation, reason: "signed out")
-        })
+        // Guests are nobody's presence and get no pushes; their activity is all they have.
+        let socket = await page.visitor.asyncMap { visitor in await sockets.connect(tenant: page.tenant, user: visitor.userID) { outbox.send($0) } }
+        let recheck = await page.visitor.asyncMap { _ in
+            await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
+                outbox.send(Envelope.error(ActivityRefusal("signed-out", "You are no longer signed in as a member here; reload the page.")))
+                outbox.close(.policyViolation, reason: "signed out")
+            })
+        }
         let site = SiteRequests(app: app, page: page)
         connection.inbox.start(
             handle: { message in
                 await Self.route(message, site: site, address: address, outbox: outbox, activityRequest: activityRequest, mediaRequest: mediaRequest)
             },
             end: {
-                await sockets.disconnect(socket)
-                await rechecks.remove(recheck)
+                if let socket { await sockets.disconnect(socket) }
+                if let recheck { await rechecks.remove(recheck) }
                 await leave()
             })
     }
@@ -263,6 +275,13 @@ struct RealTimeSocketController {
             if case .activity(let request) = frame.body { await activityRequest(request, frame) }
             if case .media(let request) = frame.body, let mediaRequest { await mediaRequest(request, frame.type, frame.ref) }
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }
 

@@ -37,7 +37,7 @@ struct SiteRequests: Sendable {
             return Envelope.text(type: "pong", ref: ref)
         case .read(let username, let upTo):
             // Marking read announces new counts to every page of this person (a push).
-            let me = page.visitor.userID
+            guard let me = page.visitor?.userID else { return Envelope.error(ActivityRefusal("members-only", "Guests have no messages here."), ref: ref, request: "read") }
             do {
                 try await app.database.withTenant(page.tenant, user: me) { tx in
                     guard let other = try await tx.member(username: username)?.user.id,
