@@ -21,6 +21,8 @@ if [ "$mode" = test ]; then
   want iproute2
   want chromium-driver
   want fonts-dejavu-core
+  # meetings' reactions are emoji: pages and screenshots show them, not empty boxes
+  want fonts-noto-color-emoji
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"

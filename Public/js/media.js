@@ -79,6 +79,13 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
   const selfViews = () => root.querySelectorAll('[data-live="self-video"]');
 
   function applyMute() {
+    // Muted is no audio at all on the connection (not silence): nothing is sent, so nothing
+    // arrives at the others until the person unmutes.
+    const leg = publishing;
+    if (leg && leg.senders && localStream) {
+      const audio = muted ? null : localStream.getAudioTracks()[0] || null;
+      if (leg.senders.audio.track !== audio) leg.senders.audio.replaceTrack(audio).catch(() => {});
+    }
     if (localStream) {
       for (const track of localStream.getAudioTracks()) track.enabled = !muted;
       for (const track of localStream.getVideoTracks()) track.enabled = !cameraOff;
@@ -152,7 +159,7 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
   }
 
   async function putTracks(leg, stream) {
-    await leg.senders.audio.replaceTrack(stream ? stream.getAudioTracks()[0] || null : null);
+    await leg.senders.audio.replaceTrack(stream && !muted ? stream.getAudioTracks()[0] || null : null);
     await leg.senders.video.replaceTrack(stream ? stream.getVideoTracks()[0] || null : null);
   }
 
@@ -167,7 +174,7 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
         const stream = await camera();
         if (!publishing) { stopCamera(); return; }
         if (!wantsCamera()) return applyCamera();
-        const [audio, video] = [stream.getAudioTracks()[0] || null, stream.getVideoTracks()[0] || null];
+        const [audio, video] = [muted ? null : stream.getAudioTracks()[0] || null, stream.getVideoTracks()[0] || null];
         if (leg.senders.audio.track !== audio || leg.senders.video.track !== video) await putTracks(leg, stream);
       } catch (error) {
         status(error.message);

@@ -357,7 +357,10 @@ onActivity((message) => {
         if (you.mic !== !media.muted) send("mic", { value: !media.muted });
         if (you.camera !== !media.cameraOff) send("camera", { value: !media.cameraOff });
       }
-      notice(before && before.standing === "waiting" && you.standing === "admitted" ? "You are in. Welcome!" : "");
+      if (before && before.standing === "waiting" && you.standing === "admitted") {
+        notice("You are in. Welcome!");
+        setTimeout(() => { if (el("notice").textContent === "You are in. Welcome!") notice(""); }, 5000);
+      }
       render();
       break;
     }

@@ -255,6 +255,14 @@ PEER_COUNTER = """
 """
 
 
+def print_page_errors(driver):
+    """The pages' own errors, if any (they help more than a timeout). The baseline windows of the
+    media tests sit on Janus's own error page, which answers 403: those are left out."""
+    for entry in driver.get_log("browser"):
+        if entry["level"] == "SEVERE" and "favicon" not in entry["message"] and "127.0.0.1" not in entry["message"]:
+            print(f"[console] {entry['message'][:400]}")
+
+
 def count_peer_connections(window):
     """Every page this window loads from now on counts its RTCPeerConnections (PEER_COUNTER)."""
     window.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PEER_COUNTER})

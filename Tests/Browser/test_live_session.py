@@ -19,7 +19,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from mingle_browser import (browser_for_people, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
+from mingle_browser import (print_page_errors, browser_for_people, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
                             sign_in, url_for, wait_until)
 
 ORGANIZER = "olivia"
@@ -42,11 +42,7 @@ def room():
     try:
         yield windows
     finally:
-        # The pages' own errors, if any, help more than a timeout.
-        for entry in driver.get_log("browser"):
-            # (the baseline windows sit on Janus's own error page, which answers 403)
-            if entry["level"] == "SEVERE" and "favicon" not in entry["message"] and "127.0.0.1" not in entry["message"]:
-                print(f"[console] {entry['message'][:400]}")
+        print_page_errors(driver)
         driver.quit()
 
 

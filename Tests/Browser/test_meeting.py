@@ -1,0 +1,244 @@
+"""A meeting with a host, four members and a guest, in real browsers through real Janus (issue 15).
+
+The guest and a member wait and are admitted; every page decodes every other participant's
+video over at most two peer connections; a shared screen is decoded by all; chat reaches everyone
+in order and survives a reload; raised hands reach the host in order; a host's mute stops a
+person's audio at the others until they unmute themself after being asked; a removed person's
+page says so and their return is refused; "end for everyone" closes every page's media. The
+test prints join → first remote frame beside a direct Janus subscription measured in the same run.
+"""
+
+import secrets
+import time
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from mingle_browser import (browser_for_people, print_page_errors, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
+                            sign_in, url_for, wait_until)
+from test_live_session import direct_janus_subscription
+
+HOST = "olivia"
+MEMBERS = ["ana", "ben", "chen", "dara"]
+GUEST = "guest"
+PEOPLE = [HOST] + MEMBERS + [GUEST]
+GUEST_NAME = "Gita Guest"
+
+# The screen a page "shares": the browser's own picker cannot be driven headless, so the test
+# gives getDisplayMedia a moving canvas instead (everything after it — the third track, Janus,
+# the others' decoding — is Mingle's).
+FAKE_SCREEN = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const canvas = Object.assign(document.createElement("canvas"), { width: 640, height: 360 });
+  const g = canvas.getContext("2d");
+  let frame = 0;
+  setInterval(() => { g.fillStyle = `hsl(${(frame++ * 7) % 360} 60% 50%)`; g.fillRect(0, 0, 640, 360);
+                      g.fillStyle = "#fff"; g.font = "40px sans-serif"; g.fillText("Slides " + frame, 40, 180); }, 100);
+  return canvas.captureStream(10);
+};
+"""
+
+# Small fake cameras: six pages of one browser decoding thirty streams on two cores.
+SMALL_CAMERAS = """
+const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (constraints) => original(constraints && constraints.video
+    ? { ...constraints, video: { ...(constraints.video === true ? {} : constraints.video), width: 320, height: 180, frameRate: 10 } }
+    : constraints);
+"""
+
+
+@pytest.fixture
+def meeting_room():
+    driver, windows = browser_for_people(PEOPLE + ["janus-publisher", "janus-watcher"])
+    for name in PEOPLE:
+        count_peer_connections(windows[name])
+        windows[name].execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SMALL_CAMERAS + FAKE_SCREEN})
+    try:
+        yield windows
+    finally:
+        print_page_errors(driver)
+        driver.quit()
+
+
+def create_meeting():
+    token = secrets.token_urlsafe(18)
+    meeting = psql(f"""INSERT INTO meetings (tenant_id, link_token, title, created_by, starts_at, ends_at, time_zone,
+                                             waiting_room, guests_allowed)
+                       SELECT current_setting('app.tenant_id')::uuid, '{token}', 'Quarterly board call', u.id, now(),
+                              now() + interval '2 hours', 'UTC', true, true
+                       FROM users u WHERE u.username = '{HOST}' RETURNING id;""")
+    return meeting, token
+
+
+def state(window):
+    return window.execute_script("return window.mingleMeeting ? window.mingleMeeting() : null")
+
+
+def stage(window):
+    return window.execute_script("return document.getElementById('meeting')?.dataset.stage")
+
+
+def stats(window):
+    return window.execute_script("return await window.mingleMediaStats()")
+
+
+def me(window):
+    return (state(window) or {}).get("you", {}).get("you") if state(window) and state(window).get("you") else None
+
+
+def click(window, selector):
+    window.find_element(By.CSS_SELECTOR, selector).click()
+
+
+def decoded(window, publishers):
+    feeds = ((stats(window) or {}).get("watching") or {}).get("feeds", {})
+    return all(feeds.get(p, {}).get("framesDecoded", 0) > 0 for p in publishers)
+
+
+def audio_packets(window, publisher):
+    return (((stats(window) or {}).get("watching") or {}).get("audio") or {}).get(publisher, 0)
+
+
+def test_a_meeting_from_waiting_room_to_end_for_everyone(meeting_room):
+    windows = meeting_room
+    meeting, token = create_meeting()
+    link = url_for("acme", f"/m/{token}")
+    for name in [HOST] + MEMBERS:
+        sign_in(windows[name], name)
+
+    # Ana arrives before the host: she waits, even for the host (nobody bypasses the waiting room).
+    windows["ana"].get(link)
+    wait_until(lambda: stage(windows["ana"]) == "waiting", 20, "Ana in the waiting room")
+    save_screenshot(windows["ana"], "meeting-waiting-room")
+
+    # The host comes and admits her, one by one.
+    windows[HOST].get(link)
+    wait_until(lambda: stage(windows[HOST]) == "room", 20, "the host in the room")
+    ana_id = me(windows["ana"])
+    wait_until(lambda: [p["id"] for p in state(windows[HOST])["waiting"]] == [ana_id], 20, "Ana in the host's waiting list")
+    click(windows[HOST], f'[data-live="waiting-list"] [data-action="admit"][data-person="{ana_id}"]')
+    wait_until(lambda: stage(windows["ana"]) == "room", 20, "Ana admitted")
+
+    # The guest gives a name; the others arrive; all wait; the host admits everyone at once.
+    guest = windows[GUEST]
+    guest.get(link)
+    guest.find_element(By.ID, "name").send_keys(GUEST_NAME)
+    click(guest, "main form button[type=submit]")
+    wait_until(lambda: stage(guest) == "waiting", 20, "the guest in the waiting room")
+    assert "board call" in guest.find_element(By.TAG_NAME, "h1").text.lower()
+    for name in ["ben", "chen", "dara"]:
+        windows[name].get(link)
+    wait_until(lambda: len(state(windows[HOST])["waiting"]) == 4, 20, "four people in the waiting room")
+    save_screenshot(windows[HOST], "meeting-host-waiting-list")
+    click(windows[HOST], '[data-action="admit-all"]')
+    for name in PEOPLE:
+        wait_until(lambda: stage(windows[name]) == "room", 20, f"{name} in the room")
+    ids = {name: me(windows[name]) for name in PEOPLE}
+    assert state(guest)["you"]["role"] == "guest"
+
+    # Every page decodes every other participant's video, over at most two connections.
+    for name in PEOPLE:
+        others = [ids[n] for n in PEOPLE if n != name]
+        try:
+            wait_until(lambda: decoded(windows[name], others), 90, f"{name} decoding the five others")
+        except AssertionError:
+            raise AssertionError(f"{name}: {stats(windows[name])} {windows[name].execute_script('return window.mingleMediaTimeline()')}") from None
+    for name in PEOPLE:
+        counts = peer_connections(windows[name])
+        assert counts["open"] <= 2 and counts["most"] <= 2, (name, counts)
+    save_screenshot(windows[HOST], "meeting-room-desktop")
+
+    # Join → first remote frame: the host reloads (a network drop: their place is kept) and is
+    # timed from page load to the first frame of someone else; beside a direct Janus subscription.
+    loaded = time.time()
+    windows[HOST].get(link)
+    wait_until(lambda: stage(windows[HOST]) == "room", 20, "the host back in the room")
+    wait_until(lambda: len(windows[HOST].execute_script("return window.mingleShownFrames()")) > 0, 60, "the host's first remote frame")
+    first = min(windows[HOST].execute_script("return window.mingleShownFrames()").values()) / 1000
+    joined = first - loaded
+    baseline, _ = direct_janus_subscription(windows["janus-publisher"], windows["janus-watcher"])
+    print(f"\n[figures] meeting join (page load) → first remote frame: {joined:.2f} s; direct Janus subscription, same run: "
+          f"{baseline:.2f} s; ratio {joined / baseline:.2f}")
+    assert state(windows[HOST])["you"]["role"] == "host"
+
+    # A shared screen is decoded by everyone.
+    click(windows["ana"], '[data-action="share"]')
+    wait_until(lambda: state(windows[HOST])["presenter"] == ids["ana"], 20, "Ana presenting")
+    for name in PEOPLE:
+        if name == "ana":
+            continue
+        wait_until(lambda: ((((stats(windows[name]) or {}).get("watching") or {}).get("screens") or {}).get(ids["ana"], {})
+                            .get("framesDecoded", 0) > 0), 60, f"{name} decoding Ana's screen")
+    save_screenshot(windows["ben"], "meeting-screen-share")
+    click(windows["ana"], '[data-action="share"]')
+    wait_until(lambda: state(windows[HOST])["presenter"] is None, 20, "Ana's share ended")
+
+    # Chat: in order, for everyone, still there after a reload.
+    lines = [("ben", "Hello from Ben, see https://example.com/agenda"), ("chen", "Chen here <b>not bold</b>"), (GUEST, "Hi, I am the guest")]
+    for name, text in lines:
+        click(windows[name], '[data-tab="chat"]')
+        windows[name].find_element(By.ID, "chat-text").send_keys(text)
+        click(windows[name], '.chat-form button[type="submit"]')
+        wait_until(lambda: state(windows[HOST]) and text in " ".join(windows[HOST].execute_script(
+            "return [...document.querySelectorAll('[data-live=chat-log] p')].map(p => p.textContent)")), 20, f"{name}'s message")
+    expected = [text for _, text in lines]
+    for name in PEOPLE:
+        wait_until(lambda: state(windows[name])["chat"][-3:] == expected, 20, f"the chat in order on {name}'s page")
+    link_el = windows["dara"].find_element(By.CSS_SELECTOR, '[data-live="chat-log"] a')
+    assert link_el.get_attribute("href") == "https://example.com/agenda"
+    assert windows["dara"].find_elements(By.CSS_SELECTOR, '[data-live="chat-log"] b') == []
+    windows["chen"].refresh()
+    wait_until(lambda: stage(windows["chen"]) == "room" and state(windows["chen"])["chat"][-3:] == expected, 20, "the chat after a reload")
+
+    # Hands: Ben first, then Chen; the host sees them in that order.
+    click(windows["ben"], '[data-action="hand"]')
+    wait_until(lambda: any(p.get("hand") == 1 and p["id"] == ids["ben"] for p in state(windows[HOST])["people"]), 10, "Ben's hand")
+    click(windows["chen"], '[data-action="hand"]')
+
+    def hands():
+        raised = [p for p in state(windows[HOST])["people"] if p.get("hand")]
+        return [p["id"] for p in sorted(raised, key=lambda p: p["hand"])]
+    wait_until(lambda: hands() == [ids["ben"], ids["chen"]], 10, "two hands in order")
+    assert "Hands raised" in windows[HOST].find_element(By.CSS_SELECTOR, '[data-live="hands-summary"]').text
+
+    # The host mutes Ana: her audio stops arriving until she unmutes after being asked.
+    click(windows["ana"], '[data-action="mic"]')
+    wait_until(lambda: audio_packets(windows["ben"], ids["ana"]) > 20, 20, "Ana's audio at Ben")
+    windows[HOST].execute_script("window.confirm = () => true")
+    click(windows[HOST], f'[data-live="people"] [data-action="mute"][data-person="{ids["ana"]}"]')
+    wait_until(lambda: "muted you" in windows["ana"].find_element(By.CSS_SELECTOR, '[data-live="notice"]').text, 10, "Ana told")
+
+    def stopped():
+        before = {n: audio_packets(windows[n], ids["ana"]) for n in ["ben", GUEST]}
+        time.sleep(1.5)
+        return all(audio_packets(windows[n], ids["ana"]) == before[n] for n in before)
+    wait_until(stopped, 20, "Ana's audio to stop arriving", every=0)
+    assert windows["ana"].find_element(By.CSS_SELECTOR, '[data-action="mic"]').text == "Muted by host"
+    click(windows[HOST], f'[data-live="people"] [data-action="ask-unmute"][data-person="{ids["ana"]}"]')
+    wait_until(lambda: "asks you to unmute" in windows["ana"].find_element(By.CSS_SELECTOR, '[data-live="notice"]').text, 10, "Ana asked")
+    assert stopped(), "the block was lifted but nobody unmuted Ana: her audio must not flow yet"
+    click(windows["ana"], '[data-live="notice"] [data-action="mic"]')
+    before = audio_packets(windows["ben"], ids["ana"])
+    wait_until(lambda: audio_packets(windows["ben"], ids["ana"]) > before + 20, 20, "Ana's audio again after she unmuted")
+
+    # The host removes Dara: her page says so and her return is refused.
+    click(windows[HOST], f'[data-live="people"] [data-action="remove"][data-person="{ids["dara"]}"]')
+    wait_until(lambda: stage(windows["dara"]) == "over", 10, "Dara's page told")
+    assert "removed" in windows["dara"].find_element(By.CSS_SELECTOR, '[data-live="over-title"]').text
+    windows["dara"].get(link)
+    wait_until(lambda: stage(windows["dara"]) == "over", 20, "Dara refused")
+    assert "removed" in windows["dara"].find_element(By.CSS_SELECTOR, '[data-live="over-title"]').text.lower()
+    save_screenshot(windows["dara"], "meeting-removed")
+
+    # The room at phone width.
+    set_viewport(windows["ben"], 390, 844, mobile=True)
+    time.sleep(1)
+    save_screenshot(windows["ben"], "meeting-room-phone")
+
+    # End for everyone: every page's media closes.
+    click(windows[HOST], '[data-action="end"]')
+    for name in [HOST, "ana", "ben", "chen", GUEST]:
+        wait_until(lambda: stage(windows[name]) == "over", 20, f"{name}'s page told the meeting ended")
+        wait_until(lambda: peer_connections(windows[name])["open"] == 0, 20, f"{name}'s media closed")
+    assert "ended" in windows["ben"].find_element(By.CSS_SELECTOR, '[data-live="over-title"]').text
+    assert psql(f"SELECT ended_at IS NOT NULL FROM meetings WHERE id = '{meeting}'") == "t"
