@@ -7,7 +7,6 @@ import { leaveActivity, onActivity, onConnection, sendActivity, stop } from "./r
 const root = document.getElementById("meeting");
 const el = (name) => root.querySelector(`[data-live="${name}"]`);
 const isGuest = root.dataset.guest === "true";
-const ROOM = "meeting";
 
 let you = null;            // the server's view of me
 let people = [];           // who is in the room
@@ -46,7 +45,8 @@ function updateMedia() {
   const feeds = people.filter((p) => p.id !== you.you && p.publishing && !p.away).map((p) => ({
     publisher: p.id, video: tileVideo(p.id), screen: p.id === presenter ? el("screen-video") : null,
   }));
-  media.sync({ publish: { room: ROOM, camera: true, screen: true }, watch: { room: ROOM, feeds } });
+  const room = you.mediaRoom;
+  media.sync({ publish: { room, camera: true, screen: true }, watch: { room, feeds } });
   el("self-box").hidden = true;
 }
 

@@ -62,8 +62,13 @@ public actor MeetingEngine: Activity {
     private var lastReaction: [UUID: Date] = [:]
     private var sleeper: Task<Void, Never>?
 
-    /// The meeting's one media room: everyone admitted publishes and watches there.
-    public static let mediaRoomName = "meeting"
+    /// The meeting's one media room, everyone in it publishing and watching there: named anew
+    /// each time the meeting is loaded, because a room whose activity closed is ended for good
+    /// on the media tier, and an idle meeting is unloaded without being over.
+    public nonisolated let mediaRoom = "meeting-" + String(UInt32.random(in: .min ... .max), radix: 16)
+    /// A meeting nobody is in is unloaded after this long (loaded again by the next page).
+    public static let idleUnload: TimeInterval = 600
+    private var emptySince: Date?
     /// How many chat lines a page admitted later is sent (the whole chat stays in the database).
     public static let chatHistoryLength = 200
     /// Reactions from one person at most this often.
@@ -138,6 +143,7 @@ public actor MeetingEngine: Activity {
         nextConnection += 1
         connections[id] = Connection(person: participant.id, outbox: outbox)
         connectionOf[participant.id] = id
+        emptySince = nil
         sync()
         return id
     }
@@ -149,6 +155,7 @@ public actor MeetingEngine: Activity {
         guard connectionOf[leaving.person] == connection else { return }
         connectionOf[leaving.person] = nil
         room.depart(leaving.person, at: clock.now)
+        noteIfEmpty()
         wakeTimer()
         sync()
     }
@@ -185,16 +192,16 @@ public actor MeetingEngine: Activity {
             await dismiss(id, .refused)
         case .mute(let id):
             try room.mute(id, by: me)
-            await media?.blockAudio(of: id, in: Self.mediaRoomName, of: key, true)
+            await media?.blockAudio(of: id, in: mediaRoom, of: key, true)
             send(.muted(by: myName), to: id)
         case .muteAll:
             for id in try room.muteAll(by: me) {
-                await media?.blockAudio(of: id, in: Self.mediaRoomName, of: key, true)
+                await media?.blockAudio(of: id, in: mediaRoom, of: key, true)
                 send(.muted(by: myName), to: id)
             }
         case .askToUnmute(let id):
             try room.askToUnmute(id, by: me)
-            await media?.blockAudio(of: id, in: Self.mediaRoomName, of: key, false)
+            await media?.blockAudio(of: id, in: mediaRoom, of: key, false)
             send(.unmuteAsked(by: myName), to: id)
         case .lowerHand(let id):
             try room.lowerHand(id, by: me)
@@ -202,10 +209,10 @@ public actor MeetingEngine: Activity {
             try room.remove(id, by: me)
             try await persist(id)
             await dismiss(id, .removed)
-            await media?.kick(id, from: Self.mediaRoomName, of: key)
+            await media?.kick(id, from: mediaRoom, of: key)
         case .coHost(let id, let on):
             try room.setCoHost(id, on, by: me)
-            if on { await media?.blockAudio(of: id, in: Self.mediaRoomName, of: key, false) }
+            if on { await media?.blockAudio(of: id, in: mediaRoom, of: key, false) }
             try await persist(id)
         case .lock(let on):
             try room.lock(on, by: me)
@@ -260,6 +267,7 @@ public actor MeetingEngine: Activity {
         _ = connection.outbox.send(.farewell(reason))
         connection.outbox.finish()
         room.depart(person, at: clock.now)
+        noteIfEmpty()
         await media?.reviewRights(of: key, users: [person])
     }
 
@@ -308,7 +316,7 @@ public actor MeetingEngine: Activity {
         return MeetingSelfView(you: id, standing: standing, waitingFor: waitingFor, role: role, hostPresent: room.hostPresent,
                                blocked: person.blocked, mic: person.mic, camera: person.camera, hand: person.hand != nil,
                                locked: settings.locked, waitingRoom: settings.waitingRoom, guestsAllowed: settings.guestsAllowed,
-                               cap: settings.cap, mediaEpoch: mediaEpoch)
+                               cap: settings.cap, mediaEpoch: mediaEpoch, mediaRoom: mediaRoom)
     }
 
     private func peopleView(at now: Date) -> MeetingPeopleView {
@@ -339,10 +347,15 @@ public actor MeetingEngine: Activity {
 
     // MARK: Timers: places kept for people whose page went away run out
 
+    private func noteIfEmpty() {
+        if connections.isEmpty && emptySince == nil { emptySince = clock.now }
+    }
+
     private func runTimers() async {
         while !isClosed && !Task.isCancelled {
             let now = clock.now
-            let next = room.nextExpiry(after: now) ?? now.addingTimeInterval(3600)
+            let unload = emptySince.map { $0.addingTimeInterval(Self.idleUnload) }
+            let next = [room.nextExpiry(after: now), unload].compactMap { $0 }.min() ?? now.addingTimeInterval(3600)
             let clock = self.clock
             let sleep = Task { _ = try? await clock.sleep(until: next) }
             sleeper = sleep
@@ -354,7 +367,13 @@ public actor MeetingEngine: Activity {
     }
 
     private func expireNow() {
-        _ = room.expire(at: clock.now)
+        let now = clock.now
+        if let emptySince, connections.isEmpty, now >= emptySince.addingTimeInterval(Self.idleUnload) {
+            // Nobody here for a while: unloaded (nothing is lost: decisions and chat are stored).
+            close(farewell: nil)
+            return
+        }
+        _ = room.expire(at: now)
         sync()
     }
 
@@ -363,29 +382,29 @@ public actor MeetingEngine: Activity {
     // MARK: The rights seam
 
     public func mediaRoom(_ name: String) -> MediaRoomSpec? {
-        guard !isClosed, name == Self.mediaRoomName else { return nil }
+        guard !isClosed, name == mediaRoom else { return nil }
         return MediaRoomSpec(publishers: MeetingRoom.maxCap + 5, talkingEvents: true)
     }
 
     public func mayPublish(_ user: UUID, in name: String) -> Bool {
-        !isClosed && name == Self.mediaRoomName && connectionOf[user] != nil && room.mayPublish(user)
+        !isClosed && name == mediaRoom && connectionOf[user] != nil && room.mayPublish(user)
     }
 
     public func mayWatch(_ user: UUID, publisher: UUID, in name: String) -> Bool {
-        !isClosed && name == Self.mediaRoomName && connectionOf[user] != nil && room.mayWatch(user, publisher: publisher)
+        !isClosed && name == mediaRoom && connectionOf[user] != nil && room.mayWatch(user, publisher: publisher)
     }
 
     public func mayModerate(_ user: UUID, in name: String) -> Bool {
-        !isClosed && name == Self.mediaRoomName && room.mayModerate(user)
+        !isClosed && name == mediaRoom && room.mayModerate(user)
     }
 
     public func setPublishing(_ user: UUID, in name: String, _ publishing: Bool) {
-        guard name == Self.mediaRoomName, room.setPublishing(user, publishing) else { return }
+        guard name == mediaRoom, room.setPublishing(user, publishing) else { return }
         sync()
     }
 
     public func talking(_ user: UUID, in name: String, _ talking: Bool) {
-        guard talking, name == Self.mediaRoomName, room.talking(user) else { return }
+        guard talking, name == mediaRoom, room.talking(user) else { return }
         broadcast(.speaker(user))
         // Pages that come later hear the speaker with the list; those here just did.
         if var view = lastPeople {

@@ -88,6 +88,8 @@ public struct MeetingSelfView: Encodable, Sendable, Equatable {
     public var cap: Int
     /// Bumped when the media server lost the room: set media up again.
     public var mediaEpoch: Int
+    /// The media room to publish and watch in.
+    public var mediaRoom: String
 }
 
 /// One person of the room's list.

@@ -206,15 +206,16 @@ class PersonWindow:
         return getattr(self._driver, name)
 
 
-def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1]):
-    """One headless Chromium with a window of its own for each person: (driver, {username: window})."""
+def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], extra_flags=()):
+    """One headless Chromium with a window of its own for each person: (driver, {username: window});
+    `extra_flags` are added to CHROMIUM_FLAGS (say, a file for the fake microphone)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
     options = Options()
     options.binary_location = CHROMIUM_BINARY
-    for flag in CHROMIUM_FLAGS + (f"--window-size={width},{height}",):
+    for flag in CHROMIUM_FLAGS + tuple(extra_flags) + (f"--window-size={width},{height}",):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.enable_bidi = True

@@ -14,7 +14,7 @@ from test_site_request import request_site
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # A segment after one of these names one person, session, tenant…: one page of each kind is enough.
-NAMED_BY = {"people", "messages", "members", "tenants", "sessions", "person", "outbox"}
+NAMED_BY = {"people", "messages", "members", "tenants", "sessions", "person", "outbox", "m"}
 SKIP = re.compile(r"\.(csv|ics|css|js|png|jpe?g|webp|svg)$|/live$|/calendar|/sign-out|/feed")
 
 
@@ -57,7 +57,14 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
     # The page an invitation email's own link opens (nobody signed in), and its one-button question.
     invitation = urllib.parse.urlsplit(invitation_link("ana@acme.example") or "").path
     assert "/invitation/" in invitation, "no invitation email with its own link in the outbox"
-    for slug, starts in ((None, ["/", "/sign-in", "/nope", "/site-requests/received"]), ("acme", ["/", "/sign-in", "/join", "/forgot-password", invitation])):
+    # A meeting that takes guests: its link shows nobody the guest's name form, a member the room.
+    meeting = "/m/" + "a11y" + "x" * 20
+    psql(f"""INSERT INTO meetings (tenant_id, link_token, title, created_by, starts_at, ends_at, time_zone, guests_allowed)
+             SELECT current_setting('app.tenant_id')::uuid, '{meeting[3:]}', 'Accessibility check', id, now(),
+                    now() + interval '1 hour', 'UTC', true FROM users WHERE username = 'olivia'
+             ON CONFLICT (link_token) DO NOTHING;""")
+    for slug, starts in ((None, ["/", "/sign-in", "/nope", "/site-requests/received"]),
+                         ("acme", ["/", "/sign-in", "/join", "/forgot-password", invitation, meeting])):
         seen, found = crawl(driver, slug, starts)
         scanned |= {f"{slug or 'root'} {p}" for p in seen}
         problems += found
@@ -65,7 +72,7 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
     sign_in(driver, "ana", "acme")
     seen, found = crawl(driver, "acme", ["/", "/people", "/connections", "/messages", "/messages/olivia", "/notifications",
                                           "/profile", "/sessions", "/account", "/account/password", "/account/leave",
-                                          "/account/time-zone", "/membership"])
+                                          "/account/time-zone", "/membership", meeting])
     scanned |= {f"member {p}" for p in seen}
     problems += found
 

@@ -8,13 +8,17 @@ page says so and their return is refused; "end for everyone" closes every page's
 test prints join → first remote frame beside a direct Janus subscription measured in the same run.
 """
 
+import math
 import secrets
+import struct
 import time
+import wave
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from mingle_browser import (browser_for_people, print_page_errors, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
+from mingle_browser import (axe_problems, browser_for_people, print_page_errors, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
                             sign_in, url_for, wait_until)
 from test_live_session import direct_janus_subscription
 
@@ -47,9 +51,26 @@ navigator.mediaDevices.getUserMedia = (constraints) => original(constraints && c
 """
 
 
+def speech_file():
+    """A steady tone as every fake microphone (Chromium's own fake beeps once a second, too little
+    for Janus to call anyone talking): whoever is unmuted talks."""
+    path = Path(".data/meeting-voice.wav").resolve()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rate = 48000
+        samples = b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * 220 * i / rate))) for i in range(rate * 2))
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(samples)
+    return path
+
+
 @pytest.fixture
 def meeting_room():
-    driver, windows = browser_for_people(PEOPLE + ["janus-publisher", "janus-watcher"])
+    driver, windows = browser_for_people(PEOPLE + ["janus-publisher", "janus-watcher"],
+                                         extra_flags=(f"--use-file-for-fake-audio-capture={speech_file()}",))
     for name in PEOPLE:
         count_peer_connections(windows[name])
         windows[name].execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SMALL_CAMERAS + FAKE_SCREEN})
@@ -147,6 +168,8 @@ def test_a_meeting_from_waiting_room_to_end_for_everyone(meeting_room):
         counts = peer_connections(windows[name])
         assert counts["open"] <= 2 and counts["most"] <= 2, (name, counts)
     save_screenshot(windows[HOST], "meeting-room-desktop")
+    # Every control of the room, as the host sees it, is named and reachable (axe: no serious problems).
+    assert axe_problems(windows[HOST]) == []
 
     # Join → first remote frame: the host reloads (a network drop: their place is kept) and is
     # timed from page load to the first frame of someone else; beside a direct Janus subscription.
@@ -220,6 +243,10 @@ def test_a_meeting_from_waiting_room_to_end_for_everyone(meeting_room):
     click(windows["ana"], '[data-live="notice"] [data-action="mic"]')
     before = audio_packets(windows["ben"], ids["ana"])
     wait_until(lambda: audio_packets(windows["ben"], ids["ana"]) > before + 20, 20, "Ana's audio again after she unmuted")
+    # She is the only one unmuted and her microphone hears a steady tone: Janus says she talks,
+    # and everyone's page shows her as the speaker.
+    wait_until(lambda: state(windows["ben"])["speaker"] == ids["ana"], 20, "Ana shown as the speaker")
+    assert "speaking" in windows["ben"].find_element(By.CSS_SELECTOR, f'.tile[data-person="{ids["ana"]}"]').get_attribute("class")
 
     # The host removes Dara: her page says so and her return is refused.
     click(windows[HOST], f'[data-live="people"] [data-action="remove"][data-person="{ids["dara"]}"]')

@@ -249,6 +249,35 @@ import TestSupport
         }
     }
 
+    @Test func anActingPlatformAdminEntersOnlyThroughTheAuditedPath() async throws {
+        try await TestApp.runLive { db, web, port in
+            // setup: acme's meeting; the platform admin, signed in on the console.
+            let fixtures = Fixtures(db)
+            let acme = try await fixtures.populatedTenant("acme")
+            let meeting = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer)
+            var admin = WebClient(web.client)
+            try await SiteRequestTests.signInAdmin(db, &admin)
+            let path = "/live/ws?activity=\(Self.address(meeting.id))"
+            let notActing = try await TestSocket.handshake(port: port, host: Self.host, path: path,
+                                                           cookie: admin.cookieHeader(host: Self.host), origin: "http://\(Self.host)")
+
+            // act: the console's audited hand-off to acme, then the meeting.
+            let open = try await admin.post(TestApp.url(nil, "/admin/tenants/acme/open-portal"), [], formURL: TestApp.url(nil, "/admin/tenants/acme"))
+            _ = try await admin.get(try #require(open.location))
+            let page = try await TestSocket.connect(port: port, host: Self.host, path: path, cookie: admin.cookieHeader(host: Self.host),
+                                                    origin: "http://\(Self.host)")
+
+            // check: in as a host (an organizer's rights), the entry audited; before, no way in.
+            #expect(notActing.status == 401)
+            let view = try await Self.standing(page, "admitted")
+            #expect(view["data"]?["role"]?.string == "host")
+            let audited = try await db.owner.query(
+                "SELECT count(*)::int FROM platform_audit WHERE action = \("live: entered \(Self.address(meeting.id))")").first(Int.self)
+            #expect(audited == 1)
+            await page.close()
+        }
+    }
+
     @Test func aPageInTheWaitingRoomGetsNoMedia() async throws {
         try await TestApp.runLive { db, web, port in
             // setup
@@ -256,15 +285,15 @@ import TestSupport
             let acme = try await fixtures.populatedTenant("acme")
             let meeting = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer)
             let host = try await Self.page(web, "acme-organizer", port: port, meeting: meeting.id)
-            _ = try await Self.standing(host, "admitted")
+            let room = try #require(try await Self.standing(host, "admitted")["data"]?["mediaRoom"])
             let ana = try await Self.page(web, "acme-member1", port: port, meeting: meeting.id)
-            _ = try await Self.standing(ana, "waiting")
+            #expect(try await Self.standing(ana, "waiting")["data"]?["mediaRoom"] == room)
 
             // act
             ana.send("media-publish", activity: Self.address(meeting.id), ref: "p",
-                     data: ["room": "meeting", "offer": ["type": "offer", "sdp": "v=0\r\n"]])
+                     data: ["room": room, "offer": ["type": "offer", "sdp": "v=0\r\n"]])
             ana.send("media-watch", activity: Self.address(meeting.id), ref: "w",
-                     data: ["room": "meeting", "publishers": [.string(acme.organizer.uuidString)]])
+                     data: ["room": room, "publishers": [.string(acme.organizer.uuidString)]])
 
             // check
             #expect(try await ana.error(ref: "p")["data"]?["code"]?.string == "not-allowed")

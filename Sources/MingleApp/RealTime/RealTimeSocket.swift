@@ -32,6 +32,9 @@ struct RealTimeSocketController {
         var participant: Participant
         var tenant: TenantID
         var host: String
+        /// A platform admin acting in this tenant (entered on the audited path): not a member,
+        /// so not in the tenant's presence.
+        var actingAdmin = false
     }
 
     enum Entry: Sendable {
@@ -111,6 +114,14 @@ struct RealTimeSocketController {
             let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
             page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer),
                         tenant: tenant.id, host: request.host)
+        } else if let key, let visitor = context.visitor, visitor.isPlatformAdmin, visitor.actingForTenant == tenant.id {
+            // A platform admin acting here enters an activity with an organizer's rights, and
+            // only on the audited path: the entry is recorded.
+            let name = try await app.database.withPlatformAccess(actor: visitor.userID, tenant: tenant.id, action: "live: entered \(key.address)") { tx in
+                try await tx.user(visitor.userID)?.displayName
+            }
+            page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: name ?? visitor.username, isOrganizer: true),
+                        tenant: tenant.id, host: request.host, actingAdmin: true)
         } else if let key, let token = request.cookies[app.cookies.guestName]?.value, Tokens.looksValid(token),
                   let guest = try await activities.guest(token: token, in: key) {
             // A guest of this one activity (a meeting's link): nothing else of the site.
@@ -137,9 +148,9 @@ struct RealTimeSocketController {
         guard let visitor = page.visitor else { return true }  // a guest: their activity decides
         return try await app.database.withTenant(page.tenant) { tx in
             guard let session = try await tx.session(tokenHash: visitor.sessionTokenHash, host: page.host),
-                  session.userID == visitor.userID,
-                  let membership = try await tx.membership(user: visitor.userID)
-            else { return false }
+                  session.userID == visitor.userID else { return false }
+            if page.actingAdmin { return session.isPlatformAdmin && session.actingTenant == page.tenant }
+            guard let membership = try await tx.membership(user: visitor.userID) else { return false }
             return membership.status == .active && (membership.role == .organizer) == page.participant.isOrganizer
         }
     }
@@ -222,7 +233,9 @@ struct RealTimeSocketController {
         leave: @escaping @Sendable () async -> Void
     ) async {
         // Guests are nobody's presence and get no pushes; their activity is all they have.
-        let socket = await page.visitor.asyncMap { visitor in await sockets.connect(tenant: page.tenant, user: visitor.userID) { outbox.send($0) } }
+        let socket = await (page.actingAdmin ? nil : page.visitor).asyncMap { visitor in
+            await sockets.connect(tenant: page.tenant, user: visitor.userID) { outbox.send($0) }
+        }
         let recheck = await page.visitor.asyncMap { _ in
             await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
                 outbox.send(Envelope.error(ActivityRefusal("signed-out", "You are no longer signed in as a member here; reload the page.")))
