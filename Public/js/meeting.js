@@ -4,6 +4,8 @@
 import { createMedia } from "./media.js";
 import { leaveActivity, onActivity, onConnection, sendActivity, stop } from "./realtime.js";
 
+// For the join figure: when the page's script starts (it then opens its socket and joins).
+window.mingleJoinedAt = Date.now();
 const root = document.getElementById("meeting");
 const el = (name) => root.querySelector(`[data-live="${name}"]`);
 const isGuest = root.dataset.guest === "true";
@@ -138,7 +140,8 @@ function renderPeople() {
     if (moderating && person.id !== mine && person.role !== "host" && !(person.role === "co-host" && you.role !== "host")) {
       const actions = document.createElement("span");
       actions.className = "person-actions";
-      actions.append(person.blocked ? button("Ask to unmute", "ask-unmute", person.id) : button("Mute", "mute", person.id));
+      // ("mute-person": media.js takes data-action="mute" for one's own microphone)
+      actions.append(person.blocked ? button("Ask to unmute", "ask-unmute", person.id) : button("Mute", "mute-person", person.id));
       if (person.hand) actions.append(button("Lower hand", "lower-hand", person.id));
       if (you.role === "host") {
         actions.append(person.role === "co-host" ? button("Remove co-host", "co-host", person.id, { value: "false" })
@@ -468,9 +471,10 @@ root.addEventListener("click", async (event) => {
       break;
     case "hand": send("hand", { value: !(you && you.hand) }); break;
     case "react": send("react", { emoji: target.dataset.emoji }); break;
-    case "admit": case "refuse": case "mute": case "ask-unmute": case "lower-hand": case "remove":
+    case "admit": case "refuse": case "ask-unmute": case "lower-hand": case "remove":
       send(action, { person });
       break;
+    case "mute-person": send("mute", { person }); break;
     case "co-host": send("co-host", { person, value: target.dataset.value === "true" }); break;
     case "admit-all": send("admit-all"); break;
     case "mute-all": send("mute-all"); break;

@@ -404,7 +404,8 @@ public actor MeetingEngine: Activity {
     }
 
     public func talking(_ user: UUID, in name: String, _ talking: Bool) {
-        guard talking, name == mediaRoom, room.talking(user) else { return }
+        guard name == mediaRoom, room.talking(user, talking), let speaker = room.speaker else { return }
+        let user = speaker
         broadcast(.speaker(user))
         // Pages that come later hear the speaker with the list; those here just did.
         if var view = lastPeople {

@@ -104,6 +104,8 @@ public struct MeetingRoom: Sendable, Equatable {
     public private(set) var presenter: UUID?
     /// Who spoke last (Janus's talking events).
     public private(set) var speaker: UUID?
+    /// Who is talking now, in the order they started.
+    private var talkingNow: [UUID] = []
     private var handsSoFar = 0
     private var waitsSoFar = 0
     /// How long someone whose page went away keeps their place, hand and seat.
@@ -434,10 +436,19 @@ public struct MeetingRoom: Sendable, Equatable {
         return true
     }
 
-    /// Janus says someone talks; returns whether the speaker changed.
-    public mutating func talking(_ id: UUID) -> Bool {
-        guard isPresent(id), speaker != id else { return false }
-        speaker = id
+    /// The media server says someone started (or stopped) talking; returns whether the speaker
+    /// changed. It says so only on a change, so several may be talking at once: the speaker is
+    /// the one who started last, and when they stop, whoever else still talks.
+    public mutating func talking(_ id: UUID, _ on: Bool) -> Bool {
+        var talkers = talkingNow.filter { $0 != id }
+        if on && isPresent(id) { talkers.append(id) }
+        talkingNow = talkers.filter { isPresent($0) }
+        // (The media server does not judge a muted stream, so someone muted while talking stays
+        // "talking" there: only those with their microphone on can take over.)
+        let audible = talkingNow.last { people[$0]?.mic == true && people[$0]?.blocked == false }
+        let next = on && isPresent(id) ? id : (speaker == id ? audible ?? speaker : speaker)
+        guard next != speaker else { return false }
+        speaker = next
         return true
     }
 

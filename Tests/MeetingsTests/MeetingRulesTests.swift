@@ -358,12 +358,27 @@ struct MeetingRulesTests {
         #expect(!room.mayPublish(ann.id) && !room.mayWatch(ann.id, publisher: owner))
     }
 
-    @Test("The speaker is whoever talked last and is in the room")
+    @Test("The speaker is whoever started talking last; when they stop, whoever still talks; strangers never")
     func speaker() throws {
-        let ann = member("Ann")
-        var room = try roomWith([ann])
-        let first = room.talking(ann.id), again = room.talking(ann.id), stranger = room.talking(UUID())
+        let ann = member("Ann"), ben = member("Ben"), cyd = member("Cyd")
+        var room = try roomWith([ann, ben, cyd])
+        for person in [ann, ben, cyd] { try room.setMic(person.id, true) }
+        let first = room.talking(ann.id, true), again = room.talking(ann.id, true), stranger = room.talking(UUID(), true)
         #expect(first && !again && !stranger)
         #expect(room.speaker == ann.id)
+        // Ben starts while Ann goes on: Ben; Ben stops: Ann again (she never stopped).
+        let benStarts = room.talking(ben.id, true)
+        #expect(benStarts && room.speaker == ben.id)
+        let benStops = room.talking(ben.id, false)
+        #expect(benStops && room.speaker == ann.id)
+        // Ann stops too: she stays the last speaker.
+        let annStops = room.talking(ann.id, false)
+        #expect(!annStops && room.speaker == ann.id)
+        // Cyd talks, then mutes (still "talking" to the media server); Ben talks and stops: Ben stays.
+        _ = room.talking(cyd.id, true)
+        try room.setMic(cyd.id, false)
+        _ = room.talking(ben.id, true)
+        _ = room.talking(ben.id, false)
+        #expect(room.speaker == ben.id)
     }
 }
