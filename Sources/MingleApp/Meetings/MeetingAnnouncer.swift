@@ -40,11 +40,14 @@ struct MeetingAnnouncer: Sendable {
         }
         var withdrawn = 0
         for member in try await tx.members() where holders.contains(member.user.id) && !keep.contains(member.user.id) {
-            var cancelled = meeting
-            cancelled.cancelledAt = cancelled.cancelledAt ?? Date()
-            try await core.tell(tx, tenant: tenant, from: host, item: cancelled, member: member.user, .cancellation)
+            // Whoever makes the change is not told about it (an organizer who unticked themself).
+            if member.user.id != host {
+                var cancelled = meeting
+                cancelled.cancelledAt = cancelled.cancelledAt ?? Date()
+                try await core.tell(tx, tenant: tenant, from: host, item: cancelled, member: member.user, .cancellation)
+                withdrawn += 1
+            }
             try await tx.removeMeetingInvitation(meeting.id, user: member.user.id)
-            withdrawn += 1
         }
         return (audience.filter { $0.id != host }.count, withdrawn)
     }
