@@ -310,6 +310,28 @@ import TestSupport
         }
     }
 
+    @Test func aChangeBumpsTheSequenceAndOnlyAMovedStartMakesTheReminderDueAgain() async throws {
+        try await withTestDatabase { db in
+            // setup: a meeting already reminded of
+            let (acme, _) = try await Self.community(db)
+            let meeting = try await Self.meeting(db, acme.tenant, host: acme.organizer, "Board call")
+            func draft(_ start: Date, title: String) -> MeetingDraft {
+                MeetingDraft(title: title, description: "", startsAt: start, endsAt: start.addingTimeInterval(3600), timeZone: "UTC")
+            }
+            // act
+            let (retitled, moved, cancelled, again) = try await db.app.withTenant(acme.tenant, user: acme.organizer) { tx in
+                try await tx.execute("UPDATE meetings SET reminder_sent_at = now() WHERE id = \(meeting.id)")
+                let retitled = try await tx.updateMeeting(meeting.id, draft(meeting.startsAt, title: "Renamed"))
+                let moved = try await tx.updateMeeting(meeting.id, draft(meeting.startsAt.addingTimeInterval(600), title: "Renamed"))
+                return (retitled, moved, try await tx.cancelMeeting(meeting.id), try await tx.cancelMeeting(meeting.id))
+            }
+            // check
+            #expect(retitled?.sequence == 1 && retitled?.reminderSentAt != nil && retitled?.title == "Renamed")
+            #expect(moved?.sequence == 2 && moved?.reminderSentAt == nil)
+            #expect(cancelled?.sequence == 3 && cancelled?.cancelledAt != nil && again == nil)
+        }
+    }
+
     @Test func theFeedHoldsTheMeetingsOneHostsOrIsInvitedTo() async throws {
         try await TestApp.run { db, web in
             // setup
