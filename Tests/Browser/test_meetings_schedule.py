@@ -98,6 +98,8 @@ def test_organizer_schedules_a_meeting_for_chosen_members_and_the_invitee_sees_i
     assert "8 people at most" in driver.find_element(By.CSS_SELECTOR, ".facts").text
     meeting_path = "/" + driver.current_url.split("/", 3)[3]
     shoot_both(driver, "meetings-details-host", meeting_path)
+    shoot_both(driver, "meetings-form-edit", meeting_path + "/edit")
+    assert driver.find_element(By.ID, "title").get_attribute("value") == title
     shoot_both(driver, "meetings-form-new", "/meetings/new")
     shoot_both(driver, "meetings-organizer-list", "/meetings")
 
@@ -131,3 +133,33 @@ def test_organizer_schedules_a_meeting_for_chosen_members_and_the_invitee_sees_i
     sign_in(driver, "ben")
     driver.get(url_for("acme", meeting_path))
     assert "no such meeting" in driver.page_source.lower()
+
+
+def test_the_organizer_lets_members_host_and_a_member_then_can(driver):
+    # The setting sits on the organizer's membership page, in a form of its own.
+    sign_in(driver, "olivia")
+    driver.get(url_for("acme", "/organize/membership"))
+    box = driver.find_element(By.NAME, "members_may_host")
+    assert not box.is_selected()
+    box.click()
+    driver.find_element(By.CSS_SELECTOR, "form[action='/organize/membership/meetings'] button[type=submit]").click()
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    assert "Members may now schedule and start meetings" in driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert driver.find_element(By.NAME, "members_may_host").is_selected()
+    shoot_both(driver, "meetings-setting-organizer", "/organize/membership#meetings")
+
+    # ben, a member, may now schedule and start meetings.
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    sign_in(driver, "ben")
+    driver.get(url_for("acme", "/meetings"))
+    assert driver.find_elements(By.LINK_TEXT, "Schedule a meeting")
+    assert driver.find_elements(By.XPATH, "//button[normalize-space()='Start a meeting now']")
+
+    # Turned off again: members no longer host (the demo stays as it was).
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    sign_in(driver, "olivia")
+    driver.get(url_for("acme", "/organize/membership"))
+    driver.find_element(By.NAME, "members_may_host").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action='/organize/membership/meetings'] button[type=submit]").click()
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    assert not driver.find_element(By.NAME, "members_may_host").is_selected()
