@@ -88,6 +88,10 @@ import TestSupport
             #expect(mail.attachmentType == "text/calendar; method=REQUEST; charset=UTF-8")
             let ics = try CalendarParser.parse(try #require(mail.attachment))
             #expect(ics.method == "REQUEST" && ics.events == [["\(meeting.id.uuidString.lowercased())@acme.mingle.test", "Board call", "0", "CONFIRMED"]])
+            let unfolded = (mail.attachment ?? "").replacingOccurrences(of: "\r\n ", with: "")
+            #expect(unfolded.contains("Join the meeting: http://acme.\(TestApp.rootHost)/m/\(meeting.linkToken)"))
+            let html = try await db.owner.query("SELECT body_html FROM outbox").first(String.self) ?? ""
+            #expect(html.contains(#"href="http://acme.\#(TestApp.rootHost)/m/\#(meeting.linkToken)""#) && html.contains("Join the meeting"))
             let messages = try await SessionSchedulingTests.messages(db, acme.tenant, to: acme.members[0])
             #expect(messages.count == 1 && messages[0].contains("/m/\(meeting.linkToken)"))
             #expect(try await SessionSchedulingTests.messages(db, acme.tenant, to: acme.members[1]).isEmpty)

@@ -27,8 +27,8 @@ protocol Announced: Sendable {
     func mailWords(_ kind: AnnouncementKind, tenant: Tenant, zone: TimeZone) -> (subject: String, heading: String, intro: String)
     /// What its mail template needs beyond the shared values.
     func mailValues(link: String) -> [String: Any]
-    /// The text of the calendar event's description after the item's own.
-    var calendarLinkLabel: String { get }
+    /// The calendar event's description after the item's own: where to go, with `link` (its page).
+    func calendarLinks(_ link: String) -> String
     /// Records that `member` now holds the message at `sequence`.
     func recordInvitation(_ tx: Transaction, tenant: Tenant, member: UserID) async throws
     /// A link of this email's own that answers the invitation without signing in, if the kind has one.
@@ -133,8 +133,7 @@ struct Announcer: Sendable {
     func event<Item: Announced>(tenant: Tenant, item: Item, attendee: String? = nil, link: String? = nil,
                                 stamp: Date = Date()) -> CalendarEvent {
         let link = link ?? config.baseURL(tenantSlug: tenant.slug) + item.path
-        let description = item.description.isEmpty ? "\(item.calendarLinkLabel): \(link)"
-            : "\(item.description)\n\n\(item.calendarLinkLabel): \(link)"
+        let description = item.description.isEmpty ? item.calendarLinks(link) : "\(item.description)\n\n\(item.calendarLinks(link))"
         return CalendarEvent(uid: Self.uid(item.id, tenantHost: tenantHost(tenant)), sequence: item.sequence,
                              start: item.startsAt, end: item.endsAt, summary: item.title,
                              description: description, url: link, organizerName: tenant.name,

@@ -89,7 +89,7 @@ struct MeetingAnnouncer: Sendable {
 extension MeetingRecord: Announced {
     static var mailTemplate: String { "meeting" }
     static var productID: String { MeetingAnnouncer.productID }
-    var calendarLinkLabel: String { "Details and the meeting link" }
+    func calendarLinks(_ link: String) -> String { "Join the meeting: \(roomLink(fromPageLink: link))\nDetails: \(link)" }
 
     /// The room's address, from the address of the meeting's page.
     private func roomLink(fromPageLink link: String) -> String { String(link.dropLast(path.count)) + roomPath }

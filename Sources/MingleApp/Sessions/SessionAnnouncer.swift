@@ -97,7 +97,7 @@ struct SessionAnnouncer: Sendable {
 extension SpeedNetworkingSessionRecord: Announced {
     static var mailTemplate: String { "session" }
     static var productID: String { SessionAnnouncer.productID }
-    var calendarLinkLabel: String { "Details and the live room" }
+    func calendarLinks(_ link: String) -> String { "Details and the live room: \(link)" }
 
     func message(_ kind: AnnouncementKind, link: String, zone: TimeZone) -> String {
         let when = self.when(in: zone)
