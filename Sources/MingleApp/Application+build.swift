@@ -75,6 +75,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     MeetingRoomController(app: services).addRoutes(to: router)
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
+    MeetingsController(app: services).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
     AttendanceController(app: services).addRoutes(to: router)
 

@@ -7,7 +7,7 @@ public enum EmailKind: String, Sendable, CaseIterable {
     case messages
     /// Someone asks to connect.
     case connections
-    /// Session invitations, changes, cancellations and reminders.
+    /// Session and meeting invitations, changes, cancellations and reminders.
     case sessions
 }
 

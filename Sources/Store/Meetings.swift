@@ -201,5 +201,112 @@ extension Transaction {
     }
 }
 
+/// A meeting the reminder worker should remind invited members of, and whom it acts as.
+public struct DueMeetingReminder: Sendable, Equatable {
+    public var tenant: TenantID
+    public var meeting: UUID
+    public var actor: UserID
+}
+
+// MARK: Scheduling, inviting and listing (issue 15, around the room)
+
+extension Transaction {
+    /// A meeting of the current tenant, its row locked for a change (edit, cancel).
+    public func meetingForUpdate(_ id: UUID) async throws -> MeetingRecord? {
+        try await query("SELECT \(unescaped: Self.meetingColumns) FROM meetings WHERE id = \(id) FOR UPDATE")
+            .first(MeetingRow.self).map(Self.meeting)
+    }
+
+    /// Changes a meeting as its host decided and bumps its SEQUENCE (calendars replace the
+    /// event); a start that moved makes the reminder due again.
+    public func updateMeeting(_ id: UUID, _ draft: MeetingDraft) async throws -> MeetingRecord? {
+        try await query("""
+            UPDATE meetings SET title = \(draft.title), description = \(draft.description), starts_at = \(draft.startsAt),
+                   ends_at = \(draft.endsAt), time_zone = \(draft.timeZone), waiting_room = \(draft.waitingRoom),
+                   guests_allowed = \(draft.guestsAllowed), participant_cap = \(draft.participantCap),
+                   invite_all = \(draft.inviteAll), sequence = sequence + 1, updated_at = now(),
+                   reminder_sent_at = CASE WHEN starts_at = \(draft.startsAt) THEN reminder_sent_at END
+            WHERE id = \(id) AND cancelled_at IS NULL
+            RETURNING \(unescaped: Self.meetingColumns)
+            """).first(MeetingRow.self).map(Self.meeting)
+    }
+
+    /// Cancels a meeting (once) and bumps its SEQUENCE for the CANCEL.
+    public func cancelMeeting(_ id: UUID) async throws -> MeetingRecord? {
+        try await query("""
+            UPDATE meetings SET cancelled_at = now(), sequence = sequence + 1, updated_at = now()
+            WHERE id = \(id) AND cancelled_at IS NULL
+            RETURNING \(unescaped: Self.meetingColumns)
+            """).first(MeetingRow.self).map(Self.meeting)
+    }
+
+    /// Records that `user` is invited and holds the calendar message at `sequence`.
+    public func recordMeetingInvitation(tenant: TenantID, meeting: UUID, user: UserID, sequence: Int) async throws {
+        try await execute("""
+            INSERT INTO meeting_invitations (tenant_id, meeting_id, user_id, sequence, sent_at)
+            VALUES (\(tenant), \(meeting), \(user), \(sequence), now())
+            ON CONFLICT (tenant_id, meeting_id, user_id) DO UPDATE SET sequence = EXCLUDED.sequence, sent_at = now()
+            """)
+    }
+
+    /// Who holds an invitation to `meeting` (by name, or told under invite-all), with the SEQUENCE last sent.
+    public func meetingInvitations(_ meeting: UUID) async throws -> [(user: UserID, sequence: Int)] {
+        try await query("""
+            SELECT user_id, sequence FROM meeting_invitations WHERE meeting_id = \(meeting) ORDER BY invited_at, user_id
+            """).all((UUID, Int).self).map { (user: $0.0, sequence: $0.1) }
+    }
+
+    /// `user` is no longer invited (after being sent the CANCEL).
+    public func removeMeetingInvitation(_ meeting: UUID, user: UserID) async throws {
+        try await execute("DELETE FROM meeting_invitations WHERE meeting_id = \(meeting) AND user_id = \(user)")
+    }
+
+    /// The meetings `user` sees, newest start first: with `everything` (the site's organizers,
+    /// an acting platform admin) all of the tenant's; otherwise those they host, those for every
+    /// member, and those they are invited to by name. Only meetings ending after `since`.
+    public func meetings(visibleTo user: UserID, everything: Bool, endingAfter since: Date) async throws -> [MeetingRecord] {
+        try await query("""
+            SELECT \(unescaped: Self.meetingColumns) FROM meetings mt
+            WHERE mt.ends_at > \(since)
+              AND (\(everything) OR mt.created_by = \(user) OR mt.invite_all
+                   OR EXISTS (SELECT 1 FROM meeting_invitations i WHERE i.meeting_id = mt.id AND i.user_id = \(user)))
+            ORDER BY mt.starts_at DESC, mt.id
+            LIMIT 500
+            """).all(MeetingRow.self).map(Self.meeting)
+    }
+
+    /// Whether `user` holds an invitation by name to `meeting`.
+    public func isInvitedToMeeting(_ meeting: UUID, user: UserID) async throws -> Bool {
+        try await query("SELECT 1 FROM meeting_invitations WHERE meeting_id = \(meeting) AND user_id = \(user)").first(Int.self) != nil
+    }
+
+    /// Meetings still ahead or running, not cancelled or ended, that invite every member.
+    public func meetingsForEveryone(endingAfter date: Date) async throws -> [MeetingRecord] {
+        try await query("""
+            SELECT \(unescaped: Self.meetingColumns) FROM meetings
+            WHERE invite_all AND ends_at > \(date) AND cancelled_at IS NULL AND ended_at IS NULL ORDER BY starts_at, id
+            """).all(MeetingRow.self).map(Self.meeting)
+    }
+
+    // MARK: reminders
+
+    /// Meetings of every active tenant due for a reminder. Asked without a tenant (ids only).
+    public func meetingRemindersDue(lead: Duration, limit: Int = 50) async throws -> [DueMeetingReminder] {
+        try await query("""
+            SELECT tenant_id, meeting_id, actor FROM meeting_reminders_due(\(lead.seconds) * interval '1 second', \(limit)::int)
+            """).all((UUID, UUID, UUID).self).map { DueMeetingReminder(tenant: $0.0, meeting: $0.1, actor: $0.2) }
+    }
+
+    /// Claims one meeting's reminder for this transaction (true for exactly one caller; see `claimReminder`).
+    public func claimMeetingReminder(_ id: UUID, lead: Duration) async throws -> MeetingRecord? {
+        try await query("""
+            UPDATE meetings SET reminder_sent_at = now()
+            WHERE id = \(id) AND reminder_sent_at IS NULL AND cancelled_at IS NULL AND ended_at IS NULL
+              AND starts_at > now() AND starts_at <= now() + \(lead.seconds) * interval '1 second'
+            RETURNING \(unescaped: Self.meetingColumns)
+            """).first(MeetingRow.self).map(Self.meeting)
+    }
+}
+
 /// An INSERT … RETURNING returned nothing (it cannot, short of a broken database).
 public struct MissingRow: Error {}

@@ -14,7 +14,7 @@ from test_site_request import request_site
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # A segment after one of these names one person, session, tenant…: one page of each kind is enough.
-NAMED_BY = {"people", "messages", "members", "tenants", "sessions", "person", "outbox", "m"}
+NAMED_BY = {"people", "messages", "members", "tenants", "sessions", "person", "outbox", "meetings", "m"}
 SKIP = re.compile(r"\.(csv|ics|css|js|png|jpe?g|webp|svg)$|/live$|/calendar|/sign-out|/feed")
 
 
@@ -69,9 +69,15 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
         scanned |= {f"{slug or 'root'} {p}" for p in seen}
         problems += found
 
+    # A meeting for every member, so its page is crawled (the list links to it; its host's page to its edit form).
+    psql("INSERT INTO meetings (tenant_id, link_token, title, description, created_by, starts_at, ends_at, time_zone, invite_all) "
+         "SELECT t.id, 'AxeCrawlMeetingLink00001', 'Axe crawl meeting', 'See https://example.com', u.id, now() + interval '1 day', "
+         "now() + interval '25 hours', 'UTC', true FROM tenants t, users u WHERE t.slug = 'acme' AND u.username = 'olivia' "
+         "ON CONFLICT DO NOTHING")
+
     sign_in(driver, "ana", "acme")
     seen, found = crawl(driver, "acme", ["/", "/people", "/connections", "/messages", "/messages/olivia", "/notifications",
-                                          "/profile", "/sessions", "/account", "/account/password", "/account/leave",
+                                          "/profile", "/sessions", "/meetings", "/account", "/account/password", "/account/leave",
                                           "/account/time-zone", "/membership", meeting])
     scanned |= {f"member {p}" for p in seen}
     problems += found
@@ -79,7 +85,7 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     sign_in(driver, "olivia", "acme")
     past = psql("SELECT id FROM live_sessions WHERE title = 'Winter warm-up'")
-    seen, found = crawl(driver, "acme", ["/organize", "/organize/reports", "/organize/sessions/new",
+    seen, found = crawl(driver, "acme", ["/organize", "/organize/reports", "/organize/sessions/new", "/meetings", "/meetings/new",
                                          f"/organize/sessions/{past}/attendance"], limit=60)
     scanned |= {f"organizer {p}" for p in seen}
     problems += found

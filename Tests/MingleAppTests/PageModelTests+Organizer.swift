@@ -95,7 +95,7 @@ enum OrganizerRecords {
         problems.add("header", "Too long.")
 
         // act
-        let settingsTree = try #require(try plainTree(MembershipSettingsModel(settings, problems: FormProblems())))
+        let settingsTree = try #require(try plainTree(MembershipSettingsModel(settings, problems: FormProblems(), membersMayHost: false)))
         let brandingTree = try #require(try plainTree(BrandingPageModel(branding, problems: problems)))
 
         // check

@@ -36,14 +36,16 @@ import TestSupport
             try await TestApp.signIn(&organizer, "acme-organizer", tenant: "acme")
             let sent = try await organizer.post(TestApp.url("acme", "/messages/acme-member1"), [("body", "Hello there")])
             #expect(sent.status == .seeOther)
+            let meeting = try await MeetingTests.meeting(db, acme.tenant, host: acme.organizer, "Board call", invited: [acme.members[0]])
+            let meetingPath = "/meetings/\(meeting.id.uuidString.lowercased())"
 
             // act
             var counts: [Count] = []
             for path in ["/", "/people", "/people?q=member2", "/people/acme-member2", "/messages", "/messages/acme-organizer",
-                         "/connections", "/notifications", "/sessions", "/membership"] {
+                         "/connections", "/notifications", "/sessions", "/membership", "/meetings", meetingPath] {
                 counts.append(try await count(&web, path))
             }
-            for path in ["/organize", "/organize/members", "/organize/sessions", "/organize/reports"] {
+            for path in ["/organize", "/organize/members", "/organize/sessions", "/organize/reports", "/meetings", "/meetings/new", meetingPath] {
                 counts.append(try await count(&organizer, path))
             }
 

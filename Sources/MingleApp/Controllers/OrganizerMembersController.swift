@@ -20,20 +20,26 @@ struct OrganizerMembersController {
     // MARK: settings
 
     @Sendable func settingsForm(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
-        let settings = try await app.asOrganizer(context, action: "view membership settings") { try await $0.membershipSettings() }
+        let tenant = context.tenant.id
+        let (settings, membersMayHost) = try await app.asOrganizer(context, action: "view membership settings") {
+            (try await $0.membershipSettings(), try await $0.membersMayHost(tenant: tenant))
+        }
         return try app.views.page("organize/membership", context, title: "Membership",
-                                  model: MembershipSettingsModel(SettingsForm(settings), problems: FormProblems()))
+                                  model: MembershipSettingsModel(SettingsForm(settings), problems: FormProblems(), membersMayHost: membersMayHost))
     }
 
     @Sendable func saveSettings(_ request: Request, context: OrganizerRequestContext) async throws -> Response {
         var form = SettingsForm(context.form)
         let problems = form.problems()
         guard problems.isEmpty, let fee = form.feeMinor else {
-            form.hasSecret = try await app.asOrganizer(context, action: "view membership settings") {
-                try await $0.membershipSettings().payPalSecretSealed != nil
+            let tenant = context.tenant.id
+            let membersMayHost: Bool
+            (form.hasSecret, membersMayHost) = try await app.asOrganizer(context, action: "view membership settings") {
+                (try await $0.membershipSettings().payPalSecretSealed != nil, try await $0.membersMayHost(tenant: tenant))
             }
             return try app.views.page("organize/membership", context, title: "Membership",
-                                      model: MembershipSettingsModel(form, problems: problems), status: .unprocessableContent)
+                                      model: MembershipSettingsModel(form, problems: problems, membersMayHost: membersMayHost),
+                                      status: .unprocessableContent)
         }
         let newSecret = try form.secret.isEmpty ? nil : secrets.seal(form.secret)
         let tenant = context.tenant.id

@@ -100,15 +100,18 @@ struct SessionsController {
         let token = String(file.dropLast(4))
         let tenant = context.tenant, tokens = app.feedTokens
         let since = Date().addingTimeInterval(-Self.feedHistory)
-        let sessions = try await app.database.withTenant(tenant.id) { tx -> [SpeedNetworkingSessionRecord]? in
+        let found = try await app.database.withTenant(tenant.id) { tx -> ([SpeedNetworkingSessionRecord], [MeetingRecord])? in
             guard try await tx.membership(user: user)?.status == .active else { return nil }
             let generation = try await tx.calendarFeedGeneration(user: user)
             guard tokens.verify(token, tenant: tenant.id, user: user, generation: generation) else { return nil }
-            return try await tx.speedNetworkingSessions(endingAfter: since)
+            // Meetings: those the member hosts or is invited to (organizers' view of all is not their calendar).
+            return (try await tx.speedNetworkingSessions(endingAfter: since),
+                    Array(try await tx.meetings(visibleTo: user, everything: false, endingAfter: since).reversed()))
         }
-        guard let sessions else { throw HTTPError(.notFound) }
-        let announcer = app.announcer
+        guard let (sessions, meetings) = found else { throw HTTPError(.notFound) }
+        let announcer = app.announcer, meetingAnnouncer = app.meetingAnnouncer
         let events = sessions.map { announcer.event(tenant: tenant, session: $0) }
+            + meetings.map { meetingAnnouncer.event(tenant: tenant, meeting: $0) }
         return Self.calendar(ICalendar.feed(events, name: "\(tenant.name) sessions", productID: SessionAnnouncer.productID))
     }
 }

@@ -47,7 +47,7 @@ struct AccountModel: Encodable, Equatable {
     static let kinds: [(EmailKind, String, String)] = [
         (.messages, "New messages", "When someone writes to you (at most one email per conversation until you read it)."),
         (.connections, "Connection requests", "When someone asks to connect with you."),
-        (.sessions, "Sessions", "Invitations to live sessions, changes, cancellations and reminders."),
+        (.sessions, "Sessions and meetings", "Invitations to live sessions and meetings, changes, cancellations and reminders."),
     ]
 
     /// `membership` is the person's role here, nil when they have none (an acting admin).

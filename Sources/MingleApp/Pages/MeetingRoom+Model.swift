@@ -11,6 +11,8 @@ struct MeetingRoomModel: Encodable, Equatable {
     var when: String
     var isGuest: Bool
     var myName: String
+    /// The meeting's page (members only: guests see nothing else of the site).
+    var detailsPath: String?
     /// Ended or cancelled: the page says so instead of the room.
     var over: String?
     var reactions: [String]
@@ -18,6 +20,7 @@ struct MeetingRoomModel: Encodable, Equatable {
     init(_ meeting: MeetingRecord, tenant: TenantID, link: String, isGuest: Bool, myName: String, zone: TimeZone) {
         activity = ActivityKey(tenant: tenant, kind: .meeting, id: meeting.id).address
         (title, self.link, self.isGuest, self.myName) = (meeting.title, link, isGuest, myName)
+        detailsPath = isGuest ? nil : "/meetings/\(meeting.id.uuidString.lowercased())"
         when = LocalTime.dateTime(meeting.startsAt, in: zone) + " – " + LocalTime.time(meeting.endsAt, in: zone)
         if meeting.cancelledAt != nil { over = "This meeting was cancelled." }
         else if meeting.endedAt != nil { over = "This meeting has ended." }

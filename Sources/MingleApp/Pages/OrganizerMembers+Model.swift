@@ -16,13 +16,16 @@ struct MembershipSettingsModel: Encodable, Equatable {
     var welcome: String
     var hasSecret: Bool
     var currencies: [Currency]
+    /// The meetings setting beside it (its own form).
+    var membersMayHost: Bool
 
     enum CodingKeys: String, CodingKey {
-        case problems, fee, clientID = "client_id", webhookID = "webhook_id", welcome, hasSecret, currencies
+        case problems, fee, clientID = "client_id", webhookID = "webhook_id", welcome, hasSecret, currencies, membersMayHost
     }
 
-    init(_ form: SettingsForm, problems: FormProblems) {
+    init(_ form: SettingsForm, problems: FormProblems, membersMayHost: Bool) {
         self.problems = problems
+        self.membersMayHost = membersMayHost
         (fee, clientID, webhookID, welcome, hasSecret) = (form.fee, form.clientID, form.webhookID, form.welcome, form.hasSecret)
         currencies = Money.currencies.map { Currency(code: $0, selected: $0 == form.currency) }
     }

@@ -62,6 +62,11 @@ struct SessionFormModel: Encodable, Equatable {
     struct Zone: Encodable, Equatable {
         var name: String
         var selected: Bool
+
+        /// Every zone of a form's select, `selected` chosen (the session and meeting forms).
+        static func choices(selected: String) -> [Zone] {
+            LocalTime.choices(selected: selected).map { Zone(name: $0, selected: $0 == selected) }
+        }
     }
 
     struct Question: Encodable, Equatable {
@@ -96,7 +101,7 @@ struct SessionFormModel: Encodable, Equatable {
          session: SpeedNetworkingSessionRecord?, now: Date, zone: TimeZone, counts: InvitationCounts? = nil) {
         (title, description, start, end, round) = (form.title, form.description, form.start, form.end, form.roundMinutes)
         maxRound = SessionForm.maxRoundMinutes
-        zones = LocalTime.choices(selected: form.zone).map { Zone(name: $0, selected: $0 == form.zone) }
+        zones = Zone.choices(selected: form.zone)
         questions = catalogue.map { item in
             let q = item.question
             return Question(key: q.key, prompt: q.prompt, kind: q.kindDescription, source: item.source,

@@ -4,11 +4,17 @@ import Foundation
 /// Random secrets handed to browsers or mailed, and the hashes stored in their place.
 enum Tokens {
     /// 32 random bytes, URL-safe base64 (no padding).
-    static func random() -> String {
+    static func random() -> String { random(byteCount: 32) }
+
+    /// `byteCount` random bytes, URL-safe base64 (no padding).
+    static func random(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return base64url(bytes)
     }
+
+    /// A meeting link's secret part, `/m/<token>`: 18 random bytes (144 bits), 24 characters.
+    static func meetingLink() -> String { random(byteCount: 18) }
 
     static func hash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 

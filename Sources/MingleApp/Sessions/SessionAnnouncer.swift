@@ -12,11 +12,10 @@ struct SessionAnnouncer: Sendable {
 
     static let productID = "-//Mingle//Live sessions//EN"
 
-    enum Kind: Sendable, Equatable {
-        case invitation, update, cancellation
-        /// `minutes` before the start.
-        case reminder(minutes: Int)
-    }
+    typealias Kind = AnnouncementKind
+
+    /// What sessions and meetings share: telling one member, the email, the calendar event.
+    var core: Announcer { Announcer(config: config, mailer: mailer) }
 
     // MARK: whole audiences
 
@@ -43,13 +42,11 @@ struct SessionAnnouncer: Sendable {
         return try await tell(tx, tenant: tenant, organizer: organizer, session: session, audience, .cancellation)
     }
 
+    /// Whole minutes from `now` to `start`, rounded to the nearest, at least one.
+    static func minutesLeft(until start: Date, now: Date) -> Int { Announcer.minutesLeft(until: start, now: now) }
+
     /// The reminder: invited members who are still active get an email and a notification.
     @discardableResult
-    /// Whole minutes from `now` to `start`, rounded to the nearest, at least one.
-    static func minutesLeft(until start: Date, now: Date) -> Int {
-        max(1, Int((start.timeIntervalSince(now) / 60).rounded()))
-    }
-
     func remind(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, minutes: Int) async throws -> Int {
         let invited = Set(try await tx.invitations(session: session.id).map(\.user))
         let audience = try await tx.members(role: .member)
@@ -59,11 +56,12 @@ struct SessionAnnouncer: Sendable {
 
     /// A member who just became active (paid, confirmed on a free site, reactivated) is invited
     /// to every session still ahead or running that they hold no invitation for, in the name
-    /// of the organizer who scheduled it. Returns how many.
+    /// of the organizer who scheduled it, and to the meetings ahead that invite every member
+    /// (`MeetingAnnouncer.inviteToUpcoming`). Returns how many sessions and meetings.
     @discardableResult
     func inviteToUpcoming(_ tx: Transaction, tenant: Tenant, member id: UserID, now: Date = Date()) async throws -> Int {
         guard let member = try await tx.user(id) else { return 0 }
-        var count = 0
+        var count = try await MeetingAnnouncer(core: core).inviteToUpcoming(tx, tenant: tenant, member: member, now: now)
         for session in try await tx.speedNetworkingSessions(endingAfter: now) where !session.isCancelled {
             guard try await !tx.invitations(session: session.id).contains(where: { $0.user == id }) else { continue }
             try await tell(tx, tenant: tenant, organizer: session.createdBy, session: session, member: member, .invitation)
@@ -74,129 +72,72 @@ struct SessionAnnouncer: Sendable {
 
     private func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord,
                       _ audience: [UserRecord], _ kind: Kind) async throws -> Int {
-        for member in audience where member.id != organizer {
-            try await tell(tx, tenant: tenant, organizer: organizer, session: session, member: member, kind)
-        }
-        return audience.filter { $0.id != organizer }.count
+        try await core.tell(tx, tenant: tenant, from: organizer, item: session, audience, kind)
     }
 
     // MARK: one member
 
-    /// Everything one member is told, in `tx`: the message (or notification for a reminder),
-    /// the email with its `.ics`, and the invitation's SEQUENCE on record. Every email but a
+    /// Everything one member is told, in `tx` (`Announcer.tell`). Every email but a
     /// cancellation carries links of its own that answer the invitation (`InvitationLinks`).
     func tell(_ tx: Transaction, tenant: Tenant, organizer: UserID, session: SpeedNetworkingSessionRecord, member: UserRecord,
               _ kind: Kind) async throws {
-        let link = config.baseURL(tenantSlug: tenant.slug) + session.path
-        // Times in the member's own zone, else the site's default.
-        let zone = LocalTime.known(try await tx.timeZones(of: [member.id])[member.id]) ?? LocalTime.zone(tenant.timeZone)
-        switch kind {
-        case .reminder:
-            try await tx.notify(tenant: tenant.id, member.id, "“\(session.title)” starts soon: \(session.when(in: zone)).", link: session.path)
-        case .invitation, .update, .cancellation:
-            let conversation = try await tx.conversation(tenant: tenant.id, between: organizer, and: member.id)
-            _ = try await tx.addMessage(tenant: tenant.id, conversation: conversation, sender: organizer,
-                                        body: message(kind, session: session, link: link, zone: zone))
-            try await tx.recordInvitation(tenant: tenant.id, session: session.id, user: member.id, sequence: session.sequence)
-        }
-        var answerLink: String?
-        if kind != .cancellation {
-            let token = Tokens.random()
-            try await tx.addInvitationLink(tenant: tenant.id, session: session.id, user: member.id, tokenHash: Tokens.hash(token))
-            answerLink = config.baseURL(tenantSlug: tenant.slug) + InvitationLinks.path(session: session.id, token: token)
-        }
-        try await NotificationEmails.send(tx, mail(kind, tenant: tenant, session: session, member: member, link: link, zone: zone,
-                                                   answerLink: answerLink),
-                                          kind: .sessions, to: member.id, tenant: tenant)
-    }
-
-    func message(_ kind: Kind, session: SpeedNetworkingSessionRecord, link: String, zone: TimeZone) -> String {
-        let when = session.when(in: zone)
-        return switch kind {
-        case .invitation:
-            "You are invited to the live session “\(session.title)”: \(when). The lobby opens "
-                + "\(SessionsController.count(session.leadSeconds / 60, "minute", "minutes")) before the start. Details and the live room: \(link)"
-        case .update:
-            "“\(session.title)” has changed. It now takes place \(when). Details and the live room: \(link)"
-        case .cancellation:
-            "“\(session.title)” (\(when)) is cancelled. Your calendar invitation has been withdrawn."
-        case .reminder(let minutes):
-            "“\(session.title)” starts in \(SessionsController.count(minutes, "minute", "minutes")): \(link)"
-        }
-    }
-
-    /// `answerLink` is this email's own link to the invitation (it answers without signing in).
-    func mail(_ kind: Kind, tenant: Tenant, session: SpeedNetworkingSessionRecord, member: UserRecord, link: String,
-              zone: TimeZone, answerLink: String? = nil) -> OutgoingMail {
-        let start = LocalTime.short(session.startsAt, in: zone)
-        let (subject, heading, intro): (String, String, String) = switch kind {
-        case .invitation: ("Invitation: \(session.title), \(start)", "You are invited",
-                           "\(tenant.name) invites you to a live networking session.")
-        case .update: ("Updated: \(session.title), \(start)", "The session has changed",
-                       "\(tenant.name) changed a session you are invited to. The calendar entry is updated.")
-        case .cancellation: ("Cancelled: \(session.title), \(start)", "The session is cancelled",
-                             "\(tenant.name) cancelled this session. The calendar entry is withdrawn.")
-        case .reminder(let minutes): ("Starting in \(SessionsController.count(minutes, "minute", "minutes")): \(session.title)", "Starting soon",
-                                      "Your session starts in \(SessionsController.count(minutes, "minute", "minutes")); the lobby opens "
-                                        + "\(SessionsController.count(session.leadSeconds / 60, "minute", "minutes")) before the start.")
-        }
-        var values: [String: Any] = [
-            "name": member.firstName.isEmpty ? member.username : member.firstName,
-            "heading": heading, "intro": intro, "sessionTitle": session.title, "when": session.when(in: zone), "link": link,
-            "cancelled": kind == .cancellation, "settingsLink": NotificationEmails.settingsLink(config, tenant),
-        ]
-        if let answerLink {
-            values["answerLink"] = answerLink
-            values["comingLink"] = answerLink + "?answer=yes"
-            values["notComingLink"] = answerLink + "?answer=no"
-        }
-        if !session.description.isEmpty {
-            values["description"] = session.description
-            values["descriptionText"] = LinkedText(session.description)
-        }
-        var mail = mailer.compose("session", to: member.email, subject: subject, site: .tenant(tenant), values: values)
-        switch kind {
-        case .invitation, .update:
-            mail.attachment = invitationFile(.request, tenant: tenant, session: session, attendee: member.email, link: link)
-        case .cancellation:
-            mail.attachment = invitationFile(.cancel, tenant: tenant, session: session, attendee: member.email, link: link)
-        case .reminder:
-            break
-        }
-        return mail
+        try await core.tell(tx, tenant: tenant, from: organizer, item: session, member: member, kind)
     }
 
     // MARK: iCalendar
 
-    private func invitationFile(_ method: ICalendar.Method, tenant: Tenant, session: SpeedNetworkingSessionRecord,
-                                attendee: String, link: String) -> MailAttachment {
-        let text = ICalendar.invitation(event(tenant: tenant, session: session, attendee: attendee, link: link),
-                                        method: method, productID: Self.productID)
-        return MailAttachment(filename: method == .cancel ? "cancel.ics" : "invite.ics",
-                              contentType: "text/calendar; method=\(method.rawValue); charset=UTF-8", content: text)
-    }
-
-    /// The session as a calendar event; the UID is the same in every invitation, update,
-    /// cancellation, download and feed, so calendars replace the event instead of adding one.
+    /// The session as a calendar event (`Announcer.event`).
     func event(tenant: Tenant, session: SpeedNetworkingSessionRecord, attendee: String? = nil, link: String? = nil,
                stamp: Date = Date()) -> CalendarEvent {
-        let link = link ?? config.baseURL(tenantSlug: tenant.slug) + session.path
-        let description = session.description.isEmpty ? "Details and the live room: \(link)"
-            : "\(session.description)\n\nDetails and the live room: \(link)"
-        return CalendarEvent(uid: Self.uid(session: session.id, tenantHost: tenantHost(tenant)), sequence: session.sequence,
-                             start: session.startsAt, end: session.endsAt, summary: session.title,
-                             description: description, url: link, organizerName: tenant.name,
-                             organizerEmail: config.smtp?.fromAddress ?? "no-reply@\(host(config.rootHost))",
-                             attendeeEmail: attendee, cancelled: session.isCancelled, stamp: stamp)
+        core.event(tenant: tenant, item: session, attendee: attendee, link: link, stamp: stamp)
+    }
+}
+
+/// A session's own words and records (`Announced`).
+extension SpeedNetworkingSessionRecord: Announced {
+    static var mailTemplate: String { "session" }
+    static var productID: String { SessionAnnouncer.productID }
+    func calendarLinks(_ link: String) -> String { "Details and the live room: \(link)" }
+
+    func message(_ kind: AnnouncementKind, link: String, zone: TimeZone) -> String {
+        let when = self.when(in: zone)
+        return switch kind {
+        case .invitation:
+            "You are invited to the live session “\(title)”: \(when). The lobby opens "
+                + "\(SessionsController.count(leadSeconds / 60, "minute", "minutes")) before the start. Details and the live room: \(link)"
+        case .update:
+            "“\(title)” has changed. It now takes place \(when). Details and the live room: \(link)"
+        case .cancellation:
+            "“\(title)” (\(when)) is cancelled. Your calendar invitation has been withdrawn."
+        case .reminder:
+            "“\(title)” starts soon: \(when)."
+        }
     }
 
-    /// `<session id>@<tenant host>`.
-    static func uid(session: UUID, tenantHost: String) -> String { "\(session.uuidString.lowercased())@\(tenantHost)" }
+    func mailWords(_ kind: AnnouncementKind, tenant: Tenant, zone: TimeZone) -> (subject: String, heading: String, intro: String) {
+        let start = LocalTime.short(startsAt, in: zone)
+        return switch kind {
+        case .invitation: ("Invitation: \(title), \(start)", "You are invited",
+                           "\(tenant.name) invites you to a live networking session.")
+        case .update: ("Updated: \(title), \(start)", "The session has changed",
+                       "\(tenant.name) changed a session you are invited to. The calendar entry is updated.")
+        case .cancellation: ("Cancelled: \(title), \(start)", "The session is cancelled",
+                             "\(tenant.name) cancelled this session. The calendar entry is withdrawn.")
+        case .reminder(let minutes): ("Starting in \(SessionsController.count(minutes, "minute", "minutes")): \(title)", "Starting soon",
+                                      "Your session starts in \(SessionsController.count(minutes, "minute", "minutes")); the lobby opens "
+                                        + "\(SessionsController.count(leadSeconds / 60, "minute", "minutes")) before the start.")
+        }
+    }
 
-    func tenantHost(_ tenant: Tenant) -> String { "\(tenant.slug).\(host(config.rootHost))" }
+    func mailValues(link: String) -> [String: Any] { ["sessionTitle": title] }
 
-    /// A host without its port.
-    private func host(_ hostAndPort: String) -> String {
-        String(hostAndPort.split(separator: ":").first ?? Substring(hostAndPort))
+    func recordInvitation(_ tx: Transaction, tenant: Tenant, member: UserID) async throws {
+        try await tx.recordInvitation(tenant: tenant.id, session: id, user: member, sequence: sequence)
+    }
+
+    func answerPath(_ tx: Transaction, tenant: Tenant, member: UserID) async throws -> String? {
+        let token = Tokens.random()
+        try await tx.addInvitationLink(tenant: tenant.id, session: id, user: member, tokenHash: Tokens.hash(token))
+        return InvitationLinks.path(session: id, token: token)
     }
 }

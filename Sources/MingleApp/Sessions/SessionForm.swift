@@ -52,8 +52,8 @@ struct SessionForm {
         let zoneKnown = LocalTime.known(zone) != nil
         if !zoneKnown { problems.add("time_zone", "Choose the time zone of the start and end from the list.") }
         let timeZone = LocalTime.zone(zone)
-        let startsAt = instant(start, "start", field: "starts_at", in: timeZone, zoneName: zone, into: &problems)
-        let endsAt = instant(end, "end", field: "ends_at", in: timeZone, zoneName: zone, into: &problems)
+        let startsAt = problems.instant(start, "start", field: "starts_at", in: timeZone, zoneName: zone)
+        let endsAt = problems.instant(end, "end", field: "ends_at", in: timeZone, zoneName: zone)
         let minutes = Int(roundMinutes)
         if minutes == nil || !(1...Self.maxRoundMinutes).contains(minutes!) {
             problems.add("round_minutes", "The round length is a whole number of minutes from 1 to \(Self.maxRoundMinutes).")
@@ -69,15 +69,6 @@ struct SessionForm {
         return .success(SpeedNetworkingSessionDraft(title: title, description: description, startsAt: startsAt, endsAt: endsAt,
                                          roundSeconds: minutes * 60, timeZone: zone,
                                          questionsJSON: SurveyQuestion.encodeList(questions)))
-    }
-
-    private func instant(_ text: String, _ name: String, field: String, in timeZone: TimeZone, zoneName: String,
-                         into problems: inout FormProblems) -> Date? {
-        switch LocalTime.parse(text, in: timeZone) {
-        case .instant(let date): return date
-        case .malformed: problems.add(field, "Give the \(name) as a date and a time."); return nil
-        case .skipped: problems.add(field, "The \(name) time does not exist in \(zoneName): the clocks change then."); return nil
-        }
     }
 
     /// The ticked questions in the chosen order: by position number, unnumbered ones after the
@@ -174,5 +165,17 @@ struct QuestionForm {
                                       asksToConnect: asksToConnect ? true : nil)
         errors += question.definitionProblems
         return errors.isEmpty ? .success(question) : .failure(SessionFormErrors(messages: errors))
+    }
+}
+
+extension FormProblems {
+    /// A `datetime-local` field read in `timeZone`: the instant, or nil with the problem recorded
+    /// at `field` (the session and meeting forms).
+    mutating func instant(_ text: String, _ name: String, field: String, in timeZone: TimeZone, zoneName: String) -> Date? {
+        switch LocalTime.parse(text, in: timeZone) {
+        case .instant(let date): return date
+        case .malformed: add(field, "Give the \(name) as a date and a time."); return nil
+        case .skipped: add(field, "The \(name) time does not exist in \(zoneName): the clocks change then."); return nil
+        }
     }
 }
