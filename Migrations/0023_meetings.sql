@@ -11,8 +11,8 @@ CREATE TABLE meetings (
     tenant_id        uuid NOT NULL REFERENCES tenants (id),
     id               uuid NOT NULL DEFAULT gen_random_uuid(),
     -- the link's secret part, /m/<link_token>: 24 base64url characters of 18 random bytes
-    -- (144 bits); unique across tenants so a look-up by link needs no tenant
-    link_token       text NOT NULL UNIQUE CHECK (link_token ~ '^[A-Za-z0-9_-]{22,64}$'),
+    -- (144 bits); looked up on the tenant's own host, inside its row-level-security scope
+    link_token       text NOT NULL CHECK (link_token ~ '^[A-Za-z0-9_-]{22,64}$'),
     title            text NOT NULL CHECK (length(title) BETWEEN 1 AND 120),
     description      text NOT NULL DEFAULT '' CHECK (length(description) <= 5000),
     -- who created it: its host (organizers of the tenant host every meeting too)
@@ -37,6 +37,7 @@ CREATE TABLE meetings (
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, link_token),
     CHECK (ends_at > starts_at),
     FOREIGN KEY (tenant_id, created_by) REFERENCES memberships (tenant_id, user_id)
 );
@@ -80,10 +81,11 @@ CREATE TABLE meeting_guests (
     tenant_id    uuid NOT NULL,
     id           uuid NOT NULL DEFAULT gen_random_uuid(),
     meeting_id   uuid NOT NULL,
-    token_hash   bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    token_hash   bytea NOT NULL CHECK (length(token_hash) = 32),
     display_name text NOT NULL CHECK (length(display_name) BETWEEN 1 AND 60),
     created_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, token_hash),
     FOREIGN KEY (tenant_id, meeting_id) REFERENCES meetings (tenant_id, id) ON DELETE CASCADE
 );
 ALTER TABLE meeting_guests ENABLE ROW LEVEL SECURITY;

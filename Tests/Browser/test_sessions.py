@@ -47,8 +47,10 @@ def fill_session(driver, title, start, end):
 
 def test_organizer_schedules_and_member_sees_it(driver):
     title = f"Browser mixer {int(time.time())}"
+    # 14:00 in Paris three days on: a one-hour session that is on one day in every zone a test
+    # browser may have (a start near midnight crossed into the next day in UTC).
     start = datetime.datetime.now() + datetime.timedelta(days=3)
-    start = start.replace(minute=0, second=0, microsecond=0)
+    start = start.replace(hour=14, minute=0, second=0, microsecond=0)
 
     # The organizer's list, then the form.
     sign_in(driver, "olivia")

@@ -56,19 +56,24 @@ struct Announcer: Sendable {
     func tell<Item: Announced>(_ tx: Transaction, tenant: Tenant, from sender: UserID, item: Item,
                                _ audience: [UserRecord], _ kind: AnnouncementKind) async throws -> Int {
         let others = audience.filter { $0.id != sender }
+        // Everyone's zone in one statement, not one per member.
+        let zones = try await tx.timeZones(of: others.map(\.id))
         for member in others {
-            try await tell(tx, tenant: tenant, from: sender, item: item, member: member, kind)
+            try await tell(tx, tenant: tenant, from: sender, item: item, member: member, kind,
+                           zone: LocalTime.known(zones[member.id]) ?? LocalTime.zone(tenant.timeZone))
         }
         return others.count
     }
 
     /// Everything one member is told, in `tx`: the message from `sender` (or a notification for
     /// a reminder), the email with its `.ics`, and the invitation's SEQUENCE on record.
+    /// `zone`: the member's, when the caller looked it up already.
     func tell<Item: Announced>(_ tx: Transaction, tenant: Tenant, from sender: UserID, item: Item, member: UserRecord,
-                               _ kind: AnnouncementKind) async throws {
+                               _ kind: AnnouncementKind, zone known: TimeZone? = nil) async throws {
         let link = config.baseURL(tenantSlug: tenant.slug) + item.path
         // Times in the member's own zone, else the site's default.
-        let zone = LocalTime.known(try await tx.timeZones(of: [member.id])[member.id]) ?? LocalTime.zone(tenant.timeZone)
+        var zone = known ?? LocalTime.zone(tenant.timeZone)
+        if known == nil, let own = LocalTime.known(try await tx.timeZones(of: [member.id])[member.id]) { zone = own }
         switch kind {
         case .reminder:
             try await tx.notify(tenant: tenant.id, member.id, item.message(kind, link: link, zone: zone), link: item.path)
