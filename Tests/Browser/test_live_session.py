@@ -18,6 +18,8 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from mingle_browser import (print_page_errors, browser_for_people, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
                             sign_in, url_for, wait_until)
@@ -97,7 +99,10 @@ def wait_stage(browsers, names, wanted, timeout):
 def fill_survey_with_mouse(driver, remember):
     driver.find_element(By.CSS_SELECTOR, 'input[name="conversation-quality"][value="4"]').click()
     driver.find_element(By.CSS_SELECTOR, 'input[name="would-connect"][value="Yes"]').click()
-    driver.find_element(By.CSS_SELECTOR, 'textarea[name="remember"]').send_keys(remember)
+    # On a busy machine the page may still be laying the form out: wait until it can be typed in.
+    remember_box = WebDriverWait(driver, 10).until(EC.element_to_be_clickable((By.CSS_SELECTOR, 'textarea[name="remember"]')))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", remember_box)
+    remember_box.send_keys(remember)
 
 
 def fill_survey_with_keyboard(driver, remember):
