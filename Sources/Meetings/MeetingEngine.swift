@@ -43,6 +43,9 @@ public actor MeetingEngine: Activity {
     private let line = OperationLine()
     public private(set) var isClosed = false
 
+    /// A page: whose it is and where its events go. Which page is a person's own now (the one
+    /// they are sent to) is the room's to say (`MeetingPerson.page`), so who is connected is
+    /// kept in one place, which the rights and the rules both read.
     private struct Connection {
         var person: UUID
         var outbox: ActivityOutbox<MeetingEvent>
@@ -50,7 +53,6 @@ public actor MeetingEngine: Activity {
         var hasHistory = false
     }
     private var connections: [ConnectionID: Connection] = [:]
-    private var connectionOf: [UUID: ConnectionID] = [:]
     private var nextConnection: ConnectionID = 0
     /// The people list and waiting room as pages last heard them, and which pages heard them.
     private var publishedPeople: EncodedEvent?
@@ -122,8 +124,10 @@ public actor MeetingEngine: Activity {
         guard !isClosed else { throw ActivityRefusal("ended", "This meeting has ended.") }
         let now = clock.now
         let before = room
+        let page = nextConnection
+        nextConnection += 1
         let arrival = MeetingArrival(id: participant.id, name: participant.name, isGuest: participant.isGuest, isOrganizer: participant.isOrganizer)
-        let arrived = try room.arrive(arrival, at: now)
+        let arrived = try room.arrive(arrival, page: page, at: now)
         do {
             if !before.settings.started && room.settings.started { try await store.started(meeting: key.id, at: now) }
             let admitted = (before.people[participant.id]?.standing != .admitted && room.people[participant.id]?.standing == .admitted)
@@ -135,29 +139,28 @@ public actor MeetingEngine: Activity {
             throw ActivityRefusal.failed
         }
         // One page per person: a newer one (another window, a reload) takes over.
-        if let old = connectionOf[participant.id], let replaced = connections.removeValue(forKey: old) {
+        if let old = before.people[participant.id]?.page, let replaced = forget(old) {
             _ = replaced.outbox.send(.farewell(.replaced))
             replaced.outbox.finish()
         }
-        let id = nextConnection
-        nextConnection += 1
-        connections[id] = Connection(person: participant.id, outbox: outbox)
-        connectionOf[participant.id] = id
+        connections[page] = Connection(person: participant.id, outbox: outbox)
         emptySince = nil
         sync()
-        return id
+        return page
     }
 
     private func leaveNow(_ connection: ConnectionID) {
-        guard let leaving = connections.removeValue(forKey: connection) else { return }
-        heardPeople.remove(connection)
-        heardWaiting.remove(connection)
-        guard connectionOf[leaving.person] == connection else { return }
-        connectionOf[leaving.person] = nil
-        room.depart(leaving.person, at: clock.now)
+        guard let leaving = forget(connection), room.depart(leaving.person, page: connection, at: clock.now) else { return }
         noteIfEmpty()
         wakeTimer()
         sync()
+    }
+
+    /// A page the engine no longer sends to.
+    private func forget(_ page: ConnectionID) -> Connection? {
+        heardPeople.remove(page)
+        heardWaiting.remove(page)
+        return connections.removeValue(forKey: page)
     }
 
     private func handleNow(_ request: MeetingRequest, from connection: ConnectionID) async throws {
@@ -251,8 +254,8 @@ public actor MeetingEngine: Activity {
     // MARK: Telling pages
 
     private func send(_ event: MeetingEvent, to person: UUID) {
-        guard let id = connectionOf[person] else { return }
-        _ = connections[id]?.outbox.send(event)
+        guard let page = room.people[person]?.page else { return }
+        _ = connections[page]?.outbox.send(event)
     }
 
     /// To everyone in the room, encoded once.
@@ -263,10 +266,10 @@ public actor MeetingEngine: Activity {
 
     /// A person's page is told why they are out, and closed.
     private func dismiss(_ person: UUID, _ reason: MeetingFarewell) async {
-        guard let id = connectionOf.removeValue(forKey: person), let connection = connections.removeValue(forKey: id) else { return }
+        guard let page = room.people[person]?.page, let connection = forget(page) else { return }
         _ = connection.outbox.send(.farewell(reason))
         connection.outbox.finish()
-        room.depart(person, at: clock.now)
+        room.depart(person, page: page, at: clock.now)
         noteIfEmpty()
         await media?.reviewRights(of: key, users: [person])
     }
@@ -337,12 +340,13 @@ public actor MeetingEngine: Activity {
         isClosed = true
         line.close()
         wakeTimer()
-        for (_, connection) in connections {
+        let now = clock.now
+        for (page, connection) in connections {
             if let farewell { _ = connection.outbox.send(.farewell(farewell)) }
             connection.outbox.finish()
+            room.depart(connection.person, page: page, at: now)
         }
         connections = [:]
-        connectionOf = [:]
     }
 
     // MARK: Timers: places kept for people whose page went away run out
@@ -387,11 +391,11 @@ public actor MeetingEngine: Activity {
     }
 
     public func mayPublish(_ user: UUID, in name: String) -> Bool {
-        !isClosed && name == mediaRoom && connectionOf[user] != nil && room.mayPublish(user)
+        !isClosed && name == mediaRoom && room.mayPublish(user)
     }
 
     public func mayWatch(_ user: UUID, publisher: UUID, in name: String) -> Bool {
-        !isClosed && name == mediaRoom && connectionOf[user] != nil && room.mayWatch(user, publisher: publisher)
+        !isClosed && name == mediaRoom && room.mayWatch(user, publisher: publisher)
     }
 
     public func mayModerate(_ user: UUID, in name: String) -> Bool {

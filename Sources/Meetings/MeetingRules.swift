@@ -68,8 +68,10 @@ public struct MeetingPerson: Sendable, Equatable {
     public var isOrganizer: Bool
     public var standing: MeetingStanding?
     public var coHost: Bool
-    /// A page of theirs is connected now.
-    public var connected = false
+    /// Their page that is connected now (one per person: a newer one takes over); nil while
+    /// they have none. The engine sends to them through it.
+    public var page: ConnectionID?
+    public var connected: Bool { page != nil }
     /// When their last page went away (they keep their place for the grace period).
     public var awaySince: Date?
     public var waitingSince: Int?
@@ -172,10 +174,11 @@ public struct MeetingRoom: Sendable, Equatable {
         case waiting(WaitingReason)
     }
 
-    /// Someone's page connects. Hosts always get in; someone admitted before keeps their place
-    /// (a network drop, a reload) even in a locked meeting; everyone else goes through the
-    /// waiting room when it is on — and guests always — whether or not a host is there yet.
-    public mutating func arrive(_ arrival: MeetingArrival, at now: Date) throws(ActivityRefusal) -> Arrived {
+    /// Someone's page connects (it becomes their page; one they had before is replaced). Hosts
+    /// always get in; someone admitted before keeps their place (a network drop, a reload) even
+    /// in a locked meeting; everyone else goes through the waiting room when it is on — and
+    /// guests always — whether or not a host is there yet.
+    public mutating func arrive(_ arrival: MeetingArrival, page: ConnectionID, at now: Date) throws(ActivityRefusal) -> Arrived {
         if settings.ended { throw .meetingEnded }
         var person = people[arrival.id] ?? MeetingPerson(id: arrival.id, name: arrival.name, isGuest: arrival.isGuest,
                                                           isOrganizer: arrival.isOrganizer, standing: nil, coHost: false)
@@ -192,7 +195,7 @@ public struct MeetingRoom: Sendable, Equatable {
             if person.standing != .admitted && person.standing != .waiting && settings.locked { throw .meetingLocked }
             if person.standing != .waiting && seatedCount(at: now, except: person.id) >= settings.cap { throw .meetingFull }
         }
-        person.connected = true
+        person.page = page
         person.awaySince = nil
         var outcome: Arrived
         if isHost || person.standing == .admitted {
@@ -225,16 +228,19 @@ public struct MeetingRoom: Sendable, Equatable {
         return outcome
     }
 
-    /// Their page went away. Someone admitted keeps their place for the grace period; someone
+    /// A page went away; returns whether its person left with it (a page a newer one replaced
+    /// takes nobody out). Someone admitted keeps their place for the grace period; someone
     /// waiting leaves the queue.
-    public mutating func depart(_ id: UUID, at now: Date) {
-        guard var person = people[id], person.connected else { return }
-        person.connected = false
+    @discardableResult
+    public mutating func depart(_ id: UUID, page: ConnectionID, at now: Date) -> Bool {
+        guard var person = people[id], person.page == page else { return false }
+        person.page = nil
         person.awaySince = now
         person.publishing = false
         if person.sharing { person.sharing = false; presenter = nil }
         if person.standing == .waiting { person.standing = nil; person.waitingSince = nil }
         people[id] = person
+        return true
     }
 
     /// Those away beyond the grace period lose their hand; returns whether anything changed.

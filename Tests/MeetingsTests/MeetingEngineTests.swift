@@ -166,6 +166,26 @@ struct MeetingEngineTests {
         await engine.shutdown()
     }
 
+    @Test("A page a newer one replaced takes nobody out when it goes; the person's own page going does")
+    func replacedPageLeaving() async throws {
+        // setup: the host on a first page, then a second.
+        let engine = try await running(MemoryStore(snapshot()), clock: ManualActivityClock(t0))
+        let first = Page(try await engine.enter(owner))
+        let second = Page(try await engine.enter(owner))
+        // act
+        await engine.leave(first.connection)
+        // check: still in, with the rights of someone in; the second page still hears the room.
+        #expect(await engine.mayPublish(owner.id, in: engine.mediaRoom))
+        #expect(await engine.mayModerate(owner.id, in: engine.mediaRoom))
+        try await engine.receive(.chat("still here"), from: second.connection)
+        try await second.wait("the chat") { if case .shared(let e) = $0 { e.type == "chat" } else { false } }
+        // act / check: the page that is theirs goes: out, and no rights.
+        await engine.leave(second.connection)
+        #expect(!(await engine.mayPublish(owner.id, in: engine.mediaRoom)))
+        #expect(!(await engine.mayModerate(owner.id, in: engine.mediaRoom)))
+        await engine.shutdown()
+    }
+
     @Test("A meeting nobody is in unloads after ten minutes, not before; someone there keeps it")
     func idleUnload() async throws {
         // setup

@@ -176,6 +176,23 @@ struct MeetingRulesTests {
         #expect(!room.seatedPeople(at: t0.addingTimeInterval(90)).contains { $0.id == ann.id })
     }
 
+    @Test("A second page takes over: the first one going away takes nobody out; the second one going away does")
+    func newerPageTakesOver() throws {
+        // setup: Ann in the room on page 1, then on page 2 (another window, a reload).
+        let ann = member("Ann")
+        var room = try roomWith([ann])
+        let again = try room.arrive(ann, page: 2, at: t0)
+        // act
+        let firstLeft = room.depart(ann.id, page: 1, at: t0)
+        // check
+        #expect(again == .admitted(alsoAdmitted: []))
+        #expect(!firstLeft && room.people[ann.id]?.page == 2 && room.isPresent(ann.id) && room.mayPublish(ann.id))
+        // act / check: her current page goes: she is away (her place kept for the grace).
+        let secondLeft = room.depart(ann.id, page: 2, at: t0)
+        #expect(secondLeft && !room.isPresent(ann.id) && !room.mayPublish(ann.id))
+        #expect(room.seatedPeople(at: t0).contains { $0.id == ann.id })
+    }
+
     @Test("Someone waiting who leaves leaves the queue; the queue is in arrival order")
     func waitingQueue() throws {
         // setup
@@ -380,5 +397,18 @@ struct MeetingRulesTests {
         _ = room.talking(ben.id, true)
         _ = room.talking(ben.id, false)
         #expect(room.speaker == ben.id)
+    }
+}
+
+/// The rules' tests give each arrival page 1 unless a test is about pages, and take a person's
+/// current page away when they depart.
+extension MeetingRoom {
+    mutating func arrive(_ arrival: MeetingArrival, at now: Date) throws(ActivityRefusal) -> Arrived {
+        try arrive(arrival, page: 1, at: now)
+    }
+
+    mutating func depart(_ id: UUID, at now: Date) {
+        guard let page = people[id]?.page else { return }
+        depart(id, page: page, at: now)
     }
 }
