@@ -59,7 +59,9 @@ public enum MeetingRequest: ActivityRequest, Equatable {
         case "chat":
             let text = try container().decode(String.self, forKey: .text).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw ActivityRefusal("empty", "Write something first.") }
-            guard text.count <= Self.maxChatLength else {
+            // Counted as PostgreSQL counts the stored text (Unicode scalars), so nothing let
+            // through here is refused by the table's check.
+            guard text.unicodeScalars.count <= Self.maxChatLength else {
                 throw ActivityRefusal("too-long", "A chat message can be at most \(Self.maxChatLength) characters.")
             }
             self = .chat(text)
