@@ -76,6 +76,23 @@ struct MeetingEngineTests {
         var standing: MeetingStanding? {
             events.compactMap { if case .you(let view) = $0 { view.standing } else { nil } }.last
         }
+
+        /// The reactions the page was shown so far: who, which emoji.
+        var reactions: [(from: String, emoji: String)] {
+            events.compactMap { event in
+                guard case .shared(let encoded) = event, encoded.type == "reaction",
+                      let envelope = try? JSONSerialization.jsonObject(with: Data(encoded.text.utf8)) as? [String: Any],
+                      let data = envelope["data"] as? [String: Any], let from = data["from"] as? String, let emoji = data["emoji"] as? String
+                else { return nil }
+                return (from.lowercased(), emoji)
+            }
+        }
+
+        /// Waits until the page heard that the meeting is locked: everything sent to it before
+        /// the lock has come by then.
+        func waitForLock() async throws {
+            try await wait("the lock") { if case .you(let view) = $0 { view.locked } else { false } }
+        }
     }
 
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -183,6 +200,57 @@ struct MeetingEngineTests {
         await engine.leave(second.connection)
         #expect(!(await engine.mayPublish(owner.id, in: engine.mediaRoom)))
         #expect(!(await engine.mayModerate(owner.id, in: engine.mediaRoom)))
+        await engine.shutdown()
+    }
+
+    @Test("A reaction reaches everyone in the room, not those in the waiting room")
+    func reactionsStayInTheRoom() async throws {
+        // setup: the host and Ana in, Ben waiting.
+        let engine = try await running(MemoryStore(snapshot()), clock: ManualActivityClock(t0))
+        let ben = Participant(id: UUID(), name: "Ben", isOrganizer: false)
+        let host = Page(try await engine.enter(owner))
+        let anaPage = Page(try await engine.enter(ana))
+        try await engine.receive(.admit(ana.id), from: host.connection)
+        let benPage = Page(try await engine.enter(ben))
+        // act
+        try await engine.receive(.react("👏"), from: host.connection)
+        try await engine.receive(.lock(true), from: host.connection)
+        // check
+        for page in [host, anaPage, benPage] { try await page.waitForLock() }
+        let hostID = owner.id.uuidString.lowercased()
+        #expect(host.reactions.map(\.from) == [hostID] && host.reactions.map(\.emoji) == ["👏"])
+        #expect(anaPage.reactions.map(\.from) == [hostID] && anaPage.reactions.map(\.emoji) == ["👏"])
+        #expect(benPage.standing == .waiting && benPage.reactions.isEmpty)
+        await engine.shutdown()
+    }
+
+    @Test("One reaction per person per half second: the next is refused as too fast and reaches nobody; others' do not count")
+    func reactionsAreRateLimited() async throws {
+        // setup: no waiting room; the host and Ana in.
+        let clock = ManualActivityClock(t0)
+        let engine = try await running(MemoryStore(snapshot(waitingRoom: false)), clock: clock)
+        let host = Page(try await engine.enter(owner))
+        let anaPage = Page(try await engine.enter(ana))
+        func refusal(_ emoji: String, from page: Page) async -> String? {
+            do { try await engine.receive(.react(emoji), from: page.connection) } catch { return (error as? ActivityRefusal)?.code ?? "other" }
+            return nil
+        }
+        // act
+        let first = await refusal("👍", from: host)
+        let atOnce = await refusal("🎉", from: host)
+        let anas = await refusal("😂", from: anaPage)
+        clock.set(t0.addingTimeInterval(0.4))
+        let tooSoon = await refusal("🎉", from: host)
+        clock.set(t0.addingTimeInterval(MeetingEngine.reactionInterval))
+        let later = await refusal("🎉", from: host)
+        try await engine.receive(.lock(true), from: host.connection)
+        // check
+        #expect(first == nil && anas == nil && later == nil)
+        #expect(atOnce == "too-fast" && tooSoon == "too-fast")
+        try await anaPage.waitForLock()
+        let (hostID, anaID) = (owner.id.uuidString.lowercased(), ana.id.uuidString.lowercased())
+        #expect(anaPage.reactions.map(\.from) == [hostID, anaID, hostID])
+        #expect(anaPage.reactions.map(\.emoji) == ["👍", "😂", "🎉"])
         await engine.shutdown()
     }
 
