@@ -45,7 +45,8 @@ struct MeetingGuestModel: Encodable, Equatable {
         let name = (typed ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var problems = FormProblems()
         if name.isEmpty { problems.add("name", "Enter the name others will see.") }
-        else if name.count > maxName { problems.add("name", "Use at most \(maxName) characters.") }
+        // As PostgreSQL counts the stored name (Unicode scalars), so the table's check never refuses it.
+        else if name.unicodeScalars.count > maxName { problems.add("name", "Use at most \(maxName) characters.") }
         else if name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
             problems.add("name", "Use letters, numbers and spaces.")
         }
