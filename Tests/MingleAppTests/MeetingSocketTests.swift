@@ -48,6 +48,33 @@ import TestSupport
 
     static func person(_ id: UUID) -> JSON { ["person": .string(id.uuidString)] }
 
+    /// A meeting of acme's organizer without a waiting room, with the host in and then the
+    /// first `inRoom` members (acme-member1, …), each on their own page.
+    struct Room {
+        let fixtures: Fixtures
+        let acme: (tenant: UUID, organizer: UUID, members: [UUID])
+        let meeting: (id: UUID, token: String)
+        let host: TestSocket
+        let members: [TestSocket]
+    }
+
+    /// `Room`, with acme of `tenantMembers` members and the meeting's `cap` and guests.
+    static func room(_ db: TestDatabase, _ web: WebClient, port: Int, inRoom: Int, tenantMembers: Int = 2, cap: Int = 25,
+                     guests: Bool = false) async throws -> Room {
+        let fixtures = Fixtures(db)
+        let acme = try await fixtures.populatedTenant("acme", members: tenantMembers)
+        let meeting = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer, waitingRoom: false, guests: guests, cap: cap)
+        let host = try await page(web, "acme-organizer", port: port, meeting: meeting.id)
+        _ = try await standing(host, "admitted")
+        var members: [TestSocket] = []
+        for index in 0..<inRoom {
+            let member = try await page(web, "acme-member\(index + 1)", port: port, meeting: meeting.id)
+            _ = try await standing(member, "admitted")
+            members.append(member)
+        }
+        return Room(fixtures: fixtures, acme: acme, meeting: meeting, host: host, members: members)
+    }
+
     @Test func theWaitingRoomHoldsMembersUntilAHostAdmitsThemAndTheyThenGetPeopleAndChat() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: a meeting of acme's organizer; Ana arrives before the host.
@@ -88,16 +115,9 @@ import TestSupport
     @Test func everyHostControlIsRefusedToAParticipant() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: no waiting room; the host and two members are in.
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme")
-            let meeting = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer, waitingRoom: false)
-            let host = try await Self.page(web, "acme-organizer", port: port, meeting: meeting.id)
-            _ = try await Self.standing(host, "admitted")
-            let ana = try await Self.page(web, "acme-member1", port: port, meeting: meeting.id)
-            let ben = try await Self.page(web, "acme-member2", port: port, meeting: meeting.id)
-            _ = try await Self.standing(ana, "admitted")
-            _ = try await Self.standing(ben, "admitted")
-            let benID = acme.members[1]
+            let room = try await Self.room(db, web, port: port, inRoom: 2)
+            let (meeting, host, ana, ben) = (room.meeting, room.host, room.members[0], room.members[1])
+            let benID = room.acme.members[1]
 
             // act: Ana tries every host control.
             let attempts: [(String, JSON?)] = [
@@ -124,13 +144,8 @@ import TestSupport
     @Test func aRemovedPersonIsToldClosedAndRefusedWhenTheyComeBack() async throws {
         try await TestApp.runLive { db, web, port in
             // setup
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme")
-            let meeting = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer, waitingRoom: false)
-            let host = try await Self.page(web, "acme-organizer", port: port, meeting: meeting.id)
-            _ = try await Self.standing(host, "admitted")
-            let ana = try await Self.page(web, "acme-member1", port: port, meeting: meeting.id)
-            _ = try await Self.standing(ana, "admitted")
+            let room = try await Self.room(db, web, port: port, inRoom: 1)
+            let (fixtures, acme, meeting, host, ana) = (room.fixtures, room.acme, room.meeting, room.host, room.members[0])
 
             // act
             Self.send(host, meeting.id, "remove", ref: "r", Self.person(acme.members[0]))
@@ -153,13 +168,8 @@ import TestSupport
     @Test func aLockedMeetingAndAFullOneRefuseNewcomers() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: a cap of 2; the host and Ana are in.
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme", members: 3)
-            let meeting = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer, waitingRoom: false, cap: 2)
-            let host = try await Self.page(web, "acme-organizer", port: port, meeting: meeting.id)
-            _ = try await Self.standing(host, "admitted")
-            let ana = try await Self.page(web, "acme-member1", port: port, meeting: meeting.id)
-            _ = try await Self.standing(ana, "admitted")
+            let room = try await Self.room(db, web, port: port, inRoom: 1, tenantMembers: 3, cap: 2)
+            let (acme, meeting, host, ana) = (room.acme, room.meeting, room.host, room.members[0])
 
             // act + check: Ben is over the cap.
             let ben = try await Self.page(web, "acme-member2", port: port, meeting: meeting.id)
@@ -183,16 +193,13 @@ import TestSupport
 
     @Test func guestsGoThroughTheWaitingRoomAndAreRefusedWhenTheMeetingTakesNone() async throws {
         try await TestApp.runLive { db, web, port in
-            // setup: one meeting with guests, one without; a guest pass for each.
-            let fixtures = Fixtures(db)
-            let acme = try await fixtures.populatedTenant("acme")
-            let open = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer, waitingRoom: false, guests: true)
+            // setup: one meeting with guests (the host in), one without; a guest pass for each.
+            let room = try await Self.room(db, web, port: port, inRoom: 0, guests: true)
+            let (fixtures, acme, open, host) = (room.fixtures, room.acme, room.meeting, room.host)
             let closed = try await fixtures.meeting(acme.tenant, createdBy: acme.organizer, guests: false)
             let (openPass, closedPass) = ("g" + String(repeating: "a", count: 42), "g" + String(repeating: "b", count: 42))
             try await fixtures.meetingGuest(acme.tenant, meeting: open.id, name: "Gus Guest", token: openPass)
             try await fixtures.meetingGuest(acme.tenant, meeting: closed.id, name: "Gil Guest", token: closedPass)
-            let host = try await Self.page(web, "acme-organizer", port: port, meeting: open.id)
-            _ = try await Self.standing(host, "admitted")
 
             // act
             let gus = try await Self.guestPage(token: openPass, port: port, meeting: open.id)
