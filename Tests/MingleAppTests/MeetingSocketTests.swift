@@ -191,6 +191,31 @@ import TestSupport
         }
     }
 
+    @Test func aReactionMingleDoesNotShowAndAnOverlongChatAreRefusedReachNobodyAndAreNotStored() async throws {
+        try await TestApp.runLive { db, web, port in
+            // setup: no waiting room; the host and Ana are in.
+            let room = try await Self.room(db, web, port: port, inRoom: 1)
+            let (meeting, host, ana) = (room.meeting, room.host, room.members[0])
+
+            // act: Ana sends a reaction that is not one of the six, a chat one character too long, then a short one.
+            Self.send(ana, meeting.id, "react", ref: "r", ["emoji": "🐍"])
+            Self.send(ana, meeting.id, "chat", ref: "long", ["text": .string(String(repeating: "a", count: MeetingRequest.maxChatLength + 1))])
+            Self.send(ana, meeting.id, "chat", ref: "ok", ["text": "Short and sweet"])
+
+            // check: both refused with their codes; the host hears only the short chat; only it is stored.
+            #expect(try await ana.error(ref: "r")["data"]?["code"]?.string == "bad-message")
+            #expect(try await ana.error(ref: "long")["data"]?["code"]?.string == "too-long")
+            let heard = try await host.next(type: "chat")
+            #expect(heard["data"]?["text"]?.string == "Short and sweet")
+            #expect(!host.texts.contains { $0.contains(#""type":"reaction""#) || $0.contains("🐍") || $0.contains("aaaa") })
+            let stored = try await room.fixtures.inTenant(room.acme.tenant) { connection in
+                try await connection.query("SELECT body FROM meeting_chat", logger: TestEnvironment.logger).all(String.self)
+            }
+            #expect(stored == ["Short and sweet"])
+            for page in [host, ana] { await page.close() }
+        }
+    }
+
     @Test func guestsGoThroughTheWaitingRoomAndAreRefusedWhenTheMeetingTakesNone() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: one meeting with guests (the host in), one without; a guest pass for each.
