@@ -7,7 +7,10 @@
 // switched off is a track taken off the publishing one. Mingle decides what the page may do.
 import { nextRef, sendActivity } from "./realtime.js";
 
-export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnded = () => {} }) {
+/// `watchFirst`: the camera starts once the first watching connection is answered (or after a
+/// second at most): opening a camera is heavy for a page, and the others' video comes first.
+/// Only for pages whose wishes name people already publishing (a meeting's), or the wait is in vain.
+export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnded = () => {}, watchFirst = false }) {
   let enabled = false;
   let iceServers = [];
   let publishing = null;     // {room, pc, id, ref, pendingIce, senders}
@@ -15,6 +18,7 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
   let wanted = { publish: null, watch: null };
   let wishSent = null;       // the last media-watch we sent, as JSON ("" = none in force)
   let wishRef = null;
+  let firstWatch = watchFirst ? "not asked" : "done";  // → "asked" → "done" (answered, or given up on)
   let localStream = null;    // our camera and microphone
   let cameraPending = null;  // a getUserMedia in progress
   let muted = false, cameraOff = false;
@@ -217,6 +221,10 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     wishRef = nextRef("m");
     sendActivity("media-watch", JSON.parse(text), wishRef);
     mark(`watch sent ${watch.feeds.length}`);
+    if (firstWatch === "not asked") {
+      firstWatch = "asked";
+      setTimeout(firstWatchDone, 1000);
+    }
   }
 
   const endedLegs = new Set();  // watching connections we hung up: their late offers are ignored
@@ -243,11 +251,15 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     const leg = watching;
     leg.chain = leg.chain.then(async () => {
       if (watching !== leg) return;
+      mark("watch offer taken");
       await leg.pc.setRemoteDescription(data.sdp);
+      mark("watch offer set");
       const answer = await leg.pc.createAnswer();
+      mark("watch answer made");
       await leg.pc.setLocalDescription(answer);
       sendActivity("media-answer", { leg: leg.id, answer: { type: answer.type, sdp: answer.sdp } });
       mark("watch answered");
+      firstWatchDone();
       flushIce(leg);
       leg.streams = data.streams || [];
       showFeeds();
@@ -297,6 +309,12 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     retryDelay = Math.min(retryDelay * 2, 30000);
   }
 
+  function firstWatchDone() {
+    if (firstWatch !== "asked") return;
+    firstWatch = "done";
+    sync(wanted);
+  }
+
   /// What the page wants now:
   ///   publish: {room, camera} or null — our camera connection, with the camera on or off;
   ///   watch: {room, feeds: [{publisher, video}]} or null — whom to watch, each in its <video>.
@@ -306,12 +324,13 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     }
     wanted = { publish: next.publish || null, watch: next.watch || null };
     if (!enabled) return;
+    // Watching is asked for first: its offer is on its way while the camera starts.
+    sendWish();
     const want = wanted.publish;
     if (!want) dropPublishing(true);
     else if (publishing && publishing.room !== want.room) { dropPublishing(true); startPublishing(want); }
-    else if (!publishing) startPublishing(want);
+    else if (!publishing) { if (firstWatch !== "asked") startPublishing(want); }
     else applyCamera();
-    sendWish();
     showFeeds();
   }
 

@@ -6,12 +6,26 @@ import { leaveActivity, onActivity, onConnection, sendActivity, stop } from "./r
 
 // For the join figure: when the page's script starts (it then opens its socket and joins).
 window.mingleJoinedAt = Date.now();
+// …and when the first of each step of joining came (the figure's breakdown).
+const joinSteps = [];
+const joinStep = (step) => { if (!joinSteps.some(([seen]) => seen === step)) joinSteps.push([step, Date.now()]); };
+window.mingleJoinSteps = () => joinSteps.slice();
+// (and when the page was too busy to answer anything: tasks of 50 ms or more, while joining)
+try {
+  const busy = new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) joinSteps.push([`busy ${Math.round(task.duration)} ms`, performance.timeOrigin + task.startTime]);
+  });
+  busy.observe({ type: "longtask", buffered: true });
+  setTimeout(() => busy.disconnect(), 10000);
+} catch (_) { /* a browser without long-task timing */ }
+document.addEventListener("DOMContentLoaded", () => joinStep("page ready"), { once: true });
 const root = document.getElementById("meeting");
 const el = (name) => root.querySelector(`[data-live="${name}"]`);
 const isGuest = root.dataset.guest === "true";
 
 let you = null;            // the server's view of me
 let people = [];           // who is in the room
+let peopleKnown = false;   // the first list came: media waits for it (whom to watch goes out first, then the camera)
 let presenter = null, speaker = null;
 let waiting = [];
 let over = false;
@@ -36,7 +50,7 @@ function showStage(stage) {
 // MARK: Media
 
 const media = createMedia({
-  root, el,
+  root, el, watchFirst: true,
   onScreenEnded: () => { send("share", { value: false }); renderControls(); },
 });
 
@@ -44,6 +58,7 @@ function tileVideo(id) { return root.querySelector(`.tile[data-person="${id}"] v
 
 function updateMedia() {
   if (!you || you.standing !== "admitted" || over) { media.sync({ publish: null, watch: null }); return; }
+  if (!peopleKnown) return;
   const feeds = people.filter((p) => p.id !== you.you && p.publishing && !p.away).map((p) => ({
     publisher: p.id, video: tileVideo(p.id), screen: p.id === presenter ? el("screen-video") : null,
   }));
@@ -155,7 +170,8 @@ function renderPeople() {
     list.append(item);
   }
   el("people-count").textContent = String(people.length);
-  el("count").textContent = people.length === 1 ? "1 person here" : `${people.length} people here`;
+  // (the waiting room is not told who is inside)
+  el("count").textContent = you.standing !== "admitted" ? "You are waiting" : people.length === 1 ? "1 person here" : `${people.length} people here`;
   const hands = people.filter((p) => p.hand).sort((a, b) => a.hand - b.hand);
   el("hands-summary").hidden = hands.length === 0;
   el("hands-summary").textContent = hands.length ? `Hands raised: ${hands.map((p) => p.name).join(", ")}` : "";
@@ -343,6 +359,7 @@ const joinRefusals = {
 // MARK: Messages
 
 onActivity((message) => {
+  joinStep(message.type);
   if (message.type.startsWith("media-") || (message.type === "error" && String((message.data || {}).request).startsWith("media-"))) {
     media.handle(message).then(() => { if (message.type === "media-config") updateMedia(); }).catch((error) => console.warn("media", error));
     return;
@@ -369,8 +386,10 @@ onActivity((message) => {
     }
     case "people":
       people = data.people || [];
+      peopleKnown = true;
       presenter = data.presenter || null;
       speaker = data.speaker || null;
+      updateMedia();  // whom to watch goes out before the page redraws (new tiles get their video after)
       renderPeople();
       break;
     case "speaker":
@@ -429,6 +448,7 @@ function askedToUnmute(by) {
 }
 
 onConnection(({ state }) => {
+  joinStep(`socket ${state}`);
   if (over) return;
   if (state === "closed" && you) notice("Reconnecting… your place is kept.");
   if (state === "open" && you) { notice(""); reconnected = true; }

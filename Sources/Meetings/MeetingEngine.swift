@@ -296,13 +296,14 @@ public actor MeetingEngine: Activity {
                 _ = connection.outbox.send(.you(view))
             }
             guard room.isPresent(connection.person) else { continue }
-            if !connection.hasHistory {
-                connections[id]?.hasHistory = true
-                _ = connection.outbox.send(.chatHistory(chat))
-            }
+            // The people first: whom a page watches comes from them, the chat can wait a moment.
             if !heardPeople.contains(id), let publishedPeople {
                 heardPeople.insert(id)
                 _ = connection.outbox.send(.shared(publishedPeople))
+            }
+            if !connection.hasHistory {
+                connections[id]?.hasHistory = true
+                _ = connection.outbox.send(.chatHistory(chat))
             }
             if room.mayModerate(connection.person), !heardWaiting.contains(id) {
                 heardWaiting.insert(id)

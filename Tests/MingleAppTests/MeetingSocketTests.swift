@@ -98,11 +98,11 @@ import TestSupport
             #expect(!ana.texts.contains { $0.contains("Welcome, everyone") })
             Self.send(host, meeting.id, "admit", ref: "ad", Self.person(acme.members[0]))
 
-            // check: Ana is in, gets the chat so far and the people list.
+            // check: Ana is in, gets the people list and then the chat so far.
             _ = try await Self.standing(ana, "admitted")
+            _ = try await Self.people(ana, count: 2)
             let history = try await ana.next(type: "chat-history")
             #expect(history["data"]?["lines"]?.array?.first?["text"]?.string == "Welcome, everyone")
-            _ = try await Self.people(ana, count: 2)
             // and the admission is kept: her next page comes straight in.
             await ana.close()
             let again = try await Self.page(web, "acme-member1", port: port, meeting: meeting.id)
