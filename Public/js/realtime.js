@@ -75,18 +75,39 @@ function dispatch(message) {
   for (const handler of siteHandlers.get(message.type) || []) handler(message);
 }
 
+// The socket site.js opened while the page loaded, if it is for this page's activity and still
+// up; its listeners give way to ours in this same task, so no message is lost or doubled.
+function earlySocket() {
+  const early = window.mingleEarlySocket;
+  window.mingleEarlySocket = null;
+  if (!early) return null;
+  early.socket.removeEventListener("open", early.onOpen);
+  early.socket.removeEventListener("message", early.onMessage);
+  early.socket.removeEventListener("close", early.onClose);
+  if (early.closed || early.activity !== activity || early.socket.readyState > WebSocket.OPEN) {
+    early.socket.close();
+    return null;
+  }
+  return early;
+}
+
 function connect() {
   if (stopped) return;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const query = activity ? `?activity=${encodeURIComponent(activity)}` : "";
-  socket = new WebSocket(`${scheme}//${location.host}/live/ws${query}`);
+  const early = earlySocket();
+  socket = early ? early.socket : new WebSocket(`${scheme}//${location.host}/live/ws${query}`);
   let opened = false;
-  socket.addEventListener("open", () => { opened = true; retry = 0; failedHandshakes = 0; emit("open"); });
-  socket.addEventListener("message", (event) => {
+  const onOpen = () => { opened = true; retry = 0; failedHandshakes = 0; emit("open"); };
+  const onMessage = (event) => {
     let message;
     try { message = JSON.parse(event.data); } catch (_) { return; }
     dispatch(message);
-  });
+  };
+  socket.addEventListener("open", onOpen);
+  socket.addEventListener("message", onMessage);
+  if (early && early.opened) onOpen();
+  if (early) for (const event of early.messages) onMessage(event);
   socket.addEventListener("close", () => {
     socket = null;
     if (stopped) return;

@@ -8,6 +8,25 @@
 // - a button with `data-print` (hidden without scripts) prints the page, e.g. a receipt.
 document.documentElement.classList.add("js");
 
+// A live room (a meeting, a session) opens its socket here, while the page is still loading:
+// realtime.js takes it over with what arrived meanwhile (joining is then under way by the time
+// the page's modules run).
+{
+  const live = document.querySelector('meta[name="mingle-live"]');
+  if (live && live.content && window.WebSocket) {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const early = { activity: live.content, messages: [], opened: false, closed: false };
+    early.socket = new WebSocket(`${scheme}//${location.host}/live/ws?activity=${encodeURIComponent(live.content)}`);
+    early.onOpen = () => { early.opened = true; };
+    early.onMessage = (event) => early.messages.push(event);
+    early.onClose = () => { early.closed = true; };
+    early.socket.addEventListener("open", early.onOpen);
+    early.socket.addEventListener("message", early.onMessage);
+    early.socket.addEventListener("close", early.onClose);
+    window.mingleEarlySocket = early;
+  }
+}
+
 try {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const cookie = "mingle_tz=" + encodeURIComponent(zone);
