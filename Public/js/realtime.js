@@ -129,6 +129,11 @@ function showPresence() {
   for (const element of document.querySelectorAll("[data-online-for]")) {
     element.hidden = !online.has(element.dataset.onlineFor);
   }
+  // A list of who is online says so when nobody of it is.
+  for (const list of document.querySelectorAll("[data-online-list]")) {
+    const empty = list.querySelector("[data-online-empty]");
+    if (empty) empty.hidden = [...list.querySelectorAll("[data-online-for]")].some((item) => !item.hidden);
+  }
   document.dispatchEvent(new CustomEvent("mingle-presence"));
 }
 onSite("presence", ({ data }) => {

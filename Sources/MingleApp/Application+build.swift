@@ -48,7 +48,9 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     SiteRequestController(app: services).addRoutes(to: router)
     OrganizerController(app: services).addRoutes(to: router)
     MembershipController(app: services, auth: auth).addRoutes(to: router)
-    AccountController(app: services).addRoutes(to: router)
+    // Who has a page open on this node (presence; the account page hides someone at once).
+    let sockets = SocketDirectory()
+    AccountController(app: services, sockets: sockets).addRoutes(to: router)
     OrganizerMembersController(app: services).addRoutes(to: router)
     OrganizerProfileController(app: services).addRoutes(to: router)
     ProfileController(app: services).addRoutes(to: router)
@@ -66,7 +68,6 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
         leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: database)), media: media,
         timings: config.activityTimings, logger: logger)
     await media.onNodeLost { keys in await activities.mediaLost(keys) }
-    let sockets = SocketDirectory()
     let rechecks = PageRechecks(interval: config.liveRecheckInterval)
     let pushes = Pushes(database: database, sockets: sockets, logger: logger)
     let live = RealTimeSocketController(app: services, activities: activities, sockets: sockets, media: media, rechecks: rechecks)

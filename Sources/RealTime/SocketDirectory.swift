@@ -7,7 +7,9 @@ import ServiceLifecycle
 /// not flicker) and the way pushes reach a person's pages.
 ///
 /// Presence is told only to sockets of the same tenant: a person's state never leaves their
-/// tenant. Every active member of a tenant may see every other (as on the people page).
+/// tenant. Every active member of a tenant may see every other (as on the people page), except
+/// those who chose to appear offline there (`hidden`): their pages still get pushes, but nobody
+/// is told they are online.
 public actor SocketDirectory: Service {
     public typealias SocketID = Int
     private struct Member: Hashable { var tenant: UUID; var user: UUID }
@@ -26,6 +28,8 @@ public actor SocketDirectory: Service {
     /// People whose last socket closed: they go offline at this instant unless they come back.
     private var leaving: [Member: ContinuousClock.Instant] = [:]
     private var online: [UUID: Set<UUID>] = [:]
+    /// Members who appear offline (as their pages said when they connected, or since).
+    private var hidden: Set<Member> = []
     /// Who pages of a tenant were last told is online, and that list encoded once for the pages
     /// that open meanwhile (the changes since reach them with everyone else's).
     private var announced: [UUID: Set<UUID>] = [:]
@@ -39,17 +43,39 @@ public actor SocketDirectory: Service {
         self.interval = interval
     }
 
-    /// A page opened its socket; it is sent who of its tenant is online now.
-    public func connect(tenant: UUID, user: UUID, send: @escaping @Sendable (String) -> Void) -> SocketID {
+    /// A page opened its socket; it is sent who of its tenant is online now. `hidden`: the
+    /// person appears offline in this tenant (their setting as of this page).
+    public func connect(tenant: UUID, user: UUID, hidden: Bool = false, send: @escaping @Sendable (String) -> Void) -> SocketID {
         let member = Member(tenant: tenant, user: user)
         let id = nextID
         nextID += 1
         sockets[id] = Socket(member: member, send: send)
         byTenant[tenant, default: [:]][user, default: []].insert(id)
         leaving[member] = nil
-        if online[tenant, default: []].insert(user).inserted { announceChanges(tenant) }
+        if hidden { self.hidden.insert(member) } else { self.hidden.remove(member) }
+        showOnline(member)
         send(announcedList(tenant))
         return id
+    }
+
+    /// The person chose to appear offline in `tenant` (or no longer): everyone there is told
+    /// at once, as if they had left (or come).
+    public func setHidden(_ user: UUID, in tenant: UUID, _ isHidden: Bool) {
+        let member = Member(tenant: tenant, user: user)
+        if isHidden { hidden.insert(member) } else { hidden.remove(member) }
+        showOnline(member)
+    }
+
+    /// Online (and announced) when they have a page here and do not appear offline; otherwise
+    /// not, at once — the linger is for pages closing, not for choices.
+    private func showOnline(_ member: Member) {
+        let visible = !hidden.contains(member) && byTenant[member.tenant]?[member.user] != nil
+        if visible {
+            if online[member.tenant, default: []].insert(member.user).inserted { announceChanges(member.tenant) }
+        } else if online[member.tenant]?.remove(member.user) != nil {
+            if online[member.tenant]?.isEmpty ?? false { online[member.tenant] = nil }
+            announceChanges(member.tenant)
+        }
     }
 
     public func disconnect(_ id: SocketID) {
@@ -127,6 +153,7 @@ public actor SocketDirectory: Service {
         for (member, due) in leaving where due <= now {
             leaving[member] = nil
             guard byTenant[member.tenant]?[member.user] == nil else { continue }
+            hidden.remove(member)  // (their next page says again)
             online[member.tenant]?.remove(member.user)
             if online[member.tenant]?.isEmpty ?? false { online[member.tenant] = nil }
             announceChanges(member.tenant)

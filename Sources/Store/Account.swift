@@ -18,6 +18,17 @@ public struct EmailPreferences: Sendable, Equatable {
     public func wants(_ kind: EmailKind) -> Bool { !off.contains(kind) }
 }
 
+/// How a member is available to others in one community (issue 16).
+public struct Availability: Sendable, Equatable {
+    /// Nobody there is told they are online.
+    public var appearOffline: Bool
+    /// Calls to them do not ring: the caller hears they are busy.
+    public var doNotDisturb: Bool
+    public init(appearOffline: Bool = false, doNotDisturb: Bool = false) {
+        (self.appearOffline, self.doNotDisturb) = (appearOffline, doNotDisturb)
+    }
+}
+
 /// A change of address waiting for its link to be followed.
 public struct PendingEmailChange: Sendable, Equatable {
     public var newEmail: String
@@ -96,6 +107,31 @@ extension Transaction {
         if !row.1 { off.insert(.connections) }
         if !row.2 { off.insert(.sessions) }
         return EmailPreferences(off: off)
+    }
+
+    public func availability(user: UserID) async throws -> Availability {
+        try await query("""
+            SELECT appear_offline, do_not_disturb FROM memberships WHERE user_id = \(user) AND tenant_id = app_tenant_id()
+            """).first((Bool, Bool).self).map { Availability(appearOffline: $0.0, doNotDisturb: $0.1) } ?? Availability()
+    }
+
+    public func setAvailability(user: UserID, _ availability: Availability) async throws {
+        try await execute("""
+            UPDATE memberships SET appear_offline = \(availability.appearOffline), do_not_disturb = \(availability.doNotDisturb)
+            WHERE user_id = \(user) AND tenant_id = app_tenant_id()
+            """)
+    }
+
+    /// Who opens a live socket here: the name others see and whether they appear offline
+    /// (one look-up for both, as the socket is opened).
+    public func livePerson(_ user: UserID) async throws -> (name: String, appearOffline: Bool)? {
+        try await query("""
+            SELECT u.username, u.first_name, u.last_name, coalesce(m.appear_offline, false)
+            FROM users u LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = app_tenant_id()
+            WHERE u.id = \(user)
+            """).first((String, String, String, Bool).self).map {
+                (UserRecord.displayName(username: $0.0, firstName: $0.1, lastName: $0.2), $0.3)
+            }
     }
 
     public func setEmailPreferences(user: UserID, _ preferences: EmailPreferences) async throws {

@@ -85,6 +85,24 @@ extension Transaction {
             }
     }
 
+    /// The people `user` may write to (and call) in the current tenant, by name: their
+    /// connections and the organizers — everyone, for an organizer. Active members only; at most
+    /// `limit`. (Who of them is online is the page's presence to tell.)
+    public func reachablePeople(of user: UserID, asOrganizer: Bool, limit: Int = 500) async throws -> [(id: UserID, username: String, name: String)] {
+        try await query("""
+            SELECT u.id, u.username, u.first_name, u.last_name
+            FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.tenant_id = app_tenant_id() AND m.status = 'active' AND m.user_id <> \(user)
+              AND (\(asOrganizer) OR m.role = 'organizer' OR EXISTS (
+                  SELECT 1 FROM connections c WHERE c.tenant_id = m.tenant_id AND c.status = 'accepted'
+                    AND ((c.requester_id = \(user) AND c.recipient_id = m.user_id) OR (c.recipient_id = \(user) AND c.requester_id = m.user_id))))
+            ORDER BY lower(u.last_name), lower(u.first_name), u.username
+            LIMIT \(limit)
+            """).all((UUID, String, String, String).self).map {
+                (id: $0.0, username: $0.1, name: UserRecord.displayName(username: $0.1, firstName: $0.2, lastName: $0.3))
+            }
+    }
+
     /// Pending requests of the whole tenant, oldest first, with both names (for organizers).
     public func pendingConnections() async throws -> [(connection: Connection, from: String, to: String)] {
         try await query("""

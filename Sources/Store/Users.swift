@@ -16,7 +16,10 @@ public struct UserRecord: Sendable, Equatable {
     public var firstName: String
     public var lastName: String
     public var isPlatformAdmin: Bool
-    public var displayName: String {
+    public var displayName: String { Self.displayName(username: username, firstName: firstName, lastName: lastName) }
+
+    /// The name others see: first and last name, or the username when both are empty.
+    public static func displayName(username: String, firstName: String, lastName: String) -> String {
         let full = "\(firstName) \(lastName)".trimmingCharacters(in: .whitespaces)
         return full.isEmpty ? username : full
     }

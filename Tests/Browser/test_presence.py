@@ -1,6 +1,8 @@
 """Presence over every page's socket (issue 11): a member who opens any page appears online to
 another member of the tenant within 2 s and is gone within 10 s of closing it; a member of
-another tenant never hears of them."""
+another tenant never hears of them. "Online now" on the messages page lists the people one may
+write to while they are online, and someone who chooses to appear offline leaves it at once
+(issue 16)."""
 
 import time
 
@@ -66,3 +68,41 @@ def test_members_see_who_is_online_inside_their_tenant_only(people):
     # Dana, of another tenant, never heard of her.
     assert ana_id.lower() not in [i.lower() for i in dana.execute_script("return window.mingleOnline()")]
     assert not dana.find_elements(By.CSS_SELECTOR, f'[data-online-for="{ana_id}"]')
+
+
+def online_now(window):
+    """The names "Online now" shows, or None when it says nobody is online."""
+    items = [li.text for li in window.find_elements(By.CSS_SELECTOR, "[data-online-list] li") if li.is_displayed()]
+    empty = window.find_element(By.CSS_SELECTOR, "[data-online-empty]").is_displayed()
+    return None if empty else items
+
+
+def test_online_now_lists_connections_while_online_and_not_someone_who_appears_offline(people):
+    ana, ben = people["ana"], people["ben"]
+    ana_id, ben_id = user_id("ana"), user_id("ben")
+    # Ana and Ben are connected.
+    psql(f"INSERT INTO connections (tenant_id, requester_id, recipient_id, status) "
+         f"SELECT tenant_id, '{ana_id}', '{ben_id}', 'accepted' FROM memberships WHERE user_id = '{ana_id}' "
+         f"AND tenant_id = (SELECT id FROM tenants WHERE slug = 'acme') ON CONFLICT DO NOTHING")
+    sign_in(ana, "ana")
+    sign_in(ben, "ben")
+    ana.get("about:blank")
+    ben.get(url_for("acme", "/messages"))
+    wait_until(lambda: online_now(ben) is None or "Ana" not in " ".join(online_now(ben)), 15, "Ana not online yet")
+
+    # Ana opens a page: she is in Ben's "Online now".
+    ana.get(url_for("acme", "/sessions"))
+    wait_until(lambda: any("Ana" in name for name in online_now(ben) or []), 5, "Ana in Ben's Online now")
+    save_screenshot(ben, "online-now")
+
+    # She chooses to appear offline: gone from Ben's list at once, her page still open.
+    try:
+        ana.get(url_for("acme", "/account#availability"))
+        ana.find_element(By.ID, "appear_offline").click()
+        ana.find_element(By.CSS_SELECTOR, '#availability button[type="submit"]').click()
+        wait_until(lambda: "You appear offline" in ana.page_source, 10, "the account page's confirmation")
+        save_screenshot(ana, "account-availability")
+        wait_until(lambda: not any("Ana" in name for name in online_now(ben) or []), 5, "Ana gone from Ben's Online now")
+        save_screenshot(ben, "online-now-empty")
+    finally:
+        psql(f"UPDATE memberships SET appear_offline = false WHERE user_id = '{ana_id}'")

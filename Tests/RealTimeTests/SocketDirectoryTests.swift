@@ -73,6 +73,37 @@ import Testing
         #expect((crowd + [ben]).allSatisfy(lastPage.mentions))
     }
 
+    @Test func someoneWhoAppearsOfflineIsNeverAnnouncedButStillReachedAndShowsAtOnceWhenTheyStop() async throws {
+        // setup: Ben has a page open; Ana appears offline and opens one.
+        let directory = SocketDirectory(linger: .seconds(30), interval: .milliseconds(10))
+        let (tenant, ana, ben) = (UUID(), UUID(), UUID())
+        let (anaPage, benPage) = (Page(), Page())
+        _ = await directory.connect(tenant: tenant, user: ben, send: benPage.send)
+        _ = await directory.connect(tenant: tenant, user: ana, hidden: true, send: anaPage.send)
+        await directory.send("for-ana", to: ana, in: tenant)
+        try await Task.sleep(for: .milliseconds(50))
+        let hiddenAtFirst = await !directory.isOnline(ana, in: tenant) && !benPage.mentions(ana)
+
+        // act: she stops appearing offline, then appears offline again (no linger for a choice).
+        await directory.setHidden(ana, in: tenant, false)
+        for _ in 0..<100 where benPage.online(ana) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let shown = benPage.online(ana)
+        await directory.setHidden(ana, in: tenant, true)
+        for _ in 0..<100 where benPage.offline(ana) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+
+        // check: nobody heard of her while hidden, her page got what was hers, and each choice
+        // was told once and at once (the 30 s linger did not apply); a later page of Ben's does
+        // not list her either.
+        #expect(hiddenAtFirst)
+        #expect(anaPage.texts.contains("for-ana"))
+        #expect(shown == 1)
+        #expect(benPage.offline(ana) == 1)
+        #expect(await !directory.isOnline(ana, in: tenant))
+        let later = Page()
+        _ = await directory.connect(tenant: tenant, user: UUID(), send: later.send)
+        #expect(!later.mentions(ana) && later.mentions(ben))
+    }
+
     @Test func pushesReachEveryPageOfOnePersonInOneTenant() async {
         // setup: one person with two pages in tenant A and one in tenant B; someone else in A.
         let directory = SocketDirectory()

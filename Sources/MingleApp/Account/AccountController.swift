@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RealTime
 import Store
 
 /// A person's account on a community's site (`/account`): name, email address (changed only
@@ -8,6 +9,7 @@ import Store
 /// here, leaving the community; and copying their profile from another community.
 struct AccountController {
     let app: AppServices
+    let sockets: SocketDirectory
 
     func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         let account = router.group("/account", context: SignedInRequestContext.self)
@@ -16,6 +18,7 @@ struct AccountController {
         account.post("/email", use: requestEmailChange)
         account.post("/email/cancel", use: cancelEmailChange)
         account.post("/notifications", use: saveNotifications)
+        account.post("/availability", use: saveAvailability)
         account.get("/receipts/:id", use: receipt)
         account.get("/leave", use: leaveForm)
         account.post("/leave", use: leave)
@@ -47,7 +50,8 @@ struct AccountController {
             guard let user = try await tx.user(visitor.userID) else { throw HTTPError(.notFound) }
             return AccountModel(user: user, emailConfirmed: try await tx.emailConfirmed(user: user.id),
                                 pending: try await tx.pendingEmailChange(user: user.id), membership: visitor.role,
-                                preferences: try await tx.emailPreferences(user: user.id), payments: try await tx.payments(user: user.id),
+                                preferences: try await tx.emailPreferences(user: user.id), availability: try await tx.availability(user: user.id),
+                                payments: try await tx.payments(user: user.id),
                                 zone: context.viewerZone, typed: typed)
         }
         return try app.views.page("account", context, title: "Your account", model: model, status: status)
@@ -162,6 +166,23 @@ struct AccountController {
         return app.redirect(to: "/account#notifications", flash: on.isEmpty
             ? "Saved: \(tenant.name) sends you no emails about messages, connections or sessions."
             : "Saved: \(tenant.name) emails you about \(Self.sentence(on)).")
+    }
+
+    // MARK: availability (issue 16)
+
+    /// Appear offline and do not disturb, in this community; open pages show the change at once.
+    @Sendable func saveAvailability(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let tenant = try tenant(context), me = context.visitor.userID
+        guard context.visitor.role != nil else {
+            throw HTTPError(.forbidden, message: "Only members of \(tenant.name) are shown online there.")
+        }
+        let availability = Availability(appearOffline: context.form["appear_offline"] == "on",
+                                        doNotDisturb: context.form["do_not_disturb"] == "on")
+        try await app.database.withTenant(tenant.id, user: me) { try await $0.setAvailability(user: me, availability) }
+        await sockets.setHidden(me, in: tenant.id, availability.appearOffline)
+        let shown = availability.appearOffline ? "You appear offline to everyone here" : "People here see when you are online"
+        let calls = availability.doNotDisturb ? "calls do not ring: callers hear you are busy" : "calls ring on your open pages"
+        return app.redirect(to: "/account#availability", flash: "Saved: \(shown), and \(calls).")
     }
 
     /// "a", "a and b", "a, b and c".

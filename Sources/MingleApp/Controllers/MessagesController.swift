@@ -41,8 +41,12 @@ struct MessagesController {
 
     @Sendable func inbox(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let me = context.visitor.userID
-        let conversations = try await app.asMember(context, action: "list conversations") { try await $0.conversations(of: me) }
-        return try app.views.page("messages", context, title: "Messages", model: MessagesModel(conversations, zone: context.viewerZone))
+        let organizer = context.visitor.role == .organizer
+        let (conversations, reachable) = try await app.asMember(context, action: "list conversations") { tx in
+            (try await tx.conversations(of: me), try await tx.reachablePeople(of: me, asOrganizer: organizer))
+        }
+        return try app.views.page("messages", context, title: "Messages",
+                                  model: MessagesModel(conversations, reachable: reachable, zone: context.viewerZone))
     }
 
     /// The other person, if `me` may write to them.

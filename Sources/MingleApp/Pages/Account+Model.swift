@@ -41,6 +41,8 @@ struct AccountModel: Encodable, Equatable {
     var isMember: Bool
     var isOrganizer: Bool
     var notifications: [Toggle]
+    var appearOffline: Bool
+    var doNotDisturb: Bool
     var receipts: [Receipt]
     var hasReceipts: Bool
 
@@ -52,7 +54,7 @@ struct AccountModel: Encodable, Equatable {
 
     /// `membership` is the person's role here, nil when they have none (an acting admin).
     init(user: UserRecord, emailConfirmed: Bool, pending: PendingEmailChange?, membership: Role?,
-         preferences: EmailPreferences, payments: [Payment], zone: TimeZone, typed: Typed = Typed()) {
+         preferences: EmailPreferences, availability: Availability = Availability(), payments: [Payment], zone: TimeZone, typed: Typed = Typed()) {
         let name = typed.name ?? NameForm(firstName: user.firstName, lastName: user.lastName)
         (firstName, lastName) = (name.firstName, name.lastName)
         (firstNameProblem, lastNameProblem) = typed.name.map { ($0.firstNameProblem, $0.lastNameProblem) } ?? (nil, nil)
@@ -62,6 +64,7 @@ struct AccountModel: Encodable, Equatable {
         pendingUntil = pending.map { LocalTime.shortWithZone($0.expiresAt, in: zone) }
         (isMember, isOrganizer) = (membership != nil, membership == .organizer)
         notifications = Self.kinds.map { Toggle(kind: $0.0.rawValue, label: $0.1, hint: $0.2, on: preferences.wants($0.0)) }
+        (appearOffline, doNotDisturb) = (availability.appearOffline, availability.doNotDisturb)
         receipts = payments.map { payment in
             Receipt(when: LocalTime.shortWithZone(payment.completedAt ?? payment.createdAt, in: zone),
                     amount: Money.format(payment.amountMinor, payment.currency), status: ReceiptModel.statusLabel(payment.status),

@@ -14,8 +14,10 @@ struct MessagesModel: Encodable, Equatable {
 
     var conversations: [Conversation]
     var empty: Bool
+    var online: OnlineListModel
 
-    init(_ conversations: [ConversationListing], zone: TimeZone) {
+    init(_ conversations: [ConversationListing], reachable: [(id: UserID, username: String, name: String)] = [], zone: TimeZone) {
+        online = OnlineListModel(reachable)
         self.conversations = conversations.map {
             Conversation(username: $0.otherUsername, name: $0.otherName, preview: $0.preview, unread: $0.unread,
                          hasUnread: $0.unread > 0, when: LocalTime.dateTime($0.lastMessageAt, in: zone))
@@ -93,5 +95,24 @@ struct BroadcastModel: Encodable, Equatable {
         empty = members.isEmpty
         (draft, everyone) = (typed?.body ?? "", typed?.everyone ?? true)
         (bodyProblem, audienceProblem) = (typed?.bodyProblem, typed?.audienceProblem)
+    }
+}
+
+/// "Online now": the people one may write to and call, each shown while presence says they are
+/// online (`data-online-for`, realtime.js); the page says so when nobody is.
+struct OnlineListModel: Encodable, Equatable {
+    struct Person: Encodable, Equatable {
+        var id: String
+        var username: String
+        var name: String
+    }
+
+    var people: [Person]
+    var anyone: Bool
+
+    init(_ reachable: [(id: UserID, username: String, name: String)]) {
+        // (upper-case ids, as presence messages write them)
+        people = reachable.map { Person(id: $0.id.uuidString, username: $0.username, name: $0.name) }
+        anyone = !people.isEmpty
     }
 }

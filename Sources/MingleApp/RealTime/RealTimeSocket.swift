@@ -35,6 +35,8 @@ struct RealTimeSocketController {
         /// A platform admin acting in this tenant (entered on the audited path): not a member,
         /// so not in the tenant's presence.
         var actingAdmin = false
+        /// The member appears offline here (their setting as the socket opened).
+        var appearOffline = false
     }
 
     enum Entry: Sendable {
@@ -111,9 +113,9 @@ struct RealTimeSocketController {
         }
         let page: Page
         if let visitor = context.visitor, visitor.membershipStatus == .active, let role = visitor.role {
-            let name = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
-            page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: name ?? visitor.username, isOrganizer: role == .organizer),
-                        tenant: tenant.id, host: request.host)
+            let person = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.livePerson(visitor.userID) }
+            page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: person?.name ?? visitor.username, isOrganizer: role == .organizer),
+                        tenant: tenant.id, host: request.host, appearOffline: person?.appearOffline ?? false)
         } else if let key, let visitor = context.visitor, visitor.isPlatformAdmin, visitor.actingForTenant == tenant.id {
             // A platform admin acting here enters an activity with an organizer's rights, and
             // only on the audited path: the entry is recorded.
@@ -234,7 +236,7 @@ struct RealTimeSocketController {
     ) async {
         // Guests are nobody's presence and get no pushes; their activity is all they have.
         let socket = await (page.actingAdmin ? nil : page.visitor).asyncMap { visitor in
-            await sockets.connect(tenant: page.tenant, user: visitor.userID) { outbox.send($0) }
+            await sockets.connect(tenant: page.tenant, user: visitor.userID, hidden: page.appearOffline) { outbox.send($0) }
         }
         let recheck = await page.visitor.asyncMap { _ in
             await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
