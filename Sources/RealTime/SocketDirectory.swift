@@ -15,6 +15,8 @@ public actor SocketDirectory: Service {
     private struct Member: Hashable { var tenant: UUID; var user: UUID }
     private struct Socket {
         var member: Member
+        /// The kind of activity the page is in, if any (a person in one is busy for a call).
+        var activity: ActivityKind?
         var send: @Sendable (String) -> Void
     }
 
@@ -45,11 +47,12 @@ public actor SocketDirectory: Service {
 
     /// A page opened its socket; it is sent who of its tenant is online now. `hidden`: the
     /// person appears offline in this tenant (their setting as of this page).
-    public func connect(tenant: UUID, user: UUID, hidden: Bool = false, send: @escaping @Sendable (String) -> Void) -> SocketID {
+    public func connect(tenant: UUID, user: UUID, hidden: Bool = false, activity: ActivityKind? = nil,
+                        send: @escaping @Sendable (String) -> Void) -> SocketID {
         let member = Member(tenant: tenant, user: user)
         let id = nextID
         nextID += 1
-        sockets[id] = Socket(member: member, send: send)
+        sockets[id] = Socket(member: member, activity: activity, send: send)
         byTenant[tenant, default: [:]][user, default: []].insert(id)
         leaving[member] = nil
         if hidden { self.hidden.insert(member) } else { self.hidden.remove(member) }
@@ -95,6 +98,12 @@ public actor SocketDirectory: Service {
     }
 
     public func isOnline(_ user: UUID, in tenant: UUID) -> Bool { online[tenant]?.contains(user) ?? false }
+
+    /// The kinds of activity `user` has a page in, in `tenant` on this node (a meeting, a
+    /// session, a call: someone in one is busy for a new call).
+    public func activities(of user: UUID, in tenant: UUID) -> Set<ActivityKind> {
+        Set((byTenant[tenant]?[user] ?? []).compactMap { sockets[$0]?.activity })
+    }
 
     /// Whether anyone of `tenant` has a page open here (pushes for a tenant nobody watches are skipped).
     public func hasSockets(in tenant: UUID) -> Bool { !(byTenant[tenant]?.isEmpty ?? true) }

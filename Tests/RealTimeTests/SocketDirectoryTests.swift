@@ -104,6 +104,25 @@ import Testing
         #expect(!later.mentions(ana) && later.mentions(ben))
     }
 
+    @Test func theActivitiesAPersonIsInAreThoseOfTheirOpenPagesInThatTenant() async {
+        // setup: Ana has a plain page and a meeting's page in tenant A, a session's in tenant B.
+        let directory = SocketDirectory()
+        let (tenantA, tenantB, ana) = (UUID(), UUID(), UUID())
+        _ = await directory.connect(tenant: tenantA, user: ana, send: Page().send)
+        let meeting = await directory.connect(tenant: tenantA, user: ana, activity: ActivityKind("meeting"), send: Page().send)
+        _ = await directory.connect(tenant: tenantB, user: ana, activity: .speedNetworking, send: Page().send)
+        let inMeeting = await directory.activities(of: ana, in: tenantA)
+
+        // act: the meeting's page closes.
+        await directory.disconnect(meeting)
+
+        // check: the meeting counted while its page was open, only in its tenant.
+        #expect(inMeeting == [ActivityKind("meeting")])
+        #expect(await directory.activities(of: ana, in: tenantA).isEmpty)
+        #expect(await directory.activities(of: ana, in: tenantB) == [.speedNetworking])
+        #expect(await directory.activities(of: UUID(), in: tenantA).isEmpty)
+    }
+
     @Test func pushesReachEveryPageOfOnePersonInOneTenant() async {
         // setup: one person with two pages in tenant A and one in tenant B; someone else in A.
         let directory = SocketDirectory()

@@ -81,7 +81,7 @@ struct RealTimeSocketController {
             await open(page, in: activity, connection: connection, logger: logger)
         case .page(let page, nil):
             let outbox = SocketOutbox(connection)
-            await open(page, requests: NoActivityRequest.self, address: nil, connection: connection, outbox: outbox,
+            await open(page, requests: NoActivityRequest.self, activity: nil, connection: connection, outbox: outbox,
                        activityRequest: { _, _ in }, mediaRequest: nil, leave: { outbox.end() })
         case .refused(_, let refusal, let address):
             await refuse(connection, refusal, address: address)
@@ -207,7 +207,7 @@ struct RealTimeSocketController {
             outbox.send(text)
         }
         outbox.open(first: .text(Envelope.text(type: "media-config", activity: address, data: await mediaConfiguration(for: page.participant))))
-        await open(page, requests: A.Request.self, address: address, connection: connection, outbox: outbox,
+        await open(page, requests: A.Request.self, activity: activity.key, connection: connection, outbox: outbox,
                    activityRequest: { request, frame in
                        do {
                            try await activity.receive(request, from: entered)
@@ -229,14 +229,15 @@ struct RealTimeSocketController {
     /// to `route` and its end to `leave`, through the socket's inbox. (Limits and the protocol
     /// are `LiveFrameHandler`'s.)
     private func open<Request: ActivityRequest>(
-        _ page: Page, requests: Request.Type, address: String?, connection: LiveConnection, outbox: SocketOutbox,
+        _ page: Page, requests: Request.Type, activity key: ActivityKey?, connection: LiveConnection, outbox: SocketOutbox,
         activityRequest: @escaping @Sendable (Request, InboundFrame<SiteRequest, Request>) async -> Void,
         mediaRequest: (@Sendable (MediaRequest, String, String?) async -> Void)?,
         leave: @escaping @Sendable () async -> Void
     ) async {
+        let address = key?.address
         // Guests are nobody's presence and get no pushes; their activity is all they have.
         let socket = await (page.actingAdmin ? nil : page.visitor).asyncMap { visitor in
-            await sockets.connect(tenant: page.tenant, user: visitor.userID, hidden: page.appearOffline) { outbox.send($0) }
+            await sockets.connect(tenant: page.tenant, user: visitor.userID, hidden: page.appearOffline, activity: key?.kind) { outbox.send($0) }
         }
         let recheck = await page.visitor.asyncMap { _ in
             await rechecks.add(check: { (try? await stillAdmitted(page)) != false }, end: {
