@@ -16,7 +16,9 @@ document.documentElement.classList.add("js");
   if (live && live.content && window.WebSocket) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const early = { activity: live.content, messages: [], opened: false, closed: false };
-    early.socket = new WebSocket(`${scheme}//${location.host}/live/ws?activity=${encodeURIComponent(live.content)}`);
+    // (with the page's pass, when it has one: the server then knows who it is without a look-up)
+    const ticket = live.dataset.ticket ? `&ticket=${encodeURIComponent(live.dataset.ticket)}` : "";
+    early.socket = new WebSocket(`${scheme}//${location.host}/live/ws?activity=${encodeURIComponent(live.content)}${ticket}`);
     early.onOpen = () => { early.opened = true; };
     early.onMessage = (event) => early.messages.push(event);
     early.onClose = () => { early.closed = true; };

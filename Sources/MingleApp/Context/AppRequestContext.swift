@@ -51,6 +51,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext, Pa
     public var coreContext: CoreRequestContextStorage
     /// Set when the router is asked whether to upgrade `/live/ws` (see `LiveServerChannel`).
     var liveAdmission: LiveAdmission?
+    /// The pass a live socket's upgrade came with, when it fit (`LiveTicket`): who it is, without a look-up.
+    var liveTicket: LiveTicket?
     public var site: Site = .platform
     public var visitor: Visitor?
     /// Token to embed in this response's forms.

@@ -36,8 +36,11 @@ struct MeetingRoomController {
     @Sendable func page(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let meeting = try await meeting(context)
         if let visitor = context.visitor, visitor.membershipStatus == .active {
-            let name = try await app.database.withTenant(context.tenant.id, user: visitor.userID) { tx in try await tx.user(visitor.userID)?.displayName }
-            return try room(meeting, context, isGuest: false, name: name ?? visitor.username)
+            let person = try await app.database.withTenant(context.tenant.id, user: visitor.userID) { tx in try await tx.livePerson(visitor.userID) }
+            let name = person?.name ?? visitor.username
+            let ticket = LiveTicket.issue(for: visitor, tenant: context.tenant.id, activity: MeetingRoomModel.activity(meeting, context.tenant.id),
+                                          name: name, appearOffline: person?.appearOffline ?? false, signer: app.signer)
+            return try room(meeting, context, isGuest: false, name: name, ticket: ticket)
         }
         if let visitor = context.visitor, visitor.takesPart(in: context.tenant.id) {
             // A platform admin acting here: the socket records the entry on the audited path.
@@ -51,9 +54,10 @@ struct MeetingRoomController {
         return try guestForm(meeting, context, name: "", problems: FormProblems())
     }
 
-    private func room(_ meeting: MeetingRecord, _ context: TenantRequestContext, isGuest: Bool, name: String) throws -> Response {
-        let model = MeetingRoomModel(meeting, tenant: context.tenant.id, link: link(meeting, context), isGuest: isGuest, myName: name,
+    private func room(_ meeting: MeetingRecord, _ context: TenantRequestContext, isGuest: Bool, name: String, ticket: String? = nil) throws -> Response {
+        var model = MeetingRoomModel(meeting, tenant: context.tenant.id, link: link(meeting, context), isGuest: isGuest, myName: name,
                                      zone: context.viewerZone)
+        model.liveTicket = ticket
         return try app.views.page("meeting_room", context, title: meeting.title, model: model)
     }
 

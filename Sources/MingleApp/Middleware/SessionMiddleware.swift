@@ -11,6 +11,8 @@ struct SessionMiddleware: RouterMiddleware {
     let signer: Signer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A room page's socket with a pass that fits its cookie: no look-up at all (`LiveTicket`).
+        if let ticketed = ticketed(request, context) { return try await next(request, ticketed) }
         // A page view reads in one transaction, the visitor's look-up included (issue 13). Posts
         // keep a transaction per step: some must commit whatever follows (a failed sign-in's count).
         guard request.method == .get || request.method == .head else { return try await handle(request, context, next) }
@@ -55,13 +57,26 @@ struct SessionMiddleware: RouterMiddleware {
         return response
     }
 
+    /// The context of a live socket's upgrade whose `ticket` is good for its session cookie,
+    /// tenant and activity; nil otherwise (the session is then looked up as for any request).
+    private func ticketed(_ request: Request, _ context: Context) -> Context? {
+        guard request.method == .get, request.uri.path == LiveServerChannel.path, case .tenant(let tenant) = context.site,
+              let text = request.uri.queryParameters.get("ticket"), let ticket = LiveTicket.read(text, signer: signer),
+              let token = request.cookies[cookies.sessionName]?.value, Tokens.looksValid(token),
+              ticket.fits(tenant: tenant.id, token: token, activity: request.uri.queryParameters.get("activity")) else { return nil }
+        var context = context
+        context.visitor = Visitor(userID: ticket.user, username: ticket.username, isPlatformAdmin: false,
+                                  role: ticket.organizer ? .organizer : .member, membershipStatus: .active, actingForTenant: nil,
+                                  emailConfirmed: true, sessionTokenHash: Tokens.hash(token))
+        context.liveTicket = ticket
+        return context
+    }
+
     /// `base64url(text).signature`; anything else is ignored.
     private func readFlash(_ value: String) -> String? {
         let parts = value.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, signer.verify("flash", parts[0], signature: parts[1]) else { return nil }
-        var base64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
+        return Tokens.base64urlDecoded(parts[0]).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func visitor(token: String, host: String, site: Site) async throws -> Visitor? {

@@ -16,9 +16,15 @@ struct MeetingRoomModel: Encodable, Equatable {
     /// Ended or cancelled: the page says so instead of the room.
     var over: String?
     var reactions: [String]
+    /// The pass the page opens its socket with (`LiveTicket`), for members.
+    var liveTicket: String?
+
+    static func activity(_ meeting: MeetingRecord, _ tenant: TenantID) -> String {
+        ActivityKey(tenant: tenant, kind: .meeting, id: meeting.id).address
+    }
 
     init(_ meeting: MeetingRecord, tenant: TenantID, link: String, isGuest: Bool, myName: String, zone: TimeZone) {
-        activity = ActivityKey(tenant: tenant, kind: .meeting, id: meeting.id).address
+        activity = Self.activity(meeting, tenant)
         (title, self.link, self.isGuest, self.myName) = (meeting.title, link, isGuest, myName)
         detailsPath = isGuest ? nil : "/meetings/\(meeting.id.uuidString.lowercased())"
         when = LocalTime.dateTime(meeting.startsAt, in: zone) + " – " + LocalTime.time(meeting.endsAt, in: zone)

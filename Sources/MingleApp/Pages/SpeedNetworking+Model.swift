@@ -17,6 +17,8 @@ struct SpeedNetworkingRoomModel: Encodable, Equatable {
     var closesAt: String
     var when: String
     var roundLength: String
+    /// The pass the page opens its socket with (`LiveTicket`), for members.
+    var liveTicket: String?
 
     init(_ session: SpeedNetworkingSessionRecord, times: SessionTimes, tenant: TenantID, isOrganizer: Bool, zone: TimeZone) {
         (id, path, title, when) = (session.id.uuidString, session.path, session.title, session.when(in: zone))

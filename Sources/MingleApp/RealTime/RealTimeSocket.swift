@@ -112,7 +112,11 @@ struct RealTimeSocketController {
             key = parsed
         }
         let page: Page
-        if let visitor = context.visitor, visitor.membershipStatus == .active, let role = visitor.role {
+        if let ticket = context.liveTicket, let visitor = context.visitor {
+            // The room page's pass, checked against the cookie by `SessionMiddleware`.
+            page = Page(visitor: visitor, participant: Participant(id: ticket.user, name: ticket.name, isOrganizer: ticket.organizer),
+                        tenant: tenant.id, host: request.host, appearOffline: ticket.hidden)
+        } else if let visitor = context.visitor, visitor.membershipStatus == .active, let role = visitor.role {
             let person = try await app.database.withTenant(tenant.id, user: visitor.userID) { tx in try await tx.livePerson(visitor.userID) }
             page = Page(visitor: visitor, participant: Participant(id: visitor.userID, name: person?.name ?? visitor.username, isOrganizer: role == .organizer),
                         tenant: tenant.id, host: request.host, appearOffline: person?.appearOffline ?? false)

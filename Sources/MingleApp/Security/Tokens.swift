@@ -18,6 +18,13 @@ enum Tokens {
 
     static func hash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 
+    /// The bytes of base64url text with or without padding; nil when it is not.
+    static func base64urlDecoded(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+
     /// Base64url without padding (RFC 4648 §5). By hand: it signs every page view's CSRF token,
     /// and Foundation's `replacingOccurrences` was a tenth of a small request's server CPU.
     static func base64url<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
