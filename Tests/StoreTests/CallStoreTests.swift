@@ -64,6 +64,34 @@ struct CallStoreTests {
         }
     }
 
+    @Test("At the same moment: two people calling each other — one rings, the other is refused, never a deadlock; two calling one — one rings, the other is busy")
+    func simultaneousStarts() async throws {
+        try await withTestDatabase { db in
+            // setup
+            let acme = try await Fixtures(db).populatedTenant("acme", members: 3)
+            let (ada, bo, cy) = (acme.members[0], acme.members[1], acme.members[2])
+            for round in 0..<8 {
+                // act
+                let pairs = round % 2 == 0 ? [(ada, bo), (bo, ada)] : [(ada, bo), (cy, bo)]
+                async let first = start(db, acme.tenant, pairs[0].0, pairs[0].1, at: at(Double(round)))
+                async let second = start(db, acme.tenant, pairs[1].0, pairs[1].1, at: at(Double(round)))
+                let results = try await [first, second]
+                // check
+                let ringing = results.compactMap { if case .ringing(let call) = $0 { call } else { nil } }
+                let others = results.filter { if case .ringing = $0 { false } else { true } }
+                #expect(ringing.count == 1, "round \(round): \(results)")
+                if round % 2 == 0 {
+                    #expect(others == [.callerInCall(ringing.first?.id ?? UUID())], "round \(round)")
+                } else {
+                    #expect(others.allSatisfy { if case .busy = $0 { true } else { false } } && others.count == 1, "round \(round)")
+                }
+                for call in ringing {
+                    try await db.app.withTenant(acme.tenant) { tx in _ = try await tx.endCall(call.id, outcome: .cancelled, endedBy: call.caller, at: at(Double(round))) }
+                }
+            }
+        }
+    }
+
     @Test("A callee the caller knows to be in a meeting or a live session is busy: recorded, no line taken")
     func busyElsewhere() async throws {
         try await withTestDatabase { db in
