@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Meetings", "Media", "Reports", "Matching", "Templating",
+                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Meetings", "Calls", "Media", "Reports", "Matching", "Templating",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "SpeedNetworking", "Meetings",
+                "SpeedNetworking", "Meetings", "Calls",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -83,6 +83,8 @@ let package = Package(
         .target(name: "SpeedNetworking", dependencies: ["Matching", "RealTime"], swiftSettings: strict),
         // Meetings (DESIGN §10), an activity: the room's rules (pure) and its engine; the store is a dependency.
         .target(name: "Meetings", dependencies: ["RealTime"], swiftSettings: strict),
+        // One-to-one calls (DESIGN §11), an activity: the call's rules (pure) and its engine; the store is a dependency.
+        .target(name: "Calls", dependencies: ["RealTime"], swiftSettings: strict),
         // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
         .target(name: "Reports", dependencies: ["SpeedNetworking"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
@@ -158,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "Meetings", "RealTime", "Media", "Matching", "Reports",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "Meetings", "Calls", "RealTime", "Media", "Matching", "Reports",
                 "LoadTesting", "Templating",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -170,12 +172,13 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Calls"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"], exclude: ["Spec"]),
         .testTarget(name: "LoadTestingTests", dependencies: ["LoadTesting"]),
         .testTarget(name: "MeetingsTests", dependencies: ["Meetings", "RealTime"]),
+        .testTarget(name: "CallsTests", dependencies: ["Calls", "RealTime"]),
         .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),
         .testTarget(

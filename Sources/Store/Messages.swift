@@ -46,10 +46,11 @@ extension Transaction {
         return made
     }
 
-    /// Adds a message; returns its id.
-    public func addMessage(tenant: TenantID, conversation: UUID, sender: UserID, body: String) async throws -> Int {
+    /// Adds a message; returns its id. `call`: the call it stands for (a missed call).
+    public func addMessage(tenant: TenantID, conversation: UUID, sender: UserID, body: String, call: UUID? = nil) async throws -> Int {
         let id = try await query("""
-            INSERT INTO messages (tenant_id, conversation_id, sender_id, body) VALUES (\(tenant), \(conversation), \(sender), \(body))
+            INSERT INTO messages (tenant_id, conversation_id, sender_id, body, call_id)
+            VALUES (\(tenant), \(conversation), \(sender), \(body), \(call))
             RETURNING id
             """).first(Int.self) ?? 0
         try await execute("UPDATE conversations SET last_message_at = now() WHERE id = \(conversation)")
