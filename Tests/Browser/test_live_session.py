@@ -123,32 +123,31 @@ def submit_survey(driver, by_keyboard):
         driver.find_element(By.CSS_SELECTOR, '[data-stage="survey"] button[type="submit"]').click()
 
 
-def direct_janus_subscription(publisher, watcher, script_time=False, feeds=1, publish=False):
+def janus_script(window, role, room, options):
+    """Runs janus_direct.js as `role` on a page of Janus's own origin; its answer (asserted ok)."""
+    url = os.environ["MINGLE_TEST_JANUS_URL"]
+    window.get(url.replace("ws://", "http://") + "/")
+    result = window.execute_async_script((Path(__file__).parent / "janus_direct.js").read_text(), role, url,
+                                         os.environ["MINGLE_JANUS_API_SECRET"], os.environ["MINGLE_JANUS_ADMIN_KEY"], room, options)
+    assert result.get("ok"), result
+    return result
+
+
+def direct_janus_subscription(publisher, watcher, script_time=False):
     """Seconds from loading a page to its first decoded frame when it subscribes to Janus
-    directly (its own room, `feeds` fake cameras of the publisher's page; with `publish` the
-    watching page publishes its own camera meanwhile): the baseline for Mingle's figures.
-    Returns (seconds, room); the publishers stay, so the room can be watched again later. With
-    `script_time`, seconds is (from page load, from the script's start: its page loaded)."""
-    url = os.environ["MINGLE_TEST_JANUS_URL"]
-    script = (Path(__file__).parent / "janus_direct.js").read_text()
+    directly (its own room, the publisher page's fake camera): the baseline for Mingle's
+    figures. Returns (seconds, room); the publisher stays, so the room can be watched again
+    later. With `script_time`, seconds is (from page load, from the script's start: its page loaded)."""
     room = f"baseline-{int(time.time() * 1000)}"
-    publisher.get(url.replace("ws://", "http://") + "/")
-    published = publisher.execute_async_script(script, "publisher", url, os.environ["MINGLE_JANUS_API_SECRET"],
-                                               os.environ["MINGLE_JANUS_ADMIN_KEY"], room, {"feeds": feeds})
-    assert published.get("ok"), published
-    return watch_janus_directly(watcher, room, script_time, feeds, publish), room
+    janus_script(publisher, "publisher", room, {"feeds": 1})
+    return watch_janus_directly(watcher, room, script_time), room
 
 
-def watch_janus_directly(watcher, room, script_time=False, feeds=1, publish=False):
-    """Seconds from loading a page to its first decoded frame of the baseline publishers (and,
+def watch_janus_directly(watcher, room, script_time=False):
+    """Seconds from loading a page to its first decoded frame of the baseline publisher (and,
     with `script_time`, from the script's start to it)."""
-    url = os.environ["MINGLE_TEST_JANUS_URL"]
-    script = (Path(__file__).parent / "janus_direct.js").read_text()
     loaded = time.time()
-    watcher.get(url.replace("ws://", "http://") + "/")
-    watched = watcher.execute_async_script(script, "watcher", url, os.environ["MINGLE_JANUS_API_SECRET"],
-                                           os.environ["MINGLE_JANUS_ADMIN_KEY"], room, {"feeds": feeds, "publish": publish})
-    assert watched.get("ok"), watched
+    watched = janus_script(watcher, "watcher", room, {"feeds": 1})
     return (time.time() - loaded, watched["seconds"]) if script_time else time.time() - loaded
 
 

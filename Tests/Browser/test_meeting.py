@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By
 
 from mingle_browser import (assert_fits_phone, axe_problems, browser_for_people, print_page_errors, count_peer_connections, peer_connections, psql, save_screenshot, set_viewport,
                             sign_in, url_for, wait_until)
-from test_live_session import direct_janus_subscription
+from test_live_session import direct_janus_subscription, janus_script, median
 
 HOST = "olivia"
 MEMBERS = ["ana", "ben", "chen", "dara"]
@@ -106,11 +106,6 @@ def create_meeting():
     return meeting, token
 
 
-def median(values):
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
-
-
 def janus_pin(room):
     """The pin Mingle gives a Janus room (Sources/Media/MediaRooms.swift, `credentials`): HMAC of
     "pin:<name>" under a key derived from Mingle's secret by HKDF-SHA256 — so the test's direct
@@ -122,20 +117,11 @@ def janus_pin(room):
     return base64.urlsafe_b64encode(code).rstrip(b"=").decode()
 
 
-def janus_script(window, role, room, options):
-    url = os.environ["MINGLE_TEST_JANUS_URL"]
-    window.get(url.replace("ws://", "http://") + "/")
-    result = window.execute_async_script((Path(__file__).parent / "janus_direct.js").read_text(), role, url,
-                                         os.environ["MINGLE_JANUS_API_SECRET"], os.environ["MINGLE_JANUS_ADMIN_KEY"], room, options)
-    assert result.get("ok"), result
-    return result
-
-
 def direct_janus_room(window):
     """An empty Janus room of the test's own, for the direct page's camera."""
     room = f"baseline-own-{int(time.time() * 1000)}"
     janus_script(window, "publisher", room, {"feeds": 0})
-    return room, window
+    return room
 
 
 def mingle_join(host, link):
@@ -258,7 +244,7 @@ def test_a_meeting_from_waiting_room_to_end_for_everyone(meeting_room):
     # else; beside a page that does the same directly with Janus in the same run: subscribe to
     # the same five feeds of the same room in one connection while publishing its own camera.
     # Three rounds, alternating, medians (one busy browser runs everything).
-    own_room, _ = direct_janus_room(windows["janus-publisher"])
+    own_room = direct_janus_room(windows["janus-publisher"])
     mingle, direct = [], []
     for _ in range(3):
         mingle.append(mingle_join(windows[HOST], link))
