@@ -10,7 +10,8 @@ import { nextRef, sendActivity } from "./realtime.js";
 /// `watchFirst`: the camera starts once the first watching connection is answered (or after a
 /// second at most): opening a camera is heavy for a page, and the others' video comes first.
 /// Only for pages whose wishes name people already publishing (a meeting's), or the wait is in vain.
-export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnded = () => {}, watchFirst = false }) {
+/// `audioOnly`: the page publishes its microphone only (an audio call): no camera is opened.
+export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnded = () => {}, watchFirst = false, audioOnly = false }) {
   let enabled = false;
   let iceServers = [];
   let publishing = null;     // {room, pc, id, ref, pendingIce, senders}
@@ -56,7 +57,7 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     }
     const audio = chosen.audio ? { deviceId: { exact: chosen.audio } } : true;
     const video = chosen.video ? { deviceId: { exact: chosen.video } } : { facingMode: facing };
-    const attempts = [{ audio, video }, { audio, video: false }, { audio: false, video }];
+    const attempts = audioOnly ? [{ audio, video: false }] : [{ audio, video }, { audio, video: false }, { audio: false, video }];
     let lastError = null;
     for (const constraints of attempts) {
       try {
@@ -71,7 +72,8 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     if (lastError && (lastError.name === "NotAllowedError" || lastError.name === "SecurityError")) {
       throw new Error("Mingle may not use your camera or microphone. Allow them for this site in your browser's settings, then press “Try again”.");
     }
-    throw new Error("No camera or microphone was found. Connect one, then press “Try again”. You can still watch and listen.");
+    throw new Error(audioOnly ? "No microphone was found. Connect one, then press “Try again”. You can still listen."
+                              : "No camera or microphone was found. Connect one, then press “Try again”. You can still watch and listen.");
   }
 
   function stopCamera() {
@@ -503,8 +505,37 @@ export function createMedia({ root, el, onPublishFailed = () => {}, onScreenEnde
     if (publishing && localStream) { stopCamera(); applyCamera(); }
   }
 
+  /// Takes a message of the page's activity if it is about media (or an error of a media
+  /// request): true then. `onConfig` runs once the configuration is in, for the page to say
+  /// what it wants.
+  function take(message, onConfig) {
+    const data = message.data || {};
+    if (!message.type.startsWith("media-") && !(message.type === "error" && String(data.request).startsWith("media-"))) return false;
+    handle(message).then(() => { if (message.type === "media-config") onConfig(); }).catch((error) => console.warn("media", error));
+    return true;
+  }
+
+  /// The camera and microphone pickers in `details`: filled when it opens (the browser names
+  /// devices only once one was allowed), and a choice takes effect at once.
+  function devicePickers(details, camera, mic) {
+    details.addEventListener("toggle", async () => {
+      const found = await devices();
+      for (const [kind, select] of [["videoinput", camera], ["audioinput", mic]]) {
+        if (!select) continue;
+        const current = select.value;
+        select.replaceChildren(new Option(kind === "videoinput" ? "Default camera" : "Default microphone", ""));
+        for (const device of found.filter((d) => d.kind === kind)) {
+          select.append(new Option(device.label || (kind === "videoinput" ? "Camera" : "Microphone"), device.deviceId));
+        }
+        select.value = current;
+      }
+    });
+    if (camera) camera.addEventListener("change", (event) => chooseDevice("videoinput", event.target.value));
+    if (mic) mic.addEventListener("change", (event) => chooseDevice("audioinput", event.target.value));
+  }
+
   return {
-    handle, sync, reset, status, showRetry, setMuted, setCameraOff, shareScreen, stopScreen, devices, chooseDevice,
+    handle, take, devicePickers, sync, reset, status, showRetry, setMuted, setCameraOff, shareScreen, stopScreen, devices, chooseDevice,
     get muted() { return muted; },
     get cameraOff() { return cameraOff; },
     get sharing() { return !!screenTrack; },

@@ -360,10 +360,7 @@ const joinRefusals = {
 
 onActivity((message) => {
   joinStep(message.type);
-  if (message.type.startsWith("media-") || (message.type === "error" && String((message.data || {}).request).startsWith("media-"))) {
-    media.handle(message).then(() => { if (message.type === "media-config") updateMedia(); }).catch((error) => console.warn("media", error));
-    return;
-  }
+  if (media.take(message, updateMedia)) return;
   const data = message.data || {};
   switch (message.type) {
     case "you": {
@@ -519,21 +516,7 @@ async function copyLink() {
   }
 }
 
-// Devices: listed once the browser allowed a camera (names are hidden before).
-async function listDevices() {
-  const devices = await media.devices();
-  for (const [kind, select] of [["videoinput", el("pick-camera")], ["audioinput", el("pick-mic")]]) {
-    const current = select.value;
-    select.replaceChildren(new Option(kind === "videoinput" ? "Default camera" : "Default microphone", ""));
-    for (const device of devices.filter((d) => d.kind === kind)) {
-      select.append(new Option(device.label || (kind === "videoinput" ? "Camera" : "Microphone"), device.deviceId));
-    }
-    select.value = current;
-  }
-}
-root.querySelector(".devices").addEventListener("toggle", listDevices);
-el("pick-camera").addEventListener("change", (event) => media.chooseDevice("videoinput", event.target.value));
-el("pick-mic").addEventListener("change", (event) => media.chooseDevice("audioinput", event.target.value));
+media.devicePickers(root.querySelector(".devices"), el("pick-camera"), el("pick-mic"));
 
 // A page joins muted: nobody is heard before they choose to be.
 media.setMuted(true);

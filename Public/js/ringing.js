@@ -86,6 +86,7 @@ onSite("ring", ({ data }) => {
   actions.className = "ring-actions";
   const answer = button(data.video ? "Answer with video" : "Answer", "", () => {
     stopRinging();
+    try { sessionStorage.setItem(`mingle-answer-${data.call}`, String(Date.now())); } catch (_) { /* storage off: no figure */ }
     location.href = `/calls/${data.call}?answer=1`;
   });
   const decline = button("Decline", "danger", () => {

@@ -151,11 +151,7 @@ function updateMedia() {
 }
 
 onActivity((message) => {
-  if (message.type.startsWith("media-") || (message.type === "error" && String((message.data || {}).request).startsWith("media-"))) {
-    media.handle(message).then(() => { if (message.type === "media-config") updateMedia(); })
-      .catch((error) => console.warn("media", error));
-    return;
-  }
+  if (media.take(message, updateMedia)) return;
   const data = message.data || {};
   switch (message.type) {
     case "state":

@@ -44,6 +44,10 @@ extension ActivityKind {
 /// answered one whose pages are gone is dropped after the grace, and an ended call closes
 /// `closeDelay` later whoever is still there (its pages see the final state first).
 public actor CallEngine: Activity {
+    /// Told each time the call moves on (answered, or ended and how), after it was stored and
+    /// before the pages hear of it: the app stops the callee's other pages ringing there.
+    public typealias Watcher = @Sendable (Call) async -> Void
+
     public nonisolated let key: ActivityKey
     public nonisolated let title = "Call"
     private let store: any CallStore
@@ -51,7 +55,10 @@ public actor CallEngine: Activity {
     public private(set) var call: Call
     private var media: (any MediaRoomControl)?
     private let line = OperationLine()
+    private let watcher: Watcher?
     public private(set) var isClosed = false
+    /// Who of the two the media server has publishing now.
+    private var publishing: Set<UUID> = []
 
     private struct Connection {
         var person: UUID
@@ -77,20 +84,21 @@ public actor CallEngine: Activity {
 
     /// The call of `key`; nil when there is no such call; refused with `over` once it ended.
     public static func load(_ key: ActivityKey, store: any CallStore, clock: any ActivityClock,
-                            grace: TimeInterval = Call.defaultGrace) async throws -> CallEngine? {
+                            grace: TimeInterval = Call.defaultGrace, watcher: Watcher? = nil) async throws -> CallEngine? {
         guard let snapshot = try await store.load(call: key.id) else { return nil }
         if snapshot.endedAt != nil { throw ActivityRefusal.callOver }
         let call = Call(id: snapshot.id, caller: snapshot.caller, callee: snapshot.callee, video: snapshot.video,
                         startedAt: snapshot.startedAt, answeredAt: snapshot.answeredAt, endedAt: nil, outcome: nil, endedBy: nil,
                         loadedAt: clock.now, grace: grace)
-        return CallEngine(key: key, call: call, store: store, clock: clock)
+        return CallEngine(key: key, call: call, store: store, clock: clock, watcher: watcher)
     }
 
-    init(key: ActivityKey, call: Call, store: any CallStore, clock: any ActivityClock) {
+    init(key: ActivityKey, call: Call, store: any CallStore, clock: any ActivityClock, watcher: Watcher? = nil) {
         self.key = key
         self.call = call
         self.store = store
         self.clock = clock
+        self.watcher = watcher
     }
 
     // MARK: Activity
@@ -105,6 +113,12 @@ public actor CallEngine: Activity {
 
     public func receive(_ request: CallRequest, from connection: ConnectionID) async throws {
         try await line.perform { try await self.handleNow(request, from: connection) }
+    }
+
+    /// A request of one of the two from outside the call's page: declining from the ringing
+    /// prompt of another page of theirs (`call-decline`).
+    public func respond(_ request: CallRequest, by person: UUID) async throws {
+        try await line.perform { try await self.handleNow(request, by: person) }
     }
 
     public func run() async {
@@ -148,6 +162,11 @@ public actor CallEngine: Activity {
     private func handleNow(_ request: CallRequest, from connection: ConnectionID) async throws {
         guard !isClosed else { throw ActivityRefusal.callOver }
         guard let me = connections[connection]?.person else { throw ActivityRefusal("not-joined", "This page is not in the call.") }
+        try await handleNow(request, by: me)
+    }
+
+    private func handleNow(_ request: CallRequest, by me: UUID) async throws {
+        guard !isClosed else { throw ActivityRefusal.callOver }
         let before = call
         do {
             try await carryOut(request, by: me)
@@ -159,7 +178,14 @@ public actor CallEngine: Activity {
             call = before
             throw ActivityRefusal.failed
         }
+        await moved(from: before)
         sync()
+    }
+
+    /// Tells the watcher when the call reached a new state.
+    private func moved(from before: Call) async {
+        guard before.state != call.state else { return }
+        await watcher?(call)
     }
 
     private func carryOut(_ request: CallRequest, by me: UUID) async throws {
@@ -198,7 +224,8 @@ public actor CallEngine: Activity {
     private func sync() {
         for (page, connection) in connections {
             guard let role = call.role(of: connection.person) else { continue }
-            let view = CallView(call, for: role, mediaRoom: mediaRoom, mediaEpoch: mediaEpoch)
+            let other = call.side(role == .caller ? .callee : .caller).party.id
+            let view = CallView(call, for: role, mediaRoom: mediaRoom, mediaEpoch: mediaEpoch, otherPublishing: publishing.contains(other))
             guard view != connection.lastView else { continue }
             connections[page]?.lastView = view
             _ = connection.outbox.send(.call(view))
@@ -252,6 +279,7 @@ public actor CallEngine: Activity {
         do {
             try await persistEnd()
             retryAt = nil
+            await moved(from: before)
         } catch {
             // The database did not take it: the call stays as it was and the timer tries again.
             call = before
@@ -282,10 +310,15 @@ public actor CallEngine: Activity {
     /// Nobody moderates a call.
     public func mayModerate(_ user: UUID, in name: String) -> Bool { false }
 
-    public func setPublishing(_ user: UUID, in name: String, _ publishing: Bool) {}
+    public func setPublishing(_ user: UUID, in name: String, _ isPublishing: Bool) {
+        guard name == mediaRoom, call.role(of: user) != nil else { return }
+        let changed = isPublishing ? publishing.insert(user).inserted : publishing.remove(user) != nil
+        if changed { sync() }
+    }
 
     public func mediaLost() {
         mediaEpoch += 1
+        publishing = []
         sync()
     }
 }

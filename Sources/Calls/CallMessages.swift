@@ -60,13 +60,15 @@ public struct CallView: Encodable, Sendable, Equatable {
     public var you: CallRole
     /// The other one's page is gone (the call waits for them for the grace period once answered).
     public var otherAway: Bool
+    /// The other one's picture and sound reach the media server: watch them.
+    public var otherPublishing: Bool
     /// The media room to publish and watch in.
     public var mediaRoom: String
     /// Bumped when the media server lost the room: set media up again.
     public var mediaEpoch: Int
 
     /// `call` as seen by `role`.
-    public init(_ call: Call, for role: CallRole, mediaRoom: String, mediaEpoch: Int) {
+    public init(_ call: Call, for role: CallRole, mediaRoom: String, mediaEpoch: Int, otherPublishing: Bool = false) {
         func party(_ side: CallSide) -> CallPartyView {
             CallPartyView(id: side.party.id, name: side.party.name, mic: side.mic, camera: side.camera)
         }
@@ -82,6 +84,7 @@ public struct CallView: Encodable, Sendable, Equatable {
         endedBy = call.endedBy
         you = role
         otherAway = !call.side(role == .caller ? .callee : .caller).connected
+        self.otherPublishing = otherPublishing
         self.mediaRoom = mediaRoom
         self.mediaEpoch = mediaEpoch
     }

@@ -272,8 +272,17 @@ public struct Call: Sendable, Equatable {
 
     // MARK: Rights (the media seam)
 
-    /// Each of the two publishes while the call is answered and not over; nobody else ever.
-    public func mayPublish(_ id: UUID) -> Bool { state == .answered && role(of: id) != nil }
+    /// Each of the two publishes while the call is answered and not over; nobody else ever. The
+    /// caller may also publish while it rings (as a phone shows one's own picture while calling):
+    /// nobody may watch it before the answer (`mayWatch`), and the callee then sees them at once
+    /// instead of after a publish of theirs.
+    public func mayPublish(_ id: UUID) -> Bool {
+        switch state {
+        case .ended: false
+        case .ringing: role(of: id) == .caller
+        case .answered: role(of: id) != nil
+        }
+    }
 
     /// Each of the two watches the other (only) while answered and not over.
     public func mayWatch(_ viewer: UUID, publisher: UUID) -> Bool {

@@ -58,12 +58,15 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     ConnectionsController(app: services).addRoutes(to: router)
     MessagesController(app: services).addRoutes(to: router)
     TimeZoneController(app: services).addRoutes(to: router)
-    // The real-time layer: every page's socket, the activities of this node (speed networking
-    // today), their media rooms, presence and pushes.
+    // The real-time layer: every page's socket, the activities of this node (speed networking,
+    // meetings, calls), their media rooms, presence and pushes.
     let media = MediaRooms(nodes: config.janusNodes, secretKey: config.secretKey, logger: logger)
+    let ringer = Ringer(sockets: sockets)
+    let missedEmails = MissedCallEmails(app: services)
     let activities = ActivityRegistry(
         loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.speedNetworkingTimings),
-                  MeetingLoader(database: database, clock: SystemActivityClock())]
+                  MeetingLoader(database: database, clock: SystemActivityClock()),
+                  CallLoader(database: database, clock: SystemActivityClock(), onMissed: missedEmails.hook, ringer: ringer)]
             + config.extraActivityLoaders,
         leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: database)), media: media,
         timings: config.activityTimings, logger: logger)
@@ -77,6 +80,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     OrganizerSessionsController(app: services).addRoutes(to: router)
     SessionsController(app: services).addRoutes(to: router)
     MeetingsController(app: services).addRoutes(to: router)
+    CallsController(app: services, activities: activities, sockets: sockets, ringer: ringer, missedEmails: missedEmails).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
     AttendanceController(app: services).addRoutes(to: router)
 

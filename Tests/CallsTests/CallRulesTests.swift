@@ -91,8 +91,9 @@ struct CallRulesTests {
         #expect(call.isRinging(at: at(29.999)) && !call.isRinging(at: at(30)))
         #expect(call.nextDeadline() == at(30))
         #expect(call.role(of: ada.id) == .caller && call.role(of: bo.id) == .callee && call.role(of: eve.id) == nil)
-        #expect(!call.mayPublish(ada.id) && !call.mayPublish(bo.id))
-        #expect(!call.mayWatch(ada.id, publisher: bo.id) && !call.mayWatch(bo.id, publisher: ada.id))
+        #expect(call.mayPublish(ada.id) && !call.mayPublish(bo.id), "the caller's picture may go out while it rings; the callee's not")
+        #expect(!call.mayPublish(eve.id))
+        #expect(!call.mayWatch(ada.id, publisher: bo.id) && !call.mayWatch(bo.id, publisher: ada.id), "nobody watches before the answer")
     }
 
     @Test("The callee accepts while it rings: answered then, and each may publish and watch the other")
@@ -369,7 +370,7 @@ struct CallRulesTests {
 
     // MARK: Rights
 
-    @Test("Media rights: nobody while ringing, the two (each the other) while answered, nobody once over, a third person never")
+    @Test("Media rights: only the caller publishes while ringing and nobody watches; the two (each the other) while answered; nobody once over; a third person never")
     func rightsThroughTheCall() throws {
         // setup
         var call = try ringing()
@@ -381,7 +382,7 @@ struct CallRulesTests {
              call.mayWatch(ada.id, publisher: eve.id)]
         }
         // act / check
-        #expect(rights() == [false, false, false, false] && third() == [false, false, false, false])
+        #expect(rights() == [true, false, false, false] && third() == [false, false, false, false])
         try call.accept(by: bo.id, at: at(3))
         #expect(rights() == [true, true, true, true] && third() == [false, false, false, false])
         call.depart(bo.id, page: 2, at: at(4))

@@ -104,7 +104,7 @@ import Testing
 
     /// Connects to the test server, runs `act` with the socket, and says how long until the
     /// server closed it (nil: still open after `limit`) and what it answered.
-    static func probe(port: Int, limit: Duration = .seconds(6),
+    static func probe(port: Int, limit: Duration = .seconds(12),
                       _ act: @escaping @Sendable (any Channel) async throws -> Void) async throws -> (closedAfter: Duration?, answer: String) {
         let received = ReceivedBytes()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -121,9 +121,9 @@ import Testing
 
     @Test func theServerClosesSilentSlowAndGarbledConnections() async throws {
         try await TestApp.runLive(adjust: { $0.connectionTimeouts = ConnectionTimeouts(head: .seconds(1), idle: .seconds(2)) }) { _, _, port in
-            // act
-            let silent = try await Self.probe(port: port) { _ in }
-            let dribbling = try await Self.probe(port: port) { channel in
+            // act: the probes run side by side, so a busy machine's delays do not add up
+            async let silent = Self.probe(port: port) { _ in }
+            async let dribbling = Self.probe(port: port) { channel in
                 try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: mingle.test\r\n")).get()
                 for _ in 0..<8 {
                     try await Task.sleep(for: .milliseconds(300))
@@ -131,25 +131,28 @@ import Testing
                     try? await channel.writeAndFlush(ByteBuffer(string: "X")).get()
                 }
             }
-            let noColon = try await Self.probe(port: port) { channel in
+            async let noColon = Self.probe(port: port) { channel in
                 try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: mingle.test\r\nno colon here\r\n\r\n")).get()
             }
-            let garbage = try await Self.probe(port: port) { channel in
+            async let garbage = Self.probe(port: port) { channel in
                 try await channel.writeAndFlush(ByteBuffer(bytes: [0x16, 0x03, 0x01, 0x00, 0xff, 0x01] + Array("garbage\r\n\r\n".utf8))).get()
             }
-            let healthy = try await Self.probe(port: port, limit: .milliseconds(500)) { channel in
+            async let healthy = Self.probe(port: port, limit: .milliseconds(500)) { channel in
                 try await channel.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: mingle.test\r\n\r\n")).get()
             }
+            let (s, d, n, g, h) = try await (silent, dribbling, noColon, garbage, healthy)
 
-            // check
-            #expect(silent.closedAfter.map { $0 < .seconds(3) } == true, "silent: \(String(describing: silent.closedAfter))")
-            #expect(dribbling.closedAfter.map { $0 < .seconds(3) } == true, "dribbling: \(String(describing: dribbling.closedAfter))")
-            #expect(noColon.answer.hasPrefix("HTTP/1.1 400"), "no colon: \(noColon.answer.prefix(40))")
-            #expect(noColon.closedAfter.map { $0 < .seconds(3) } == true)
-            #expect(garbage.answer.isEmpty || garbage.answer.hasPrefix("HTTP/1.1 400"), "garbage: \(garbage.answer.prefix(40))")
-            #expect(garbage.closedAfter.map { $0 < .seconds(3) } == true)
-            #expect(healthy.answer.hasPrefix("HTTP/1.1 200"), "a well-formed request is answered: \(healthy.answer.prefix(40))")
-            #expect(healthy.closedAfter == nil, "and its connection kept alive")
+            // check: with a 1 s head deadline each is closed long before 8 s (gross: the rule is
+            // "closed, not held open"; the exact deadline is checked in virtual time above)
+            let bound = Duration.seconds(8)
+            #expect(s.closedAfter.map { $0 < bound } == true, "silent: \(String(describing: s.closedAfter))")
+            #expect(d.closedAfter.map { $0 < bound } == true, "dribbling: \(String(describing: d.closedAfter))")
+            #expect(n.answer.hasPrefix("HTTP/1.1 400"), "no colon: \(n.answer.prefix(40))")
+            #expect(n.closedAfter.map { $0 < bound } == true, "no colon: \(String(describing: n.closedAfter))")
+            #expect(g.answer.isEmpty || g.answer.hasPrefix("HTTP/1.1 400"), "garbage: \(g.answer.prefix(40))")
+            #expect(g.closedAfter.map { $0 < bound } == true, "garbage: \(String(describing: g.closedAfter))")
+            #expect(h.answer.hasPrefix("HTTP/1.1 200"), "a well-formed request is answered: \(h.answer.prefix(40))")
+            #expect(h.closedAfter == nil, "and its connection kept alive")
         }
     }
 }

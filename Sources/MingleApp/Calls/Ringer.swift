@@ -1,3 +1,4 @@
+import Calls
 import Foundation
 import RealTime
 
@@ -37,6 +38,20 @@ struct Ringer: Sendable {
         let text = Envelope.text(type: "ring", data: Ring(call: call, from: caller, video: video,
                                                           until: Int64((until.timeIntervalSince1970 * 1000).rounded())))
         await sockets.send(text, to: callee, in: tenant)
+    }
+
+    /// The call moved on: if it was ringing, the callee's pages stop (the one that answered has
+    /// opened the call already; the others hear it was answered elsewhere).
+    func moved(_ call: Call, in tenant: UUID) async {
+        let outcome: Outcome
+        switch (call.state, call.outcome) {
+        case (.answered, _): outcome = .answeredElsewhere
+        case (.ended, .declined?) where call.answeredAt == nil: outcome = .declined
+        case (.ended, .cancelled?) where call.answeredAt == nil: outcome = .cancelled
+        case (.ended, .missed?): outcome = .missed
+        default: return
+        }
+        await stop(call.id, for: call.callee.party.id, in: tenant, outcome)
     }
 
     func stop(_ call: UUID, for callee: UUID, in tenant: UUID, _ outcome: Outcome) async {

@@ -20,6 +20,20 @@ enum MessagingRules {
         }
         return nil
     }
+
+    /// The other person, if `me` may write to them (and call them): 404 for no such active
+    /// member here, 403 when they may not converse.
+    static func partner(_ tx: Transaction, me: Visitor, _ username: String) async throws -> MemberRecord {
+        let other = try await ConnectionsController.activeMember(tx, username)
+        guard other.user.id != me.userID, let myRole = me.role else {
+            throw HTTPError(.forbidden, message: "You can only write to other people of this site.")
+        }
+        let connected = try await tx.connection(between: me.userID, and: other.user.id)?.status == .accepted
+        guard mayConverse(myRole, other.role, connected: connected) else {
+            throw HTTPError(.forbidden, message: "You can write to and call people you are connected with, and the organizers. Ask \(other.user.displayName) to connect first.")
+        }
+        return other
+    }
 }
 
 /// Private messages between two people of one tenant. New messages reach an open page without
@@ -49,20 +63,6 @@ struct MessagesController {
                                   model: MessagesModel(conversations, reachable: reachable, zone: context.viewerZone))
     }
 
-    /// The other person, if `me` may write to them.
-    private func partner(_ tx: Transaction, _ context: MemberRequestContext, _ username: String) async throws -> MemberRecord {
-        let me = context.visitor
-        let other = try await ConnectionsController.activeMember(tx, username)
-        guard other.user.id != me.userID, let myRole = me.role else {
-            throw HTTPError(.forbidden, message: "You can only write to other people of this site.")
-        }
-        let connected = try await tx.connection(between: me.userID, and: other.user.id)?.status == .accepted
-        guard MessagingRules.mayConverse(myRole, other.role, connected: connected) else {
-            throw HTTPError(.forbidden, message: "You can write to people you are connected with, and to the organizers. Ask \(other.user.displayName) to connect first.")
-        }
-        return other
-    }
-
     @Sendable func conversation(_ request: Request, context: MemberRequestContext) async throws -> Response {
         try await conversationPage(context, username: try context.parameters.require("username"))
     }
@@ -70,15 +70,17 @@ struct MessagesController {
     /// The conversation, with the form as typed and what is wrong with it when a send was refused.
     private func conversationPage(_ context: MemberRequestContext, username: String, draft: String = "", problem: String? = nil) async throws -> Response {
         let me = context.visitor.userID
-        let (other, messages, read) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message], Int) in
-            let other = try await partner(tx, context, username)
-            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, [], 0) }
+        let (other, messages, read, calls) = try await app.asMember(context, action: "read conversation") { tx -> (MemberRecord, [Message], Int, [CallLogEntry]) in
+            let other = try await MessagingRules.partner(tx, me: context.visitor, username)
+            let calls = try await tx.callLog(between: me, and: other.user.id)
+            guard let conversation = try await tx.existingConversation(between: me, and: other.user.id) else { return (other, [], 0, calls) }
             let messages = try await tx.messages(conversation: conversation)
-            guard let last = messages.last else { return (other, messages, 0) }
-            return (other, messages, try await tx.markRead(conversation: conversation, user: me, upTo: last.id))
+            guard let last = messages.last else { return (other, messages, 0, calls) }
+            return (other, messages, try await tx.markRead(conversation: conversation, user: me, upTo: last.id), calls)
         }
         // The badge of the page that shows them does not count the messages it shows.
         var model = ConversationModel(with: other.user, messages: messages, me: me, zone: context.viewerZone)
+        model.calls = calls.map { CallLogLine($0, me: me, otherName: other.user.displayName, zone: context.viewerZone) }
         (model.draft, model.problem) = (draft, problem)
         return try app.views.page("conversation", ReadingPage(context, justRead: read), title: "Messages with \(other.user.displayName)",
                                   model: model, status: problem == nil ? .ok : .unprocessableContent)
@@ -89,10 +91,18 @@ struct MessagesController {
         let body = context.form.text("body")
         let problem = try await app.asMember(context, action: "send message") { tx -> String? in
             // The recipient first: a name of no one here is a 404, whatever the text.
-            let other = try await partner(tx, context, username)
+            let other = try await MessagingRules.partner(tx, me: context.visitor, username)
             if let problem = MessagingRules.problem(body) { return problem }
             try await deliver(tx, context.tenant, from: context.visitor, to: other.user, body: body)
             return nil
+        }
+        // A page that stays where it is (the call page's conversation) asks for JSON: 204, or
+        // 422 with the problem; the message itself reaches it over its socket.
+        if request.headers[.accept]?.contains("application/json") == true {
+            guard let problem else { return Response(status: .noContent) }
+            let body = try JSONEncoder().encode(["problem": problem])
+            return Response(status: .unprocessableContent, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         // Refused: back to the conversation with the text as typed, never a dead end.
         if let problem { return try await conversationPage(context, username: username, draft: body, problem: problem) }

@@ -56,6 +56,10 @@ struct ConversationModel: Encodable, Equatable {
     /// The form as typed, and what is wrong with it, after a refused send.
     var draft = ""
     var problem: String?
+    /// The calls between the two, newest first.
+    var calls: [CallLogLine] = [] { didSet { (hasCalls, callCount) = (!calls.isEmpty, calls.count) } }
+    var hasCalls = false
+    var callCount = 0
 
     init(with other: UserRecord, messages: [Store.Message], me: UserID, zone: TimeZone) {
         (id, username, name) = (other.id.uuidString, other.username, other.displayName)

@@ -249,7 +249,7 @@ struct RealTimeSocketController {
                 outbox.close(.policyViolation, reason: "signed out")
             })
         }
-        let site = SiteRequests(app: app, page: page)
+        let site = SiteRequests(app: app, activities: activities, page: page)
         connection.inbox.start(
             handle: { message in
                 await Self.route(message, site: site, address: address, outbox: outbox, activityRequest: activityRequest, mediaRequest: mediaRequest)

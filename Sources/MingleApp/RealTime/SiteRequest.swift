@@ -1,3 +1,4 @@
+import Calls
 import Foundation
 import RealTime
 import Store
@@ -8,8 +9,10 @@ enum SiteRequest: ActivityRequest {
     case ping
     /// The page showed the conversation with `with` up to message `upTo`.
     case read(with: String, upTo: Int)
+    /// "Decline" on the ringing prompt of any page (the call's own page says it in the call).
+    case callDecline(UUID)
 
-    private enum Keys: String, CodingKey { case with, upTo }
+    private enum Keys: String, CodingKey { case with, upTo, call }
 
     init(type: String, data: (any Decoder)?) throws {
         switch type {
@@ -19,6 +22,8 @@ enum SiteRequest: ActivityRequest {
             let username = try container.decode(String.self, forKey: .with)
             guard username.count <= 64 else { throw ActivityRefusal("bad-message", "No such person.") }
             self = .read(with: username, upTo: try container.decode(Int.self, forKey: .upTo))
+        case "call-decline":
+            self = .callDecline(try requireData(data, type).container(keyedBy: Keys.self).decode(UUID.self, forKey: .call))
         default:
             throw unknownRequest(type)
         }
@@ -28,6 +33,7 @@ enum SiteRequest: ActivityRequest {
 /// The site's own requests over a page's socket.
 struct SiteRequests: Sendable {
     let app: AppServices
+    let activities: ActivityRegistry
     let page: RealTimeSocketController.Page
 
     /// The answer to send back, if any.
@@ -47,6 +53,21 @@ struct SiteRequests: Sendable {
                 return nil
             } catch {
                 return Envelope.error(.failed, ref: ref, request: "read")
+            }
+        case .callDecline(let call):
+            // The call decides: only its callee, only while it rings. Another tenant's call is not
+            // found (the load is scoped by row-level security).
+            guard let me = page.visitor?.userID else { return Envelope.error(ActivityRefusal("members-only", "Guests take no calls here."), ref: ref, request: "call-decline") }
+            do {
+                guard let engine = try await activities.activity(ActivityKey(tenant: page.tenant, kind: .call, id: call)) as? CallEngine else {
+                    return Envelope.error(ActivityRefusal("not-found", "There is no such call."), ref: ref, request: "call-decline")
+                }
+                try await engine.respond(.decline, by: me)
+                return nil
+            } catch let refusal as ActivityRefusal {
+                return Envelope.error(refusal, ref: ref, request: "call-decline")
+            } catch {
+                return Envelope.error(.failed, ref: ref, request: "call-decline")
             }
         }
     }
