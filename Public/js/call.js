@@ -24,6 +24,10 @@ const times = { answerPressed: Number(sessionStorage.getItem(`mingle-answer-${ro
 sessionStorage.removeItem(`mingle-answer-${root.dataset.call}`);
 
 const send = (type, data) => sendActivity(type, data);
+// …and when each kind of message first came (the set-up figure's breakdown).
+const steps = [["script", Date.now()]];
+const step = (name) => { if (!steps.some(([seen]) => seen === name)) steps.push([name, Date.now()]); };
+window.mingleCallSteps = () => steps.slice();
 
 function status(text) { el("status").textContent = text; }
 
@@ -49,6 +53,15 @@ function duration(ms) {
   return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+// "4 min 12 s", as the server writes a call's length (CallWords.duration).
+function spoken(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total % 3600 / 60), total % 60];
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return s > 0 ? `${m} min ${s} s` : `${m} min`;
+  return `${s} s`;
+}
+
 function render() {
   if (!view) return;
   root.dataset.state = view.state;
@@ -61,12 +74,13 @@ function render() {
   const remoteShown = answered && view.otherPublishing && video;
   el("remote-video").hidden = !remoteShown;
   el("placeholder").hidden = remoteShown;
-  el("other-mic").textContent = answered && !view.other.mic ? "· muted" : "";
+  const other = view[view.you === "caller" ? "callee" : "caller"];
+  el("other-mic").textContent = answered && !other.mic ? "· muted" : "";
   clearInterval(clock);
   if (ringing) status(view.you === "caller" ? `Calling ${otherName}…` : `${otherName} is calling you${video ? " (video)" : ""}.`);
   if (answered) {
     const tick = () => status(view.otherAway ? `${otherName}'s connection was lost. Waiting for them to come back…`
-                                             : `In call · ${duration(Date.now() - Date.parse(view.answeredAt))}`);
+                                             : `In call · ${duration(Date.now() - view.answeredAt)}`);
     tick();
     clock = setInterval(tick, 1000);
   }
@@ -99,7 +113,7 @@ function ended(text) {
 function endedText(call) {
   const outcome = call.outcome === "dropped" ? (call.endedBy === call[call.you].id ? "dropped-me" : "dropped-other") : call.outcome;
   let text = endings[outcome] || "The call has ended.";
-  if (call.answeredAt && call.endedAt) text += ` It lasted ${duration(Date.parse(call.endedAt) - Date.parse(call.answeredAt))}.`;
+  if (call.answeredAt && call.endedAt) text += ` It lasted ${spoken(call.endedAt - call.answeredAt)}.`;
   return text;
 }
 
@@ -111,6 +125,7 @@ const refusals = {
 };
 
 onActivity((message) => {
+  step(message.type === "call" ? `call ${(message.data || {}).state}` : message.type);
   if (media.take(message, updateMedia)) return;
   const data = message.data || {};
   switch (message.type) {
@@ -151,6 +166,7 @@ onActivity((message) => {
 });
 
 onConnection(({ state }) => {
+  step(`socket ${state}`);
   if (over) return;
   if (state === "closed" && view) status("Reconnecting… the call waits for you.");
   if (state === "open" && view) { reconnected = true; render(); }

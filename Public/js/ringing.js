@@ -66,8 +66,13 @@ function close(message) {
   setTimeout(() => box.remove(), 4000);
 }
 
+// Call ids as the call page's address writes them (the server's JSON writes UUIDs in capitals).
+const callId = (id) => String(id || "").toLowerCase();
+
 onSite("ring", ({ data }) => {
-  if (!data || !data.call || (current && current.call === data.call)) return;
+  if (!data || !data.call) return;
+  data.call = callId(data.call);
+  if (current && current.call === data.call) return;
   if (current) close(null);
   const box = document.createElement("section");
   box.className = "ring";
@@ -93,17 +98,22 @@ onSite("ring", ({ data }) => {
     sendSite("call-decline", { call: data.call });
     close(outcomes.declined);
   });
-  actions.append(answer, " ", decline);
+  actions.append(answer, decline);
   box.append(title, text, actions);
   // Escape declines, as a phone's side button would.
   box.addEventListener("keydown", (event) => { if (event.key === "Escape") decline.click(); });
   document.body.append(box);
   answer.focus();
+  // The call page's modules, fetched and compiled while it rings: answering is then quicker.
+  for (const module of ["/js/call.js", "/js/media.js"]) {
+    if (document.querySelector(`link[href="${module}"]`)) continue;
+    document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href: module }));
+  }
   current = { call: data.call, box, tone: tone(), timer: setTimeout(() => close(outcomes.missed), Math.max(1000, (data.until || Date.now() + 30000) - Date.now() + 2000)) };
 });
 
 onSite("ring-over", ({ data }) => {
-  if (!current || !data || current.call !== data.call) return;
+  if (!current || !data || current.call !== callId(data.call)) return;
   close(outcomes[data.outcome] ?? "");
 });
 

@@ -206,9 +206,10 @@ class PersonWindow:
         return getattr(self._driver, name)
 
 
-def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], extra_flags=()):
+def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1], extra_flags=(), tabs=None):
     """One headless Chromium with a window of its own for each person: (driver, {username: window});
-    `extra_flags` are added to CHROMIUM_FLAGS (say, a file for the fake microphone)."""
+    `extra_flags` are added to CHROMIUM_FLAGS (say, a file for the fake microphone). `tabs` adds
+    windows that share a person's cookies, as a second tab of theirs: {"ben-2": "ben"}."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -221,10 +222,12 @@ def browser_for_people(usernames, width=DESKTOP_SIZE[0], height=DESKTOP_SIZE[1],
     options.enable_bidi = True
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
-    windows = {}
+    windows, contexts = {}, {}
     for username in usernames:
-        context = driver.browser.create_user_context()
-        windows[username] = PersonWindow(driver, driver.browsing_context.create(type="window", user_context=context))
+        contexts[username] = driver.browser.create_user_context()
+        windows[username] = PersonWindow(driver, driver.browsing_context.create(type="window", user_context=contexts[username]))
+    for tab, username in (tabs or {}).items():
+        windows[tab] = PersonWindow(driver, driver.browsing_context.create(type="window", user_context=contexts[username]))
     return driver, windows
 
 
