@@ -79,8 +79,10 @@ function render() {
   clearInterval(clock);
   if (ringing) status(view.you === "caller" ? `Calling ${otherName}…` : `${otherName} is calling you${video ? " (video)" : ""}.`);
   if (answered) {
-    const tick = () => status(view.otherAway ? `${otherName}'s connection was lost. Waiting for them to come back…`
-                                             : `In call · ${duration(Date.now() - view.answeredAt)}`);
+    // (Answered from a ringing prompt, the other's call page is still on its way for a moment.)
+    const tick = () => status(!view.otherAway ? `In call · ${duration(Date.now() - view.answeredAt)}`
+      : Date.now() - view.answeredAt < 10000 ? `Connecting to ${otherName}…`
+      : `${otherName}'s connection was lost. Waiting for them to come back…`);
     tick();
     clock = setInterval(tick, 1000);
   }

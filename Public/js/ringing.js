@@ -92,6 +92,9 @@ onSite("ring", ({ data }) => {
   const answer = button(data.video ? "Answer with video" : "Answer", "", () => {
     stopRinging();
     try { sessionStorage.setItem(`mingle-answer-${data.call}`, String(Date.now())); } catch (_) { /* storage off: no figure */ }
+    // Answered from here at once; the call's page (which accepts too, should this not arrive)
+    // then finds the call answered.
+    sendSite("call-accept", { call: data.call });
     location.href = `/calls/${data.call}?answer=1`;
   });
   const decline = button("Decline", "danger", () => {

@@ -117,8 +117,9 @@ struct CallEngineTests {
                      startedAt: t0)
     }
 
-    func running(_ store: MemoryStore, clock: ManualActivityClock, media: Media = Media(), grace: TimeInterval = Call.defaultGrace) async throws -> CallEngine {
-        let engine = try #require(try await CallEngine.load(key, store: store, clock: clock, grace: grace))
+    func running(_ store: MemoryStore, clock: ManualActivityClock, media: Media = Media(), grace: TimeInterval = Call.defaultGrace,
+                 watcher: CallEngine.Watcher? = nil) async throws -> CallEngine {
+        let engine = try #require(try await CallEngine.load(key, store: store, clock: clock, grace: grace, watcher: watcher))
         await engine.attach(media: media)
         Task { await engine.run() }
         return engine
@@ -408,6 +409,80 @@ struct CallEngineTests {
         // check
         for _ in 0..<500 where store.writes.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         #expect(store.writes == ["ended dropped"])
+        await engine.shutdown()
+    }
+
+    // MARK: From outside the call's page, the watcher, who publishes
+
+    /// The calls the watcher was told of, as (state, outcome).
+    final class Moves: Sendable {
+        let seen = Mutex<[String]>([])
+        var watcher: CallEngine.Watcher { { call in self.seen.withLock { $0.append("\(call.state.rawValue) \(call.outcome?.rawValue ?? "")") } } }
+        var all: [String] { seen.withLock { $0 } }
+    }
+
+    @Test("Declining from another page of the callee's ends the call for the caller's page; the watcher hears each move once; others are refused")
+    func respondAndWatcher() async throws {
+        // setup
+        let store = MemoryStore(snapshot())
+        let moves = Moves()
+        let engine = try await running(store, clock: ManualActivityClock(t0), watcher: moves.watcher)
+        let caller = Page(try await engine.enter(ada))
+        // act
+        let byEve = await refusal { try await engine.respond(.decline, by: eve.id) }
+        let byAda = await refusal { try await engine.respond(.decline, by: ada.id) }
+        try await engine.respond(.decline, by: bo.id)
+        let again = await refusal { try await engine.respond(.decline, by: bo.id) }
+        // check
+        try await caller.waitFor(state: .ended, outcome: .declined)
+        #expect(byEve == "not-yours" && byAda == "callee-only" && again == "over")
+        #expect(caller.view?.endedBy == bo.id)
+        #expect(store.writes == ["ended declined"])
+        #expect(moves.all == ["ended declined"], "refusals move nothing")
+        await engine.shutdown()
+    }
+
+    @Test("The watcher hears the answer and the end; the missed end by the ring timer too")
+    func watcherHearsAnswerAndMissed() async throws {
+        // setup: one call answered and ended, another left to ring out.
+        let moves = Moves()
+        let engine = try await running(MemoryStore(snapshot()), clock: ManualActivityClock(t0), watcher: moves.watcher)
+        let callee = Page(try await engine.enter(bo))
+        let clock = ManualActivityClock(t0)
+        let unanswered = Moves()
+        let ringing = try await running(MemoryStore(snapshot()), clock: clock, watcher: unanswered.watcher)
+        // act
+        try await engine.receive(.accept, from: callee.connection)
+        try await engine.receive(.mic(true), from: callee.connection)
+        try await engine.receive(.end, from: callee.connection)
+        clock.set(t0.addingTimeInterval(Call.ringTime))
+        for _ in 0..<500 where unanswered.all.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        // check
+        #expect(moves.all == ["answered ", "ended answered"], "a switch is no move")
+        #expect(unanswered.all == ["ended missed"])
+        await engine.shutdown()
+        await ringing.shutdown()
+    }
+
+    @Test("Each page hears whether the other one publishes (in the call's room only), and not after the media server lost it")
+    func otherPublishing() async throws {
+        // setup
+        let engine = try await running(MemoryStore(snapshot()), clock: ManualActivityClock(t0))
+        let caller = Page(try await engine.enter(ada))
+        let callee = Page(try await engine.enter(bo))
+        // act / check
+        await engine.setPublishing(ada.id, in: "call", true)
+        try await callee.wait("Ada publishing") { $0.view?.otherPublishing == true }
+        #expect(caller.view?.otherPublishing == false, "one's own publishing is not the other's")
+        await engine.setPublishing(bo.id, in: "other", true)
+        await engine.setPublishing(eve.id, in: "call", true)
+        try await engine.receive(.accept, from: callee.connection)
+        try await caller.waitFor(state: .answered)
+        #expect(caller.view?.otherPublishing == false, "another room's feed, or a stranger's, is not Bo publishing")
+        await engine.setPublishing(bo.id, in: "call", true)
+        try await caller.wait("Bo publishing") { $0.view?.otherPublishing == true }
+        await engine.mediaLost()
+        try await callee.wait("media lost") { $0.view?.otherPublishing == false && $0.view?.mediaEpoch == 1 }
         await engine.shutdown()
     }
 }

@@ -70,6 +70,20 @@ import TestSupport
         }
     }
 
+    /// Ben has two pages open, Ana calls him and her call page is in the call: it rings.
+    static func ringing(_ db: TestDatabase, _ web: WebClient, port: Int)
+        async throws -> (acme: (tenant: TenantID, ana: UserID, ben: UserID, cy: UserID, organizer: UserID), ben1: TestSocket, ben2: TestSocket,
+                         call: UUID, anaCall: TestSocket) {
+        let acme = try await acme(db)
+        let ben1 = try await page(web, "acme-member2", port: port)
+        let ben2 = try await page(web, "acme-member2", port: port)
+        var ana = try await signedIn(web, "acme-member1")
+        let call = try #require(try await self.call(&ana, to: "acme-member2").1)
+        let anaCall = try await page(web, "acme-member1", port: port, call: call)
+        _ = try await view(anaCall, state: "ringing")
+        return (acme, ben1, ben2, call, anaCall)
+    }
+
     @Test func aCallRingsEveryPageOfTheCalleeAndBelongsToItsTwoPeople() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: Ben has two pages open.
@@ -107,13 +121,7 @@ import TestSupport
     @Test func declineOnOnePromptStopsEveryPageAndTellsTheCaller() async throws {
         try await TestApp.runLive { db, web, port in
             // setup: Ben has two pages; Ana's call page is in the call; Cy (not in it) tries too.
-            let acme = try await Self.acme(db)
-            let ben1 = try await Self.page(web, "acme-member2", port: port)
-            let ben2 = try await Self.page(web, "acme-member2", port: port)
-            var ana = try await Self.signedIn(web, "acme-member1")
-            let call = try #require(try await Self.call(&ana, to: "acme-member2").1)
-            let anaCall = try await Self.page(web, "acme-member1", port: port, call: call)
-            _ = try await Self.view(anaCall, state: "ringing")
+            let (acme, ben1, ben2, call, anaCall) = try await Self.ringing(db, web, port: port)
             _ = try await Self.ring(ben1, call)
             let cy = try await Self.page(web, "acme-member3", port: port)
 
@@ -161,6 +169,24 @@ import TestSupport
             #expect(againID == call && again.status == .seeOther)
             #expect(try await Self.callCount(db) == 2)
             for socket in [benOther, benCall] { await socket.close() }
+        }
+    }
+
+    @Test func answeringFromAPromptAnswersTheCallAndStopsTheOtherPages() async throws {
+        try await TestApp.runLive { db, web, port in
+            // setup: Ben has two pages; Ana's call page waits.
+            let (acme, ben1, ben2, call, anaCall) = try await Self.ringing(db, web, port: port)
+            _ = try await Self.ring(ben2, call)
+
+            // act: Ben answers on his first page's prompt (its call page would open next).
+            ben1.send("call-accept", ref: "a1", data: ["call": .string(call.uuidString.lowercased())])
+
+            // check
+            _ = try await Self.ringOver(ben2, call, "answered-elsewhere")
+            let answered = try await Self.view(anaCall, state: "answered")
+            #expect(answered["data"]?["otherAway"]?.bool == true, "his call page is not there yet")
+            #expect(try await Self.stored(db, acme.tenant, call)?.answeredAt != nil)
+            for socket in [ben1, ben2, anaCall] { await socket.close() }
         }
     }
 
@@ -265,7 +291,7 @@ import TestSupport
             #expect(page.contains("Calls (3)"))
             let missed = try #require(page.body.range(of: "<strong>Missed</strong>"))
             let declined = try #require(page.body.range(of: "<strong>Declined</strong>"))
-            let answered = try #require(page.body.range(of: "<strong>Answered</strong> · 4 min 12 s"))
+            let answered = try #require(page.body.range(of: #"<strong>Answered</strong> · <span class="duration">4 min 12 s</span>"#))
             #expect(missed.lowerBound < declined.lowerBound && declined.lowerBound < answered.lowerBound)
             #expect(page.contains("Acme-Member1 Tester called · Video call"))
         }

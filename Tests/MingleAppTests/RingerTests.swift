@@ -1,3 +1,4 @@
+import Calls
 import Foundation
 @testable import MingleApp
 import RealTime
@@ -48,5 +49,34 @@ import Testing
         }
         #expect(elsewhere.of(type: "ring").isEmpty && elsewhere.of(type: "ring-over").isEmpty)
         #expect(anaPage.of(type: "ring").isEmpty)
+    }
+
+    @Test func theCallMovingOnStopsTheRingingWithTheRightWordOnlyWhileItRang() async throws {
+        // setup: Ben has a page on acme.
+        let sockets = SocketDirectory()
+        let ringer = Ringer(sockets: sockets)
+        let (acme, ana, ben) = (UUID(), UUID(), UUID())
+        let page = Page()
+        _ = await sockets.connect(tenant: acme, user: ben, send: page.send)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func call() -> Call {
+            Call(id: UUID(), caller: CallParty(id: ana, name: "Ana"), callee: CallParty(id: ben, name: "Ben"), video: true, startedAt: t0)
+        }
+        var answered = call(), declined = call(), cancelled = call(), missed = call(), hungUp = call()
+        try answered.accept(by: ben, at: t0 + 1)
+        try declined.decline(by: ben, at: t0 + 1)
+        try cancelled.cancel(by: ana, at: t0 + 1)
+        _ = missed.expire(at: t0 + 30)
+        try hungUp.accept(by: ben, at: t0 + 1)
+        try hungUp.end(by: ana, at: t0 + 9)
+
+        // act
+        for moved in [answered, declined, cancelled, missed, hungUp] { await ringer.moved(moved, in: acme) }
+
+        // check: one ring-over each while it rang, in order; none for the end of an answered call.
+        let outcomes = page.of(type: "ring-over").compactMap { $0["outcome"] as? String }
+        #expect(outcomes == ["answered-elsewhere", "declined", "cancelled", "missed"])
+        let calls = page.of(type: "ring-over").compactMap { $0["call"] as? String }
+        #expect(calls == [answered, declined, cancelled, missed].map(\.id.uuidString))
     }
 }

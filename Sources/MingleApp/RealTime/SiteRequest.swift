@@ -9,8 +9,10 @@ enum SiteRequest: ActivityRequest {
     case ping
     /// The page showed the conversation with `with` up to message `upTo`.
     case read(with: String, upTo: Int)
-    /// "Decline" on the ringing prompt of any page (the call's own page says it in the call).
-    case callDecline(UUID)
+    /// "Answer" or "Decline" on the ringing prompt of any page (`call-accept`, `call-decline`).
+    /// Answering here, as the prompt's page opens the call's, saves the call page a round trip
+    /// once it is there (that page accepts too, should this not have arrived).
+    case callAnswer(UUID, accept: Bool)
 
     private enum Keys: String, CodingKey { case with, upTo, call }
 
@@ -22,8 +24,9 @@ enum SiteRequest: ActivityRequest {
             let username = try container.decode(String.self, forKey: .with)
             guard username.count <= 64 else { throw ActivityRefusal("bad-message", "No such person.") }
             self = .read(with: username, upTo: try container.decode(Int.self, forKey: .upTo))
-        case "call-decline":
-            self = .callDecline(try requireData(data, type).container(keyedBy: Keys.self).decode(UUID.self, forKey: .call))
+        case "call-accept", "call-decline":
+            let call = try requireData(data, type).container(keyedBy: Keys.self).decode(UUID.self, forKey: .call)
+            self = .callAnswer(call, accept: type == "call-accept")
         default:
             throw unknownRequest(type)
         }
@@ -54,20 +57,21 @@ struct SiteRequests: Sendable {
             } catch {
                 return Envelope.error(.failed, ref: ref, request: "read")
             }
-        case .callDecline(let call):
+        case .callAnswer(let call, let accept):
             // The call decides: only its callee, only while it rings. Another tenant's call is not
             // found (the load is scoped by row-level security).
-            guard let me = page.visitor?.userID else { return Envelope.error(ActivityRefusal("members-only", "Guests take no calls here."), ref: ref, request: "call-decline") }
+            let request = accept ? "call-accept" : "call-decline"
+            guard let me = page.visitor?.userID else { return Envelope.error(ActivityRefusal("members-only", "Guests take no calls here."), ref: ref, request: request) }
             do {
                 guard let engine = try await activities.activity(ActivityKey(tenant: page.tenant, kind: .call, id: call)) as? CallEngine else {
-                    return Envelope.error(ActivityRefusal("not-found", "There is no such call."), ref: ref, request: "call-decline")
+                    return Envelope.error(ActivityRefusal("not-found", "There is no such call."), ref: ref, request: request)
                 }
-                try await engine.respond(.decline, by: me)
+                try await engine.respond(accept ? .accept : .decline, by: me)
                 return nil
             } catch let refusal as ActivityRefusal {
-                return Envelope.error(refusal, ref: ref, request: "call-decline")
+                return Envelope.error(refusal, ref: ref, request: request)
             } catch {
-                return Envelope.error(.failed, ref: ref, request: "call-decline")
+                return Envelope.error(.failed, ref: ref, request: request)
             }
         }
     }
