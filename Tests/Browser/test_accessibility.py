@@ -75,6 +75,10 @@ def test_no_page_has_serious_or_critical_accessibility_problems(driver):
          "now() + interval '25 hours', 'UTC', true FROM tenants t, users u WHERE t.slug = 'acme' AND u.username = 'olivia' "
          "ON CONFLICT DO NOTHING")
 
+    # A call between Ana and the organizer, so the conversation's call log and the call's page are crawled.
+    psql("INSERT INTO calls (tenant_id, id, caller_id, callee_id, video, created_at, ended_at, outcome) "
+         "SELECT t.id, gen_random_uuid(), a.id, o.id, true, now() - interval '1 hour', now() - interval '1 hour', 'busy' "
+         "FROM tenants t, users a, users o WHERE t.slug = 'acme' AND a.username = 'ana' AND o.username = 'olivia'")
     sign_in(driver, "ana", "acme")
     seen, found = crawl(driver, "acme", ["/", "/people", "/connections", "/messages", "/messages/olivia", "/notifications",
                                           "/profile", "/sessions", "/meetings", "/account", "/account/password", "/account/leave",

@@ -182,6 +182,14 @@ def test_calls_between_three_members(people):
     say(ben, "Loud and clear")
     wait_until(lambda: "Loud and clear" in thread(ana), 5, "Ben's answer on Ana's call page")
     assert "/calls/" in ana.current_url and "/calls/" in ben.current_url, "sending stays in the call"
+
+    # Ana's page reloads (a dropped connection): the call goes on, video both ways again.
+    ana.refresh()
+    wait_until(lambda: (call_state(ana).get("view") or {}).get("state") == "answered" and frame_at(ana, ids["ben"]), 15,
+               "Ana back in the call, seeing Ben")
+    wait_until(lambda: not (call_state(ben).get("view") or {}).get("otherAway") and "In call" in status_text(ben), 10,
+               "Ben's page: Ana is back")
+    assert "Loud and clear" in thread(ana), "the conversation is there again"
     save_screenshot(ana, "call-in-call")
     use_phone_viewport(ben)
     time.sleep(0.5)

@@ -34,9 +34,10 @@ import TestSupport
     }
 
     /// A page of the site (no activity), or the call's own page.
-    static func page(_ web: WebClient, _ username: String, port: Int, call: UUID? = nil) async throws -> TestSocket {
-        let client = try await signedIn(web, username)
-        let host = "acme.\(TestApp.rootHost)"
+    static func page(_ web: WebClient, _ username: String, port: Int, call: UUID? = nil, tenant: String = "acme") async throws -> TestSocket {
+        var client = WebClient(web.client)
+        try await TestApp.signIn(&client, username, tenant: tenant)
+        let host = "\(tenant).\(TestApp.rootHost)"
         return try await TestSocket.connect(port: port, host: host, path: "/live/ws" + (call.map { "?activity=\(address($0))" } ?? ""),
                                             cookie: client.cookieHeader(host: host), origin: "http://\(host)")
     }
@@ -100,6 +101,11 @@ import TestSupport
             let anaPage = try await ana.get(TestApp.url("acme", CallsController.path(call)))
             let organizerPage = try await organizer.get(TestApp.url("acme", CallsController.path(call)))
             let stranger = try await Self.page(web, "acme-organizer", port: port, call: call)
+            // Another tenant's member, on their own site, does not find it (row-level security):
+            // the upgrade is refused.
+            _ = try await Fixtures(db).populatedTenant("globex")
+            await (try await Self.page(web, "globex-member1", port: port, tenant: "globex")).close()  // (their own site's page opens)
+            await #expect(throws: (any Error).self) { _ = try await Self.page(web, "globex-member1", port: port, call: call, tenant: "globex") }
 
             // check: ringing, stored, both pages rang with who calls and how; only the two see it.
             #expect(started.status == .seeOther)
