@@ -85,6 +85,8 @@ let package = Package(
         .target(name: "Meetings", dependencies: ["RealTime"], swiftSettings: strict),
         // One-to-one calls (DESIGN §11), an activity: the call's rules (pure) and its engine; the store is a dependency.
         .target(name: "Calls", dependencies: ["RealTime"], swiftSettings: strict),
+        // Watch-together rooms (DESIGN §12): playback owned by the server, the queue, control.
+        .target(name: "WatchRooms", dependencies: ["RealTime"], swiftSettings: strict),
         // Survey reports (issue 6): aggregates, CSV and SVG charts from submissions. Pure, no I/O.
         .target(name: "Reports", dependencies: ["SpeedNetworking"], swiftSettings: strict),
         .executableTarget(name: "MatcherBench", dependencies: ["Matching"], swiftSettings: strict),
@@ -179,6 +181,7 @@ let package = Package(
         .testTarget(name: "LoadTestingTests", dependencies: ["LoadTesting"]),
         .testTarget(name: "MeetingsTests", dependencies: ["Meetings", "RealTime"]),
         .testTarget(name: "CallsTests", dependencies: ["Calls", "RealTime"]),
+        .testTarget(name: "WatchRoomsTests", dependencies: ["WatchRooms", "RealTime"]),
         .testTarget(name: "SpeedNetworkingTests", dependencies: ["SpeedNetworking", "RealTime", "Matching", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "SpeedNetworking", "Matching"]),
         .testTarget(
