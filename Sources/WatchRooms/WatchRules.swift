@@ -32,9 +32,11 @@ public struct WatchItem: Sendable, Equatable, Codable, Identifiable {
     public var source: WatchSource
     /// Seconds, when known (a processed file; a page may report a link's).
     public var duration: Double?
+    /// An uploaded file with subtitles (WebVTT) beside it.
+    public var hasSubtitles: Bool
 
-    public init(id: UUID, title: String, source: WatchSource, duration: Double? = nil) {
-        (self.id, self.title, self.source, self.duration) = (id, title, source, duration)
+    public init(id: UUID, title: String, source: WatchSource, duration: Double? = nil, hasSubtitles: Bool = false) {
+        (self.id, self.title, self.source, self.duration, self.hasSubtitles) = (id, title, source, duration, hasSubtitles)
     }
 }
 
