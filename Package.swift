@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "SpeedNetworking", "Meetings", "Calls",
+                "SpeedNetworking", "Meetings", "Calls", "WatchRooms",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -174,7 +174,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Calls"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport", "Calls", "WatchRooms"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CGD"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"], exclude: ["Spec"]),
