@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "MingleApp",
             dependencies: [
-                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Meetings", "Calls", "Media", "Reports", "Matching", "Templating",
+                "Store", "Imaging", "Outbound", "RealTime", "SpeedNetworking", "Meetings", "Calls", "WatchRooms", "Media", "Reports", "Matching", "Templating",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "MingleAppTests",
             dependencies: [
-                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "Meetings", "Calls", "RealTime", "Media", "Matching", "Reports",
+                "MingleApp", "Store", "TestSupport", "Outbound", "CGD", "PayPalSimulator", "SpeedNetworking", "Meetings", "Calls", "WatchRooms", "RealTime", "Media", "Matching", "Reports",
                 "LoadTesting", "Templating",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -66,7 +66,8 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     let activities = ActivityRegistry(
         loaders: [SpeedNetworkingLoader(database: database, clock: SystemActivityClock(), timings: config.speedNetworkingTimings),
                   MeetingLoader(database: database, clock: SystemActivityClock()),
-                  CallLoader(database: database, clock: SystemActivityClock(), onMissed: missedEmails.hook, ringer: ringer)]
+                  CallLoader(database: database, clock: SystemActivityClock(), onMissed: missedEmails.hook, ringer: ringer),
+                  WatchLoader(database: database, clock: SystemActivityClock())]
             + config.extraActivityLoaders,
         leases: DatabaseActivityLeases(store: ActivityLeaseStore(database: database)), media: media,
         timings: config.activityTimings, logger: logger)
@@ -81,6 +82,7 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     SessionsController(app: services).addRoutes(to: router)
     MeetingsController(app: services).addRoutes(to: router)
     CallsController(app: services, activities: activities, sockets: sockets, ringer: ringer, missedEmails: missedEmails).addRoutes(to: router)
+    WatchRoomsController(app: services).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
     AttendanceController(app: services).addRoutes(to: router)
 

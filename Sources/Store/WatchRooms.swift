@@ -252,6 +252,10 @@ public struct PostgresWatchStore: WatchStore {
         try await database.withTenant(tenant) { tx in try await tx.execute("DELETE FROM watch_items WHERE id = \(item) AND room_id = \(room)") }
     }
 
+    public func admits(room: UUID, person: UUID) async throws -> Bool {
+        try await database.withTenant(tenant) { tx in try await tx.mayWatchFiles(of: room, person: person) }
+    }
+
     public func joined(room: UUID, person: UUID, isGuest: Bool, at time: Date) async throws {
         try await database.withTenant(tenant) { tx in
             try await tx.recordWatchVisit(tenant: tenant, room: room, person: person, isGuest: isGuest, at: time)

@@ -11,6 +11,9 @@ public protocol WatchStore: Sendable {
     /// A video added at the end of the list.
     func added(_ item: WatchItem, room: UUID, by person: UUID) async throws
     func dequeued(_ item: UUID, room: UUID) async throws
+    /// Whether `person` may come in: the host, or someone who gave the PIN (a guest did so to
+    /// become one), and not removed.
+    func admits(room: UUID, person: UUID) async throws -> Bool
     /// Someone came in (for "rooms I recently joined").
     func joined(room: UUID, person: UUID, isGuest: Bool, at time: Date) async throws
     func chat(room: UUID, person: UUID, who: String, text: String, at time: Date) async throws -> WatchChatLine
@@ -143,6 +146,12 @@ public actor WatchEngine: Activity {
 
     private func enterNow(_ participant: Participant, outbox: ActivityOutbox<WatchEvent>) async throws -> ConnectionID {
         guard !isClosed else { throw ActivityRefusal.roomClosed }
+        guard !room.removed.contains(participant.id) else { throw ActivityRefusal.removedFromRoom }
+        if participant.id != room.host {
+            let admitted: Bool
+            do { admitted = try await store.admits(room: key.id, person: participant.id) } catch { throw ActivityRefusal.failed }
+            guard admitted else { throw ActivityRefusal.pinFirst }
+        }
         let page = nextConnection
         let before = room
         let replaced = try room.arrive(WatchPerson(id: participant.id, name: participant.name, isGuest: participant.isGuest, page: page),

@@ -396,6 +396,7 @@ public struct WatchRoom: Sendable, Equatable {
 
 extension ActivityRefusal {
     public static let roomClosed = ActivityRefusal("closed", "This room is closed.")
+    public static let pinFirst = ActivityRefusal("pin-first", "Enter the room's PIN first.")
     public static let removedFromRoom = ActivityRefusal("removed", "The host removed you from this room.")
     public static let notInControl = ActivityRefusal("not-in-control", "The host controls the video. Ask them to pass you control.")
     public static let hostOnly = ActivityRefusal("host-only", "Only the room's host can do that.")

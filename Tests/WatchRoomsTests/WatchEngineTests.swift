@@ -15,6 +15,7 @@ struct WatchEngineTests {
             var joined: [UUID] = []
             var chat: [WatchChatLine] = []
             var failing = false
+            var shut: Set<UUID> = []
         }
         let state: Mutex<State>
         init(_ snapshot: WatchSnapshot?) { state = Mutex(State(snapshot: snapshot)) }
@@ -36,7 +37,10 @@ struct WatchEngineTests {
         func save(_ saved: WatchState, room: UUID) async throws { try write { $0.saved.append(saved) } }
         func added(_ item: WatchItem, room: UUID, by person: UUID) async throws { try write { $0.added.append(item) } }
         func dequeued(_ item: UUID, room: UUID) async throws { try write { _ in } }
+        func admits(room: UUID, person: UUID) async throws -> Bool { state.withLock { !$0.shut.contains(person) } }
         func joined(room: UUID, person: UUID, isGuest: Bool, at time: Date) async throws { try write { $0.joined.append(person) } }
+        /// Someone who has not given the PIN.
+        func shutOut(_ person: UUID) { state.withLock { _ = $0.shut.insert(person) } }
         func chat(room: UUID, person: UUID, who: String, text: String, at time: Date) async throws -> WatchChatLine {
             var line: WatchChatLine?
             try write { state in
@@ -112,13 +116,16 @@ struct WatchEngineTests {
         #expect(none == nil && code == "closed")
     }
 
-    @Test("A page entering hears the chat so far, the room as they see it and the playback; their coming is stored")
+    @Test("A page entering hears the chat so far, the room as they see it and the playback; their coming is stored; no PIN, no entry")
     func entering() async throws {
         // setup
         let store = MemoryStore(snapshot())
         let engine = try await running(store, clock: ManualActivityClock(t0))
+        store.shutOut(guest.id)
         // act
         let page = Page(try await engine.enter(ana))
+        let noPIN = await refusal { _ = try await engine.enter(guest, buffering: 8) }
+        #expect(noPIN == "pin-first")
         // check
         try await page.wait("room and playback") { $0.room != nil && $0.playback != nil }
         #expect(page.events.first.map { if case .chatHistory = $0 { true } else { false } } == true)

@@ -140,6 +140,8 @@ public struct MemberRequestContext: ChildRequestContext, PageContext {
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
     public let visitor: Visitor
+    /// For limits per address (a watch room's PIN).
+    let clientAddress: String
     public let csrfToken: String
     public let form: FormData
     public let flash: String?
@@ -152,6 +154,7 @@ public struct MemberRequestContext: ChildRequestContext, PageContext {
         self.coreContext = context.coreContext
         self.tenant = tenant
         self.visitor = visitor
+        self.clientAddress = context.clientAddress
         self.csrfToken = context.csrfToken
         self.form = context.form
         self.flash = context.flash

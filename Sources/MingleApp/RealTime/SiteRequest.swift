@@ -33,6 +33,9 @@ enum SiteRequest: ActivityRequest {
     }
 }
 
+/// `pong`'s data: the server's time when it answered.
+struct Pong: Encodable { var now: Date }
+
 /// The site's own requests over a page's socket.
 struct SiteRequests: Sendable {
     let app: AppServices
@@ -43,7 +46,8 @@ struct SiteRequests: Sendable {
     func handle(_ request: SiteRequest, ref: String?) async -> String? {
         switch request {
         case .ping:
-            return Envelope.text(type: "pong", ref: ref)
+            // With the server's clock: a watch room's page estimates it from these (ms since 1970).
+            return Envelope.text(type: "pong", ref: ref, data: Pong(now: Date()))
         case .read(let username, let upTo):
             // Marking read announces new counts to every page of this person (a push).
             guard let me = page.visitor?.userID else { return Envelope.error(ActivityRefusal("members-only", "Guests have no messages here."), ref: ref, request: "read") }
