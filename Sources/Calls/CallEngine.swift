@@ -68,7 +68,7 @@ public actor CallEngine: Activity {
     private var connections: [ConnectionID: Connection] = [:]
     private var nextConnection: ConnectionID = 0
     private var mediaEpoch = 0
-    private var sleeper: Task<Void, Never>?
+    private let timer: ActivityTimer
     /// When the call ended here: the activity closes `closeDelay` later.
     private var overSince: Date?
     /// A timer's write failed: tried again then.
@@ -99,6 +99,7 @@ public actor CallEngine: Activity {
         self.store = store
         self.clock = clock
         self.watcher = watcher
+        timer = ActivityTimer(clock: clock)
     }
 
     // MARK: Activity
@@ -123,7 +124,11 @@ public actor CallEngine: Activity {
 
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.runTimers() }
+            group.addTask {
+                await self.timer.run(idle: 3600, next: { await self.nextDeadline() }) {
+                    _ = try? await self.line.perform { await self.expireNow() }
+                }
+            }
             await line.run()
             group.cancelAll()
         }
@@ -239,7 +244,7 @@ public actor CallEngine: Activity {
         guard !isClosed else { return }
         isClosed = true
         line.close()
-        wakeTimer()
+        timer.close()
         let now = clock.now
         for (page, connection) in connections {
             if let farewell { _ = connection.outbox.send(.farewell(farewell)) }
@@ -251,20 +256,11 @@ public actor CallEngine: Activity {
 
     // MARK: Timers: the ring time, the grace of a side that went away, closing after the end
 
-    private func runTimers() async {
-        while !isClosed && !Task.isCancelled {
-            let now = clock.now
-            let due = call.nextDeadline().map { deadline in retryAt.map { max($0, deadline) } ?? deadline }
-            let closing = overSince.map { $0.addingTimeInterval(Self.closeDelay) }
-            let next = [due, closing].compactMap { $0 }.min() ?? now.addingTimeInterval(3600)
-            let clock = self.clock
-            let sleep = Task { _ = try? await clock.sleep(until: next) }
-            sleeper = sleep
-            await sleep.value
-            sleeper = nil
-            if isClosed { return }
-            _ = try? await line.perform { await self.expireNow() }
-        }
+    /// The timer's next deadline (`ActivityTimer`; none: it looks again in an hour).
+    private func nextDeadline() -> Date? {
+        let due = call.nextDeadline().map { deadline in retryAt.map { max($0, deadline) } ?? deadline }
+        let closing = overSince.map { $0.addingTimeInterval(Self.closeDelay) }
+        return [due, closing].compactMap { $0 }.min()
     }
 
     private func expireNow() async {
@@ -288,7 +284,7 @@ public actor CallEngine: Activity {
         sync()
     }
 
-    private func wakeTimer() { sleeper?.cancel() }
+    private func wakeTimer() { timer.wake() }
 
     // MARK: The rights seam
 

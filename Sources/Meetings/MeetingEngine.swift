@@ -62,7 +62,7 @@ public actor MeetingEngine: Activity {
     private var heardWaiting: Set<ConnectionID> = []
     private var mediaEpoch = 0
     private var lastReaction: [UUID: Date] = [:]
-    private var sleeper: Task<Void, Never>?
+    private let timer: ActivityTimer
 
     /// The meeting's one media room, everyone in it publishing and watching there: named anew
     /// each time the meeting is loaded, because a room whose activity closed is ended for good
@@ -88,6 +88,7 @@ public actor MeetingEngine: Activity {
         title = snapshot.title
         self.store = store
         self.clock = clock
+        timer = ActivityTimer(clock: clock)
         room = MeetingRoom(settings: snapshot.settings, decisions: snapshot.decisions, grace: grace)
         chat = Array(snapshot.chat.suffix(Self.chatHistoryLength))
     }
@@ -108,7 +109,11 @@ public actor MeetingEngine: Activity {
 
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.runTimers() }
+            group.addTask {
+                await self.timer.run(idle: 3600, next: { await self.nextDeadline() }) {
+                    _ = try? await self.line.perform { await self.expireNow() }
+                }
+            }
             await line.run()
             group.cancelAll()
         }
@@ -340,7 +345,7 @@ public actor MeetingEngine: Activity {
         guard !isClosed else { return }
         isClosed = true
         line.close()
-        wakeTimer()
+        timer.close()
         let now = clock.now
         for (page, connection) in connections {
             if let farewell { _ = connection.outbox.send(.farewell(farewell)) }
@@ -356,19 +361,10 @@ public actor MeetingEngine: Activity {
         if connections.isEmpty && emptySince == nil { emptySince = clock.now }
     }
 
-    private func runTimers() async {
-        while !isClosed && !Task.isCancelled {
-            let now = clock.now
-            let unload = emptySince.map { $0.addingTimeInterval(Self.idleUnload) }
-            let next = [room.nextExpiry(after: now), unload].compactMap { $0 }.min() ?? now.addingTimeInterval(3600)
-            let clock = self.clock
-            let sleep = Task { _ = try? await clock.sleep(until: next) }
-            sleeper = sleep
-            await sleep.value
-            sleeper = nil
-            if isClosed { return }
-            _ = try? await line.perform { await self.expireNow() }
-        }
+    /// The timer's next deadline (`ActivityTimer`; none: it looks again in an hour).
+    private func nextDeadline() -> Date? {
+        let unload = emptySince.map { $0.addingTimeInterval(Self.idleUnload) }
+        return [room.nextExpiry(after: clock.now), unload].compactMap { $0 }.min()
     }
 
     private func expireNow() {
@@ -382,7 +378,7 @@ public actor MeetingEngine: Activity {
         sync()
     }
 
-    private func wakeTimer() { sleeper?.cancel() }
+    private func wakeTimer() { timer.wake() }
 
     // MARK: The rights seam
 

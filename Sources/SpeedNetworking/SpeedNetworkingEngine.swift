@@ -94,10 +94,10 @@ public actor SpeedNetworkingEngine: Activity {
     /// Where pair rooms end (at once, whatever the browsers do) and the lobby room with the session.
     private var media: (any MediaRoomControl)?
 
-    // The command loop's queue, and the timer loop's sleep.
+    // The command loop's queue, and the timer loop.
     let commands: AsyncStream<Command>
     private let submitter: AsyncStream<Command>.Continuation
-    private var sleeper: Task<Void, Never>?
+    private let timer: ActivityTimer
 
     /// Loads a session from the store and catches up with the clock (pairs that ended while
     /// nobody ran the session are ended now, with their surveys). Nil when there is no such session.
@@ -119,6 +119,7 @@ public actor SpeedNetworkingEngine: Activity {
         questions = snapshot.questions
         self.store = store
         self.clock = clock
+        timer = ActivityTimer(clock: clock)
         self.timings = timings
         peoplePacer = ChangePacer(interval: timings.peopleInterval)
         rng = SeededGenerator(seed: seed)
@@ -400,17 +401,9 @@ public actor SpeedNetworkingEngine: Activity {
     /// Sleeps until the next event (or until woken by a change) and has it processed, until the
     /// session closes. Store failures are retried on the next wake.
     private func runTimers() async {
-        while !isClosed && !Task.isCancelled {
-            let now = clock.now
-            let next = nextWake(after: now) ?? now + .seconds(60)
-            let clock = self.clock
-            // A task of its own only so that a change can cut the sleep short (`wakeTimer`).
-            let sleep = Task { _ = try? await clock.sleep(until: next) }
-            sleeper = sleep
-            await sleep.value
-            sleeper = nil
-            if isClosed { return }
-            do { try await tick() } catch { try? await clock.sleep(until: clock.now + .seconds(1)) }
+        let clock = self.clock
+        await timer.run(idle: 60, next: { await self.nextWake(after: clock.now) }) {
+            do { try await self.tick() } catch { try? await clock.sleep(until: clock.now + .seconds(1)) }
         }
     }
 
@@ -423,7 +416,7 @@ public actor SpeedNetworkingEngine: Activity {
     private func close() {
         isClosed = true
         submitter.finish()
-        wakeTimer()
+        timer.close()
         for (_, connection) in connections { connection.outbox.finish() }
         connections = [:]
         visits = [:]
@@ -953,5 +946,5 @@ public actor SpeedNetworkingEngine: Activity {
         wakeTimer()
     }
 
-    private func wakeTimer() { sleeper?.cancel() }
+    private func wakeTimer() { timer.wake() }
 }
