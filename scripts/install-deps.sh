@@ -23,6 +23,8 @@ if [ "$mode" = test ]; then
   want fonts-dejavu-core
   # meetings' reactions are emoji: pages and screenshots show them, not empty boxes
   want fonts-noto-color-emoji
+  # the pages' pure logic (Public/js/watch-sync.js …) is tested with Node's own runner
+  want nodejs
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"

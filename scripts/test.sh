@@ -35,6 +35,11 @@ export MINGLE_TEST=1 MINGLE_TEST_DB_HOST=127.0.0.1 MINGLE_TEST_DB_PORT=$pg_port 
        MINGLE_TEST_SMTP_URL="smtp://127.0.0.1:$smtp_port" MINGLE_TEST_MAILDIR="$root/.data/test-mail" \
        MINGLE_RESOURCES="$root"
 
+echo "== page logic (Node's test runner: Tests/JS)"
+mkdir -p .data
+node --test Tests/JS > .data/js-test.log 2>&1 || { cat .data/js-test.log; echo "page logic tests failed"; exit 1; }
+grep -E "^# (pass|fail)" .data/js-test.log
+
 echo "== swift tests"
 mkdir -p .data
 swift build --build-tests > .data/build.log 2>&1 || { grep -E "error" .data/build.log | head -30; echo "build failed: see .data/build.log" >&2; exit 1; }

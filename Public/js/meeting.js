@@ -1,6 +1,7 @@
 // A meeting's room (docs/LIVE_PROTOCOL.md, "Meetings"): the waiting room, the video grid with
 // the speaker and a shared screen, the people list with hands and host controls, chat and
 // reactions. What the page may do is decided by the server; the page shows what it is told.
+import { linkify, timeOfDay as clock } from "./chat-text.js";
 import { createMedia } from "./media.js";
 import { leaveActivity, onActivity, onConnection, sendActivity, stop } from "./realtime.js";
 
@@ -244,29 +245,6 @@ function renderWaiting() {
 // MARK: Chat
 
 // Text stays text; http(s) addresses become links that open elsewhere.
-function linkify(text, into) {
-  const pattern = /https?:\/\/[^\s<>"']+/g;
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    let url = match[0].replace(/[.,;:!?)\]]+$/, "");
-    into.append(text.slice(last, match.index));
-    const link = document.createElement("a");
-    link.href = url;
-    link.rel = "noopener nofollow noreferrer";
-    link.target = "_blank";
-    link.textContent = url;
-    into.append(link);
-    last = match.index + url.length;
-  }
-  into.append(text.slice(last));
-}
-
-const viewerZone = document.documentElement.dataset.zone || undefined;
-function clock(ms) {
-  try { return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: viewerZone }); }
-  catch { return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
-}
-
 function addChat(line) {
   if (chatSeen.has(line.seq)) return;
   chatSeen.add(line.seq);

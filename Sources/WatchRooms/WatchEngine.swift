@@ -81,7 +81,8 @@ public actor WatchEngine: Activity {
     private var nextConnection: ConnectionID = 0
     private var chat: [WatchChatLine] = []
     private var lastReaction: [UUID: Date] = [:]
-    private var sleeper: Task<Void, Never>?
+    private let timer: ActivityTimer
+    /// A timer's write failed: tried again then.
     private var retryAt: Date?
 
     public static let chatHistoryLength = 200
@@ -107,6 +108,7 @@ public actor WatchEngine: Activity {
         self.store = store
         self.clock = clock
         self.files = files
+        timer = ActivityTimer(clock: clock)
     }
 
     private func loadChat(_ lines: [WatchChatLine]) { chat = lines }
@@ -132,7 +134,11 @@ public actor WatchEngine: Activity {
 
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.runTimers() }
+            group.addTask {
+                await self.timer.run(idle: 3600, next: { await self.nextDeadline() }) {
+                    _ = try? await self.line.perform { await self.expireNow() }
+                }
+            }
             await line.run()
             group.cancelAll()
         }
@@ -327,7 +333,7 @@ public actor WatchEngine: Activity {
         guard !isClosed else { return }
         isClosed = true
         line.close()
-        wakeTimer()
+        timer.close()
         for connection in connections.values {
             if let farewell { _ = connection.outbox.send(.farewell(farewell)) }
             connection.outbox.finish()
@@ -337,19 +343,10 @@ public actor WatchEngine: Activity {
 
     // MARK: Timers: the end of the video, an empty room closing
 
-    private func runTimers() async {
-        while !isClosed && !Task.isCancelled {
-            let now = clock.now
-            let due = room.nextDeadline().map { deadline in retryAt.map { max($0, deadline) } ?? deadline }
-            let next = due ?? now.addingTimeInterval(3600)
-            let clock = self.clock
-            let sleep = Task { _ = try? await clock.sleep(until: next) }
-            sleeper = sleep
-            await sleep.value
-            sleeper = nil
-            if isClosed { return }
-            _ = try? await line.perform { await self.expireNow() }
-        }
+    /// The timer's next deadline (`ActivityTimer`; none: it looks again in an hour): the room's,
+    /// pushed back after a failed write.
+    private func nextDeadline() -> Date? {
+        room.nextDeadline().map { deadline in retryAt.map { max($0, deadline) } ?? deadline }
     }
 
     private func expireNow() async {
@@ -369,7 +366,7 @@ public actor WatchEngine: Activity {
         sync()
     }
 
-    private func wakeTimer() { sleeper?.cancel() }
+    private func wakeTimer() { timer.wake() }
 
     // MARK: The rights seam (no media room yet: the people's cameras come later)
 
