@@ -143,15 +143,22 @@ struct WatchRoomsController {
             var model = WatchRoomPageModel(room, tenant: tenant, link: link(room, context.tenant), me: me, isGuest: false, myName: name)
             model.liveTicket = LiveTicket.issue(for: visitor, tenant: tenant, activity: model.activity, name: name,
                                                 appearOffline: person?.appearOffline ?? false, signer: app.signer)
-            return try app.views.page("watch_room", context, title: room.title, model: model)
+            return try roomPage(model, room, context)
         }
         if room.guestsAllowed, room.closedAt == nil, let token = request.cookies[app.cookies.guestName]?.value, Tokens.looksValid(token),
            let guest = try await app.database.withTenant(tenant, { tx in try await tx.watchGuest(tokenHash: Tokens.hash(token)) }),
            guest.room == room.id, try await app.database.withTenant(tenant, { tx in try await tx.mayWatchFiles(of: room.id, person: guest.id) }) {
             let model = WatchRoomPageModel(room, tenant: tenant, link: link(room, context.tenant), me: guest.id, isGuest: true, myName: guest.displayName)
-            return try app.views.page("watch_room", context, title: room.title, model: model)
+            return try roomPage(model, room, context)
         }
         return try door(room, context, asGuest: true)
+    }
+
+    /// The room: its video may come from a direct link elsewhere or from YouTube's player.
+    private func roomPage(_ model: WatchRoomPageModel, _ room: WatchRoomRecord, _ context: TenantRequestContext) throws -> Response {
+        var response = try app.views.page("watch_room", context, title: room.title, model: model)
+        response.headers[SecurityHeadersMiddleware<AppRequestContext>.allowanceHeader] = "media youtube"
+        return response
     }
 
     private func door(_ room: WatchRoomRecord, _ context: some PageContext, asGuest: Bool, name: String = "",
