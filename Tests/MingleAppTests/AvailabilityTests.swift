@@ -82,7 +82,7 @@ import TestSupport
             #expect(try await availability(db, globex.tenant, acme.members[0]).map { [$0.0, $0.1] } == [false, false])
             let page = try await web.get(Self.account)
             #expect(page.contains(#"id="do_not_disturb" checked"#))
-            #expect(page.contains("calls do not ring: callers hear you are busy"))
+            #expect(page.contains("calls do not ring: callers hear you are not taking calls, and you find a missed call"))
         }
     }
 

@@ -181,7 +181,7 @@ struct AccountController {
         try await app.database.withTenant(tenant.id, user: me) { try await $0.setAvailability(user: me, availability) }
         await sockets.setHidden(me, in: tenant.id, availability.appearOffline)
         let shown = availability.appearOffline ? "You appear offline to everyone here" : "People here see when you are online"
-        let calls = availability.doNotDisturb ? "calls do not ring: callers hear you are busy" : "calls ring on your open pages"
+        let calls = availability.doNotDisturb ? "calls do not ring: callers hear you are not taking calls, and you find a missed call" : "calls ring on your open pages"
         return app.redirect(to: "/account#availability", flash: "Saved: \(shown), and \(calls).")
     }
 

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// No inline script or style anywhere, so a strict Content-Security-Policy holds on every page.
