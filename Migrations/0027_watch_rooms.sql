@@ -100,6 +100,8 @@ CREATE POLICY tenant_isolation ON watch_items
     USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
     WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
 GRANT SELECT, INSERT, DELETE ON watch_items TO mingle_app;
+-- a link's length, learnt by a page once it loaded
+GRANT UPDATE (duration) ON watch_items TO mingle_app;
 
 -- Someone without an account in a room that takes guests: a display name and a cookie's token
 -- (hashed) for this one room.

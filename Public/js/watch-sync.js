@@ -48,6 +48,7 @@ export const SETTINGS = {
 /// when off by more than the dead band (so a paused picture shows the right frame).
 /// `seekLead`: how long a seek takes to show (s), measured by the page, added when playing.
 export function correction(current, target, playback, seekLead = 0, settings = SETTINGS) {
+  settings = settings || SETTINGS;
   const drift = current - target;
   if (playback.paused) {
     return { seek: Math.abs(drift) > settings.deadBand ? target : null, rate: playback.rate };

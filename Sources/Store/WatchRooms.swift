@@ -248,6 +248,12 @@ public struct PostgresWatchStore: WatchStore {
         }
     }
 
+    public func duration(_ seconds: Double, of item: UUID, room: UUID) async throws {
+        try await database.withTenant(tenant) { tx in
+            try await tx.execute("UPDATE watch_items SET duration = \(seconds) WHERE id = \(item) AND room_id = \(room) AND duration IS NULL")
+        }
+    }
+
     public func dequeued(_ item: UUID, room: UUID) async throws {
         try await database.withTenant(tenant) { tx in try await tx.execute("DELETE FROM watch_items WHERE id = \(item) AND room_id = \(room)") }
     }

@@ -11,6 +11,8 @@ public protocol WatchStore: Sendable {
     /// A video added at the end of the list.
     func added(_ item: WatchItem, room: UUID, by person: UUID) async throws
     func dequeued(_ item: UUID, room: UUID) async throws
+    /// A video's length, learnt by a page.
+    func duration(_ seconds: Double, of item: UUID, room: UUID) async throws
     /// Whether `person` may come in: the host, or someone who gave the PIN (a guest did so to
     /// become one), and not removed.
     func admits(room: UUID, person: UUID) async throws -> Bool
@@ -247,6 +249,10 @@ public actor WatchEngine: Activity {
             return
         case .close: try room.close(by: id, at: now)
         case .stalled(let stalled): room.setStalled(id, stalled, at: now)
+        case .duration(let item, let seconds):
+            let known = room.queue.first { $0.id == item }?.duration
+            try room.learnDuration(seconds, of: item)
+            if known == nil { try await store.duration(seconds, of: item, room: key.id) }
         case .chat(let text):
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw ActivityRefusal("empty", "Write something first.") }

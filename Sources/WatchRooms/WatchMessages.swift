@@ -23,6 +23,8 @@ public enum WatchRequest: ActivityRequest, Equatable {
     case close
     /// The page's video waits for data (or no longer does).
     case stalled(Bool)
+    /// The page learnt how long a video of the list is (a link's, unknown before).
+    case duration(item: UUID, seconds: Double)
     case chat(String)
     case react(String)
 
@@ -59,6 +61,9 @@ public enum WatchRequest: ActivityRequest, Equatable {
         case "remove": self = .remove(try container().decode(UUID.self, forKey: .person))
         case "close": self = .close
         case "stalled": self = .stalled(try flag())
+        case "duration":
+            let keys = try container()
+            self = .duration(item: try keys.decode(UUID.self, forKey: .item), seconds: try keys.decode(Double.self, forKey: .value))
         case "chat": self = .chat(try container().decode(String.self, forKey: .text))
         case "react": self = .react(try container().decode(String.self, forKey: .emoji))
         default: throw unknownRequest(type)

@@ -277,6 +277,16 @@ public struct WatchRoom: Sendable, Equatable {
         if !paused { holdIfSomeoneStalls(at: now) }
     }
 
+    /// A page learnt the length of a video whose length was not known (a link): the end of the
+    /// video then comes by itself. A length once known stays.
+    public mutating func learnDuration(_ seconds: Double, of item: UUID) throws(ActivityRefusal) {
+        guard !isClosed else { throw .roomClosed }
+        guard seconds.isFinite, seconds > 0, seconds < 24 * 3600 else { throw .badPosition }
+        guard let index = queue.firstIndex(where: { $0.id == item }) else { throw .noSuchVideo }
+        guard queue[index].duration == nil else { return }
+        queue[index].duration = seconds
+    }
+
     // MARK: The host's
 
     private func hostOnly(_ id: UUID) throws(ActivityRefusal) {

@@ -136,14 +136,57 @@ def control(window, action, value=None):
         window.execute_script("const s = document.getElementById('rate'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));", value)
 
 
-def test_pages_stay_in_step_with_the_server(people, video_link):
+def play_script(host, in_room, script, seconds, late=None, every=0.25):
+    """Carries out the host's `script` [(seconds after its start, "toggle"|"seek"|"rate"|"late",
+    value)] while sampling every page of `in_room` (a dict, which the late joiner `late` =
+    (window, room link) enters); fails on a settled page more than GROSS off. Returns the settled
+    drifts (s) and the late joiner's time to be within 0.1 s."""
+    drifts, changes = [], []
+    late_joined, late_settled = None, None
+    start = time.time()
+    index = 0
+    while time.time() - start < seconds:
+        elapsed = time.time() - start
+        while index < len(script) and elapsed >= script[index][0]:
+            _, action, value = script[index]
+            if action == "late":
+                window, link = late
+                late_joined = time.time()
+                window.get(link)
+                window.find_element(By.ID, "pin").send_keys("246810")
+                window.find_element(By.CSS_SELECTOR, ".watch-door form button[type=submit]").click()
+                in_room[LATE] = window
+            else:
+                control(host, action, value)
+            changes.append(time.time())
+            index += 1
+        for name, drift in sample(in_room):
+            if drift is None:
+                continue
+            if late is not None and name == LATE and late_settled is None:
+                if abs(drift) < 0.1:
+                    late_settled = time.time() - late_joined
+                continue
+            if any(0 <= time.time() - at < SETTLE for at in changes):
+                continue
+            drifts.append(abs(drift))
+            assert abs(drift) <= GROSS, f"{name} is {drift:+.3f} s off the server's position"
+        time.sleep(every)
+    return drifts, late_settled
+
+
+def open_room(people, video_link, screenshots=True):
+    """The host makes a room (PIN 246810) and adds the video by its link; the early ones join with
+    ID and PIN (Ben types a wrong PIN first). Returns the host's page, the pages in the room and
+    the room's link, once every page's video has loaded."""
     host = people[HOST]
     for name in PEOPLE:
         sign_in(people[name], name)
 
     # The host makes a room; the flash says its ID and PIN once.
     host.get(url_for("acme", "/watch"))
-    save_screenshot(host, "watch-rooms")
+    if screenshots:
+        save_screenshot(host, "watch-rooms")
     host.find_element(By.ID, "title").send_keys("Test pattern night")
     host.find_element(By.ID, "pin").send_keys("246810")
     host.find_element(By.CSS_SELECTOR, ".watch-create button[type=submit]").click()
@@ -165,7 +208,8 @@ def test_pages_stay_in_step_with_the_server(people, video_link):
         window.find_element(By.CSS_SELECTOR, ".watch-join button[type=submit]").click()
         if name == "ben":
             wait_until(lambda: "No room here has that ID and PIN" in window.page_source, 10, "the wrong PIN's message")
-            save_screenshot(window, "watch-wrong-pin")
+            if screenshots:
+                save_screenshot(window, "watch-wrong-pin")
             window.find_element(By.ID, "join_pin").clear()
             window.find_element(By.ID, "join_pin").send_keys("246810")
             window.find_element(By.CSS_SELECTOR, ".watch-join button[type=submit]").click()
@@ -175,40 +219,16 @@ def test_pages_stay_in_step_with_the_server(people, video_link):
     wait_until(lambda: all(w.execute_script("return document.querySelector('[data-live=video]').readyState") >= 2 for w in in_room.values()),
                20, "every page's video loaded")
 
+    return host, in_room, room_url
+
+
+def test_pages_stay_in_step_with_the_server(people, video_link):
+    host, in_room, room_url = open_room(people, video_link)
+
     # The script of the host's changes (seconds after play), sampling every 250 ms meanwhile.
-    drifts, changes = [], []
-    late_joined, late_settled = None, None
     script = [(0, "toggle", None), (6, "toggle", None), (8, "seek", 30), (8.5, "toggle", None), (13, "seek", 12),
               (18, "rate", "1.5"), (24, "late", None), (32, "rate", "1"), (38, "toggle", None)]
-    start = time.time()
-    index = 0
-    while time.time() - start < 40:
-        elapsed = time.time() - start
-        while index < len(script) and elapsed >= script[index][0]:
-            _, action, value = script[index]
-            if action == "late":
-                late = people[LATE]
-                late_joined = time.time()
-                late.get(room_url)
-                late.find_element(By.ID, "pin").send_keys("246810")
-                late.find_element(By.CSS_SELECTOR, ".watch-door form button[type=submit]").click()
-                in_room[LATE] = late
-            else:
-                control(host, action, value)
-            changes.append(time.time())
-            index += 1
-        for name, drift in sample(in_room):
-            if drift is None:
-                continue
-            if name == LATE and late_settled is None:
-                if abs(drift) < 0.1:
-                    late_settled = time.time() - late_joined
-                continue
-            if any(0 <= time.time() - at < SETTLE for at in changes):
-                continue
-            drifts.append(abs(drift))
-            assert abs(drift) <= GROSS, f"{name} is {drift:+.3f} s off the server's position"
-        time.sleep(0.25)
+    drifts, late_settled = play_script(host, in_room, script, 40, late=(people[LATE], room_url))
 
     save_screenshot(host, "watch-room")
     use_phone_viewport(people["ben"])

@@ -37,6 +37,7 @@ struct WatchEngineTests {
         func save(_ saved: WatchState, room: UUID) async throws { try write { $0.saved.append(saved) } }
         func added(_ item: WatchItem, room: UUID, by person: UUID) async throws { try write { $0.added.append(item) } }
         func dequeued(_ item: UUID, room: UUID) async throws { try write { _ in } }
+        func duration(_ seconds: Double, of item: UUID, room: UUID) async throws { try write { _ in } }
         func admits(room: UUID, person: UUID) async throws -> Bool { state.withLock { !$0.shut.contains(person) } }
         func joined(room: UUID, person: UUID, isGuest: Bool, at time: Date) async throws { try write { $0.joined.append(person) } }
         /// Someone who has not given the PIN.

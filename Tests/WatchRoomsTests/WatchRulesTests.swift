@@ -325,4 +325,23 @@ struct WatchRulesTests {
     func clockWords() {
         #expect([0, 9.9, 60, 247, 3909].map(WatchRoom.clock) == ["0:00", "0:09", "1:00", "4:07", "1:05:09"])
     }
+
+    @Test("A link's length learnt by a page makes its end come by itself; a known length stays; nonsense is refused")
+    func learningALength() throws {
+        // setup
+        var room = try room()
+        try room.enqueue(clip, by: hostID, at: at(0))
+        try room.select(clip.id, by: hostID, at: at(0))
+        try room.play(by: hostID, at: at(0))
+        // act
+        try room.learnDuration(40, of: clip.id)
+        try room.learnDuration(99, of: clip.id)
+        let bad = [refusal { try room.learnDuration(.nan, of: clip.id) }, refusal { try room.learnDuration(-1, of: clip.id) },
+                   refusal { try room.learnDuration(10, of: UUID()) }]
+        try room.learnDuration(5, of: talk.id)
+        // check
+        #expect(room.current?.duration == 40 && room.endOfVideo == at(40))
+        #expect(room.queue.first?.duration == 60, "the talk's length was known")
+        #expect(bad == ["bad-position", "bad-position", "no-such-video"])
+    }
 }
