@@ -13,6 +13,8 @@ want postgresql-15
 want postgresql-contrib
 want ca-certificates
 want janus
+# uploaded videos: probed, remuxed or transcoded (Sources/VideoProcessing); the tests make their inputs with it
+want ffmpeg
 if [ "$mode" = bench ]; then
   want wrk
 fi
