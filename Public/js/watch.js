@@ -188,6 +188,7 @@ function render() {
   el("count").textContent = room.people.length === 1 ? "1 person here" : `${room.people.length} people here`;
   el("controls").hidden = !room.mayControl;
   el("add-form").hidden = !room.mayControl;
+  el("upload-form").hidden = !room.mayControl;
   el("control-hint").textContent = room.mayControl ? "" : room.control === "everyone" ? "" : "The host controls the video.";
   const toggle = root.querySelector('[data-action="toggle"]');
   toggle.textContent = playback && !playback.paused ? "Pause" : "Play";
@@ -404,6 +405,49 @@ el("add-form").addEventListener("submit", (event) => {
   send("add", { link: input.value.trim() });
   input.value = "";
 });
+
+// Uploading a video: the file streamed up (its progress), then made ready on the server (its
+// progress, asked every half second); the room's list shows it when it is ready.
+el("upload-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = document.getElementById("upload-file");
+  const file = input.files && input.files[0];
+  const status = el("upload-status"), bar = el("upload-progress");
+  if (!file) { status.textContent = "Choose a video file first."; return; }
+  const request = new XMLHttpRequest();
+  request.open("POST", `${root.dataset.room}/upload?name=${encodeURIComponent(file.name)}`);
+  request.setRequestHeader("X-CSRF-Token", root.dataset.csrf);
+  request.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+  bar.hidden = false;
+  bar.value = 0;
+  request.upload.onprogress = (progress) => {
+    if (!progress.lengthComputable) return;
+    bar.value = progress.loaded / progress.total;
+    status.textContent = `Uploading… ${Math.floor(100 * bar.value)} %`;
+  };
+  request.onerror = () => { status.textContent = "The upload failed: the connection was lost. Try again."; bar.hidden = true; };
+  request.onload = () => {
+    let answer = {};
+    try { answer = JSON.parse(request.responseText); } catch (_) { /* an error page */ }
+    if (request.status !== 202) { status.textContent = answer.problem || "The upload was refused."; bar.hidden = true; return; }
+    input.value = "";
+    followProcessing(answer.file);
+  };
+  status.textContent = "Uploading… 0 %";
+  request.send(file);
+});
+
+async function followProcessing(file) {
+  const status = el("upload-status"), bar = el("upload-progress");
+  for (;;) {
+    let answer;
+    try { answer = await (await fetch(`${root.dataset.room}/uploads/${file}`, { cache: "no-store" })).json(); } catch (_) { answer = null; }
+    if (answer && answer.status === "ready") { status.textContent = "Ready: added to the list."; bar.hidden = true; return; }
+    if (answer && answer.status === "failed") { status.textContent = answer.problem || "The video could not be made ready."; bar.hidden = true; return; }
+    if (answer) { bar.value = answer.progress; status.textContent = `Making it ready for every browser… ${Math.floor(100 * answer.progress)} %`; }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 el("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();

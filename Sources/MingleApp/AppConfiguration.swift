@@ -49,6 +49,11 @@ public struct AppConfiguration: Sendable {
     public var pageAdmission: PageAdmission?
     /// How long a connection may take over a request's head and idle between requests.
     public var connectionTimeouts: ConnectionTimeouts = .standard
+    /// The media store's folder (DESIGN §13): uploaded videos. Several nodes share it as a
+    /// mounted volume. Relative paths are taken from the working folder.
+    public var mediaPath: String = ".data/media"
+    /// The largest video a watch room takes (bytes; MINGLE_MAX_UPLOAD_MB).
+    public var maxUploadBytes: Int64 = 2 * 1024 * 1024 * 1024
 
     public init(mode: Mode = .development, rootHost: String = "mingle.localhost:8080", bindHost: String = "127.0.0.1",
                 port: Int = 8080, publicScheme: String = "http", database: DatabaseSettings, smtp: SMTPSettings? = nil,
@@ -113,6 +118,11 @@ public struct AppConfiguration: Sendable {
             trustForwardedFor: env["MINGLE_TRUST_FORWARDED_FOR"] == "1",
             payPalAPIURL: env["MINGLE_PAYPAL_API_URL"] ?? (mode == .production ? "https://api-m.paypal.com" : "https://api-m.sandbox.paypal.com"))
         config.janusNodes = try janusNodes(env)
+        if let path = env["MINGLE_MEDIA_PATH"], !path.isEmpty { config.mediaPath = path }
+        if let text = env["MINGLE_MAX_UPLOAD_MB"] {
+            guard let megabytes = Int64(text), megabytes > 0 else { throw SettingsError.invalid("MINGLE_MAX_UPLOAD_MB", "must be a whole number of megabytes") }
+            config.maxUploadBytes = megabytes * 1024 * 1024
+        }
         config.turn = try TURNSettings.fromEnvironment(env)
         return config
     }

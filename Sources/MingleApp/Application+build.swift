@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MediaStore
 import HummingbirdCore
 import Logging
 import Media
@@ -82,7 +83,9 @@ public func buildApplication(_ config: AppConfiguration, logger: Logger? = nil) 
     SessionsController(app: services).addRoutes(to: router)
     MeetingsController(app: services).addRoutes(to: router)
     CallsController(app: services, activities: activities, sockets: sockets, ringer: ringer, missedEmails: missedEmails).addRoutes(to: router)
-    WatchRoomsController(app: services).addRoutes(to: router)
+    let mediaStore = FileSystemMediaStore(root: config.mediaPath)
+    WatchRoomsController(app: services, activities: activities,
+                         uploads: WatchUploads(app: services, store: mediaStore, activities: activities, logger: logger)).addRoutes(to: router)
     OrganizerReportsController(app: services).addRoutes(to: router)
     AttendanceController(app: services).addRoutes(to: router)
 

@@ -136,10 +136,11 @@ extension Transaction {
 
     // MARK: Files
 
-    public func addWatchFile(tenant: TenantID, room: UUID, uploadedBy: UUID, originalName: String) async throws -> UUID {
+    @discardableResult
+    public func addWatchFile(id: UUID = UUID(), tenant: TenantID, room: UUID, uploadedBy: UUID, originalName: String) async throws -> UUID {
         let rows = try await query("""
-            INSERT INTO watch_files (tenant_id, room_id, uploaded_by, original_name)
-            VALUES (\(tenant), \(room), \(uploadedBy), \(originalName)) RETURNING id
+            INSERT INTO watch_files (tenant_id, id, room_id, uploaded_by, original_name)
+            VALUES (\(tenant), \(id), \(room), \(uploadedBy), \(originalName)) RETURNING id
             """)
         guard let id = try await rows.first(UUID.self) else { throw MissingRow() }
         return id

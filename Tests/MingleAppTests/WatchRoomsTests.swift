@@ -185,4 +185,93 @@ import TestSupport
             for page in [anaPage, benPage, cyPage] { await page.close() }
         }
     }
+
+    // MARK: Uploads
+
+    /// A short H.264/AAC MP4 made with ffmpeg (kept for the run).
+    static func smallVideo() throws -> [UInt8] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mingle-watch-2s.mp4").path
+        if !FileManager.default.fileExists(atPath: path) {
+            let ffmpeg = Process()
+            ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+            ffmpeg.arguments = ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=25",
+                                "-f", "lavfi", "-i", "sine=duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path]
+            try ffmpeg.run()
+            ffmpeg.waitUntilExit()
+        }
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func upload(_ web: inout WebClient, _ room: UUID, name: String, bytes: [UInt8]) async throws -> Page {
+        let path = "/w/\(room.uuidString.lowercased())"
+        let csrf = try await web.get(TestApp.url("acme", path)).csrf ?? ""
+        return try await web.send(.post, TestApp.url("acme", path + "/upload?name=\(name)"), body: bytes, contentType: "video/mp4",
+                                  headers: [HTTPField.Name("X-CSRF-Token")!: csrf])
+    }
+
+    /// Files under the test's media folder (none left behind by a refused upload).
+    static func storedFiles(_ db: TestDatabase) -> [String] {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mingle-media-\(db.settings.database)").path
+        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        return all.filter { path in
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder) && !isFolder.boolValue
+        }
+    }
+
+    @Test func anUploadedVideoIsMadeReadyAddedToTheListAndServedToTheRoomsPeopleOnly() async throws {
+        try await TestApp.runLive(adjust: { $0.maxUploadBytes = 1024 * 1024 }) { db, web, port in
+            // setup: Ana's room; Ben joined it; Cy did not.
+            _ = try await Fixtures(db).populatedTenant("acme", members: 3)
+            var ana = WebClient(web.client)
+            try await TestApp.signIn(&ana, "acme-member1", tenant: "acme")
+            let room = try #require(try await Self.make(&ana).1)
+            let code = try await Self.stored(db, room).code
+            var ben = WebClient(web.client)
+            try await TestApp.signIn(&ben, "acme-member2", tenant: "acme")
+            _ = try await Self.join(&ben, code: code, pin: "424242")
+            var cy = WebClient(web.client)
+            try await TestApp.signIn(&cy, "acme-member3", tenant: "acme")
+            let video = try Self.smallVideo()
+
+            // act: a text file named .mp4, a truncated video, one over the limit, then the real one.
+            let text = try await Self.upload(&ana, room, name: "notes.mp4", bytes: Array("These are not moving pictures.\n".utf8))
+            let truncated = try await Self.upload(&ana, room, name: "cut.mp4", bytes: Array(video.prefix(video.count / 2)))
+            let huge = try await Self.upload(&ana, room, name: "huge.mp4", bytes: [UInt8](repeating: 7, count: 1024 * 1024 + 1))
+            let refusedLeft = Self.storedFiles(db)
+            let byBen = try await Self.upload(&ben, room, name: "ben.mp4", bytes: video)
+            let accepted = try await Self.upload(&ana, room, name: "opening_keynote.mp4", bytes: video)
+            let file = try #require(accepted.body.firstMatch(of: /"file":"([0-9A-F-]{36})"/).map { String($0.1) })
+            let status = TestApp.url("acme", "/w/\(room.uuidString.lowercased())/uploads/\(file)")
+            var ready = try await ana.get(status)
+            for _ in 0..<200 where !ready.contains(#""status":"ready""#) && !ready.contains(#""status":"failed""#) {
+                try await Task.sleep(for: .milliseconds(100))
+                ready = try await ana.get(status)
+            }
+            let served = TestApp.url("acme", "/w/\(room.uuidString.lowercased())/files/\(file.lowercased())")
+            let ranged = try await ben.get(served, headers: [.range: "bytes=0-99"])
+            let whole = try await ben.get(served)
+            let again = try await ben.get(served, headers: [.ifNoneMatch: whole.headers[.eTag] ?? ""])
+            let stranger = try await cy.get(served)
+            var nobody = WebClient(web.client)
+            let anonymous = try await nobody.get(served)
+
+            // check
+            #expect(text.status == .unprocessableContent && text.contains("problem"), "\(text.body)")
+            #expect(truncated.status == .unprocessableContent, "\(truncated.body)")
+            #expect(huge.status == .contentTooLarge && huge.contains("larger than"), "\(huge.body)")
+            #expect(refusedLeft.isEmpty, "nothing kept of refused uploads: \(refusedLeft)")
+            #expect(byBen.status == .forbidden, "the host controls the videos")
+            #expect(accepted.status == .accepted)
+            #expect(ready.contains(#""status":"ready""#) && ready.contains(#""progress":1"#), "\(ready.body)")
+            #expect(ranged.status == .partialContent && ranged.bytes.count == 100 && ranged.headers[.contentRange]?.hasPrefix("bytes 0-99/") == true)
+            #expect(whole.status == .ok && whole.headers[.eTag]?.hasPrefix("\"") == true && whole.headers[.contentType] == "video/mp4")
+            #expect(again.status == .notModified)
+            #expect(stranger.status == .notFound && anonymous.status == .notFound)
+            let listed = try await db.app.withTenant(try await db.owner.query("SELECT id FROM tenants WHERE slug = 'acme'").first(UUID.self) ?? UUID()) { tx in
+                try await tx.query("SELECT title, duration FROM watch_items").all((String, Double?).self)
+            }
+            #expect(listed.count == 1 && listed.first?.0 == "opening keynote" && (listed.first?.1 ?? 0) > 1.5, "\(listed)")
+        }
+    }
 }

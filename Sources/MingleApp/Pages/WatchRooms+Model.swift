@@ -88,6 +88,8 @@ struct WatchRoomPageModel: Encodable {
     var title: String
     var code: String
     var link: String
+    /// `/w/<id>`, for the page's uploads.
+    var roomPath: String
     var isHost: Bool
     var isGuest: Bool
     var myName: String
@@ -99,6 +101,7 @@ struct WatchRoomPageModel: Encodable {
 
     init(_ room: WatchRoomRecord, tenant: TenantID, link: String, me: UUID, isGuest: Bool, myName: String) {
         activity = Self.activity(room.id, tenant)
+        roomPath = WatchRoomsController.path(room.id)
         (title, code, self.link, self.isGuest, self.myName) = (room.title, room.spacedCode, link, isGuest, myName)
         isHost = room.host == me
         reactions = WatchRequest.reactions.sorted()

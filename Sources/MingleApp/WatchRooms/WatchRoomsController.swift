@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MediaStore
 import RealTime
 import Store
 import WatchRooms
@@ -11,6 +12,8 @@ import WatchRooms
 /// and per address, never per room alone, so nobody can lock the real guests out.
 struct WatchRoomsController {
     let app: AppServices
+    let activities: ActivityRegistry
+    let uploads: WatchUploads
 
     /// Wrong PINs: per room and address, and per address, in this window.
     static let pinWindow = Duration.seconds(15 * 60)
@@ -31,6 +34,9 @@ struct WatchRoomsController {
         let tenant = router.group(context: TenantRequestContext.self)
         tenant.get("/w/:id", use: page)
         tenant.post("/w/:id/guest", use: becomeGuest)
+        tenant.post("/w/:id/upload", use: upload)
+        tenant.get("/w/:id/uploads/:file", use: uploadStatus)
+        tenant.get("/w/:id/files/:file", use: file)
     }
 
     // MARK: My rooms, making one, joining by ID
@@ -219,5 +225,77 @@ struct WatchRoomsController {
         var response = app.redirect(to: Self.path(room.id))
         response.setCookie(app.cookies.guestCookie(token))
         return response
+    }
+
+    // MARK: Videos of a room
+
+    /// Who this request is in `room`: a member who gave the PIN (or hosts it), or the room's guest
+    /// of the cookie; nil for anyone else.
+    private func person(_ request: Request, _ context: TenantRequestContext, _ room: WatchRoomRecord) async throws -> UUID? {
+        let tenant = context.tenant.id
+        if let visitor = context.visitor, visitor.membershipStatus == .active {
+            let me = visitor.userID
+            return try await app.database.withTenant(tenant, user: me) { tx in try await tx.mayWatchFiles(of: room.id, person: me) } ? me : nil
+        }
+        guard let token = request.cookies[app.cookies.guestName]?.value, Tokens.looksValid(token),
+              let guest = try await app.database.withTenant(tenant, { tx in try await tx.watchGuest(tokenHash: Tokens.hash(token)) }),
+              guest.room == room.id
+        else { return nil }
+        return try await app.database.withTenant(tenant) { tx in try await tx.mayWatchFiles(of: room.id, person: guest.id) } ? guest.id : nil
+    }
+
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let body = try JSONEncoder().encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// `POST /w/<id>/upload?name=<file name>`, the file as the body (streamed; CSRF in a header):
+    /// 202 with the file's id while it is made ready; 413 over the limit; 422 not a video.
+    @Sendable func upload(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        // The page's script reads the refusal's reason (JSON), not an error page.
+        do {
+            return try await receiveUpload(request, context: context)
+        } catch let error as HTTPError {
+            return try Self.json(["problem": error.body ?? "The upload failed. Try again."], status: error.status)
+        }
+    }
+
+    private func receiveUpload(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let room = try await room(context.parameters, tenant: context.tenant.id)
+        guard room.closedAt == nil else { throw HTTPError(.gone, message: "This room is closed.") }
+        guard let me = try await person(request, context, room) else {
+            throw HTTPError(.forbidden, message: "Join the room with its PIN first.")
+        }
+        let key = ActivityKey(tenant: context.tenant.id, kind: .watch, id: room.id)
+        guard let engine = try await activities.activity(key) as? WatchEngine, await engine.room.mayControl(me) else {
+            throw HTTPError(.forbidden, message: "The host controls the videos. Ask them to pass you control.")
+        }
+        let answer = try await uploads.receive(request, room: room, tenant: context.tenant.id, person: me,
+                                               name: request.queryValue("name") ?? "Video")
+        return try Self.json(answer, status: .accepted)
+    }
+
+    /// How an upload's processing goes: `{file, status, progress, problem}`.
+    @Sendable func uploadStatus(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let room = try await room(context.parameters, tenant: context.tenant.id)
+        let missing = "There is no such upload in this room."
+        let id = try context.parameters.rowID("file", notFound: missing)
+        guard try await person(request, context, room) != nil,
+              let file = try await app.database.withTenant(context.tenant.id, { tx in try await tx.watchFile(id) }), file.room == room.id
+        else { throw HTTPError(.notFound, message: missing) }
+        return try Self.json(WatchUploads.Answer(file: file.id, status: file.status, progress: file.progress, problem: file.problem))
+    }
+
+    /// A room's video, to its people only (others: 404, whatever URL they have), with ranges.
+    @Sendable func file(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let room = try await room(context.parameters, tenant: context.tenant.id)
+        let missing = "There is no such video in this room."
+        let id = try context.parameters.rowID("file", notFound: missing)
+        guard try await person(request, context, room) != nil,
+              let file = try await app.database.withTenant(context.tenant.id, { tx in try await tx.watchFile(id) }),
+              file.room == room.id, file.status == "ready", let stored = file.mediaKey
+        else { throw HTTPError(.notFound, message: missing) }
+        return try await MediaResponse.make(for: request, store: uploads.store, key: try MediaKey(stored), contentType: "video/mp4")
     }
 }

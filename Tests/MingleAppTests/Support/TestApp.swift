@@ -23,6 +23,8 @@ enum TestApp {
         // A test database's pool is small (many run at once) and tests load many pages at once:
         // they wait rather than get 503s (AdmissionGateTests test the limits themselves).
         config.pageAdmission = PageAdmission(limit: db.settings.maxConnections - 2, queue: 10_000, maxWait: .seconds(60))
+        // Each test's media store is a folder of its own (tests run side by side).
+        config.mediaPath = FileManager.default.temporaryDirectory.appendingPathComponent("mingle-media-\(db.settings.database)").path
         return config
     }
 
