@@ -186,7 +186,7 @@ function renderTime(goal) {
 function render() {
   if (!room) return;
   el("count").textContent = room.people.length === 1 ? "1 person here" : `${room.people.length} people here`;
-  el("controls").hidden = !room.mayControl;
+  el("controls").hidden = !room.mayControl || !current();
   el("add-form").hidden = !room.mayControl;
   el("upload-form").hidden = !room.mayControl;
   el("control-hint").textContent = room.mayControl ? "" : room.control === "everyone" ? "" : "The host controls the video.";

@@ -1,7 +1,7 @@
 """Drift in a watch room over a longer run (issue 17): five pages (one joining late) play the
 test video while the host plays, pauses, seeks and changes speed every few seconds for
 `MINGLE_WATCH_BENCH_SECONDS` (default 150); each page's position is compared with the server's
-every 250 ms. Printed: p50 / p95 / max drift of settled pages, first with Mingle's rules (rate
+every 250 ms (the video by a direct link here; the browser test uploads it). Printed: p50 / p95 / max drift of settled pages, first with Mingle's rules (rate
 bent within ±10 %, a seek beyond 0.5 s), then — the baseline, in the same run and browser — with
 the rule of CyTube and SyncTube (nothing until 2 s off, then a seek). Run by
 `bash scripts/bench-watch.sh`; it prints figures and asserts nothing beyond the test's gross bound.
@@ -41,7 +41,7 @@ def figures(label, drifts, late):
 
 def test_drift_over_a_longer_run(people, video_link):
     make_test_video()
-    host, in_room, room_url = open_room(people, video_link, screenshots=False)
+    host, in_room, room_url = open_room(people, video_link, screenshots=False)  # (a direct link: the test uploads)
     steps = script(SECONDS, seed=17)
     late_at = SECONDS / 3
     steps = sorted(steps + [(late_at, "late", None)], key=lambda step: step[0])
