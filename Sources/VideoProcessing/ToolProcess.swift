@@ -41,7 +41,8 @@ enum ToolProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
-        // Closed in this process so that end of file comes when the tool exits.
+        // This process's copies of the write ends, closed so that end of file comes when the tool
+        // exits (Foundation on Linux keeps them open; closing a FileHandle twice only throws).
         try? output.fileHandleForWriting.close()
         try? errors.fileHandleForWriting.close()
         let finished: Finished = await withTaskCancellationHandler {
