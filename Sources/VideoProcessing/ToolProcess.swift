@@ -71,6 +71,8 @@ enum ToolProcess {
                 }
             }
         } onCancel: {
+            // Only while it runs: a reaped tool's pid may already be another process's.
+            guard process.isRunning else { return }
             kill(pid, SIGTERM)
             // ffmpeg finishes its output file on SIGTERM; one that hangs is killed.
             Thread.detachNewThread {
