@@ -11,10 +11,14 @@ import Darwin
 #endif
 
 /// The media store in a folder (several nodes share it as a mounted volume). An object is the
-/// file `<root>/<key>`. A write goes to `<root>/.incoming/<random>.part` first — on the same
+/// file `<root>/<key>`. A write goes to a file in `<root>/.incoming` first — on the same
 /// filesystem, so the final `rename(2)` is atomic — and a reader sees either the old object or
-/// the new one, never part of one. Keys cannot start a component with `.`, so `.incoming`
-/// is the store's own.
+/// the new one, never part of one. That file is unnamed while the body arrives (NIO opens new
+/// files with `O_TMPFILE` where the filesystem has it, else as a hidden file it renames) and
+/// becomes `.incoming/<random>.part` only once the whole body is written and synced; a failed
+/// write is discarded, so a crash can leave at most NIO's hidden file or a `.part` file, which
+/// `removeAbandonedWrites` sweeps. Keys cannot start a component with `.`, so `.incoming` is
+/// the store's own.
 ///
 /// The entity tag is made from the file's identity: inode, size and modification time in
 /// nanoseconds. Since a file is never written again once renamed into place, those name its
@@ -65,6 +69,8 @@ public struct FileSystemMediaStore: MediaStore {
                     buffer.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
                     try await writer.write(contentsOf: buffer)
                 }
+                // A body cut short by cancellation may end as if it were whole (AsyncStream does).
+                try Task.checkCancellation()
                 try await writer.flush()
                 // On disk before it takes the key: a crash leaves the old object or the whole new one.
                 try await handle.synchronize()

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOFileSystem
 
 /// What serving and caching need to know about a stored object.
 public struct MediaAttributes: Sendable, Equatable {
@@ -48,4 +49,13 @@ public protocol MediaStore: Sendable {
     /// Removes the object; false when there was none.
     @discardableResult
     func delete(_ key: MediaKey) async throws -> Bool
+}
+
+extension MediaStore {
+    /// Streams a file of this node (ffmpeg's output, say) into the object at `key`, as `write`.
+    public func write(_ key: MediaKey, fromFileAt path: String, limit: Int64) async throws -> StoredMedia {
+        try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { file in
+            try await write(key, from: file.readChunks(chunkLength: .kibibytes(256)), limit: limit)
+        }
+    }
 }

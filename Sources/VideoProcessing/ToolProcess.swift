@@ -41,7 +41,8 @@ enum ToolProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
-        // Closed in this process so that end of file comes when the tool exits.
+        // This process's copies of the write ends, closed so that end of file comes when the tool
+        // exits (Foundation on Linux keeps them open; closing a FileHandle twice only throws).
         try? output.fileHandleForWriting.close()
         try? errors.fileHandleForWriting.close()
         let finished: Finished = await withTaskCancellationHandler {
@@ -70,6 +71,8 @@ enum ToolProcess {
                 }
             }
         } onCancel: {
+            // Only while it runs: a reaped tool's pid may already be another process's.
+            guard process.isRunning else { return }
             kill(pid, SIGTERM)
             // ffmpeg finishes its output file on SIGTERM; one that hangs is killed.
             Thread.detachNewThread {

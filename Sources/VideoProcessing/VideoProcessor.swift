@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Uploaded videos made ready for every browser: probed with `ffprobe`, then remuxed or
 /// transcoded with `ffmpeg` to an H.264/AAC MP4 whose index comes first (`+faststart`, so
@@ -100,8 +101,6 @@ public struct VideoProcessor: Sendable {
         return arguments
     }
 }
-
-import Synchronization
 
 /// The progress reader, fed from the tool's reader thread.
 final class ProgressBox: Sendable {

@@ -76,6 +76,48 @@ import Testing
         }
     }
 
+    @Test("a write cancelled while the body arrives leaves nothing")
+    func cancelled() async throws {
+        try await withTemporaryStore { store, folder in
+            // setup: a body that sends a little and then waits, as a slow upload
+            let (waiting, signal) = AsyncStream<Void>.makeStream()
+            let key = key
+            let write = Task { try await store.write(key, from: StallingBody(waiting: signal), limit: 1000) }
+            for await _ in waiting { break }
+
+            // act
+            write.cancel()
+            let result = await write.result
+
+            // check: a body that ends because its task was cancelled is not a whole body
+            let attributes = try await store.attributes(of: key)
+            #expect(throws: CancellationError.self) { try result.get() }
+            #expect(attributes == nil)
+            #expect(filesUnder(folder) == [])
+        }
+    }
+
+    @Test("a local file is streamed in")
+    func fromFile() async throws {
+        try await withTemporaryStore { store, folder in
+            // setup
+            let path = folder + "-input.bin"
+            let content = (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }
+            try Data(content).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+
+            // act
+            let stored = try await store.write(key, fromFileAt: path, limit: 300_000)
+
+            // check
+            #expect(stored.attributes.size == 300_000)
+            #expect(try await store.bytes(key) == content)
+            await #expect(throws: MediaStoreError.tooLarge(limit: 299_999)) {
+                try await store.write(try MediaKey("t/small"), fromFileAt: path, limit: 299_999)
+            }
+        }
+    }
+
     @Test("a write replaces the object, with a new entity tag; reading with the old tag is refused")
     func replaces() async throws {
         try await withTemporaryStore { store, _ in

@@ -44,6 +44,30 @@ struct GeneratedBody: AsyncSequence, Sendable {
 
 struct BodyCut: Error {}
 
+/// Three bytes, then nothing until the reading task is cancelled, when it ends as if the
+/// body were whole (as `AsyncStream` does); `waiting` hears when it starts waiting.
+struct StallingBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let waiting: AsyncStream<Void>.Continuation
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let waiting: AsyncStream<Void>.Continuation
+        var sent = false
+
+        mutating func next() async -> ByteBuffer? {
+            if !sent {
+                sent = true
+                return ByteBuffer(bytes: [1, 2, 3])
+            }
+            waiting.yield()
+            try? await Task.sleep(for: .seconds(3600))
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(waiting: waiting) }
+}
+
 /// A body from bytes in memory, in chunks of `chunk`.
 func body(_ bytes: [UInt8], chunk: Int = 7) -> AsyncStream<ByteBuffer> {
     AsyncStream { continuation in

@@ -56,6 +56,7 @@ import Testing
             #expect(abs(result.output.duration - 6) < 0.3)
             #expect(try topLevelBoxes(folder + "/out.mp4").filter { $0 == "moov" || $0 == "mdat" } == ["moov", "mdat"])
             let values = progress.withLock { $0 }
+            print("[figures] progress of a 6 s transcode: \(values.map { ($0 * 100).rounded() / 100 })")
             checkProgress(values)
             #expect(values.count >= 2, "several reports for a 6 s transcode: \(values)")
         }
