@@ -37,6 +37,9 @@ def start_unconnected(driver, other):
         driver.get(url_for("acme", "/connections"))
         row = next(li for li in driver.find_elements(By.CSS_SELECTOR, ".plain-list li") if other.capitalize() in li.text or other in li.text)
         row.find_element(By.XPATH, ".//button[normalize-space()='Remove']").click()
+        # "Remove your connection with …?" — yes.
+        WebDriverWait(driver, 5).until(lambda d: d.switch_to.alert).accept()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
 
 
 def test_members_connect_and_messages_arrive_live(driver, second_browser):
