@@ -65,6 +65,8 @@ def test_a_newcomer_pays_and_lands_on_their_home_with_the_next_session_in_their_
     # Register, confirm, pay.
     fill(driver, {"email": email, "username": username, "password": "kenjis password", "confirmation": "kenjis password"})
     submit(driver)
+    # (submit's wait ends at once here: the refused page's own error list is still on screen)
+    WebDriverWait(driver, 15).until(lambda d: urllib.parse.urlsplit(d.current_url).path != "/register")
     assert urllib.parse.urlsplit(driver.current_url).path == "/membership", driver.current_url
     confirm_address(driver, email)
     driver.find_element(By.XPATH, "//button[contains(., 'with PayPal')]").click()
